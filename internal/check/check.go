@@ -1,0 +1,152 @@
+// Package check defines what a check is — metadata plus a predicate over one ARM-shaped
+// resource — the registry the built-in checks join at init, and the engine that runs them. It knows
+// no file format and no transport.
+package check
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/template"
+
+	"github.com/lensix/lensix/internal/resource"
+)
+
+// Severity ranks how much a failing check matters.
+type Severity int
+
+// Severities, lowest first.
+const (
+	Low Severity = iota + 1
+	Medium
+	High
+	Critical
+)
+
+var severityNames = []string{Low: "low", Medium: "medium", High: "high", Critical: "critical"}
+
+func (s Severity) String() string {
+	if s >= Low && s <= Critical {
+		return severityNames[s]
+	}
+	return "unknown"
+}
+
+// MarshalText writes the severity by name.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// ParseSeverity reads a severity name, in any letter case.
+func ParseSeverity(name string) (Severity, error) {
+	for s := Low; s <= Critical; s++ {
+		if strings.EqualFold(name, severityNames[s]) {
+			return s, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown severity %q (want low, medium, high or critical)", name)
+}
+
+// Status is a check's verdict on one resource.
+type Status string
+
+// Statuses. A check answers pass, fail or unknown; suppressed is set afterwards by the user's
+// decisions and keeps the verdict it replaced.
+const (
+	Pass       Status = "pass"
+	Fail       Status = "fail"
+	Unknown    Status = "unknown"
+	Suppressed Status = "suppressed"
+)
+
+// Result is what a check says about one resource.
+type Result struct {
+	Status Status
+	// Message says what was found, in one sentence about this resource.
+	Message string
+	// Evidence holds the values the verdict rests on, by path ("identity.type": "None").
+	Evidence map[string]string
+}
+
+// Metadata documents a check: everything `lensix explain`, the reports and docs/checks show.
+type Metadata struct {
+	ID            string   `json:"id"`
+	Title         string   `json:"title"`
+	Severity      Severity `json:"severity"`
+	ResourceTypes []string `json:"resource_types"`
+	Description   string   `json:"description"`
+	Rationale     string   `json:"rationale"`
+	Remediation   Remediation
+	References    []string `json:"references"`
+	// PolicyRule is the check in the Azure Policy rule language, as exported for enforcement.
+	PolicyRule json.RawMessage `json:"policy_rule,omitempty"`
+}
+
+// Remediation says how to fix a failing resource on every surface. Each field is a text/template
+// executed with a Target, so commands carry the resource's real names.
+type Remediation struct {
+	Summary   string `json:"summary"`
+	CLI       string `json:"cli"`
+	Terraform string `json:"terraform"`
+	Bicep     string `json:"bicep"`
+	ARM       string `json:"arm"`
+}
+
+// Target is what a remediation template may name. Unknown names are placeholders in angle
+// brackets, so a pasted command fails loudly rather than acting on the wrong resource.
+type Target struct {
+	Name          string
+	ResourceGroup string
+	Subscription  string
+}
+
+// TargetOf gives the names a remediation template may use for r.
+func TargetOf(r *resource.Resource) Target {
+	t := Target{Name: r.Name, ResourceGroup: r.ResourceGroup, Subscription: r.SubscriptionID}
+	if t.Name == "" || strings.ContainsAny(t.Name, "[]${}()") {
+		t.Name = "<apim-name>"
+	}
+	if t.ResourceGroup == "" || strings.ContainsAny(t.ResourceGroup, "[]${}()") {
+		t.ResourceGroup = "<resource-group>"
+	}
+	if t.Subscription == "" {
+		t.Subscription = "<subscription-id>"
+	}
+	return t
+}
+
+// Render fills the remediation templates for one resource.
+func (m Remediation) Render(t Target) (Remediation, error) {
+	var out Remediation
+	fields := []struct {
+		src string
+		dst *string
+	}{{m.Summary, &out.Summary}, {m.CLI, &out.CLI}, {m.Terraform, &out.Terraform}, {m.Bicep, &out.Bicep}, {m.ARM, &out.ARM}}
+	for _, f := range fields {
+		tmpl, err := template.New("remediation").Option("missingkey=error").Parse(f.src)
+		if err != nil {
+			return Remediation{}, err
+		}
+		var buf bytes.Buffer
+		if err := tmpl.Execute(&buf, t); err != nil {
+			return Remediation{}, err
+		}
+		*f.dst = buf.String()
+	}
+	return out, nil
+}
+
+// Check is metadata plus a predicate over one resource of one of its ResourceTypes.
+type Check struct {
+	Metadata
+	Evaluate func(r *resource.Resource) Result
+}
+
+// Applies reports whether the check judges resources of r's type.
+func (c *Check) Applies(r *resource.Resource) bool {
+	for _, t := range c.ResourceTypes {
+		if r.IsType(t) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,76 @@
+package check
+
+import (
+	"sort"
+
+	"github.com/lensix/lensix/internal/resource"
+)
+
+// Finding is one check's verdict on one resource. Passes are findings too, so a report can prove
+// what was covered.
+type Finding struct {
+	Check    *Check
+	Resource *resource.Resource
+	Status   Status
+	Message  string
+	Evidence map[string]string
+	// Suppression is set when the user's decision turned the verdict into Suppressed.
+	Suppression *Suppression
+	// Notes are remarks for the reader, e.g. that a suppression has expired.
+	Notes []string
+}
+
+// Suppression says who decided a finding does not apply, why, and which verdict it hides.
+type Suppression struct {
+	// Kind is "inline" (a comment or metadata beside the resource) or "config" (.lensix.yaml).
+	Kind    string `json:"kind"`
+	Reason  string `json:"reason"`
+	Expires string `json:"expires,omitempty"`
+	// Hides is the verdict the check gave before suppression.
+	Hides Status `json:"hides"`
+}
+
+// Run evaluates every check on every resource it applies to and returns the findings ordered by
+// file, line, address and check ID, so the same input always gives the same output.
+func Run(checks []*Check, resources []*resource.Resource) []Finding {
+	var findings []Finding
+	for _, r := range resources {
+		for _, c := range checks {
+			if !c.Applies(r) {
+				continue
+			}
+			res := c.Evaluate(r)
+			findings = append(findings, Finding{
+				Check:    c,
+				Resource: r,
+				Status:   res.Status,
+				Message:  res.Message,
+				Evidence: res.Evidence,
+			})
+		}
+	}
+	SortFindings(findings)
+	return findings
+}
+
+// SortFindings orders findings by file, line, column, address, resource ID and check ID.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i].Resource, fs[j].Resource
+		ar, br := a.Provenance.Range, b.Provenance.Range
+		switch {
+		case ar.Filename != br.Filename:
+			return ar.Filename < br.Filename
+		case ar.Start.Line != br.Start.Line:
+			return ar.Start.Line < br.Start.Line
+		case ar.Start.Column != br.Start.Column:
+			return ar.Start.Column < br.Start.Column
+		case a.Provenance.Address != b.Provenance.Address:
+			return a.Provenance.Address < b.Provenance.Address
+		case a.ID != b.ID:
+			return a.ID < b.ID
+		default:
+			return fs[i].Check.ID < fs[j].Check.ID
+		}
+	})
+}

@@ -1,0 +1,79 @@
+// Package diag carries problems found in the input beside the partial result, the way
+// hcl.Diagnostics does: severity, summary, detail and the range they apply to. Callers decide what
+// is fatal; a bad file is a diagnostic, never a panic and never the end of a scan.
+package diag
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/lensix/lensix/internal/resource"
+)
+
+// Severity of a diagnostic.
+type Severity int
+
+const (
+	// Error: part of the input could not be read or evaluated; results may be missing.
+	Error Severity = iota
+	// Warning: the input was read, but something in it deserves attention.
+	Warning
+)
+
+func (s Severity) String() string {
+	if s == Warning {
+		return "warning"
+	}
+	return "error"
+}
+
+// Diagnostic is one problem with the input. Summary is a short sentence; Detail says what to do.
+type Diagnostic struct {
+	Severity Severity
+	Summary  string
+	Detail   string
+	Range    resource.Range
+}
+
+func (d Diagnostic) Error() string {
+	msg := d.Summary
+	if d.Detail != "" {
+		msg += ": " + d.Detail
+	}
+	if where := d.Range.String(); where != "" {
+		return where + ": " + msg
+	}
+	return msg
+}
+
+// Diagnostics is a list of problems, in the order found.
+type Diagnostics []Diagnostic
+
+// Errorf makes an error diagnostic at rng.
+func Errorf(rng resource.Range, format string, args ...any) Diagnostic {
+	return Diagnostic{Severity: Error, Summary: fmt.Sprintf(format, args...), Range: rng}
+}
+
+// HasErrors reports whether any diagnostic is an error.
+func (ds Diagnostics) HasErrors() bool {
+	for _, d := range ds {
+		if d.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Sort orders diagnostics by file, line and column, as go/scanner.ErrorList does.
+func (ds Diagnostics) Sort() {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i].Range, ds[j].Range
+		if a.Filename != b.Filename {
+			return a.Filename < b.Filename
+		}
+		if a.Start.Line != b.Start.Line {
+			return a.Start.Line < b.Start.Line
+		}
+		return a.Start.Column < b.Start.Column
+	})
+}

@@ -1,0 +1,88 @@
+// Package report formats the outcome of a scan. Reporters only format: they consume findings and
+// input errors, never sources, and never re-evaluate.
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/lensix/lensix/internal/check"
+	"github.com/lensix/lensix/internal/diag"
+)
+
+// Report is everything one scan produced.
+type Report struct {
+	// Version is lensix's version.
+	Version string
+	// Findings hold one entry per (check, resource), passes included.
+	Findings []check.Finding
+	// Errors are problems with the input: files that could not be read or evaluated.
+	Errors diag.Diagnostics
+	// Checks are the checks that ran, for reports that list rules (SARIF, JUnit).
+	Checks []*check.Check
+	// Resources is how many resources the sources derived.
+	Resources int
+}
+
+// Summary counts a report's findings by status.
+type Summary struct {
+	Resources  int `json:"resources"`
+	Pass       int `json:"pass"`
+	Fail       int `json:"fail"`
+	Unknown    int `json:"unknown"`
+	Suppressed int `json:"suppressed"`
+	Errors     int `json:"errors"`
+}
+
+// Summary counts the report's findings by status.
+func (r *Report) Summary() Summary {
+	s := Summary{Resources: r.Resources, Errors: len(r.Errors)}
+	for _, f := range r.Findings {
+		switch f.Status {
+		case check.Pass:
+			s.Pass++
+		case check.Fail:
+			s.Fail++
+		case check.Unknown:
+			s.Unknown++
+		case check.Suppressed:
+			s.Suppressed++
+		}
+	}
+	return s
+}
+
+// Options tune a reporter's output.
+type Options struct {
+	// Color turns on ANSI colors (the table only); the CLI decides it from the TTY and NO_COLOR.
+	Color bool
+	// WorkDir is the absolute directory file paths in findings are relative to; SARIF names it
+	// as %SRCROOT%.
+	WorkDir string
+}
+
+// Writer writes a report in one format.
+type Writer func(w io.Writer, r *Report, opts Options) error
+
+// writers maps each format name to its writer; one file per format.
+var writers = map[string]Writer{}
+
+// Write writes r in the named format.
+func Write(w io.Writer, format string, r *Report, opts Options) error {
+	write, ok := writers[format]
+	if !ok {
+		return fmt.Errorf("unknown format %q (want one of %v)", format, Formats())
+	}
+	return write(w, r, opts)
+}
+
+// Formats lists the format names, sorted.
+func Formats() []string {
+	names := make([]string, 0, len(writers))
+	for name := range writers {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}

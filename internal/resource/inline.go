@@ -1,0 +1,46 @@
+package resource
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+)
+
+// inlineIgnore matches a lensix suppression comment: `# lensix:ignore[check_id] reason` (also `//`
+// and `/* */`), with one or more comma-separated check IDs.
+var inlineIgnore = regexp.MustCompile(`(?:#|//|/\*)\s*lensix:ignore\[([A-Za-z0-9_,\s]+)\]\s*(.*?)\s*(?:\*/)?\s*$`)
+
+// InlineSuppressions reads the suppression comments that apply to a declaration starting on line
+// (1-based) of src: one on that line itself, and the unbroken run of comment lines directly above
+// it. file names src in the returned ranges.
+func InlineSuppressions(file string, src []byte, line int) []Suppression {
+	lines := bytes.Split(src, []byte("\n"))
+	if line < 1 || line > len(lines) {
+		return nil
+	}
+	var out []Suppression
+	add := func(n int) {
+		m := inlineIgnore.FindSubmatch(lines[n-1])
+		if m == nil {
+			return
+		}
+		for _, id := range strings.Split(string(m[1]), ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				out = append(out, Suppression{
+					CheckID: id,
+					Reason:  string(m[2]),
+					Range:   Range{Filename: file, Start: Pos{Line: n, Column: 1}, End: Pos{Line: n, Column: len(lines[n-1]) + 1}},
+				})
+			}
+		}
+	}
+	add(line)
+	for n := line - 1; n >= 1; n-- {
+		text := bytes.TrimSpace(lines[n-1])
+		if !(bytes.HasPrefix(text, []byte("#")) || bytes.HasPrefix(text, []byte("//")) || bytes.HasPrefix(text, []byte("/*")) || bytes.HasPrefix(text, []byte("*"))) {
+			break
+		}
+		add(n)
+	}
+	return out
+}
