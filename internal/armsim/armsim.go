@@ -10,15 +10,18 @@
 package armsim
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -49,7 +52,8 @@ type Server struct {
 	faults Faults
 	tokens map[string]bool
 
-	inventoryN atomic.Int64 // inventory requests seen, the clock faults are scheduled by
+	attempts   map[[32]byte]bool // requests seen, by hash of method, URL and body
+	inventoryN atomic.Int64      // distinct requests seen, the clock faults are scheduled by
 	stats      stats
 	quota      quotaWindow
 }
@@ -93,6 +97,7 @@ func Start(tenant *Tenant, faults Faults) (*Server, error) {
 		listener: ln,
 		faults:   faults,
 		tokens:   map[string]bool{},
+		attempts: map[[32]byte]bool{},
 	}
 	s.http = &http.Server{
 		Handler:           s,
@@ -201,9 +206,10 @@ func (s *Server) inject(w http.ResponseWriter, r *http.Request, subscriptionID s
 			return true
 		}
 	}
-	n := s.inventoryN.Add(1)
+	first, n := s.attempt(r)
+	hit := func(k int) bool { return k == 1 || (first && k > 0 && n%int64(k) == 0) }
 	switch {
-	case every(n, f.DropEvery):
+	case hit(f.DropEvery):
 		s.stats.dropped.Add(1)
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
@@ -212,11 +218,11 @@ func (s *Server) inject(w http.ResponseWriter, r *http.Request, subscriptionID s
 			}
 		}
 		panic(http.ErrAbortHandler) // closes the connection where hijacking is not possible
-	case every(n, f.ThrottleEvery):
+	case hit(f.ThrottleEvery):
 		s.stats.throttled.Add(1)
 		writeThrottled(w, f.retryAfter())
 		return true
-	case every(n, f.ServerErrorEvery):
+	case hit(f.ServerErrorEvery):
 		s.stats.failed.Add(1)
 		writeARMError(w, http.StatusServiceUnavailable, "ServiceUnavailable", "The service is temporarily unavailable. Please try again later.")
 		return true
@@ -230,7 +236,21 @@ func (s *Server) inject(w http.ResponseWriter, r *http.Request, subscriptionID s
 	return false
 }
 
-func every(n int64, k int) bool { return k > 0 && n%int64(k) == 0 }
+// attempt tells a request's first try from its retries, by method, URL and body, and numbers
+// first tries. Faults strike first tries only (unless they strike every request), so a retried
+// request always gets through however requests interleave: tests stay deterministic.
+func (s *Server) attempt(r *http.Request) (first bool, n int64) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.String()+"\n"), body...))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.attempts[sum] {
+		return false, 0
+	}
+	s.attempts[sum] = true
+	return true, s.inventoryN.Add(1)
+}
 
 func writeThrottled(w http.ResponseWriter, after time.Duration) {
 	secs := int((after + time.Second - 1) / time.Second)

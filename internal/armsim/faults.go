@@ -6,10 +6,10 @@ import (
 	"time"
 )
 
-// Faults are the failures a server injects into inventory requests (subscriptions list, Resource
-// Graph queries, API Management lists). The Every fields count inventory requests as they
-// arrive, retries included: with ThrottleEvery 3, requests 3, 6, 9… answer 429. A value of 1
-// fails every request, which no retry gets past.
+// Faults are the failures a server injects into Resource Manager and Resource Graph requests. The
+// Every fields count distinct requests as they arrive: with ThrottleEvery 3, the first tries of
+// requests 3, 6, 9… answer 429 and their retries succeed. A value of 1 fails every try of every
+// request, which no retry gets past.
 type Faults struct {
 	// Latency delays every inventory request.
 	Latency time.Duration

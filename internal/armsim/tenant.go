@@ -311,3 +311,12 @@ func sortedKeys(m map[string]any) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Resources returns a copy of the list of a subscription's resources.
+func (t *Tenant) Resources(subscriptionID string) []map[string]any {
+	s := t.subscription(subscriptionID)
+	if s == nil {
+		return nil
+	}
+	return t.resourcesOf(s, "")
+}
