@@ -226,7 +226,9 @@ func TestLiveScanLimitsScope(t *testing.T) {
 		{"named subscriptions limit the scan to them", func(o *azure.Options) { o.Subscriptions = []string{subs[1].ID} },
 			func(r *resource.Resource) bool { return r.SubscriptionID == subs[1].ID }},
 		{"a management group limits the scan to its subscriptions", func(o *azure.Options) { o.ManagementGroups = []string{"mg-even"} },
-			func(r *resource.Resource) bool { return r.SubscriptionID == subs[0].ID || r.SubscriptionID == subs[2].ID }},
+			func(r *resource.Resource) bool {
+				return r.SubscriptionID == subs[0].ID || r.SubscriptionID == subs[2].ID
+			}},
 		{"a resource group filter limits the scan to that group", func(o *azure.Options) { o.ResourceGroups = []string{"RG-APIM-1"} },
 			func(r *resource.Resource) bool { return r.ResourceGroup == "rg-apim-1" }},
 		{"a resource group filter works without Resource Graph", func(o *azure.Options) { o.ResourceGroups = []string{"rg-apim-2"}; o.NoResourceGraph = true },
