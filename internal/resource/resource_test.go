@@ -55,16 +55,16 @@ func TestUnknownsListsEveryUnknownWithItsPath(t *testing.T) {
 func TestInlineSuppressions(t *testing.T) {
 	src := strings.Join([]string{
 		`# lensix:ignore[apimgmt_nomanagedidentity] legacy service, retired in Q1`, // 1
-		`resource "azurerm_api_management" "a" {`,                                 // 2
-		`}`,                                                                        // 3
-		``,                                                                         // 4
-		`# unrelated comment`,                                                      // 5
-		`// lensix:ignore[check_a, check_b] shared reason`,                         // 6
-		`resource "azurerm_api_management" "b" {`,                                 // 7
-		`}`,                                                                        // 8
-		`# lensix:ignore[check_c] separated by a blank line`,                       // 9
-		``,                                                                         // 10
-		`resource "x" "c" { # lensix:ignore[check_d] on the same line`,            // 11
+		`resource "azurerm_api_management" "a" {`,                                  // 2
+		`}`,                   // 3
+		``,                    // 4
+		`# unrelated comment`, // 5
+		`// lensix:ignore[check_a, check_b] shared reason`, // 6
+		`resource "azurerm_api_management" "b" {`,          // 7
+		`}`, // 8
+		`# lensix:ignore[check_c] separated by a blank line`, // 9
+		``, // 10
+		`resource "x" "c" { # lensix:ignore[check_d] on the same line`, // 11
 	}, "\n")
 	tests := []struct {
 		name string
