@@ -32,14 +32,18 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Errors     int             `xml:"errors,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Time       string          `xml:"time,attr"`
-	Properties []junitProperty `xml:"properties>property,omitempty"`
-	Cases      []junitCase     `xml:"testcase"`
+	Name       string           `xml:"name,attr"`
+	Tests      int              `xml:"tests,attr"`
+	Failures   int              `xml:"failures,attr"`
+	Errors     int              `xml:"errors,attr"`
+	Skipped    int              `xml:"skipped,attr"`
+	Time       string           `xml:"time,attr"`
+	Properties *junitProperties `xml:"properties,omitempty"`
+	Cases      []junitCase      `xml:"testcase"`
+}
+
+type junitProperties struct {
+	Property []junitProperty `xml:"property"`
 }
 
 type junitProperty struct {
@@ -54,13 +58,18 @@ type junitCase struct {
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	SystemOut *junitCDATA   `xml:"system-out,omitempty"`
+}
+
+// junitCDATA keeps multi-line text readable in the file; encoding/xml splits any "]]>" in it.
+type junitCDATA struct {
+	Text string `xml:",cdata"`
 }
 
 type junitProblem struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
+	Text    string `xml:",cdata"`
 }
 
 type junitSkipped struct {
@@ -77,10 +86,10 @@ func writeJUnit(w io.Writer, r *Report, opts Options) error {
 		suites.Suites = append(suites.Suites, junitSuite{
 			Name: c.ID,
 			Time: "0",
-			Properties: []junitProperty{
+			Properties: &junitProperties{Property: []junitProperty{
 				{Name: "title", Value: c.Title},
 				{Name: "severity", Value: c.Severity.String()},
-			},
+			}},
 		})
 	}
 	for _, f := range sortedFindings(r) {
@@ -113,7 +122,7 @@ func writeJUnit(w io.Writer, r *Report, opts Options) error {
 				Name:      name,
 				Classname: file,
 				Time:      "0",
-				Error:     &junitProblem{Message: d.Summary, Type: d.Severity.String(), Text: d.Error()},
+				Error:     &junitProblem{Message: d.Summary, Type: d.Severity.String(), Text: xmlText(d.Error())},
 			})
 			errs.Tests++
 			errs.Errors++
@@ -165,14 +174,14 @@ func junitCaseOf(f check.Finding, opts Options) (junitCase, error) {
 		if err != nil {
 			return junitCase{}, err
 		}
-		tc.Failure = &junitProblem{Message: f.Message, Type: f.Check.Severity.String(), Text: detail}
+		tc.Failure = &junitProblem{Message: f.Message, Type: f.Check.Severity.String(), Text: xmlText(detail)}
 		return tc, nil
 	}
 	detail, err := junitDetail(f, opts)
 	if err != nil {
 		return junitCase{}, err
 	}
-	tc.SystemOut = detail
+	tc.SystemOut = &junitCDATA{Text: xmlText(detail)}
 	return tc, nil
 }
 
@@ -203,4 +212,19 @@ func junitDetail(f check.Finding, opts Options) (string, error) {
 		fmt.Fprintf(&b, "az CLI:\n%s\n", rem.CLI)
 	}
 	return b.String(), nil
+}
+
+// xmlText drops the characters XML 1.0 cannot carry at all. encoding/xml replaces them in
+// attributes and escaped text, but writes CDATA sections as they are.
+func xmlText(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return r
+		case r < 0x20, r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE, r == 0xFFFF:
+			return -1
+		default:
+			return r
+		}
+	}, s)
 }

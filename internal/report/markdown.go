@@ -146,11 +146,9 @@ func mdEscape(s string) string {
 			b.WriteString("&lt;")
 		case '>':
 			b.WriteString("&gt;")
-		case '"':
-			b.WriteString("&quot;")
 		case '\n', '\r', '\t':
 			b.WriteByte(' ')
-		case '\\', '`', '*', '_', '[', ']', '(', ')', '#', '|', '!', '~', '{', '}':
+		case '\\', '`', '*', '_', '[', ']', '#', '|', '~':
 			b.WriteByte('\\')
 			b.WriteRune(c)
 		default:

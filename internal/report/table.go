@@ -218,7 +218,10 @@ func (t *tableWriter) wrapped(indent, label, text string) {
 	if text == "" {
 		return
 	}
-	first := indent + t.paint(ansiGray, label)
+	first := indent
+	if label != "" {
+		first += t.paint(ansiGray, label)
+	}
 	cont := indent + strings.Repeat(" ", len(label))
 	width := max(wrapWidth-len(indent)-len(label), 20)
 	line, lineLen := "", 0
