@@ -139,9 +139,9 @@ func fixtureReport() *Report {
 	}
 }
 
-// hostileReport holds one failing resource whose name and address are hostile input.
+// hostileReport holds one failing resource whose name, address and file are hostile input.
 func hostileReport() *Report {
-	const name = "<script>alert(1)</script>&\"|x|\x1b[31m"
+	const name = "<script>&\"|x|\x1b[31m"
 	r := tfResource(`azurerm_api_management.`+name, name, "infra/evil <&>.tf", 5, 9)
 	return &Report{
 		Version:   "0.1.0-test",

@@ -123,13 +123,14 @@ func mdFailure(b *strings.Builder, f check.Finding, opts Options) error {
 	} else if f.Resource.Provenance.Source == "bicep" && rem.Bicep != "" {
 		fix, lang, title = rem.Bicep, "bicep", "Bicep"
 	}
+	fix, cli := codeText(fix), codeText(rem.CLI)
 	if fix != "" {
 		fence := codeFence(fix)
 		fmt.Fprintf(b, "<details><summary>%s</summary>\n\n%s%s\n%s\n%s\n\n</details>\n\n", title, fence, lang, fix, fence)
 	}
-	if fix != rem.CLI && rem.CLI != "" {
-		fence := codeFence(rem.CLI)
-		fmt.Fprintf(b, "<details><summary>Azure CLI</summary>\n\n%ssh\n%s\n%s\n\n</details>\n\n", fence, rem.CLI, fence)
+	if fix != cli && cli != "" {
+		fence := codeFence(cli)
+		fmt.Fprintf(b, "<details><summary>Azure CLI</summary>\n\n%ssh\n%s\n%s\n\n</details>\n\n", fence, cli, fence)
 	}
 	return nil
 }
@@ -159,4 +160,15 @@ func mdEscape(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// codeText keeps fenced code literal and printable: control characters other than line breaks
+// and tabs are dropped.
+func codeText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\n' && r != '\t' && (r < 0x20 || r == 0x7f) {
+			return -1
+		}
+		return r
+	}, s)
 }
