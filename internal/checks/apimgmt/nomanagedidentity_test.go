@@ -98,7 +98,7 @@ func TestRemediationUsesPlaceholdersForUnknownNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(fix.CLI, "--name <apim-name> --resource-group <resource-group>") {
+	if !strings.Contains(fix.CLI, "--name <name> --resource-group <resource-group>") {
 		t.Errorf("want placeholders for unknown names, got:\n%s", fix.CLI)
 	}
 }
