@@ -310,20 +310,13 @@ func (s *scanner) scopeError(subscriptionID, msg string) {
 	if subscriptionID != "" {
 		summary = fmt.Sprintf("subscription %s: %s", subscriptionID, msg)
 	}
-	s.diags = append(s.diags, diag.Diagnostic{Severity: diag.Error, Summary: summary, Detail: "its resources are missing from the results; the rest of the scan completed", Range: resource.Range{Filename: scopeName(subscriptionID)}})
+	s.diags = append(s.diags, diag.Diagnostic{Severity: diag.Error, Summary: summary, Detail: "its resources are missing from the results; the rest of the scan completed"})
 }
 
 func (s *scanner) warn(summary string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.diags = append(s.diags, diag.Diagnostic{Severity: diag.Warning, Summary: summary})
-}
-
-func scopeName(subscriptionID string) string {
-	if subscriptionID == "" {
-		return ""
-	}
-	return "/subscriptions/" + subscriptionID
 }
 
 // finish orders the inventory so the same tenant always gives the same report.
