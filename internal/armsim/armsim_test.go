@@ -189,3 +189,15 @@ func TestPatchMergesIdentity(t *testing.T) {
 }
 
 func toJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+func FuzzParseQuery(f *testing.F) {
+	f.Add("resources | where type =~ 'microsoft.apimanagement/service' and resourceGroup in~ ('a', 'b') | project id, name | order by id asc | take 5")
+	f.Add("resourcecontainers | where type == \"x\" | where name !in ('a')")
+	f.Add("resources | where properties.sku !~ 'it\\'s'")
+	f.Fuzz(func(t *testing.T, src string) {
+		q, err := parseQuery(src)
+		if err == nil {
+			q.run([]map[string]any{{"id": "/a", "type": "t", "properties": map[string]any{"sku": "x"}}})
+		}
+	})
+}

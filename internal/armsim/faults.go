@@ -25,6 +25,9 @@ type Faults struct {
 	// Forbidden subscriptions answer 403 AuthorizationFailed to Resource Manager reads; Resource
 	// Graph leaves them out of its results, as it does for subscriptions a caller cannot read.
 	Forbidden []string
+	// GraphUnavailable makes every Resource Graph query answer 503, as when Resource Graph is
+	// down or not offered in a cloud.
+	GraphUnavailable bool
 	// GraphQuota is how many Resource Graph queries a client may make per GraphQuotaWindow
 	// (default: unlimited); the answers carry x-ms-user-quota-remaining and
 	// x-ms-user-quota-resets-after, and a query over quota answers 429.

@@ -46,6 +46,11 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		writeARMError(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "Resource Graph queries are POST requests.")
 		return
 	}
+	if s.currentFaults().GraphUnavailable {
+		s.stats.failed.Add(1)
+		writeARMError(w, http.StatusServiceUnavailable, "ServiceUnavailable", "Resource Graph is unavailable.")
+		return
+	}
 	if f := s.currentFaults(); f.GraphQuota > 0 {
 		window := f.GraphQuotaWindow
 		if window <= 0 {

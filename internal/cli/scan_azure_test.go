@@ -220,3 +220,20 @@ func TestDemoScansTheSampleTenant(t *testing.T) {
 		t.Errorf("stderr does not say what the demo did: %s", stderr)
 	}
 }
+
+func TestScanAzureDrawsProgressOnlyOnATerminal(t *testing.T) {
+	for _, tty := range []bool{true, false} {
+		name := "stderr is not a terminal: no progress"
+		if tty {
+			name = "stderr is a terminal: a progress line"
+		}
+		t.Run(name, func(t *testing.T) {
+			tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: 2, Services: 4, Seed: 1})
+			_, _, stderr := azureScan(t, startSim(t, tenant, armsim.Faults{}), func(o *ScanAzureOptions) { o.Scan.IO.errTTY = tty })
+			drawn := strings.Contains(stderr, "\r") && strings.Contains(stderr, "2/2 subscriptions, 4 resources")
+			if drawn != tty {
+				t.Errorf("progress drawn = %v, want %v; stderr %q", drawn, tty, stderr)
+			}
+		})
+	}
+}

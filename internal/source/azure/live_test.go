@@ -215,6 +215,23 @@ func TestLiveScanReportsA403SubscriptionAndCompletesTheRest(t *testing.T) {
 	}
 }
 
+func TestLiveScanFallsBackToResourceManagerWhenResourceGraphIsDown(t *testing.T) {
+	tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: 3, Services: 30, WithoutIdentity: 0.5, Seed: 6})
+	srv, opts := simulate(t, tenant, armsim.Faults{GraphUnavailable: true})
+	opts.MaxRetries = 2
+	inv, ds := scan(t, opts)
+	if len(inv.Resources) != 30 {
+		t.Errorf("read %d resources, want all 30 through Resource Manager", len(inv.Resources))
+	}
+	judge(t, inv.Resources)
+	if len(ds) != 1 || ds.HasErrors() || !strings.Contains(ds[0].Summary, "through Resource Manager instead") {
+		t.Errorf("diagnostics = %v, want one warning about the fallback", ds)
+	}
+	if st := srv.Stats(); st.APIMList != 3 {
+		t.Errorf("API Management list requests = %d, want one per subscription", st.APIMList)
+	}
+}
+
 func TestLiveScanLimitsScope(t *testing.T) {
 	tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: 4, Services: 48, Seed: 9})
 	subs := tenant.Subscriptions()
