@@ -208,7 +208,8 @@ func (s *scanner) resolveSubscriptions(ctx context.Context) ([]Subscription, err
 	if err != nil {
 		return nil, err
 	}
-	if len(s.opts.Subscriptions) == 0 {
+	named := dedupeStrings(s.opts.Subscriptions)
+	if len(named) == 0 || len(named) > namedLookupLimit {
 		var subs []Subscription
 		pager := client.NewListPager(nil)
 		for pager.More() {
@@ -223,11 +224,14 @@ func (s *scanner) resolveSubscriptions(ctx context.Context) ([]Subscription, err
 				subs = append(subs, subscriptionOf(*sub))
 			}
 		}
-		return subs, nil
+		if len(named) == 0 {
+			return subs, nil
+		}
+		return s.pick(subs, named), nil
 	}
 	var wg sync.WaitGroup
-	found := make([]*Subscription, len(s.opts.Subscriptions))
-	for i, id := range dedupeStrings(s.opts.Subscriptions) {
+	found := make([]*Subscription, len(named))
+	for i, id := range named {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -252,6 +256,27 @@ func (s *scanner) resolveSubscriptions(ctx context.Context) ([]Subscription, err
 		}
 	}
 	return subs, ctx.Err()
+}
+
+// namedLookupLimit is how many named subscriptions are read one by one; more are found in the
+// subscriptions list, which costs a request per 100 visible subscriptions rather than one each.
+const namedLookupLimit = 50
+
+// pick returns the named subscriptions found in the list, and reports the others.
+func (s *scanner) pick(visible []Subscription, named []string) []Subscription {
+	byID := map[string]Subscription{}
+	for _, sub := range visible {
+		byID[strings.ToLower(sub.ID)] = sub
+	}
+	var out []Subscription
+	for _, id := range named {
+		if sub, ok := byID[strings.ToLower(id)]; ok {
+			out = append(out, sub)
+		} else {
+			s.scopeError(id, "the identity cannot see this subscription; check the ID and that the identity has Reader on it")
+		}
+	}
+	return out
 }
 
 func subscriptionOf(sub armsubscriptions.Subscription) Subscription {

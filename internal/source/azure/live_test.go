@@ -3,6 +3,7 @@ package azure_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -290,6 +291,27 @@ func tenantServices(t *testing.T, tenant *armsim.Tenant, subscriptionID string) 
 		out = append(out, &resource.Resource{ID: body["id"].(string), SubscriptionID: subscriptionID, ResourceGroup: strings.ToLower(strings.Split(body["id"].(string), "/")[4])})
 	}
 	return out
+}
+
+func TestLiveScanReportsNamedSubscriptionsItCannotSee(t *testing.T) {
+	tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: 60, Services: 60, Seed: 12})
+	const missing = "99999999-0000-4000-8000-000000000000"
+	for _, count := range []int{2, 60} { // looked up one by one, and found in the list
+		t.Run(fmt.Sprintf("%d named", count), func(t *testing.T) {
+			_, opts := simulate(t, tenant, armsim.Faults{})
+			for _, s := range tenant.Subscriptions()[:count-1] {
+				opts.Subscriptions = append(opts.Subscriptions, s.ID)
+			}
+			opts.Subscriptions = append(opts.Subscriptions, missing)
+			inv, ds := scan(t, opts)
+			if len(inv.Resources) != count-1 {
+				t.Errorf("read %d resources, want %d", len(inv.Resources), count-1)
+			}
+			if len(ds) != 1 || !strings.Contains(ds[0].Summary, missing) {
+				t.Errorf("diagnostics = %v, want one naming %s", ds, missing)
+			}
+		})
+	}
 }
 
 func TestLiveScanFailsClearlyWhenSignInFails(t *testing.T) {
