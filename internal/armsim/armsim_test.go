@@ -201,3 +201,33 @@ func FuzzParseQuery(f *testing.F) {
 		}
 	})
 }
+
+func TestGenerateIsDeterministic(t *testing.T) {
+	dump := func(seed uint64) string {
+		tenant := Generate(GenerateOptions{Subscriptions: 3, Services: 40, WithoutIdentity: 0.3, Seed: seed})
+		var b strings.Builder
+		for _, s := range tenant.Subscriptions() {
+			b.WriteString(toJSON(tenant.Resources(s.ID)))
+		}
+		return b.String()
+	}
+	if dump(1) != dump(1) {
+		t.Error("the same seed gave two tenants")
+	}
+	if dump(1) == dump(2) {
+		t.Error("two seeds gave the same tenant")
+	}
+	tenant := Generate(GenerateOptions{Subscriptions: 2, Services: 200, WithoutIdentity: 0.25, Seed: 3})
+	without := 0
+	for _, s := range tenant.Subscriptions() {
+		for _, body := range tenant.Resources(s.ID) {
+			sp, _ := SpellingNamed(body["tags"].(map[string]any)["armsim-identity"].(string))
+			if !sp.HasIdentity {
+				without++
+			}
+		}
+	}
+	if without < 25 || without > 75 {
+		t.Errorf("%d of 200 services lack an identity, want about a quarter", without)
+	}
+}

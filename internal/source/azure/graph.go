@@ -22,8 +22,8 @@ const (
 // table holds them.
 const graphColumns = "id, name, type, tenantId, kind, location, resourceGroup, subscriptionId, managedBy, sku, plan, tags, identity, zones, extendedLocation, properties"
 
-// GraphQuery is the Resource Graph query for resources of types, in resourceGroups when given.
-func GraphQuery(types, resourceGroups []string) string {
+// graphQuery is the Resource Graph query for resources of types, in resourceGroups when given.
+func graphQuery(types, resourceGroups []string) string {
 	var b strings.Builder
 	b.WriteString("resources\n| where type in~ (" + kqlList(types) + ")")
 	if len(resourceGroups) > 0 {
@@ -54,7 +54,7 @@ func (s *scanner) graphScan(ctx context.Context, subs, managementGroups []string
 		s.scopeError("", "cannot create the Resource Graph client: "+err.Error())
 		return
 	}
-	query := GraphQuery(s.opts.ResourceTypes, s.opts.ResourceGroups)
+	query := graphQuery(s.opts.ResourceTypes, s.opts.ResourceGroups)
 	if managementGroups != nil {
 		if err := s.graphPages(ctx, client, query, nil, managementGroups); err != nil && ctx.Err() == nil {
 			s.scopeError("", fmt.Sprintf("Resource Graph could not read management group(s) %s: %s", strings.Join(managementGroups, ", "), reason(err)))

@@ -57,7 +57,7 @@ func TestQuotaPolicyWaitsOnlyWhenTheQuotaIsSpent(t *testing.T) {
 }
 
 func TestGraphQueryAsksForTheTypesAndGroups(t *testing.T) {
-	q := GraphQuery([]string{"Microsoft.ApiManagement/service"}, []string{"rg-a", "o'brien"})
+	q := graphQuery([]string{"Microsoft.ApiManagement/service"}, []string{"rg-a", "o'brien"})
 	for _, want := range []string{"resources\n", "where type in~ ('microsoft.apimanagement/service')", `where resourceGroup in~ ('rg-a', 'o\'brien')`, "| project id, name, type,", "identity", "properties"} {
 		if !strings.Contains(q, want) {
 			t.Errorf("query %q lacks %q", q, want)
