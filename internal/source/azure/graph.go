@@ -134,6 +134,9 @@ func (s *scanner) graphPages(ctx context.Context, client *armresourcegraph.Clien
 			}
 		}
 		s.add(bodies, "")
+		if resp.ResultTruncated != nil && *resp.ResultTruncated == armresourcegraph.ResultTruncatedTrue {
+			s.warn("Resource Graph truncated its answer; some resources may be missing (scan again, or with --no-resource-graph)")
+		}
 		if resp.SkipToken == nil || *resp.SkipToken == "" {
 			return nil
 		}
