@@ -346,8 +346,8 @@ func TestLiveScanStopsWhenCancelled(t *testing.T) {
 			defer cancel()
 			var calls atomic.Int64
 			opts.Progress = func(p azure.Progress) {
-				if p.SubscriptionsTotal > 0 && calls.Add(1) == 1 {
-					cancel() // as Ctrl-C would, once the scan is under way
+				if p.Resources > 0 && calls.Add(1) == 1 {
+					cancel() // as Ctrl-C would, with inventory requests in flight
 				}
 			}
 			inv, _, err := azure.Scan(ctx, opts)
