@@ -8,16 +8,21 @@ import (
 
 func TestDedupe(t *testing.T) {
 	const id = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.ApiManagement/service/a"
-	first := &resource.Resource{ID: id, Provenance: resource.Provenance{Address: "first"}}
+	saved := func(rid, address string) *resource.Resource {
+		return &resource.Resource{ID: rid, Provenance: resource.Provenance{Source: "snapshot", Address: address}}
+	}
+	first := saved(id, "first")
 	tests := []struct {
 		name string
 		in   []*resource.Resource
 		want []string // addresses kept
 	}{
-		{"the same ID read twice is one resource, the first read", []*resource.Resource{first, {ID: id, Provenance: resource.Provenance{Address: "second"}}}, []string{"first"}},
-		{"IDs that differ only in letter case are the same resource", []*resource.Resource{first, {ID: "/SUBSCRIPTIONS/s1/resourcegroups/RG/providers/microsoft.apimanagement/service/A", Provenance: resource.Provenance{Address: "upper"}}}, []string{"first"}},
-		{"resources without an ID are all kept", []*resource.Resource{{Provenance: resource.Provenance{Address: "x"}}, {Provenance: resource.Provenance{Address: "y"}}}, []string{"x", "y"}},
-		{"different IDs are different resources", []*resource.Resource{first, {ID: id + "2", Provenance: resource.Provenance{Address: "other"}}}, []string{"first", "other"}},
+		{"the same ID read twice is one resource, the first read", []*resource.Resource{first, saved(id, "second")}, []string{"first"}},
+		{"a live resource and a saved one with the same ID are one resource", []*resource.Resource{{ID: id, Provenance: resource.Provenance{Source: "azure", Address: "live"}}, saved(id, "saved")}, []string{"live"}},
+		{"an IaC declaration and the running resource are judged apart", []*resource.Resource{{ID: id, Provenance: resource.Provenance{Source: "arm", Address: "template"}}, saved(id, "saved")}, []string{"template", "saved"}},
+		{"IDs that differ only in letter case are the same resource", []*resource.Resource{first, saved("/SUBSCRIPTIONS/s1/resourcegroups/RG/providers/microsoft.apimanagement/service/A", "upper")}, []string{"first"}},
+		{"resources without an ID are all kept", []*resource.Resource{saved("", "x"), saved("", "y")}, []string{"x", "y"}},
+		{"different IDs are different resources", []*resource.Resource{first, saved(id+"2", "other")}, []string{"first", "other"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
