@@ -314,6 +314,28 @@ func TestLiveScanReportsNamedSubscriptionsItCannotSee(t *testing.T) {
 	}
 }
 
+func TestLiveScanSignsInWithAServicePrincipalFromTheEnvironment(t *testing.T) {
+	srv, opts := simulate(t, armsim.Generate(armsim.GenerateOptions{Subscriptions: 2, Services: 6, Seed: 1}), armsim.Faults{})
+	t.Setenv("AZURE_TENANT_ID", srv.Tenant().ID)
+	t.Setenv("AZURE_CLIENT_ID", armsim.ClientID)
+	t.Setenv("AZURE_CLIENT_SECRET", armsim.ClientSecret)
+	cred, err := azure.NewCredential(azure.Auth{Method: "env"}, azcore.ClientOptions{Cloud: opts.Cloud, Transport: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Credential = cred
+	inv, ds := scan(t, opts)
+	if len(inv.Resources) != 6 || len(ds) != 0 {
+		t.Errorf("read %d resources, diagnostics %v; want 6 and none", len(inv.Resources), ds)
+	}
+}
+
+func TestNewCredentialRejectsAnUnknownMethod(t *testing.T) {
+	if _, err := azure.NewCredential(azure.Auth{Method: "magic"}, azcore.ClientOptions{}); err == nil || !strings.Contains(err.Error(), "cli, env, managed-identity, workload-identity, device-code") {
+		t.Errorf("err = %v, want the list of methods", err)
+	}
+}
+
 func TestLiveScanFailsClearlyWhenSignInFails(t *testing.T) {
 	srv, _ := simulate(t, armsim.Generate(armsim.GenerateOptions{Subscriptions: 1, Services: 1}), armsim.Faults{})
 	opts := simOptions(t, srv, "wrong-secret")
