@@ -9,7 +9,8 @@ import (
 // Faults are the failures a server injects into Resource Manager and Resource Graph requests. The
 // Every fields count distinct requests as they arrive: with ThrottleEvery 3, the first tries of
 // requests 3, 6, 9… answer 429 and their retries succeed. A value of 1 fails every try of every
-// request, which no retry gets past.
+// request, which no retry gets past. A request identical to one already seen (same method, URL
+// and body) counts as a retry, so start one server per scan when faults matter.
 type Faults struct {
 	// Latency delays every inventory request.
 	Latency time.Duration

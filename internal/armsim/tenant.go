@@ -230,8 +230,9 @@ func Generate(opts GenerateOptions) *Tenant {
 	return t
 }
 
-// ServiceBody is an API Management service as Resource Manager returns it (shape of the
-// 2024-05-01 ApiManagementServiceGetService example), with the identity spelled sp.
+// ServiceBody is an API Management service as Resource Manager returns it, in the shape of the
+// 2024-05-01 ApiManagementServiceGetServiceHavingMsi example of Azure/azure-rest-api-specs, with
+// the identity spelled sp.
 func ServiceBody(tenantID, subscriptionID, resourceGroup, name string, sp Spelling) map[string]any {
 	id := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.ApiManagement/service/%s", subscriptionID, resourceGroup, name)
 	host := strings.ToLower(name) + ".azure-api.net"
@@ -244,33 +245,24 @@ func ServiceBody(tenantID, subscriptionID, resourceGroup, name string, sp Spelli
 		"tags":     map[string]any{"armsim-identity": sp.Name},
 		"sku":      map[string]any{"name": "Developer", "capacity": int64(1)},
 		"properties": map[string]any{
-			"publisherEmail":              "apim@contoso.com",
-			"publisherName":               "Contoso",
-			"notificationSenderEmail":     "apimgmt-noreply@mail.windowsazure.com",
-			"provisioningState":           "Succeeded",
-			"targetProvisioningState":     "",
-			"createdAtUtc":                "2026-01-01T00:00:00.0000000Z",
-			"gatewayUrl":                  "https://" + host,
-			"gatewayRegionalUrl":          "https://" + strings.ToLower(name) + "-westeurope-01.regional.azure-api.net",
-			"portalUrl":                   "https://" + strings.ToLower(name) + ".portal.azure-api.net",
-			"developerPortalUrl":          "https://" + strings.ToLower(name) + ".developer.azure-api.net",
-			"managementApiUrl":            "https://" + strings.ToLower(name) + ".management.azure-api.net",
-			"scmUrl":                      "https://" + strings.ToLower(name) + ".scm.azure-api.net",
-			"hostnameConfigurations":      []any{map[string]any{"type": "Proxy", "hostName": host, "negotiateClientCertificate": false, "defaultSslBinding": true, "certificateSource": "BuiltIn"}},
-			"publicIPAddresses":           []any{"20.40.1.10"},
-			"virtualNetworkType":          "None",
-			"disableGateway":              false,
-			"natGatewayState":             "Disabled",
-			"apiVersionConstraint":        map[string]any{},
-			"publicNetworkAccess":         "Enabled",
-			"platformVersion":             "stv2",
-			"customProperties":            map[string]any{"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "False"},
-			"developerPortalStatus":       "Enabled",
-			"legacyPortalStatus":          "Disabled",
-			"releaseChannel":              "Default",
-			"outboundPublicNetworkAccess": "Enabled",
+			"publisherEmail":          "apim@contoso.com",
+			"publisherName":           "Contoso",
+			"notificationSenderEmail": "apimgmt-noreply@mail.windowsazure.com",
+			"provisioningState":       "Succeeded",
+			"targetProvisioningState": "",
+			"createdAtUtc":            "2026-01-01T00:00:00.0000000Z",
+			"gatewayUrl":              "https://" + host,
+			"gatewayRegionalUrl":      "https://" + strings.ToLower(name) + "-westeurope-01.regional.azure-api.net",
+			"portalUrl":               "https://" + strings.ToLower(name) + ".portal.azure-api.net",
+			"developerPortalUrl":      "https://" + strings.ToLower(name) + ".developer.azure-api.net",
+			"managementApiUrl":        "https://" + strings.ToLower(name) + ".management.azure-api.net",
+			"scmUrl":                  "https://" + strings.ToLower(name) + ".scm.azure-api.net",
+			"hostnameConfigurations":  []any{map[string]any{"type": "Proxy", "hostName": host, "negotiateClientCertificate": false, "defaultSslBinding": true, "certificateSource": "BuiltIn"}},
+			"publicIPAddresses":       []any{"20.40.1.10"},
+			"virtualNetworkType":      "None",
+			"disableGateway":          false,
+			"customProperties":        map[string]any{"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "False"},
 		},
-		"systemData": map[string]any{"createdBy": "armsim", "createdByType": "Application", "createdAt": "2026-01-01T00:00:00Z", "lastModifiedBy": "armsim", "lastModifiedByType": "Application", "lastModifiedAt": "2026-01-01T00:00:00Z"},
 	}
 	if !sp.Absent {
 		body["identity"] = identityValue(sp.Identity, tenantID, subscriptionID, resourceGroup)
