@@ -196,3 +196,25 @@ func TestJSONOfAnEmptyReportHasEmptyArraysNotNull(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretsCitedAsEvidenceAreRedactedInEveryFormat(t *testing.T) {
+	const secret = "s3cr3t-Primary-Key-Value"
+	r := hostileReport()
+	r.Findings[0].Resource.Name = "apim"
+	r.Findings[0].Message = "API Management service has no managed identity"
+	r.Findings[0].Evidence = map[string]string{
+		"properties.hostnameConfigurations.0.certificatePassword": secret,
+		"properties.subscriptionKey":                              secret,
+		"identity.type":                                           "None",
+	}
+	for _, format := range Formats() {
+		out := writeString(t, format, r, Options{})
+		if strings.Contains(out, secret) {
+			t.Errorf("%s output contains the secret", format)
+		}
+	}
+	evidence := evidenceOf(r.Findings[0])
+	if evidence["identity.type"] != "None" || evidence["properties.subscriptionKey"] != "<redacted>" {
+		t.Errorf("evidence %v: want identity.type kept and the key redacted", evidence)
+	}
+}

@@ -264,7 +264,7 @@ func sarifResultOf(f check.Finding, ruleIndex int, opts Options) sarifResult {
 		PartialFingerprints: map[string]string{fingerprintKey: fingerprint(f, opts)},
 		Properties: &sarifResultProps{
 			Status:      f.Status,
-			Evidence:    f.Evidence,
+			Evidence:    evidenceOf(f),
 			Assumptions: assumptionTexts(f.Resource),
 			Notes:       f.Notes,
 		},
@@ -291,10 +291,8 @@ func sarifResultOf(f check.Finding, ruleIndex int, opts Options) sarifResult {
 // the first sentence is what GitHub shows when space is short.
 func sarifMessage(f check.Finding) string {
 	msg := strings.TrimSuffix(f.Message, ".") + "."
-	if verdict(f) == check.Unknown {
-		if why := unknownText(f); why != f.Message {
-			msg += " Unknown because " + why + "."
-		}
+	if verdict(f) == check.Unknown && !messageExplainsUnknown(f) {
+		msg += " Unknown because " + unknownText(f) + "."
 	}
 	if as := assumptionTexts(f.Resource); len(as) > 0 {
 		msg += " Assumed: " + strings.Join(as, "; ") + "."
