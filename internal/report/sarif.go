@@ -273,18 +273,27 @@ func sarifResultOf(f check.Finding, ruleIndex int, opts Options) sarifResult {
 		// Not a confirmed problem: shown, but never at the level of a failure.
 		res.Level = "note"
 	}
-	if s := f.Suppression; s != nil && f.Status == check.Suppressed {
-		kind := "external"
-		if s.Kind == "inline" {
-			kind = "inSource"
-		}
-		justification := s.Reason
-		if s.Expires != "" {
-			justification += " (expires " + s.Expires + ")"
-		}
-		res.Suppressions = []sarifSuppression{{Kind: kind, Status: "accepted", Justification: strings.TrimSpace(justification)}}
+	if f.Status == check.Suppressed {
+		res.Suppressions = []sarifSuppression{sarifSuppressionOf(f.Suppression)}
 	}
 	return res
+}
+
+// sarifSuppressionOf maps lensix's suppression kinds to SARIF's: inline comments live in the
+// source (inSource); config rules and anything else live outside it (external).
+func sarifSuppressionOf(s *check.Suppression) sarifSuppression {
+	out := sarifSuppression{Kind: "external", Status: "accepted"}
+	if s == nil {
+		return out
+	}
+	if s.Kind == "inline" {
+		out.Kind = "inSource"
+	}
+	out.Justification = s.Reason
+	if s.Expires != "" {
+		out.Justification = strings.TrimSpace(s.Reason + " (expires " + s.Expires + ")")
+	}
+	return out
 }
 
 // sarifMessage is the finding's message, with the unknown reasons and assumptions it rests on;

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lensix/lensix/internal/check"
+	"github.com/lensix/lensix/internal/diag"
 )
 
 // The table is for people at a terminal: findings grouped by file (or by status), one aligned line
@@ -75,7 +76,7 @@ func writeTable(w io.Writer, r *Report, opts Options) error {
 		fmt.Fprintf(&t.b, "\n%s\n", t.paint(ansiBold, "Input errors (results for these inputs may be missing)"))
 		for _, d := range r.Errors {
 			level := t.paint(ansiRed, "error")
-			if d.Severity.String() == "warning" {
+			if d.Severity == diag.Warning {
 				level = t.paint(ansiYellow, "warning")
 			}
 			d.Range.Filename = relPath(d.Range.Filename, opts.WorkDir)
