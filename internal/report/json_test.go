@@ -158,8 +158,11 @@ func TestJSONContract(t *testing.T) {
 			t.Errorf("inline suppression %+v", s)
 		}
 		config := out.Results[get(`module.edge.azurerm_api_management.this["west"]`)]
-		if s := config.Suppression; s == nil || s.Kind != "config" || s.Expires != "2027-01-31" {
+		if s := config.Suppression; s == nil || s.Kind != "config" || s.Expires != "2027-01-31" || s.Hides != "unknown" {
 			t.Errorf("config suppression %+v", s)
+		}
+		if len(config.Unknowns) != 1 || config.Unknowns[0].Reason != "known only after apply" {
+			t.Errorf("a suppressed unknown keeps its reason: %+v", config.Unknowns)
 		}
 	})
 	t.Run("a live resource has its ID and subscription and no file", func(t *testing.T) {
