@@ -222,7 +222,7 @@ func sarifRuleOf(c *check.Check) (sarifRule, error) {
 		HelpURI:              checkDocURL(c.ID),
 		DefaultConfiguration: sarifConfiguration{Level: sarifLevel(c.Severity)},
 		Properties: sarifRuleProps{
-			// GitHub shows security-severity only for rules tagged "security".
+			// "security" makes GitHub treat the rule as a security rule, ranked by security-severity.
 			Tags:             []string{"security", "azure", "iac", "misconfiguration"},
 			Precision:        "very-high",
 			SecuritySeverity: securitySeverity(c.Severity),
