@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/scan"
+	"github.com/lensix/lensix/internal/source/terraform"
+)
+
+// ResourcesOptions are the inputs of `lensix resources`.
+type ResourcesOptions struct {
+	IO         *IOStreams
+	Environ    []string
+	Paths      []string
+	ConfigFile string
+	VarFiles   []string
+	Vars       []string
+}
+
+// NewCmdResources builds `lensix resources`.
+func NewCmdResources(ios *IOStreams, runF func(*ResourcesOptions) error) *cobra.Command {
+	opts := &ResourcesOptions{IO: ios, Environ: os.Environ()}
+	cmd := &cobra.Command{
+		Use:   "resources [PATH...]",
+		Short: "Print the ARM-shaped resources lensix derived from the input, as JSON",
+		Long: `Print, as JSON, the Azure resources lensix derived from the files given: their type,
+apiVersion, name, identity and properties as the checks see them, with the values that could not
+be resolved, the defaults that were assumed, and where each was declared. Secrets are redacted.`,
+		Example: "  lensix resources ./infra\n  lensix resources ./infra | jq '.resources[] | {address: .source.address, identity: .body.identity}'",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			if len(opts.Paths) == 0 {
+				opts.Paths = []string{"."}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return resourcesRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.ConfigFile, "config", "", "config `FILE` (default: .lensix.yaml in the current folder, if present)")
+	cmd.Flags().StringArrayVar(&opts.VarFiles, "var-file", nil, "Terraform variables `FILE`, repeatable")
+	cmd.Flags().StringArrayVar(&opts.Vars, "var", nil, "Terraform variable `NAME=VALUE`, repeatable")
+	return cmd
+}
+
+// resourceJSON is one resource in `lensix resources` output.
+type resourceJSON struct {
+	Type          string                 `json:"type"`
+	Name          string                 `json:"name"`
+	ResourceGroup string                 `json:"resource_group,omitempty"`
+	ID            string                 `json:"id,omitempty"`
+	Body          map[string]any         `json:"body"`
+	Unknowns      []resource.UnknownAt   `json:"unknowns"`
+	Assumptions   []resource.Assumption  `json:"assumptions"`
+	Suppressions  []resource.Suppression `json:"suppressions,omitempty"`
+	Source        resource.Provenance    `json:"source"`
+}
+
+func resourcesRun(ctx context.Context, opts *ResourcesOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	cfg, err := loadConfig(opts.ConfigFile)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	resources, diags := scan.Resources(ctx, scan.Options{
+		Paths:     opts.Paths,
+		Config:    cfg,
+		Terraform: terraform.Options{VarFiles: opts.VarFiles, Vars: opts.Vars, Environ: opts.Environ},
+	})
+	out := struct {
+		Resources []resourceJSON `json:"resources"`
+		Errors    []errorJSON    `json:"errors"`
+	}{Resources: []resourceJSON{}, Errors: []errorJSON{}}
+	for _, r := range resources {
+		body := resource.Redact(r.Type, r.Body)
+		out.Resources = append(out.Resources, resourceJSON{
+			Type: r.Type, Name: r.Name, ResourceGroup: r.ResourceGroup, ID: r.ID,
+			Body: body, Unknowns: nonNil(resource.Unknowns(body)), Assumptions: nonNil(r.Assumptions),
+			Suppressions: r.Suppressions, Source: r.Provenance,
+		})
+	}
+	for _, d := range diags {
+		out.Errors = append(out.Errors, errorJSON{File: d.Range.Filename, Line: d.Range.Start.Line, Column: d.Range.Start.Column, Severity: d.Severity.String(), Message: messageOf(d.Summary, d.Detail)})
+	}
+	enc := json.NewEncoder(opts.IO.Out)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("write resources: %w", err)
+	}
+	if diags.HasErrors() {
+		return &ExitError{Code: ExitPartial}
+	}
+	return nil
+}
+
+type errorJSON struct {
+	File     string `json:"file,omitempty"`
+	Line     int    `json:"line,omitempty"`
+	Column   int    `json:"column,omitempty"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+}
+
+func messageOf(summary, detail string) string {
+	if detail == "" {
+		return summary
+	}
+	return summary + ": " + detail
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,255 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lensix/lensix/internal/check"
+	_ "github.com/lensix/lensix/internal/checks" // the built-in checks
+	"github.com/lensix/lensix/internal/report"
+	"github.com/lensix/lensix/internal/scan"
+	"github.com/lensix/lensix/internal/source/terraform"
+	"github.com/lensix/lensix/internal/suppress"
+)
+
+// ScanOptions are the inputs of `lensix scan`.
+type ScanOptions struct {
+	IO      *IOStreams
+	Version string
+	Environ []string
+	Now     func() time.Time
+
+	Paths        []string
+	Outputs      []string // FORMAT or FORMAT=PATH
+	FailOn       string
+	Unknown      string
+	SoftFail     bool
+	IgnoreErrors bool
+	ConfigFile   string
+	Checks       []string
+	SkipChecks   []string
+	VarFiles     []string
+	Vars         []string
+}
+
+// NewCmdScan builds `lensix scan`. runF replaces the run function in tests of flag parsing.
+func NewCmdScan(ios *IOStreams, version string, runF func(*ScanOptions) error) *cobra.Command {
+	opts := &ScanOptions{IO: ios, Version: version, Environ: os.Environ(), Now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "scan [PATH...]",
+		Short: "Scan Terraform, Bicep and ARM files for misconfigurations",
+		Long: `Scan the files and folders given (default: the current folder) and judge every Azure
+resource in them with every check.
+
+Terraform: each folder of .tf/.tf.json files is a module; local modules are followed, and
+variables come from defaults, terraform.tfvars, *.auto.tfvars, --var-file, --var and TF_VAR_*.
+Plan JSON from 'terraform show -json' is recognised by its content.
+
+Exit codes:
+  0  no result failed
+  1  a result failed at or above --fail-on
+  2  the command line was wrong
+  3  nothing failed, but some input could not be read (see --ignore-errors)`,
+		Example: `  lensix scan ./infra
+  lensix scan ./infra --var-file prod.tfvars --var location=westeurope
+  lensix scan . -o sarif=lensix.sarif -o junit=lensix.xml -o table
+  lensix scan plan.json --format json --fail-on high`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			if len(opts.Paths) == 0 {
+				opts.Paths = []string{"."}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return scanRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&opts.Outputs, "format", "o", nil, fmt.Sprintf("output `FORMAT[=PATH]`, repeatable; formats: %s (default table)", strings.Join(report.Formats(), ", ")))
+	f.StringVar(&opts.FailOn, "fail-on", "low", "lowest `SEVERITY` that fails the build: low, medium, high, critical")
+	f.StringVar(&opts.Unknown, "unknown", "warn", "what unknown results do: warn (report them), fail (fail the build), pass (ignore them)")
+	f.BoolVar(&opts.SoftFail, "soft-fail", false, "always exit 0, except for usage errors")
+	f.BoolVar(&opts.IgnoreErrors, "ignore-errors", false, "exit 0 rather than 3 when some input could not be read and nothing failed")
+	f.StringVar(&opts.ConfigFile, "config", "", "config `FILE` (default: .lensix.yaml in the current folder, if present)")
+	f.StringSliceVar(&opts.Checks, "check", nil, "run only these check `IDS`")
+	f.StringSliceVar(&opts.SkipChecks, "skip-check", nil, "do not run these check `IDS`")
+	f.StringArrayVar(&opts.VarFiles, "var-file", nil, "Terraform variables `FILE`, repeatable")
+	f.StringArrayVar(&opts.Vars, "var", nil, "Terraform variable `NAME=VALUE`, repeatable")
+	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return report.Formats(), cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("unknown", cobra.FixedCompletions([]string{"warn", "fail", "pass"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// output is one requested report: a format and where it goes ("" = standard output).
+type output struct{ format, path string }
+
+func parseOutputs(specs []string) ([]output, error) {
+	if len(specs) == 0 {
+		return []output{{format: "table"}}, nil
+	}
+	known := map[string]bool{}
+	for _, f := range report.Formats() {
+		known[f] = true
+	}
+	var outs []output
+	for _, spec := range specs {
+		format, path, _ := strings.Cut(spec, "=")
+		if !known[format] {
+			return nil, usageError("unknown format %q in --format %s (want one of %s)", format, spec, strings.Join(report.Formats(), ", "))
+		}
+		outs = append(outs, output{format: format, path: path})
+	}
+	return outs, nil
+}
+
+// gate is the policy that turns a report into an exit code.
+type gate struct {
+	failOn       check.Severity
+	unknown      string
+	softFail     bool
+	ignoreErrors bool
+}
+
+func newGate(opts *ScanOptions) (gate, error) {
+	g := gate{unknown: opts.Unknown, softFail: opts.SoftFail, ignoreErrors: opts.IgnoreErrors}
+	sev, err := check.ParseSeverity(opts.FailOn)
+	if err != nil {
+		return gate{}, usageError("--fail-on: %v", err)
+	}
+	g.failOn = sev
+	switch opts.Unknown {
+	case "warn", "fail", "pass":
+	default:
+		return gate{}, usageError("--unknown must be warn, fail or pass, not %q", opts.Unknown)
+	}
+	return g, nil
+}
+
+// exitCode decides the exit code of a scan.
+func (g gate) exitCode(r *report.Report) int {
+	if g.softFail {
+		return ExitOK
+	}
+	for _, f := range r.Findings {
+		failing := f.Status == check.Fail || (f.Status == check.Unknown && g.unknown == "fail")
+		if failing && f.Check.Severity >= g.failOn {
+			return ExitFindings
+		}
+	}
+	if len(r.Errors) > 0 && r.Errors.HasErrors() && !g.ignoreErrors {
+		return ExitPartial
+	}
+	return ExitOK
+}
+
+func scanRun(ctx context.Context, opts *ScanOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+
+	outs, err := parseOutputs(opts.Outputs)
+	if err != nil {
+		return err
+	}
+	g, err := newGate(opts)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(opts.ConfigFile)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	checks, err := check.Select(union(cfg.Checks, opts.Checks), union(cfg.SkipChecks, opts.SkipChecks))
+	if err != nil {
+		return usageError("%v", err)
+	}
+	rep, err := scan.Run(ctx, scan.Options{
+		Paths:     opts.Paths,
+		Checks:    checks,
+		Config:    cfg,
+		Terraform: terraform.Options{VarFiles: opts.VarFiles, Vars: opts.Vars, Environ: opts.Environ},
+		Now:       opts.Now(),
+		Version:   opts.Version,
+	})
+	if err != nil {
+		return &ExitError{Code: ExitPartial, Err: err}
+	}
+	if err := writeReports(opts.IO, outs, rep); err != nil {
+		return &ExitError{Code: ExitPartial, Err: err}
+	}
+	if s := rep.Summary(); s.Unknown > 0 && g.unknown == "warn" && !writesTableToStdout(outs) {
+		fmt.Fprintf(opts.IO.ErrOut, "lensix: %d result(s) are unknown: some values could not be resolved without inputs (see the report)\n", s.Unknown)
+	}
+	if code := g.exitCode(rep); code != ExitOK {
+		return &ExitError{Code: code}
+	}
+	return nil
+}
+
+func writesTableToStdout(outs []output) bool {
+	for _, o := range outs {
+		if o.format == "table" && o.path == "" {
+			return true
+		}
+	}
+	return false
+}
+
+func writeReports(ios *IOStreams, outs []output, rep *report.Report) error {
+	workDir, _ := os.Getwd()
+	for _, o := range outs {
+		ropts := report.Options{WorkDir: workDir}
+		var w io.Writer = ios.Out
+		var file *os.File
+		if o.path != "" && o.path != "-" {
+			if dir := filepath.Dir(o.path); dir != "." {
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					return fmt.Errorf("write %s report: %w", o.format, err)
+				}
+			}
+			f, err := os.Create(o.path)
+			if err != nil {
+				return fmt.Errorf("write %s report: %w", o.format, err)
+			}
+			file, w = f, f
+		} else {
+			ropts.Color = ios.ColorEnabled()
+		}
+		err := report.Write(w, o.format, rep, ropts)
+		if file != nil {
+			if cerr := file.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("write %s report: %w", o.format, err)
+		}
+	}
+	return nil
+}
+
+// loadConfig reads the named config file, or .lensix.yaml in the current folder if there is one.
+func loadConfig(file string) (*suppress.Config, error) {
+	if file != "" {
+		return suppress.Load(file, true)
+	}
+	return suppress.Load(suppress.DefaultFile, false)
+}
+
+func union(a, b []string) []string {
+	return append(append([]string(nil), a...), b...)
+}

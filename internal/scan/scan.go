@@ -1,0 +1,80 @@
+// Package scan runs one scan: it finds the input files below the paths it is given, hands each to
+// the source that reads its format, runs the checks over the resources they derive, and applies
+// the user's suppressions. It is the only place that knows every source.
+package scan
+
+import (
+	"context"
+	"time"
+
+	"github.com/lensix/lensix/internal/check"
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/report"
+	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/terraform"
+	"github.com/lensix/lensix/internal/suppress"
+)
+
+// Options are the inputs of one scan.
+type Options struct {
+	// Paths are files and folders to scan, as the user wrote them.
+	Paths []string
+	// Checks are the checks to run.
+	Checks []*check.Check
+	// Config holds exclusions and suppressions (never nil).
+	Config *suppress.Config
+	// Terraform carries variables for the Terraform source.
+	Terraform terraform.Options
+	// Now is the scan's time, for suppression expiry.
+	Now time.Time
+	// Version is lensix's version, recorded in the report.
+	Version string
+}
+
+// Run scans opts.Paths. Problems with the input are in the report's Errors; Run itself fails
+// only when the context is cancelled.
+func Run(ctx context.Context, opts Options) (*report.Report, error) {
+	resources, diags := Resources(ctx, opts)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	findings := check.Run(opts.Checks, resources)
+	suppress.Apply(findings, opts.Config, opts.Now)
+	diags.Sort()
+	return &report.Report{
+		Version:   opts.Version,
+		Findings:  findings,
+		Errors:    diags,
+		Checks:    opts.Checks,
+		Resources: len(resources),
+	}, nil
+}
+
+// Resources derives the ARM-shaped resources of every input below opts.Paths, without judging
+// them.
+func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Diagnostics) {
+	inputs, diags := discover(opts.Paths, opts.Config)
+	var resources []*resource.Resource
+	add := func(rs []*resource.Resource, ds diag.Diagnostics) {
+		resources = append(resources, rs...)
+		diags = append(diags, ds...)
+	}
+	if len(inputs.terraformDirs) > 0 {
+		add(terraform.Load(inputs.terraformDirs, opts.Terraform))
+	}
+	for _, f := range inputs.jsonFiles {
+		if ctx.Err() != nil {
+			break
+		}
+		src, d := readInput(f)
+		if d != nil {
+			diags = append(diags, *d)
+			continue
+		}
+		switch {
+		case terraform.IsPlan(src):
+			add(terraform.ReadPlan(f, src))
+		}
+	}
+	return resources, diags
+}

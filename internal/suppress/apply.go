@@ -1,0 +1,63 @@
+package suppress
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/lensix/lensix/internal/check"
+	"github.com/lensix/lensix/internal/resource"
+)
+
+// Apply turns failing and unknown findings into suppressed ones where an inline comment on the
+// resource or a rule of cfg says so. A rule past its expiry date suppresses nothing and leaves a
+// note on the finding, so the finding returns visibly. now decides expiry (the day of the scan).
+func Apply(findings []check.Finding, cfg *Config, now time.Time) {
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	for i := range findings {
+		f := &findings[i]
+		if f.Status != check.Fail && f.Status != check.Unknown {
+			continue
+		}
+		if s, ok := inline(f); ok {
+			f.Suppression = &check.Suppression{Kind: "inline", Reason: s.Reason, Hides: f.Status}
+			f.Status = check.Suppressed
+			continue
+		}
+		if cfg == nil {
+			continue
+		}
+		for _, rule := range cfg.Suppressions {
+			if !rule.matches(f.Check.ID, f.Resource) {
+				continue
+			}
+			if !rule.expires.IsZero() && today.After(rule.expires) {
+				f.Notes = append(f.Notes, fmt.Sprintf("suppression in %s expired on %s (reason was: %s)", cfg.File, rule.Expires, rule.Reason))
+				continue
+			}
+			f.Suppression = &check.Suppression{Kind: "config", Reason: rule.Reason, Expires: rule.Expires, Hides: f.Status}
+			f.Status = check.Suppressed
+			break
+		}
+	}
+}
+
+func inline(f *check.Finding) (resource.Suppression, bool) {
+	for _, s := range f.Resource.Suppressions {
+		if s.CheckID == f.Check.ID || s.CheckID == "*" {
+			return s, true
+		}
+	}
+	return resource.Suppression{}, false
+}
+
+func (r *Rule) matches(checkID string, res *resource.Resource) bool {
+	if r.Check != "*" && r.Check != checkID {
+		return false
+	}
+	for _, candidate := range []string{res.Provenance.Address, res.Name, res.ID} {
+		if candidate != "" && r.pattern.MatchString(candidate) {
+			return true
+		}
+	}
+	return false
+}
