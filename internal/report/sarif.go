@@ -189,7 +189,7 @@ func writeSARIF(w io.Writer, r *Report, opts Options) error {
 
 func sarifRuleOf(c *check.Check) (sarifRule, error) {
 	// Rules are not about one resource: templates show the placeholders a reader fills in.
-	rem, err := c.Remediation.Render(check.TargetOf(&resource.Resource{}))
+	rem, err := c.Fix(&resource.Resource{})
 	if err != nil {
 		return sarifRule{}, fmt.Errorf("check %s: render remediation: %w", c.ID, err)
 	}

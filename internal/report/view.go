@@ -188,7 +188,7 @@ func messageExplainsUnknown(f check.Finding) bool {
 
 // remediation fills the check's remediation templates with this resource's names.
 func remediation(f check.Finding) (check.Remediation, error) {
-	return f.Check.Remediation.Render(check.TargetOf(f.Resource))
+	return f.Check.Fix(f.Resource)
 }
 
 // needsFix reports whether a finding asks for action, so its remediation is worth showing.
