@@ -29,6 +29,7 @@ type ScanOptions struct {
 
 	Paths        []string
 	Outputs      []string // FORMAT or FORMAT=PATH
+	GroupBy      string
 	FailOn       string
 	Unknown      string
 	SoftFail     bool
@@ -75,6 +76,7 @@ Exit codes:
 	}
 	f := cmd.Flags()
 	f.StringArrayVarP(&opts.Outputs, "format", "o", nil, fmt.Sprintf("output `FORMAT[=PATH]`, repeatable; formats: %s (default table)", strings.Join(report.Formats(), ", ")))
+	f.StringVar(&opts.GroupBy, "group-by", report.GroupByFile, "group the table by file or status")
 	f.StringVar(&opts.FailOn, "fail-on", "low", "lowest `SEVERITY` that fails the build: low, medium, high, critical")
 	f.StringVar(&opts.Unknown, "unknown", "warn", "what unknown results do: warn (report them), fail (fail the build), pass (ignore them)")
 	f.BoolVar(&opts.SoftFail, "soft-fail", false, "always exit 0, except for usage errors")
@@ -87,6 +89,7 @@ Exit codes:
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.Formats(), cobra.ShellCompDirectiveNoFileComp
 	})
+	_ = cmd.RegisterFlagCompletionFunc("group-by", cobra.FixedCompletions([]string{report.GroupByFile, report.GroupByStatus}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("unknown", cobra.FixedCompletions([]string{"warn", "fail", "pass"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -165,6 +168,9 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.GroupBy != report.GroupByFile && opts.GroupBy != report.GroupByStatus {
+		return usageError("--group-by must be file or status, not %q", opts.GroupBy)
+	}
 	g, err := newGate(opts)
 	if err != nil {
 		return err
@@ -188,7 +194,7 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	if err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}
-	if err := writeReports(opts.IO, outs, rep); err != nil {
+	if err := writeReports(opts.IO, outs, rep, report.Options{GroupBy: opts.GroupBy}); err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}
 	if s := rep.Summary(); s.Unknown > 0 && g.unknown == "warn" && !writesTableToStdout(outs) {
@@ -209,10 +215,11 @@ func writesTableToStdout(outs []output) bool {
 	return false
 }
 
-func writeReports(ios *IOStreams, outs []output, rep *report.Report) error {
+func writeReports(ios *IOStreams, outs []output, rep *report.Report, base report.Options) error {
 	workDir, _ := os.Getwd()
 	for _, o := range outs {
-		ropts := report.Options{WorkDir: workDir}
+		ropts := base
+		ropts.WorkDir = workDir
 		var w io.Writer = ios.Out
 		var file *os.File
 		if o.path != "" && o.path != "-" {
