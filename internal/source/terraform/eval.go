@@ -77,8 +77,17 @@ func (rs *rootState) moduleManifest() map[string]string {
 	return rs.manifest
 }
 
-func (ld *loader) evaluateRoot(def *moduleDef) (res rootResult) {
-	rs := &rootState{ld: ld, rootDir: def.dir, seenDiag: map[string]bool{}}
+// evaluateRoot evaluates one root module. Unless another module call shares it, the root's parse
+// tree is private to this call and released when it returns.
+func (ld *loader) evaluateRoot(dir string) (res rootResult) {
+	rs := &rootState{ld: ld, rootDir: dir, seenDiag: map[string]bool{}}
+	def := ld.cachedModule(dir)
+	if def == nil {
+		def = parseModule(dir)
+	}
+	for _, d := range ld.diagsOnce(def) {
+		rs.add(d)
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			rs.add(diag.Diagnostic{Severity: diag.Error, Summary: "Internal error while evaluating module " + def.dir,
@@ -648,11 +657,9 @@ func (in *instance) expandCall(call *moduleCall) cty.Value {
 			Detail: "lensix stopped following module calls here", Range: toRange(call.sourceRng)})
 		return unknownVal("module " + callAddr + " is nested too deeply")
 	}
-	def, fresh := in.rs.ld.module(slashClean(dir))
-	if fresh {
-		for _, d := range def.diags {
-			in.rs.add(d)
-		}
+	def := in.rs.ld.module(slashClean(dir))
+	for _, d := range in.rs.ld.diagsOnce(def) {
+		in.rs.add(d)
 	}
 	keys, unknownReason, _ := in.expand(call.count, call.forEach, callAddr)
 	if unknownReason != "" {
