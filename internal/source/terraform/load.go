@@ -96,7 +96,7 @@ type loader struct {
 
 	mu       sync.Mutex
 	modules  map[string]*moduleEntry // by cleaned slash path
-	reported map[string]bool // dirs whose parse diagnostics were handed out
+	reported map[string]bool         // dirs whose parse diagnostics were handed out
 	varFiles []varFile
 
 	remoteMu      sync.Mutex
