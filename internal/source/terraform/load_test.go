@@ -82,7 +82,7 @@ func TestIdentitySpellings(t *testing.T) {
 	}
 	cases := []struct {
 		name, address, path string
-		want               any
+		want                any
 	}{
 		{"system-assigned identity block keeps its type", "azurerm_api_management.system", "identity.type", "SystemAssigned"},
 		{"sku_name splits into sku name and capacity", "azurerm_api_management.system", "sku", map[string]any{"name": "Developer", "capacity": int64(1)}},
@@ -128,7 +128,7 @@ func TestDynamicIdentity(t *testing.T) {
 	byAddr, _ := load(t, terraform.Options{}, "testdata/dynamic")
 	cases := []struct {
 		name, address, path string
-		want               any
+		want                any
 	}{
 		{"dynamic identity over a known list expands to a block", "azurerm_api_management.known", "identity.type", "SystemAssigned"},
 		{"dynamic identity over an empty list gives no identity", "azurerm_api_management.none", "identity", absent{}},
@@ -145,7 +145,7 @@ func TestVariables(t *testing.T) {
 	byAddr, _ := load(t, terraform.Options{}, "testdata/variables")
 	cases := []struct {
 		name, address, path string
-		want               any
+		want                any
 	}{
 		{"a variable default is used", "azurerm_api_management.from_default", "identity.type", "SystemAssigned"},
 		{"a variable without value is unknown and says how to set it", "azurerm_api_management.from_unset", "identity.type", unknownWith("set it with --var or a .tfvars file")},
@@ -225,7 +225,7 @@ func TestInstances(t *testing.T) {
 	byAddr, _ := load(t, terraform.Options{}, "testdata/instances")
 	cases := []struct {
 		name, address, path string
-		want               any
+		want                any
 	}{
 		{"count gives one resource per index", "azurerm_api_management.counted[0]", "identity.type", "SystemAssigned"},
 		{"count.index is bound per instance", "azurerm_api_management.counted[1]", "identity.type", "None"},
@@ -264,7 +264,7 @@ func TestLocalModules(t *testing.T) {
 	}
 	cases := []struct {
 		name, address, path string
-		want               any
+		want                any
 	}{
 		{"module inputs reach the module's resources", "module.apim.azurerm_api_management.this", "identity.type", "UserAssigned"},
 		{"module for_each instances get their own inputs", `module.regional["west"].azurerm_api_management.this`, "identity.type", "SystemAssigned"},
@@ -305,7 +305,7 @@ func TestAzapi(t *testing.T) {
 	byAddr, _ := load(t, terraform.Options{}, "testdata/azapi")
 	cases := []struct {
 		name, address, path string
-		want               any
+		want                any
 	}{
 		{"an HCL object body is the ARM body", "azapi_resource.hcl_body", "identity.type", "SystemAssigned"},
 		{"the API version comes from the type", "azapi_resource.hcl_body", "apiVersion", "2024-05-01"},
