@@ -109,8 +109,10 @@ func TestBadInput(t *testing.T) {
 			message: "Module cycle", file: "self/main.tf", line: 2,
 		},
 		{
-			name:    "a missing --var-file is reported",
-			opts:    func(root string) terraform.Options { return terraform.Options{VarFiles: []string{root + "/absent.tfvars"}} },
+			name: "a missing --var-file is reported",
+			opts: func(root string) terraform.Options {
+				return terraform.Options{VarFiles: []string{root + "/absent.tfvars"}}
+			},
 			message: "Cannot read", file: "absent.tfvars",
 		},
 		{

@@ -33,7 +33,7 @@ func TestReadPlan(t *testing.T) {
 	byAddr := readPlan(t, "testdata/plan/plan.json")
 	cases := []struct {
 		name, address, path string
-		want               any
+		want                any
 	}{
 		{"an azurerm identity block maps to identity.type", "azurerm_api_management.system", "identity.type", "SystemAssigned"},
 		{"the sku is split as in HCL", "azurerm_api_management.system", "sku", map[string]any{"name": "Developer", "capacity": int64(1)}},
