@@ -32,6 +32,9 @@ func unknownVal(reason string) cty.Value {
 
 const afterApply = "known only after apply"
 
+// maxInstances caps count and for_each, so that a typo like count = 1e9 cannot stall a scan.
+const maxInstances = 1000
+
 var terraformObj = cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal("default")})
 
 type rootResult struct {
@@ -394,6 +397,11 @@ func (in *instance) expand(count, forEach hcl.Expression, what string) (keys []i
 			return nil, "", marks
 		}
 		total, _ := n.AsBigFloat().Int64()
+		if total > maxInstances {
+			in.rs.add(diag.Diagnostic{Severity: diag.Warning, Summary: fmt.Sprintf("count of %s is %d; lensix evaluated the first %d instances", what, total, maxInstances),
+				Detail: "lensix caps the instances of one resource or module call so that a scan cannot run away", Range: toRange(count.Range())})
+			total = maxInstances
+		}
 		for i := int64(0); i < total; i++ {
 			keys = append(keys, instanceKey{suffix: "[" + strconv.FormatInt(i, 10) + "]",
 				scope: map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(i)})}})
@@ -416,7 +424,11 @@ func (in *instance) expand(count, forEach hcl.Expression, what string) (keys []i
 				Detail: "for_each must be a map, an object or a set of strings (use toset() for a list); the resource was skipped", Range: toRange(forEach.Range())})
 			return nil, "", marks
 		}
-		for it := v.ElementIterator(); it.Next(); {
+		if v.LengthInt() > maxInstances {
+			in.rs.add(diag.Diagnostic{Severity: diag.Warning, Summary: fmt.Sprintf("for_each of %s has %d elements; lensix evaluated the first %d instances", what, v.LengthInt(), maxInstances),
+				Detail: "lensix caps the instances of one resource or module call so that a scan cannot run away", Range: toRange(forEach.Range())})
+		}
+		for it := v.ElementIterator(); it.Next() && len(keys) < maxInstances; {
 			k, elem := it.Element()
 			if ty.IsSetType() {
 				k, _ = elem.Unmark()
