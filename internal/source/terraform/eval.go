@@ -86,7 +86,11 @@ func (ld *loader) evaluateRoot(dir string) (res rootResult) {
 	rs := &rootState{ld: ld, rootDir: dir, seenDiag: map[string]bool{}}
 	def := ld.cachedModule(dir)
 	if def == nil {
-		def = parseModule(dir)
+		if files, ok := ld.takePending(dir); ok {
+			def = parseFiles(dir, files)
+		} else {
+			def = parseModule(dir)
+		}
 	}
 	for _, d := range ld.diagsOnce(def) {
 		rs.add(d)

@@ -97,6 +97,7 @@ type loader struct {
 	mu       sync.Mutex
 	modules  map[string]*moduleEntry // by cleaned slash path
 	reported map[string]bool         // dirs whose parse diagnostics were handed out
+	pending  map[string][]rawFile    // root dirs read by findCalls, waiting to be parsed
 	varFiles []varFile
 
 	remoteMu      sync.Mutex
@@ -110,7 +111,7 @@ type moduleEntry struct {
 }
 
 func newLoader(opts Options) *loader {
-	return &loader{opts: opts, modules: map[string]*moduleEntry{}, reported: map[string]bool{}}
+	return &loader{opts: opts, modules: map[string]*moduleEntry{}, reported: map[string]bool{}, pending: map[string][]rawFile{}}
 }
 
 // moduleBlock finds a module block in a file; only dirs with one (or a modules.json) are parsed
@@ -120,20 +121,28 @@ var moduleBlock = regexp.MustCompile(`(?m)^[ \t]*module[ \t]*"|"module"\s*:`)
 // findCalls reports, for each dir, the indices of the dirs in the set it calls as modules.
 func (ld *loader) findCalls(dirs []string) ([][]int, diag.Diagnostics) {
 	mayCall := make([]bool, len(dirs))
+	read := make([][]rawFile, len(dirs))
 	parallel(len(dirs), func(i int) {
 		if _, err := os.Stat(filepath.FromSlash(path.Join(dirs[i], ".terraform/modules/modules.json"))); err == nil {
 			mayCall[i] = true
 			return
 		}
-		names, _ := moduleFileNames(dirs[i])
-		for _, name := range names {
-			src, d := readSource(path.Join(dirs[i], name))
-			if d == nil && bytes.Contains(src, []byte("module")) && moduleBlock.Match(src) {
+		files := readModuleFiles(dirs[i])
+		for _, f := range files {
+			if f.diag == nil && bytes.Contains(f.src, []byte("module")) && moduleBlock.Match(f.src) {
 				mayCall[i] = true
 				return
 			}
 		}
+		read[i] = files
 	})
+	ld.mu.Lock()
+	for i, dir := range dirs {
+		if read[i] != nil {
+			ld.pending[dir] = read[i]
+		}
+	}
+	ld.mu.Unlock()
 	index := map[string]int{}
 	for i, dir := range dirs {
 		index[dir] = i
@@ -181,6 +190,15 @@ func (ld *loader) cachedModule(dir string) *moduleDef {
 	return entry.def
 }
 
+// takePending hands over (once) the files findCalls read for dir.
+func (ld *loader) takePending(dir string) ([]rawFile, bool) {
+	ld.mu.Lock()
+	defer ld.mu.Unlock()
+	files, ok := ld.pending[dir]
+	delete(ld.pending, dir)
+	return files, ok
+}
+
 // diagsOnce returns a module's parse diagnostics the first time it is asked for them.
 func (ld *loader) diagsOnce(def *moduleDef) diag.Diagnostics {
 	ld.mu.Lock()
@@ -193,13 +211,35 @@ func (ld *loader) diagsOnce(def *moduleDef) diag.Diagnostics {
 }
 
 func parseModule(dir string) *moduleDef {
-	def := newModuleDef(dir)
+	return parseFiles(dir, readModuleFiles(dir))
+}
+
+// rawFile is a configuration file as read, before parsing (dir diagnostics have an empty name).
+type rawFile struct {
+	name string
+	src  []byte
+	diag *diag.Diagnostic
+}
+
+// readModuleFiles reads the configuration files of a module directory.
+func readModuleFiles(dir string) []rawFile {
 	names, err := moduleFileNames(dir)
 	if err != nil {
-		def.diags = append(def.diags, readDirDiag(dir, err))
+		d := readDirDiag(dir, err)
+		return []rawFile{{diag: &d}}
 	}
-	files := make([]*parsedFile, len(names))
-	parallel(len(names), func(i int) { files[i] = parseFile(path.Join(dir, names[i])) })
+	files := make([]rawFile, len(names))
+	for i, name := range names {
+		files[i].name = path.Join(dir, name)
+		files[i].src, files[i].diag = readSource(files[i].name)
+	}
+	return files
+}
+
+func parseFiles(dir string, raw []rawFile) *moduleDef {
+	def := newModuleDef(dir)
+	files := make([]*parsedFile, len(raw))
+	parallel(len(raw), func(i int) { files[i] = parseFile(raw[i]) })
 	def.addFiles(files)
 	return def
 }
@@ -364,19 +404,18 @@ type parsedFile struct {
 	diags diag.Diagnostics
 }
 
-func parseFile(name string) *parsedFile {
-	pf := &parsedFile{name: name}
-	src, d := readSource(name)
-	if d != nil {
-		pf.diags = append(pf.diags, *d)
+func parseFile(raw rawFile) *parsedFile {
+	pf := &parsedFile{name: raw.name}
+	if raw.diag != nil {
+		pf.diags = append(pf.diags, *raw.diag)
 		return pf
 	}
-	pf.src = src
+	pf.src = raw.src
 	var hd hcl.Diagnostics
-	if strings.HasSuffix(name, ".json") {
-		pf.file, hd = hcljson.Parse(src, name)
+	if strings.HasSuffix(raw.name, ".json") {
+		pf.file, hd = hcljson.Parse(raw.src, raw.name)
 	} else {
-		pf.file, hd = hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+		pf.file, hd = hclsyntax.ParseConfig(raw.src, raw.name, hcl.InitialPos)
 	}
 	pf.diags = append(pf.diags, fromHCL(hd, "")...)
 	return pf
