@@ -140,20 +140,10 @@ func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.
 	return d
 }
 
-// run evaluates the deployment's resources, then every variable and output, so that mistakes
-// in parts no resource uses are reported too.
+// run evaluates the deployment's resources and outputs, then every variable nothing used, so
+// that mistakes in those are reported too (as warnings: Resource Manager would not stop on them).
 func (d *deployment) run() []*resource.Resource {
 	out := d.resources()
-	d.unusedPass = true
-	names := make([]string, 0, len(d.vars))
-	for k := range d.vars {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		c := d.ctx()
-		_, _ = c.Variable(d.vars[k].name)
-	}
 	if outputs := d.tmpl.Get("outputs"); outputs != nil && outputs.Kind == jsonpos.Object {
 		for _, o := range outputs.Fields {
 			c := d.ctx()
@@ -162,13 +152,21 @@ func (d *deployment) run() []*resource.Resource {
 					continue
 				}
 			}
-			if v := o.Value.Get("value"); v != nil {
-				c.value(v)
-			}
 			if cp := o.Value.Get("copy"); cp != nil {
 				c.copyArray(cp)
+			} else if v := o.Value.Get("value"); v != nil {
+				c.value(v)
 			}
 		}
+	}
+	d.unusedPass = true
+	names := make([]string, 0, len(d.vars))
+	for k := range d.vars {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		_, _ = d.ctx().Variable(d.vars[k].name)
 	}
 	return out
 }

@@ -131,8 +131,14 @@ func isPropertyCopy(n *jsonpos.Node) bool {
 // maxCopy is ARM's limit on the iterations of one copy loop.
 const maxCopy = 800
 
-// copyEntry evaluates {name, count, input} into an array, one input per index.
-func (c *evalCtx) copyEntry(entry *jsonpos.Node) any {
+// copyEntry evaluates a property or variable loop {name, count, input} into an array, one
+// input per index.
+func (c *evalCtx) copyEntry(entry *jsonpos.Node) any { return c.loop(entry, false) }
+
+// copyArray evaluates an output's loop {count, input}, where a bare copyIndex() refers to it.
+func (c *evalCtx) copyArray(entry *jsonpos.Node) any { return c.loop(entry, true) }
+
+func (c *evalCtx) loop(entry *jsonpos.Node, unnamed bool) any {
 	name := ""
 	if n := entry.Get("name"); n != nil {
 		name = n.Str
@@ -145,14 +151,11 @@ func (c *evalCtx) copyEntry(entry *jsonpos.Node) any {
 	out := make([]any, count)
 	for i := range out {
 		if input != nil {
-			out[i] = c.with(loop{name: name, index: int64(i)}).value(input)
+			out[i] = c.with(loop{name: name, index: int64(i), resource: unnamed}).value(input)
 		}
 	}
 	return out
 }
-
-// copyArray evaluates an output's copy: {count, input}.
-func (c *evalCtx) copyArray(entry *jsonpos.Node) any { return c.copyEntry(entry) }
 
 // count evaluates a copy loop's count, reporting one that is not a whole number in range.
 func (c *evalCtx) count(entry *jsonpos.Node) (int, *resource.Unknown) {

@@ -313,6 +313,9 @@ func (p *parser) object(depth int) (*Node, error) {
 		if p.pos < len(p.src) && p.src[p.pos] == '}' {
 			continue
 		}
+		if p.pos >= len(p.src) {
+			return nil, p.fail(n.Start, "object not closed: add }")
+		}
 		return nil, p.fail(p.pos, "unexpected %s: ',' or '}' was expected after property %q", p.describe(), key)
 	}
 }
@@ -348,6 +351,9 @@ func (p *parser) array(depth int) (*Node, error) {
 		}
 		if p.pos < len(p.src) && p.src[p.pos] == ']' {
 			continue
+		}
+		if p.pos >= len(p.src) {
+			return nil, p.fail(n.Start, "array not closed: add ]")
 		}
 		return nil, p.fail(p.pos, "unexpected %s: ',' or ']' was expected in array", p.describe())
 	}
