@@ -77,6 +77,9 @@ func (c *evalCtx) with(l loop) *evalCtx {
 // value evaluates a template JSON value: expressions in strings and keys, and property copy
 // loops ("copy": [{name, count, input}]) in objects.
 func (c *evalCtx) value(n *jsonpos.Node) any {
+	if n == nil {
+		return nil
+	}
 	switch n.Kind {
 	case jsonpos.String:
 		return c.str(n)

@@ -140,6 +140,13 @@ func (l *loader) read(name string) *sourceFile {
 			Detail: err.Error(), Range: resource.Range{Filename: name}})
 		return nil
 	}
+	f := l.parse(name, src)
+	l.files[name] = f
+	return f
+}
+
+// parse reads the JSON of a file; a syntax error is a diagnostic and nil.
+func (l *loader) parse(name string, src []byte) *sourceFile {
 	jf := jsonpos.NewFile(name, src)
 	root, err := jsonpos.Parse(src)
 	if err != nil {
@@ -153,9 +160,7 @@ func (l *loader) read(name string) *sourceFile {
 			Detail: "fix the JSON syntax; the file was not evaluated", Range: jf.Range(offset, offset)})
 		return nil
 	}
-	f := &sourceFile{name: name, file: jf, root: root, hasInline: hasInlineMarker(src)}
-	l.files[name] = f
-	return f
+	return &sourceFile{name: name, file: jf, root: root, hasInline: hasInlineMarker(src)}
 }
 
 // parameterValues adds the values of a parameters file to into.

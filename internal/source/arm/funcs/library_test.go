@@ -21,9 +21,11 @@ func (c fakeContext) Parameter(name string) (any, error) {
 	}
 	return nil, fmt.Errorf("no parameter %q", name)
 }
-func (c fakeContext) Variable(name string) (any, error)  { return nil, fmt.Errorf("no variable %q", name) }
+func (c fakeContext) Variable(name string) (any, error) {
+	return nil, fmt.Errorf("no variable %q", name)
+}
 func (c fakeContext) CopyIndex(loop string) (any, error) { return int64(2), nil }
-func (c fakeContext) Scope() Scope                        { return c.scope }
+func (c fakeContext) Scope() Scope                       { return c.scope }
 
 var unknownValue = &resource.Unknown{Reason: "not given"}
 
