@@ -122,10 +122,18 @@ func TestParameters(t *testing.T) {
 		}
 	})
 	t.Run("--param values are JSON when they parse, else strings", func(t *testing.T) {
-		rs, _ := load(t, arm.Options{Params: []string{"name=apim2", "sku={\"x\": 1}"}}, "t.json", body)
+		rs, _ := load(t, arm.Options{Params: []string{"name=apim2", "cfg={\"x\": 1}"}}, "t.json", template(`
+			"parameters": {"name": {"type": "string"}, "cfg": {"type": "object"}},
+			"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "[parameters('name')]", "properties": "[parameters('cfg')]"}]`))
 		r := byAddress(rs)["[parameters('name')]"]
-		if r.Name != "apim2" || !reflect.DeepEqual(get(t, r, "sku.name"), map[string]any{"x": int64(1)}) {
-			t.Errorf("Name %q, sku %v", r.Name, get(t, r, "sku.name"))
+		if r.Name != "apim2" || !reflect.DeepEqual(get(t, r, "properties"), map[string]any{"x": int64(1)}) {
+			t.Errorf("Name %q, properties %v", r.Name, get(t, r, "properties"))
+		}
+	})
+	t.Run("a --param for a string parameter stays a string", func(t *testing.T) {
+		rs, _ := load(t, arm.Options{Params: []string{"name=123"}}, "t.json", body)
+		if r := byAddress(rs)["[parameters('name')]"]; r.Name != "123" || get(t, r, "name") != "123" {
+			t.Errorf("name = %#v", get(t, r, "name"))
 		}
 	})
 	t.Run("a malformed --param is reported", func(t *testing.T) {
@@ -322,6 +330,23 @@ func TestNestedDeployments(t *testing.T) {
 		}
 		r := byAddress(rs)["linked > [parameters('n')]"]
 		if r == nil || r.Name != "linked-apim" || !strings.HasSuffix(r.Provenance.Range.Filename, "nested/apim.json") {
+			t.Errorf("got %v", rs)
+		}
+	})
+	t.Run("a linked template under _artifactsLocation is read from beside the template", func(t *testing.T) {
+		rs, diags := load(t, arm.Options{}, "azuredeploy.json", template(`
+			"parameters": {
+				"_artifactsLocation": {"type": "string", "defaultValue": "[deployment().properties.templateLink.uri]"},
+				"_artifactsLocationSasToken": {"type": "securestring", "defaultValue": ""}
+			},
+			"variables": {"apimUri": "[uri(parameters('_artifactsLocation'), concat('nested/apim.json', parameters('_artifactsLocationSasToken')))]"},
+			"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "linked",
+			  "properties": {"mode": "Incremental", "templateLink": {"uri": "[variables('apimUri')]"}, "parameters": {"n": {"value": "qs-apim"}}}}]`),
+			"nested/apim.json", inner)
+		if len(diags) > 0 {
+			t.Fatal(diags)
+		}
+		if r := byAddress(rs)["linked > [parameters('n')]"]; r == nil || r.Name != "qs-apim" {
 			t.Errorf("got %v", rs)
 		}
 	})

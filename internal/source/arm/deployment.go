@@ -188,6 +188,9 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 		switch {
 		case p.supplied != nil:
 			p.value = p.supplied.value
+			if p.supplied.raw != nil && isStringType(p.decl) {
+				p.value = *p.supplied.raw
+			}
 			p.assumed.add(p.supplied.assumed)
 		case p.decl.Get("defaultValue") != nil:
 			dc := d.ctx()
@@ -204,6 +207,11 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 	}
 	c.assumed.add(p.assumed)
 	return p.value, nil
+}
+
+func isStringType(decl *jsonpos.Node) bool {
+	t := decl.Get("type")
+	return t != nil && t.Kind == jsonpos.String && (strings.EqualFold(t.Str, "string") || strings.EqualFold(t.Str, "securestring"))
 }
 
 func isTrue(n *jsonpos.Node) bool { return n != nil && n.Kind == jsonpos.Bool && n.Bool }

@@ -24,6 +24,9 @@ type evalCtx struct {
 	fnArgs  map[string]any // parameters of the user function being evaluated
 	depth   int
 	assumed assumptions
+	// linkMode evaluates a linked template's location looking for its relative part:
+	// uri(base, rel) with an unknown base gives rel, and variables are evaluated afresh.
+	linkMode bool
 }
 
 type loop struct {
@@ -49,6 +52,18 @@ func (c *evalCtx) Parameter(name string) (any, error) {
 func (c *evalCtx) Variable(name string) (any, error) {
 	if c.fnArgs != nil {
 		return nil, fmt.Errorf("user-defined functions cannot read variables")
+	}
+	if c.linkMode {
+		v := c.d.vars[strings.ToLower(name)]
+		if v == nil || c.depth >= maxCallDepth {
+			return c.d.variable(c, name)
+		}
+		inner := *c
+		inner.depth++
+		if v.copy != nil {
+			return inner.copyEntry(v.copy), nil
+		}
+		return inner.value(v.decl), nil
 	}
 	return c.d.variable(c, name)
 }
@@ -365,6 +380,11 @@ func (c *evalCtx) callWith(n *expr.Call, have []any, rest []expr.Node) (any, err
 }
 
 func (c *evalCtx) apply(n *expr.Call, args []any) (any, error) {
+	if c.linkMode && strings.EqualFold(n.Name, "uri") && len(args) == 2 && resource.IsUnknown(args[0]) {
+		if rel, ok := args[1].(string); ok {
+			return rel, nil
+		}
+	}
 	v, err := funcs.Call(c, n.Name, args)
 	if err != nil {
 		if errors.Is(err, funcs.ErrUnknownFunction) {

@@ -52,7 +52,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		if err != nil {
 			v = value
 		}
-		supplied[strings.ToLower(strings.TrimSpace(name))] = suppliedParam{name: name, value: v, from: "--param"}
+		supplied[strings.ToLower(strings.TrimSpace(name))] = suppliedParam{name: name, value: v, raw: &value, from: "--param"}
 	}
 
 	var out []*resource.Resource
@@ -111,8 +111,10 @@ type sourceFile struct {
 }
 
 type suppliedParam struct {
-	name    string
-	value   any
+	name  string
+	value any
+	// raw is the text of a --param value, used as is for string parameters ("--param tag=123").
+	raw     *string
 	from    string
 	assumed assumptions // what a value passed into a nested deployment rests on
 }

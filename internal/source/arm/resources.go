@@ -3,7 +3,9 @@ package arm
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -313,8 +315,10 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address string) []*res
 	return nd.run()
 }
 
-// linked loads a linked template named by a relative path; a remote or unknown location is a
-// warning, since lensix reads only local files.
+// linked loads a linked template from a local file: a relativePath, a relative uri, or the
+// relative part of uri(base, 'nested/x.json') when the base (typically _artifactsLocation) is
+// known only at deployment. A remote or unknown location is a warning: lensix reads only local
+// files.
 func (d *deployment) linked(c *evalCtx, link *jsonpos.Node) *sourceFile {
 	target := link.Get("relativePath")
 	if target == nil {
@@ -323,9 +327,16 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node) *sourceFile {
 	if target == nil {
 		return nil
 	}
-	v := c.value(target)
-	rel, ok := v.(string)
+	rel, ok := c.value(target).(string)
 	if !ok {
+		lc := *c
+		lc.linkMode, lc.assumed = true, assumptions{}
+		if rel, ok = lc.value(target).(string); ok {
+			rel, _, _ = strings.Cut(rel, "?")
+			if name := d.localPath(rel); name != "" && fileExists(name) {
+				return d.l.read(name)
+			}
+		}
 		d.l.report(d.src.file, target.Start, diag.Warning, "The linked template's location is not known offline",
 			"its resources are not evaluated; scan the linked template file as well")
 		return nil
@@ -335,8 +346,20 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node) *sourceFile {
 			"its resources are not evaluated; scan a local copy of the linked template as well")
 		return nil
 	}
-	name := path.Join(path.Dir(d.src.name), strings.ReplaceAll(rel, "\\", "/"))
-	return d.l.read(name)
+	return d.l.read(d.localPath(rel))
+}
+
+// localPath resolves a relative template location against the directory of the template.
+func (d *deployment) localPath(rel string) string {
+	if rel == "" || strings.Contains(rel, "://") {
+		return ""
+	}
+	return path.Join(path.Dir(d.src.name), strings.ReplaceAll(rel, "\\", "/"))
+}
+
+func fileExists(name string) bool {
+	st, err := os.Stat(filepath.FromSlash(name))
+	return err == nil && st.Mode().IsRegular()
 }
 
 // hasInlineMarker reports whether a file mentions inline suppressions at all, so most files
