@@ -241,6 +241,14 @@ func TestResourceSemantics(t *testing.T) {
 					t.Error("metadata is kept in the body")
 				}
 			}},
+		{"a lensix:ignore comment above the resource becomes a suppression",
+			"\"resources\": [\n  // lensix:ignore[apimgmt_nomanagedidentity] legacy service\n  {\"type\": \"A.B/c\", \"apiVersion\": \"1\", \"name\": \"x\"}\n]",
+			func(t *testing.T, rs []*resource.Resource) {
+				s := rs[0].Suppressions
+				if len(s) != 1 || s[0].CheckID != "apimgmt_nomanagedidentity" || s[0].Reason != "legacy service" || s[0].Range.Start.Line != 2 {
+					t.Errorf("suppressions = %v", s)
+				}
+			}},
 		{"user-defined functions are called",
 			`"functions": [{"namespace": "ns", "members": {"prefixed": {"parameters": [{"name": "n", "type": "string"}], "output": {"type": "string", "value": "[concat('p-', parameters('n'))]"}}}}],
 			 "resources": [{"type": "A.B/c", "apiVersion": "1", "name": "[ns.prefixed('x')]"}]`,
