@@ -140,8 +140,8 @@ func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.
 	return d
 }
 
-// run evaluates the deployment's resources and outputs, then every variable nothing used, so
-// that mistakes in those are reported too (as warnings: Resource Manager would not stop on them).
+// run evaluates the deployment's resources and outputs, then every parameter and variable
+// nothing used, so that mistakes in those are reported too (as warnings: nothing depends on them).
 func (d *deployment) run() []*resource.Resource {
 	out := d.resources()
 	if outputs := d.tmpl.Get("outputs"); outputs != nil && outputs.Kind == jsonpos.Object {
@@ -160,15 +160,22 @@ func (d *deployment) run() []*resource.Resource {
 		}
 	}
 	d.unusedPass = true
-	names := make([]string, 0, len(d.vars))
-	for k := range d.vars {
-		names = append(names, k)
+	for _, k := range sortedKeys(d.params) {
+		_, _ = d.ctx().Parameter(d.params[k].name)
 	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range sortedKeys(d.vars) {
 		_, _ = d.ctx().Variable(d.vars[k].name)
 	}
 	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func (d *deployment) ctx() *evalCtx { return &evalCtx{d: d, assumed: assumptions{}} }

@@ -56,7 +56,12 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 	}
 
 	var out []*resource.Resource
+	evaluated := map[string]bool{}
 	for _, name := range files {
+		if evaluated[name] {
+			continue
+		}
+		evaluated[name] = true
 		f := l.read(name)
 		if f == nil || detect(f.root) != Template {
 			continue

@@ -333,8 +333,13 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node) *sourceFile {
 		lc.linkMode, lc.assumed = true, assumptions{}
 		if rel, ok = lc.value(target).(string); ok {
 			rel, _, _ = strings.Cut(rel, "?")
-			if name := d.localPath(rel); name != "" && fileExists(name) {
-				return d.l.read(name)
+			if name := d.localPath(rel); name != "" {
+				if fileExists(name) {
+					return d.l.read(name)
+				}
+				d.l.report(d.src.file, target.Start, diag.Warning, "The linked template "+rel+" is not beside the template",
+					"its resources are not evaluated; lensix looked for "+name)
+				return nil
 			}
 		}
 		d.l.report(d.src.file, target.Start, diag.Warning, "The linked template's location is not known offline",
