@@ -328,6 +328,23 @@ func TestNestedDeployments(t *testing.T) {
 			t.Errorf("got %v", rs)
 		}
 	})
+	t.Run("an outer-scope template in a copy loop reads the deployment's index", func(t *testing.T) {
+		rs, diags := load(t, arm.Options{}, "main.json", template(`
+			"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "[concat('d', copyIndex())]",
+			  "copy": {"name": "deployments", "count": 2},
+			  "properties": {"mode": "Incremental", "template": {"contentVersion": "1.0.0.0",
+			    "resources": [{"type": "A.B/c", "apiVersion": "1", "name": "[concat('r', copyIndex())]"}]}}}]`))
+		if len(diags) > 0 {
+			t.Fatal(diags)
+		}
+		var names []string
+		for _, r := range rs {
+			names = append(names, r.Name)
+		}
+		if want := []string{"d0", "r0", "d1", "r1"}; !reflect.DeepEqual(names, want) {
+			t.Errorf("got %v, want %v", names, want)
+		}
+	})
 	t.Run("a linked template with a relative path is read from disk", func(t *testing.T) {
 		rs, diags := load(t, arm.Options{}, "main.json", template(`
 			"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "linked",

@@ -23,6 +23,9 @@ type deployment struct {
 	scope funcs.Scope
 	path  string // address prefix of the resources it deploys
 	depth int
+	// loops are the copy loops around an outer-scope nested template, whose expressions may
+	// read the deployment's copyIndex().
+	loops []loop
 	// unusedPass is set while evaluating what no resource used: its problems are warnings,
 	// since Resource Manager never evaluates them either.
 	unusedPass bool
@@ -178,7 +181,7 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func (d *deployment) ctx() *evalCtx { return &evalCtx{d: d, assumed: assumptions{}} }
+func (d *deployment) ctx() *evalCtx { return &evalCtx{d: d, loops: d.loops, assumed: assumptions{}} }
 
 // parameter resolves a parameter: the value given, else its default (an assumption), else
 // unknown.

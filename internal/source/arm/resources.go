@@ -292,6 +292,7 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address string) []*res
 	prefix := address + " > "
 	if !inner {
 		nd := d.l.newDeployment(src, tmpl, scope, prefix, nil, d)
+		nd.loops = c.loops
 		return nd.resources()
 	}
 	params := map[string]suppliedParam{}
