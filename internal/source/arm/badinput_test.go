@@ -133,3 +133,14 @@ func TestFiftyMegabyteTemplate(t *testing.T) {
 		t.Errorf("last name %q", rs[n-1].Name)
 	}
 }
+
+func TestFunctionsCallingEachOtherWithoutEndStop(t *testing.T) {
+	rs, diags := load(t, arm.Options{}, "t.json", template(`
+		"functions": [{"namespace": "ns", "members": {
+			"a": {"parameters": [{"name": "x", "type": "string"}], "output": {"type": "string", "value": "[concat(ns.b(parameters('x')), ns.b(parameters('x')))]"}},
+			"b": {"parameters": [{"name": "x", "type": "string"}], "output": {"type": "string", "value": "[concat(ns.a(parameters('x')), ns.a(parameters('x')))]"}}}}],
+		"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "[ns.a('x')]"}]`))
+	if len(rs) != 1 || !diags.HasErrors() {
+		t.Errorf("resources %v, diags %v", rs, diags)
+	}
+}

@@ -12,8 +12,12 @@ import (
 	"github.com/lensix/lensix/internal/source/arm/jsonpos"
 )
 
-// maxCallDepth bounds user-function calls within calls.
-const maxCallDepth = 64
+// maxCallDepth bounds user-function calls within calls; maxCalls bounds them in all, since
+// functions that call each other twice over grow exponentially.
+const (
+	maxCallDepth = 64
+	maxCalls     = 1 << 18
+)
 
 // evalCtx evaluates template values in one deployment, inside copy loops and lambdas, and
 // collects the assumptions the values rest on.
@@ -426,6 +430,9 @@ func (c *evalCtx) lambdaValue(n *expr.Call) (any, error) {
 func (c *evalCtx) userCall(n *expr.Call, fn *userFunc) (any, error) {
 	if c.depth >= maxCallDepth {
 		return nil, at(n.NamePos, fmt.Errorf("user-defined functions call each other more than %d deep", maxCallDepth))
+	}
+	if c.d.l.calls++; c.d.l.calls > maxCalls {
+		return nil, at(n.NamePos, fmt.Errorf("more than %d user-defined function calls: the template's functions call each other without end", maxCalls))
 	}
 	if len(n.Args) != len(fn.params) {
 		return nil, at(n.NamePos, fmt.Errorf("%s takes %d arguments, got %d", fn.name, len(fn.params), len(n.Args)))

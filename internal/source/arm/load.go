@@ -100,6 +100,7 @@ type loader struct {
 	files map[string]*sourceFile
 	diags diag.Diagnostics
 	seen  map[diagKey]bool
+	calls int // user-defined function calls so far
 }
 
 type diagKey struct {

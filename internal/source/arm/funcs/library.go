@@ -165,7 +165,8 @@ func init() {
 			case bool:
 				return v, nil
 			case string:
-				return strconv.ParseBool(strings.ToLower(v))
+				// Any letter case of "true" is true; every other string is false (documented for bool()).
+				return strings.EqualFold(v, "true"), nil
 			}
 			if n, ok := AsInt(a[0]); ok {
 				return n != 0, nil
@@ -289,6 +290,9 @@ func init() {
 			n, err := asInt("the total length", a[1])
 			if err != nil {
 				return nil, err
+			}
+			if n > maxPad {
+				return nil, fmt.Errorf("total length %d is over %d", n, maxPad)
 			}
 			pad := " "
 			if len(a) == 3 {
@@ -834,6 +838,9 @@ func extreme(a []any, sign int) (any, error) {
 	return best, nil
 }
 
+// maxPad bounds padLeft() and format widths, so a template cannot make lensix build huge strings.
+const maxPad = 1 << 16
+
 // maxRange bounds range() so a template cannot make lensix allocate without limit; ARM's own
 // limit is 10000.
 const maxRange = 10000
@@ -968,6 +975,7 @@ func formatItem(v any, layout string) (string, error) {
 		switch strings.ToUpper(layout[:1]) {
 		case "D":
 			width, _ := strconv.Atoi(layout[1:])
+			width = min(width, maxPad)
 			return fmt.Sprintf("%0*d", width, n), nil
 		case "N":
 			return groupThousands(n), nil

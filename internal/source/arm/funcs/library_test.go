@@ -71,7 +71,8 @@ func TestCall(t *testing.T) {
 		{"json accepts comments", "json", arr("[1, // one\n 2]"), arr(int64(1), int64(2))},
 		{"string writes objects as compact JSON", "string", arr(obj("a", "<b>")), `{"a":"<b>"}`},
 		{"int parses a string", "int", arr("42"), int64(42)},
-		{"bool parses a string", "bool", arr("true"), true},
+		{"bool reads true in any letter case", "bool", arr("tRue"), true},
+		{"bool reads any other string as false", "bool", arr("yes"), false},
 		{"toLower", "toLower", arr("ABC"), "abc"},
 		{"length counts characters", "length", arr("héllo"), int64(5)},
 		{"coalesce skips nulls", "coalesce", arr(nil, "x"), "x"},
@@ -162,6 +163,7 @@ func TestCallErrors(t *testing.T) {
 		{"division by zero", "div", arr(int64(1), int64(0)), "division by zero"},
 		{"a format item without argument", "format", arr("{1}", "a"), "no matching argument"},
 		{"json that does not parse", "json", arr("{"), "invalid JSON"},
+		{"a huge padLeft", "padLeft", arr("a", int64(1<<40)), "over"},
 		{"a substring beyond the end", "substring", arr("abc", int64(2), int64(5)), "beyond the string"},
 	}
 	for _, tt := range tests {
