@@ -144,3 +144,16 @@ func TestFunctionsCallingEachOtherWithoutEndStop(t *testing.T) {
 		t.Errorf("resources %v, diags %v", rs, diags)
 	}
 }
+
+func TestVariablesThatDoubleAValueStop(t *testing.T) {
+	vars := []string{`"v0": "[createArray('xxxxxxxxxxxxxxxx', 'xxxxxxxxxxxxxxxx')]"`}
+	for i := 1; i <= 64; i++ {
+		vars = append(vars, fmt.Sprintf(`"v%d": "[createArray(variables('v%d'), variables('v%d'))]"`, i, i-1, i-1))
+	}
+	vars = append(vars, `"s": "[string(variables('v64'))]"`)
+	rs, diags := load(t, arm.Options{}, "t.json", template(`"variables": {`+strings.Join(vars, ",")+`},
+		"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "[variables('s')]"}]`))
+	if len(rs) != 1 || !diags.HasErrors() || !strings.Contains(fmt.Sprint(diags), "larger than") {
+		t.Errorf("resources %v, diags %v", rs, diags)
+	}
+}

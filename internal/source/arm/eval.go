@@ -396,7 +396,46 @@ func (c *evalCtx) apply(n *expr.Call, args []any) (any, error) {
 		}
 		return nil, at(n.NamePos, err)
 	}
+	if budget := (sizeBudget{nodes: maxValueNodes, bytes: maxValueBytes}); !budget.fits(v) {
+		return nil, at(n.NamePos, fmt.Errorf("the result is larger than %d values or %d MB", maxValueNodes, maxValueBytes>>20))
+	}
 	return v, nil
+}
+
+// Limits on one function result: variables that double a value in each step would otherwise
+// grow without bound.
+const (
+	maxValueNodes = 1 << 20
+	maxValueBytes = 64 << 20
+)
+
+type sizeBudget struct{ nodes, bytes int }
+
+// fits walks v (shared parts as often as they are reachable) until the budget runs out.
+func (b *sizeBudget) fits(v any) bool {
+	b.nodes--
+	if b.nodes < 0 {
+		return false
+	}
+	switch x := v.(type) {
+	case string:
+		b.bytes -= len(x)
+		return b.bytes >= 0
+	case []any:
+		for _, e := range x {
+			if !b.fits(e) {
+				return false
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			b.bytes -= len(k)
+			if b.bytes < 0 || !b.fits(e) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (c *evalCtx) lambdaValue(n *expr.Call) (any, error) {
