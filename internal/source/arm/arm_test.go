@@ -136,6 +136,15 @@ func TestParameters(t *testing.T) {
 			t.Errorf("name = %#v", get(t, r, "name"))
 		}
 	})
+	t.Run("a value outside allowedValues is a warning that does not show the value", func(t *testing.T) {
+		_, diags := load(t, arm.Options{Params: []string{"sku=Secret123"}}, "t.json", template(`
+			"parameters": {"sku": {"type": "string", "allowedValues": ["Developer", "Premium"]}},
+			"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "[parameters('sku')]"}]`))
+		if len(diags) != 1 || diags[0].Severity != diag.Warning || !strings.Contains(diags[0].Summary, "allowedValues") ||
+			strings.Contains(diags[0].Error(), "Secret123") {
+			t.Errorf("diags = %v", diags)
+		}
+	})
 	t.Run("a malformed --param is reported", func(t *testing.T) {
 		_, diags := load(t, arm.Options{Params: []string{"novalue"}}, "t.json", body)
 		if !diags.HasErrors() || !strings.Contains(diags[0].Summary, "NAME=VALUE") {

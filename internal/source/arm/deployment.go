@@ -201,6 +201,7 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 			if p.supplied.raw != nil && isStringType(p.decl) {
 				p.value = *p.supplied.raw
 			}
+			d.checkAllowed(p)
 			p.assumed.add(p.supplied.assumed)
 		case p.decl.Get("defaultValue") != nil:
 			dc := d.ctx()
@@ -217,6 +218,34 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 	}
 	c.assumed.add(p.assumed)
 	return p.value, nil
+}
+
+// checkAllowed warns when a given value is not one of the parameter's allowedValues, as
+// Resource Manager would reject it. The value itself is not shown: it may be a secret.
+func (d *deployment) checkAllowed(p *param) {
+	allowed := p.decl.Get("allowedValues")
+	if allowed == nil || allowed.Kind != jsonpos.Array || funcs.FindUnknown(p.value) != nil {
+		return
+	}
+	values := []any{p.value}
+	if arr, ok := p.value.([]any); ok {
+		values = arr // each element of an array parameter must be allowed
+	}
+	for _, v := range values {
+		found := false
+		for _, a := range allowed.Elems {
+			if funcs.Equal(v, a.Value()) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			d.l.report(d.src.file, allowed.Start, diag.Warning,
+				fmt.Sprintf("The value given for parameter %q (from %s) is not one of its allowedValues", p.name, p.supplied.from),
+				"Resource Manager would reject the deployment; lensix evaluated the value as given")
+			return
+		}
+	}
 }
 
 func isStringType(decl *jsonpos.Node) bool {
