@@ -178,7 +178,12 @@ func init() {
 		"int": {1, 1, strict, func(_ Context, a []any) (any, error) {
 			switch v := a[0].(type) {
 			case string:
-				return strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				if err != nil {
+					// The value is not quoted: it may be a secret.
+					return nil, fmt.Errorf("the string is not an integer")
+				}
+				return n, nil
 			case float64:
 				return int64(v), nil
 			}
@@ -186,7 +191,11 @@ func init() {
 		}},
 		"float": {1, 1, strict, func(_ Context, a []any) (any, error) {
 			if s, ok := a[0].(string); ok {
-				return strconv.ParseFloat(s, 64)
+				f, err := strconv.ParseFloat(s, 64)
+				if err != nil {
+					return nil, fmt.Errorf("the string is not a number")
+				}
+				return f, nil
 			}
 			if n, ok := AsInt(a[0]); ok {
 				return float64(n), nil

@@ -163,6 +163,7 @@ func TestCallErrors(t *testing.T) {
 		{"division by zero", "div", arr(int64(1), int64(0)), "division by zero"},
 		{"a format item without argument", "format", arr("{1}", "a"), "no matching argument"},
 		{"json that does not parse", "json", arr("{"), "invalid JSON"},
+		{"int of a non-number does not quote it", "int", arr("s3cret"), "the string is not an integer"},
 		{"a huge padLeft", "padLeft", arr("a", int64(1<<40)), "over"},
 		{"a substring beyond the end", "substring", arr("abc", int64(2), int64(5)), "beyond the string"},
 	}
