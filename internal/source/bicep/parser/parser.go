@@ -20,7 +20,20 @@ func ParseFile(filename string, src []byte) (*ast.File, scanner.ErrorList) {
 	p.init(file)
 	f := p.parseFile()
 	p.errors.Sort()
-	return f, p.errors
+	return f, onePerLine(p.errors)
+}
+
+// onePerLine keeps the first error of each line, merging the scanner's and the parser's reports
+// of the same mistake.
+func onePerLine(errs scanner.ErrorList) scanner.ErrorList {
+	var out scanner.ErrorList
+	for _, e := range errs {
+		if n := len(out); n > 0 && out[n-1].Pos.Line == e.Pos.Line {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 type tokenInfo struct {
@@ -70,7 +83,9 @@ func (p *parser) next() {
 		p.i++
 	}
 	if !p.sensitive() {
-		for p.toks[p.i].tok == token.NEWLINE && p.i < len(p.toks)-1 {
+		// A declaration keyword at the start of a line ends an unclosed "(" so that one missing
+		// parenthesis does not swallow the rest of the file.
+		for p.toks[p.i].tok == token.NEWLINE && p.i < len(p.toks)-1 && !p.declarationStartsAfter() {
 			p.i++
 		}
 	}
@@ -153,8 +168,8 @@ func (p *parser) isTerminator() bool {
 	return false
 }
 
-// skipTo skips tokens up to (not including) the next newline, comma or closing bracket at the
-// current nesting depth, or the end of the file.
+// skipTo skips tokens up to (not including) the next newline, or the next comma (if stopAtComma)
+// or closing bracket at the current nesting depth, or the end of the file.
 func (p *parser) skipTo(stopAtComma bool) {
 	depth := 0
 	for p.tok != token.EOF {
@@ -167,9 +182,7 @@ func (p *parser) skipTo(stopAtComma bool) {
 			}
 			depth--
 		case token.NEWLINE:
-			if depth == 0 || p.declarationStartsAfter() {
-				return
-			}
+			return // Bicep recovers line by line, whatever brackets are open
 		case token.COMMA:
 			if depth == 0 && stopAtComma {
 				return
@@ -189,6 +202,14 @@ func (p *parser) skipLine() {
 		t := p.toks[p.i]
 		p.pos, p.tok, p.lit = t.pos, t.tok, t.lit
 	}
+}
+
+// declarationHere reports whether the current token starts a top-level declaration in column 1
+// ("param x", "test t"): an object still open there lacks its "}". Nested resources are left out
+// because they may legitimately be written in column 1.
+func (p *parser) declarationHere() bool {
+	return p.tok == token.IDENT && p.lit != "resource" && declKeywords[p.lit] &&
+		p.peek(1, false).tok == token.IDENT && p.file.Position(p.pos).Column == 1
 }
 
 // declarationStartsAfter reports whether the current newline is followed by a declaration
@@ -222,7 +243,7 @@ func (p *parser) parseFile() *ast.File {
 		start := p.i
 		decl := p.parseDecl()
 		f.Decls = append(f.Decls, decl)
-		if p.tok != token.NEWLINE && p.tok != token.EOF {
+		if p.tok != token.NEWLINE && p.tok != token.EOF && !p.declarationHere() {
 			p.errorExpected("a new line", "BCP019")
 			p.skipLine()
 		}
@@ -438,7 +459,7 @@ func (p *parser) parseFunc(h ast.Header) ast.Decl {
 		return p.bad(h)
 	}
 	p.next()
-	for p.tok != token.RPAREN && p.tok != token.EOF {
+	for p.tok != token.RPAREN && p.tok != token.EOF && p.tok != token.NEWLINE {
 		start := p.i
 		name := p.parseIdent("a parameter name", "BCP013")
 		if name != nil {
@@ -589,7 +610,7 @@ func (p *parser) parseImport(h ast.Header) ast.Decl {
 	case p.tok == token.LBRACE:
 		p.push(false)
 		p.next()
-		for p.tok != token.RBRACE && p.tok != token.EOF {
+		for p.tok != token.RBRACE && p.tok != token.EOF && !(p.tok == token.NEWLINE && p.declarationStartsAfter()) {
 			start := p.i
 			sym := &ast.ImportSymbol{}
 			if p.tok.IsString() {
@@ -812,7 +833,7 @@ func (p *parser) parseCall(fun ast.Expr) ast.Expr {
 	call := &ast.CallExpr{Fun: fun, Lparen: p.pos}
 	p.push(false)
 	p.next()
-	for p.tok != token.RPAREN && p.tok != token.EOF {
+	for p.tok != token.RPAREN && p.tok != token.EOF && p.tok != token.NEWLINE {
 		start := p.i
 		call.Args = append(call.Args, p.parseExpr())
 		if p.tok == token.COMMA {
@@ -878,7 +899,7 @@ func (p *parser) parsePrimary() ast.Expr {
 			return p.parseLambda()
 		}
 		paren := &ast.ParenExpr{Lparen: pos}
-		p.push(false)
+		p.push(true)
 		p.next()
 		if p.tok == token.RPAREN {
 			p.errorAt(p.pos, "parentheses must contain exactly one expression (BCP243)")
@@ -894,32 +915,29 @@ func (p *parser) parsePrimary() ast.Expr {
 		paren.Rparen = p.expect(token.RPAREN, "BCP018")
 		return paren
 	}
-	p.errorExpected("a value: a literal, an array, an object, a parenthesized expression or a function call", "BCP009")
+	if p.tok != token.ILLEGAL { // the scanner has reported it
+		p.errorExpected("a value: a literal, an array, an object, a parenthesized expression or a function call", "BCP009")
+	}
 	if !p.isTerminator() {
 		p.next()
 	}
 	return &ast.BadExpr{From: pos, To: p.pos}
 }
 
-// isLambda reports whether the "(" at the current token opens a lambda's parameter list: its
-// matching ")" is followed by "=>".
+// isLambda reports whether the "(" at the current token opens a lambda's parameter list: names
+// separated by commas (newlines allowed), then ")" and "=>".
 func (p *parser) isLambda() bool {
-	depth := 0
-	for j := p.i; j < len(p.toks); j++ {
-		switch p.toks[j].tok {
-		case token.LPAREN:
-			depth++
-		case token.RPAREN:
-			depth--
-			if depth == 0 {
-				for k := j + 1; k < len(p.toks); k++ {
-					if p.toks[k].tok != token.NEWLINE {
-						return p.toks[k].tok == token.ARROW
-					}
-				}
-				return false
-			}
-		case token.EOF:
+	wantName := true
+	for j := p.i + 1; j < len(p.toks); j++ {
+		switch t := p.toks[j].tok; {
+		case t == token.NEWLINE:
+		case t == token.IDENT && wantName:
+			wantName = false
+		case t == token.COMMA && !wantName:
+			wantName = true
+		case t == token.RPAREN && (!wantName || p.toks[j-1].tok == token.LPAREN):
+			return j+1 < len(p.toks) && p.toks[j+1].tok == token.ARROW
+		default:
 			return false
 		}
 	}
@@ -931,7 +949,7 @@ func (p *parser) parseLambda() ast.Expr {
 	var params []*ast.Ident
 	p.push(false)
 	p.next()
-	for p.tok != token.RPAREN && p.tok != token.EOF {
+	for p.tok != token.RPAREN && p.tok != token.EOF && p.tok != token.NEWLINE {
 		begin := p.i
 		if id := p.parseIdent("a lambda parameter name", "BCP015"); id != nil {
 			params = append(params, id)
@@ -1015,7 +1033,7 @@ func (p *parser) parseObject(types bool) *ast.ObjectLit {
 	p.next()
 	for {
 		p.skipNewlines()
-		if p.tok == token.RBRACE || p.tok == token.EOF {
+		if p.tok == token.RBRACE || p.tok == token.EOF || p.declarationHere() {
 			break
 		}
 		start := p.i
@@ -1061,6 +1079,9 @@ func (p *parser) parseObjectItem(types bool) ast.Node {
 	}
 	if !types && p.isKeyword("resource") && p.peek(1, false).tok == token.IDENT {
 		return p.parseResource(ast.Header{Decorators: decorators, Keyword: p.pos})
+	}
+	if !types && len(decorators) > 0 {
+		p.errorAt(decorators[0].At, "expected a nested resource declaration after the decorator (BCP132)")
 	}
 	prop := &ast.Property{Decorators: decorators}
 	switch {
@@ -1137,8 +1158,9 @@ func (p *parser) parseArray(types bool) ast.Expr {
 // an if.
 func (p *parser) parseFor(declBody bool) ast.Expr {
 	f := &ast.ForExpr{Lbrack: p.pos}
-	p.push(false)
+	p.push(true)
 	p.next() // [
+	p.skipNewlines()
 	p.next() // for
 	switch p.tok {
 	case token.IDENT:
@@ -1146,7 +1168,7 @@ func (p *parser) parseFor(declBody bool) ast.Expr {
 	case token.LPAREN:
 		p.next()
 		var vars []*ast.Ident
-		for p.tok != token.RPAREN && p.tok != token.EOF {
+		for p.tok != token.RPAREN && p.tok != token.EOF && p.tok != token.NEWLINE {
 			start := p.i
 			if id := p.parseIdent("a loop variable name", "BCP162"); id != nil {
 				vars = append(vars, id)
@@ -1191,6 +1213,9 @@ func (p *parser) parseFor(declBody bool) ast.Expr {
 		f.Body = p.parseObject(false)
 	default:
 		f.Body = p.parseExpr()
+	}
+	if p.tok == token.NEWLINE && p.peek(1, true).tok == token.RBRACK {
+		p.skipNewlines()
 	}
 	p.pop()
 	f.Rbrack = p.pos

@@ -270,7 +270,13 @@ scanAgain:
 		return pos, token.PIPE, ""
 	case '"':
 		s.error(start, `unrecognised token "\"": strings are written in single quotes in Bicep (BCP103)`)
-		return pos, token.ILLEGAL, `"`
+		for s.ch != '"' && s.ch != '\n' && s.ch != -1 {
+			s.next()
+		}
+		if s.ch == '"' {
+			s.next()
+		}
+		return pos, token.ILLEGAL, string(s.src[start:s.offset])
 	}
 	s.error(start, fmt.Sprintf("unrecognised token %q (BCP001)", ch))
 	return pos, token.ILLEGAL, string(ch)
