@@ -163,7 +163,7 @@ param p t[]?`,
 		},
 		{
 			name: "imports, extensions and multi-line strings parse",
-			src: "import {a, b as c} from 'mod.bicep'\nimport * as ns from 'mod.bicep'\nextension kubernetes with {\n  namespace: 'x'\n} as k8s\nvar s = '''\nline ${not} interpolated\n'''",
+			src:  "import {a, b as c} from 'mod.bicep'\nimport * as ns from 'mod.bicep'\nextension kubernetes with {\n  namespace: 'x'\n} as k8s\nvar s = '''\nline ${not} interpolated\n'''",
 			check: func(t *testing.T, f *ast.File) {
 				if imp := f.Decls[0].(*ast.ImportDecl); len(imp.Symbols) != 2 || imp.Symbols[1].Alias.Name != "c" {
 					t.Errorf("import symbols = %+v", imp.Symbols)
