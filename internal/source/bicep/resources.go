@@ -353,5 +353,3 @@ func sortedKeys(m map[string]string) []string {
 	}
 	return keys
 }
-
-
