@@ -510,6 +510,28 @@ func (d *deployment) loopRange(n *ast.ForExpr, e *env, st *state) ([]any, *resou
 	return nil, &resource.Unknown{Reason: "the loop's range is not an array", Expr: d.file.text(n.Range)}
 }
 
+// loopInstances returns the loop variables of each copy of a resource or module loop. When the
+// range is unknown, one copy stands for all, with unknown item and index.
+func (d *deployment) loopInstances(n *ast.ForExpr, e *env, st *state, what string) []map[string]any {
+	items, u := d.loopRange(n, e, st)
+	if u != nil {
+		d.warnAt(n.Range, fmt.Sprintf("The %s loop's range is unknown", what), u.Reason+"; lensix evaluates one copy with unknown loop variables")
+		names := map[string]any{}
+		if n.Item != nil {
+			names[n.Item.Name] = u
+		}
+		if n.Index != nil {
+			names[n.Index.Name] = u
+		}
+		return []map[string]any{names}
+	}
+	out := make([]map[string]any, len(items))
+	for i, item := range items {
+		out[i] = loopNames(n, item, i)
+	}
+	return out
+}
+
 func loopNames(n *ast.ForExpr, item any, i int) map[string]any {
 	names := map[string]any{}
 	if n.Item != nil {
@@ -612,6 +634,12 @@ func (d *deployment) bicepFunction(name string, args []any, n *ast.CallExpr) (an
 				return a.Name, true
 			case *ast.SelectorExpr:
 				return a.Sel.Name, true
+			case *ast.IndexExpr:
+				if s, ok := a.Index.(*ast.StringLit); ok {
+					if text, ok := s.Literal(); ok {
+						return text, true
+					}
+				}
 			}
 		}
 	}

@@ -1,10 +1,13 @@
 package bicep
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm"
+	"github.com/lensix/lensix/internal/source/arm/funcs"
 	"github.com/lensix/lensix/internal/source/bicep/ast"
 )
 
@@ -23,6 +26,9 @@ type moduleInstance struct {
 	address string
 	assumed map[string]string
 	reason  string // why dep is nil
+	// armFile and armParams are set for an ARM template used as a module.
+	armFile   string
+	armParams []string
 }
 
 // moduleRef is a Bicep reference to a module (its symbolic name used as a value).
@@ -75,13 +81,8 @@ func (d *deployment) moduleInstances(m *moduleSym) []*moduleInstance {
 	case *ast.ForExpr:
 		m.loop = true
 		st := &state{}
-		items, u := d.loopRange(v, nil, st)
-		if u != nil {
-			d.warnAt(v.Range, "The module loop's range is unknown", u.Reason+"; lensix evaluates one instance with unknown loop variables")
-			items = []any{u}
-		}
-		for i, item := range items {
-			if in := d.moduleInstance(m, v.Body, (*env)(nil).with(loopNames(v, item, i)), fmt.Sprintf("%s[%d]", address, i), st); in != nil {
+		for i, names := range d.loopInstances(v, nil, st, "module") {
+			if in := d.moduleInstance(m, v.Body, (*env)(nil).with(names), fmt.Sprintf("%s[%d]", address, i), st); in != nil {
 				m.insts = append(m.insts, in)
 			}
 		}
@@ -134,9 +135,21 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 		in.reason = fmt.Sprintf("module %s comes from a registry (%s) and was not downloaded", m.decl.Name.Name, path)
 		d.warnAt(m.decl.Path, "The registry module's resources are not read",
 			"lensix does not download registry modules; resources it deploys are not checked, and its outputs are unknown")
+	case strings.HasSuffix(strings.ToLower(path), ".json"):
+		// An ARM template used as a module is evaluated by the ARM source.
+		in.reason = fmt.Sprintf("the outputs of ARM template module %s are not evaluated", m.decl.Name.Name)
+		in.armFile = d.file.resolve(path)
+		for _, k := range sortedKeys(keysOf(supplied)) {
+			if funcs.FindUnknown(supplied[k].value) != nil {
+				continue // left to the template's default; the ARM source records that assumption
+			}
+			if b, err := json.Marshal(final(supplied[k].value)); err == nil {
+				in.armParams = append(in.armParams, k+"="+string(b))
+			}
+		}
 	case !strings.HasSuffix(strings.ToLower(path), ".bicep"):
-		in.reason = fmt.Sprintf("module %s is an ARM template (%s), which lensix does not evaluate as a module", m.decl.Name.Name, path)
-		d.warnAt(m.decl.Path, "The ARM template module's resources are not read", "scan the JSON template on its own to check its resources")
+		in.reason = fmt.Sprintf("module %s (%s) is neither a Bicep file nor an ARM template", m.decl.Name.Name, path)
+		d.warnAt(m.decl.Path, "The module's resources are not read", "lensix reads local .bicep and .json modules")
 	default:
 		file := d.file.resolve(path)
 		if d.refuseCycle(file, m.decl) {
@@ -187,13 +200,69 @@ func (d *deployment) moduleParams(x ast.Expr, e *env, st *state, into map[string
 	}
 }
 
-// deployModule returns the resources of every instance of a module.
+// deploymentsType is the ARM resource a module compiles to.
+const deploymentsType = "Microsoft.Resources/deployments"
+
+// deployModule returns, for every instance of a module, the nested deployment it compiles to
+// and the resources that deployment deploys.
 func (d *deployment) deployModule(m *moduleSym) []*resource.Resource {
 	var out []*resource.Resource
 	for _, in := range d.moduleInstances(m) {
+		name, _ := in.name.(string)
+		if name == "" {
+			name = nameOf(m.decl)
+		}
+		params := map[string]any{}
+		if in.dep != nil {
+			for k, v := range in.dep.supplied {
+				params[k] = map[string]any{"value": v.value}
+			}
+		}
+		r := &resource.Resource{
+			Type: deploymentsType,
+			Name: name,
+			Body: final(map[string]any{
+				"type":       deploymentsType,
+				"apiVersion": "2022-09-01",
+				"name":       in.name,
+				"properties": map[string]any{"mode": "Incremental", "parameters": params},
+			}).(map[string]any),
+			Provenance: resource.Provenance{
+				Source:  "bicep",
+				Range:   d.file.rangeOf(m.decl.Pos(), m.decl.End()),
+				Address: in.address,
+			},
+			Suppressions: resource.InlineSuppressions(d.file.path, d.file.src, d.file.tok.Position(m.decl.Pos()).Line),
+		}
+		if in.name == nil {
+			r.Body["name"] = &resource.Unknown{Reason: "the module has no name; Bicep generates one at compile time", Expr: nameOf(m.decl)}
+		}
+		for _, k := range sortedKeys(in.assumed) {
+			r.Assume(k, in.assumed[k])
+		}
+		out = append(out, r)
 		if in.dep != nil {
 			out = append(out, in.dep.run()...)
 		}
+		if in.armFile != "" {
+			resources, diags := arm.Load([]string{in.armFile}, arm.Options{Params: in.armParams})
+			d.l.diags = append(d.l.diags, diags...)
+			for _, res := range resources {
+				res.Provenance.Address = in.address + "." + res.Provenance.Address
+				for _, k := range sortedKeys(in.assumed) {
+					res.Assume(k, in.assumed[k])
+				}
+			}
+			out = append(out, resources...)
+		}
+	}
+	return out
+}
+
+func keysOf(m map[string]suppliedParam) map[string]string {
+	out := make(map[string]string, len(m))
+	for k := range m {
+		out[k] = ""
 	}
 	return out
 }

@@ -133,17 +133,8 @@ func (d *deployment) expand(sym *resourceSym, parent *instance, e *env, address 
 	case *ast.ForExpr:
 		sym.loop = true
 		st := &state{}
-		items, u := d.loopRange(v, e, st)
-		if u != nil {
-			d.warnAt(v.Range, "The resource loop's range is unknown", u.Reason+"; lensix evaluates one instance with unknown loop variables")
-			items = []any{u}
-		}
 		var out []*instance
-		for i, item := range items {
-			names := loopNames(v, item, i)
-			if _, unknown := item.(*resource.Unknown); unknown && v.Index != nil {
-				names[v.Index.Name] = u
-			}
+		for i, names := range d.loopInstances(v, e, st, "resource") {
 			in := d.instance(sym, parent, v.Body, e.with(names), fmt.Sprintf("%s[%d]", address, i), st)
 			if in != nil {
 				out = append(out, in)
@@ -179,10 +170,8 @@ func (d *deployment) instance(sym *resourceSym, parent *instance, value ast.Expr
 		value = cond.Body
 	}
 	obj, _ := value.(*ast.ObjectLit)
+	// A child declared inside an existing resource is deployed all the same.
 	in := &instance{sym: sym, address: address, env: e, deployed: !sym.decl.Existing}
-	if parent != nil {
-		in.deployed = in.deployed && parent.deployed
-	}
 	typ, apiVersion := splitType(sym.decl.Type, d.file)
 	body := map[string]any{}
 	var parentRef *instance
@@ -254,6 +243,10 @@ func splitType(s *ast.StringLit, f *sourceFile) (string, string) {
 		text = f.text(s)
 	}
 	typ, version, _ := strings.Cut(text, "@")
+	// 'az:Microsoft.X/y@v' names the extension the type comes from.
+	if alias, rest, ok := strings.Cut(typ, ":"); ok && !strings.Contains(alias, "/") {
+		typ = rest
+	}
 	return typ, version
 }
 
