@@ -3,6 +3,8 @@ package bicep
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/lensix/lensix/internal/resource"
@@ -156,10 +158,14 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 			in.reason = "the module is part of a cycle"
 			break
 		}
+		if _, err := os.Stat(filepath.FromSlash(file)); err != nil {
+			in.reason = fmt.Sprintf("module file %s cannot be read", file)
+			d.errorAt(m.decl.Path, "The module file cannot be read", fmt.Sprintf("%v; fix the module path", err))
+			break
+		}
 		f := d.l.read(file)
 		if f == nil {
 			in.reason = fmt.Sprintf("module file %s cannot be read", file)
-			d.errorAt(m.decl.Path, "The module file cannot be read", fmt.Sprintf("%s does not exist or is unreadable; fix the path", file))
 			break
 		}
 		in.dep = d.l.newDeployment(f, supplied, address+".", append(d.callers, d.file.path))
