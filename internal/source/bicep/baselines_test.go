@@ -80,3 +80,25 @@ func TestBaselinesDeployWhatTheCompiledTemplateDeploys(t *testing.T) {
 		})
 	}
 }
+
+func TestInvalidBaselinesLoadWithoutPanic(t *testing.T) {
+	dir, ok := corpus.Dir()
+	if !ok {
+		t.Skip("corpus not found; set LENSIX_CORPUS")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "invalid", "*", "main.bicep"))
+	if len(files) == 0 {
+		t.Skip("no invalid Bicep baselines")
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
+			// Type errors (most of these files) are not lensix's to find; reading them must not panic.
+			_, diags := bicep.Load([]string{filepath.ToSlash(file)}, bicep.Options{})
+			for _, d := range diags {
+				if d.Range.Filename == "" {
+					t.Errorf("diagnostic names no file: %v", d)
+				}
+			}
+		})
+	}
+}

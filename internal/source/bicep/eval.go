@@ -601,12 +601,20 @@ func (d *deployment) call(n *ast.CallExpr, e *env, st *state) any {
 	return v
 }
 
+// maxCallDepth bounds nested calls of user-defined functions, which Bicep forbids to recurse.
+const maxCallDepth = 64
+
 // callUser calls a user-defined function declared in the deployment def (this file or the one it
 // was imported from). Its body sees only its parameters and the functions of its file.
 func (d *deployment) callUser(def *deployment, fn *ast.FuncDecl, n *ast.CallExpr, e *env, st *state) any {
 	if len(n.Args) != len(fn.Params) {
 		return d.fail(n, fmt.Errorf("%s takes %d arguments, got %d", fn.Name.Name, len(fn.Params), len(n.Args)))
 	}
+	if d.l.callDepth >= maxCallDepth {
+		return d.fail(n, fmt.Errorf("%s calls itself more than %d times deep", fn.Name.Name, maxCallDepth))
+	}
+	d.l.callDepth++
+	defer func() { d.l.callDepth-- }()
 	names := make(map[string]any, len(fn.Params))
 	for i, p := range fn.Params {
 		names[p.Name.Name] = d.eval(n.Args[i], e, st)

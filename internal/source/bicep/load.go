@@ -124,6 +124,8 @@ type loader struct {
 	diags diag.Diagnostics
 	// reported de-duplicates diagnostics raised each time a shared module or loop is evaluated.
 	reported map[string]bool
+	// callDepth counts the user-defined function calls being evaluated.
+	callDepth int
 }
 
 // sourceFile is one parsed Bicep or .bicepparam file.
