@@ -46,6 +46,12 @@ func (d *deployment) fail(x ast.Node, err error) any {
 // eval evaluates a Bicep expression to a plain value (see package resource), a *funcs.Lambda, or
 // a reference to a resource or module.
 func (d *deployment) eval(x ast.Expr, e *env, st *state) any {
+	if d.l.steps++; d.l.steps > maxSteps {
+		if x != nil {
+			d.errorAt(x, "The evaluation is too large", fmt.Sprintf("lensix evaluates at most %d expressions per scan; the rest is unknown", maxSteps))
+		}
+		return &resource.Unknown{Reason: "the evaluation was stopped: the template evaluates too many expressions"}
+	}
 	switch n := x.(type) {
 	case nil:
 		return nil
@@ -600,6 +606,10 @@ func (d *deployment) call(n *ast.CallExpr, e *env, st *state) any {
 	}
 	return v
 }
+
+// maxSteps bounds the expressions evaluated in one Load, so that nested loops over large ranges
+// end.
+const maxSteps = 20_000_000
 
 // maxCallDepth bounds nested calls of user-defined functions, which Bicep forbids to recurse.
 const maxCallDepth = 64

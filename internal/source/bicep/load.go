@@ -126,6 +126,8 @@ type loader struct {
 	reported map[string]bool
 	// callDepth counts the user-defined function calls being evaluated.
 	callDepth int
+	// steps counts the expressions evaluated, against maxSteps.
+	steps int
 }
 
 // sourceFile is one parsed Bicep or .bicepparam file.
