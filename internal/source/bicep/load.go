@@ -128,6 +128,8 @@ type loader struct {
 	callDepth int
 	// steps counts the expressions evaluated, against maxSteps.
 	steps int
+	// configs caches the bicepconfig.json that applies to each directory.
+	configs map[string]map[string]any
 }
 
 // sourceFile is one parsed Bicep or .bicepparam file.

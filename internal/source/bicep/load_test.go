@@ -296,3 +296,51 @@ resource r 'Microsoft.Storage/storageAccounts@2023-01-01' = {
 		})
 	}
 }
+
+func TestRegistryModulesAreReadFromTheLocalCache(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"main.bicep": `module apim 'br/corp:apim/service:V1.2' = {
+  name: 'apim'
+  params: { identityType: 'SystemAssigned' }
+}
+module missing 'br:corp.azurecr.io/modules/other:1.0' = {
+  name: 'other'
+}`,
+		// The cache layout of bicep restore: registry, repository with / as $, tag$uppercase-mask.
+		"cache/br/corp.azurecr.io/modules$apim$service/V1.2$1/main.json": `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "identityType": { "type": "string", "defaultValue": "None" } },
+  "resources": [{
+    "type": "Microsoft.ApiManagement/service",
+    "apiVersion": "2023-05-01-preview",
+    "name": "apim",
+    "identity": { "type": "[parameters('identityType')]" }
+  }]
+}`,
+	})
+	config := `{
+  // bicepconfig.json allows comments
+  "cacheRootDirectory": "` + dir + `/cache",
+  "moduleAliases": { "br": { "corp": { "registry": "corp.azurecr.io", "modulePath": "modules" } } }
+}`
+	if err := os.WriteFile(filepath.Join(dir, "bicepconfig.json"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, diags := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{})
+	var service *resource.Resource
+	for _, r := range rs {
+		if r.IsType("Microsoft.ApiManagement/service") {
+			service = r
+		}
+	}
+	if service == nil {
+		t.Fatalf("the cached module's service was not deployed; resources %v, diagnostics %v", byAddress(rs), diags)
+	}
+	if got, _ := service.Get("identity.type"); got != "SystemAssigned" || !strings.HasPrefix(service.Provenance.Address, "module.apim.") {
+		t.Errorf("service identity %v at %s, want SystemAssigned at module.apim.*", got, service.Provenance.Address)
+	}
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail, "bicep restore") {
+		t.Errorf("diagnostics = %v, want one saying how to fetch the missing module", diags)
+	}
+}

@@ -134,21 +134,21 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 	case !ok:
 		in.reason = "the module path is not a plain string"
 	case isRegistry(path):
+		cached, why := d.l.registryModule(d.file, path)
+		if cached != "" {
+			in.reason = fmt.Sprintf("the outputs of registry module %s are not evaluated", m.decl.Name.Name)
+			in.armFile = cached
+			in.armParams = armParams(supplied)
+			break
+		}
 		in.reason = fmt.Sprintf("module %s comes from a registry (%s) and was not downloaded", m.decl.Name.Name, path)
 		d.warnAt(m.decl.Path, "The registry module's resources are not read",
-			"lensix does not download registry modules; resources it deploys are not checked, and its outputs are unknown")
+			why+"; lensix does not download modules, so resources it deploys are not checked and its outputs are unknown")
 	case strings.HasSuffix(strings.ToLower(path), ".json"):
 		// An ARM template used as a module is evaluated by the ARM source.
 		in.reason = fmt.Sprintf("the outputs of ARM template module %s are not evaluated", m.decl.Name.Name)
 		in.armFile = d.file.resolve(path)
-		for _, k := range sortedKeys(keysOf(supplied)) {
-			if funcs.FindUnknown(supplied[k].value) != nil {
-				continue // left to the template's default; the ARM source records that assumption
-			}
-			if b, err := json.Marshal(final(supplied[k].value)); err == nil {
-				in.armParams = append(in.armParams, k+"="+string(b))
-			}
-		}
+		in.armParams = armParams(supplied)
 	case !strings.HasSuffix(strings.ToLower(path), ".bicep"):
 		in.reason = fmt.Sprintf("module %s (%s) is neither a Bicep file nor an ARM template", m.decl.Name.Name, path)
 		d.warnAt(m.decl.Path, "The module's resources are not read", "lensix reads local .bicep and .json modules")
@@ -265,10 +265,22 @@ func (d *deployment) deployModule(m *moduleSym) []*resource.Resource {
 	return out
 }
 
-func keysOf(m map[string]suppliedParam) map[string]string {
-	out := make(map[string]string, len(m))
-	for k := range m {
-		out[k] = ""
+// armParams encodes the parameters passed to a module for the ARM source as --param values.
+// Unknown values are left out: the template's default then applies, an assumption the ARM
+// source records.
+func armParams(supplied map[string]suppliedParam) []string {
+	names := make(map[string]string, len(supplied))
+	for k := range supplied {
+		names[k] = ""
+	}
+	var out []string
+	for _, k := range sortedKeys(names) {
+		if funcs.FindUnknown(supplied[k].value) != nil {
+			continue
+		}
+		if b, err := json.Marshal(final(supplied[k].value)); err == nil {
+			out = append(out, k+"="+string(b))
+		}
 	}
 	return out
 }
