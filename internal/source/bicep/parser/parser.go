@@ -63,6 +63,7 @@ func (p *parser) init(file *token.File) {
 	p.file = file
 	var s scanner.Scanner
 	s.Init(file, func(pos token.Position, msg string) { p.errors.Add(pos, msg) })
+	p.toks = make([]tokenInfo, 0, file.Size()/2+16) // a generous bound, so the slice is not regrown
 	for {
 		pos, tok, lit := s.Scan()
 		p.toks = append(p.toks, tokenInfo{pos, tok, lit})
