@@ -91,6 +91,7 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 		functions: map[string]*ast.FuncDecl{}, imports: map[string]*importSym{},
 	}
 	for _, decl := range f.ast.Decls {
+		d.checkDecorators(decl)
 		switch x := decl.(type) {
 		case *ast.ParamDecl:
 			if x.Name != nil {
@@ -119,6 +120,56 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 		}
 	}
 	return d
+}
+
+// decorators are the decorators Bicep defines (in the sys namespace).
+var decorators = map[string]bool{
+	"description": true, "allowed": true, "secure": true, "minLength": true, "maxLength": true,
+	"minValue": true, "maxValue": true, "metadata": true, "export": true, "sealed": true,
+	"discriminator": true, "batchSize": true, "onlyIfNotExists": true, "retryOn": true, "waitUntil": true,
+}
+
+// checkDecorators warns about decorators Bicep does not define: a misspelt @secure leaves a
+// secret parameter unprotected.
+func (d *deployment) checkDecorators(decl ast.Decl) {
+	var list []*ast.Decorator
+	switch x := decl.(type) {
+	case *ast.ParamDecl:
+		list = x.Decorators
+	case *ast.VarDecl:
+		list = x.Decorators
+	case *ast.OutputDecl:
+		list = x.Decorators
+	case *ast.ResourceDecl:
+		list = x.Decorators
+	case *ast.ModuleDecl:
+		list = x.Decorators
+	case *ast.TypeDecl:
+		list = x.Decorators
+	case *ast.FuncDecl:
+		list = x.Decorators
+	case *ast.MetadataDecl:
+		list = x.Decorators
+	}
+	for _, dec := range list {
+		call, ok := dec.X.(*ast.CallExpr)
+		if !ok {
+			continue
+		}
+		name := ""
+		switch f := call.Fun.(type) {
+		case *ast.Ident:
+			name = f.Name
+		case *ast.SelectorExpr:
+			if ns, ok := f.X.(*ast.Ident); ok && ns.Name == "sys" {
+				name = f.Sel.Name
+			}
+		}
+		if name != "" && !decorators[name] {
+			d.warnAt(dec, fmt.Sprintf("Unknown decorator @%s", name),
+				"Bicep defines @description, @allowed, @secure, @minLength, @maxLength, @minValue, @maxValue, @metadata, @export, @sealed, @discriminator and @batchSize; check the spelling")
+		}
+	}
 }
 
 // declareResource records a resource and, under parent::child names, its nested children.

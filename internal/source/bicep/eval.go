@@ -160,6 +160,9 @@ func stringOf(v any) (any, error) {
 
 func (d *deployment) ident(n *ast.Ident, e *env, st *state) any {
 	if v, ok := e.lookup(n.Name); ok {
+		if nested, ok := v.(nestedName); ok {
+			return d.reference(nested.sym, st)
+		}
 		return v
 	}
 	if sym := d.params[n.Name]; sym != nil {

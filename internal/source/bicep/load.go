@@ -97,6 +97,30 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		}
 		roots = append(roots, root{f, supplied})
 	}
+	// Files that use each other in a cycle have no root above them: evaluate the first of each
+	// cycle, which reports the cycle.
+	reached := map[string]bool{}
+	var reach func(string)
+	reach = func(p string) {
+		if reached[p] {
+			return
+		}
+		reached[p] = true
+		if f := l.files[p]; f != nil {
+			for _, m := range l.localModules(f) {
+				reach(m)
+			}
+		}
+	}
+	for _, r := range roots {
+		reach(r.file.path)
+	}
+	for _, f := range templates {
+		if !reached[f.path] && !viaParamFile[f.path] {
+			roots = append(roots, root{f, supplied})
+			reach(f.path)
+		}
+	}
 	var out []*resource.Resource
 	for _, r := range roots {
 		d := l.newDeployment(r.file, r.params, "", nil)

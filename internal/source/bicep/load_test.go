@@ -268,6 +268,55 @@ resource r 'Microsoft.Storage/storageAccounts@2023-01-01' = {
 			},
 		},
 		{
+			name: "modules that use each other in a cycle are reported, not evaluated forever",
+			files: map[string]string{
+				"a.bicep": "module b './b.bicep' = {\n  name: 'b'\n}",
+				"b.bicep": "module a './a.bicep' = {\n  name: 'a'\n}",
+			},
+			check: func(t *testing.T, rs map[string]*resource.Resource, diags diag.Diagnostics) {
+				if len(diags) != 1 || !strings.Contains(diags[0].Summary, "cycle") {
+					t.Errorf("diagnostics = %v, want one about the cycle", diags)
+				}
+			},
+		},
+		{
+			name: "nested resources are named without their parent inside its body",
+			files: map[string]string{"main.bicep": `resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
+  name: 'apim'
+  resource api 'apis' = {
+    name: 'echo'
+    resource op 'operations' = {
+      name: 'get'
+    }
+  }
+  resource policy 'apis/policies' = {
+    name: 'echo/policy'
+    properties: {
+      api: api.name
+      op: api::op.name
+    }
+  }
+}`},
+			check: func(t *testing.T, rs map[string]*resource.Resource, diags diag.Diagnostics) {
+				if len(diags) > 0 {
+					t.Errorf("diagnostics = %v", diags)
+				}
+				p := rs["apim::policy"]
+				if p == nil || p.Name != "apim/echo/policy" || get(t, p, "properties.api") != "apim/echo" || get(t, p, "properties.op") != "apim/echo/get" {
+					t.Errorf("policy = %+v", p)
+				}
+			},
+		},
+		{
+			name: "a misspelt decorator is a warning",
+			files: map[string]string{"main.bicep": "@secrue()\nparam password string"},
+			check: func(t *testing.T, _ map[string]*resource.Resource, diags diag.Diagnostics) {
+				if len(diags) != 1 || diags[0].Severity != diag.Warning || !strings.Contains(diags[0].Summary, "@secrue") {
+					t.Errorf("diagnostics = %v", diags)
+				}
+			},
+		},
+		{
 			name: "functions, lambdas, ternaries and ?? evaluate through the shared library",
 			files: map[string]string{"main.bicep": `func kind(system bool) string => system ? 'SystemAssigned' : 'None'
 var ids = filter(['a', '', 'b'], x => !empty(x))

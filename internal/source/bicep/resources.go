@@ -50,6 +50,25 @@ func (r *resourceRef) property(name string) any {
 	return &resource.Unknown{Reason: fmt.Sprintf("%s.%s is known only after deployment", r.inst.address, name)}
 }
 
+// nestedName binds the simple name of a nested resource inside the body that declares it, where
+// Bicep lets siblings and children be named without their parent:: prefix. It is resolved when
+// used, since the nested resource is evaluated after its parent.
+type nestedName struct{ sym *resourceSym }
+
+// nestedNames are the nested resources visible in sym's body: its children, and those of each
+// enclosing resource.
+func nestedNames(sym *resourceSym) map[string]any {
+	names := map[string]any{}
+	for s := sym; s != nil; s = s.parent {
+		for _, child := range s.children {
+			if _, shadowed := names[child.decl.Name.Name]; !shadowed {
+				names[child.decl.Name.Name] = nestedName{sym: child}
+			}
+		}
+	}
+	return names
+}
+
 // resourceBody returns the object that declares a resource, under its condition or loop.
 func resourceBody(v ast.Expr) *ast.ObjectLit {
 	switch x := v.(type) {
@@ -98,7 +117,13 @@ func (d *deployment) resourceAccess(n *ast.ResourceAccessExpr, e *env, st *state
 	if !ok {
 		return d.unknownAt(n, "a nested resource of a resource collection is not evaluated")
 	}
-	name := id.Name + "::" + strings.Join(path, "::")
+	base := id.Name
+	if v, ok := e.lookup(id.Name); ok {
+		if nested, ok := v.(nestedName); ok {
+			base = nested.sym.name
+		}
+	}
+	name := base + "::" + strings.Join(path, "::")
 	sym := d.resources[name]
 	if sym == nil {
 		return d.fail(n, fmt.Errorf("%s has no nested resource %s", id.Name, strings.Join(path, "::")))
@@ -172,6 +197,7 @@ func (d *deployment) instance(sym *resourceSym, parent *instance, value ast.Expr
 	obj, _ := value.(*ast.ObjectLit)
 	// A child declared inside an existing resource is deployed all the same.
 	in := &instance{sym: sym, address: address, env: e, deployed: !sym.decl.Existing}
+	e = e.with(nestedNames(sym))
 	typ, apiVersion := splitType(sym.decl.Type, d.file)
 	body := map[string]any{}
 	var parentRef *instance
