@@ -308,7 +308,7 @@ resource r 'Microsoft.Storage/storageAccounts@2023-01-01' = {
 			},
 		},
 		{
-			name: "a misspelt decorator is a warning",
+			name:  "a misspelt decorator is a warning",
 			files: map[string]string{"main.bicep": "@secrue()\nparam password string"},
 			check: func(t *testing.T, _ map[string]*resource.Resource, diags diag.Diagnostics) {
 				if len(diags) != 1 || diags[0].Severity != diag.Warning || !strings.Contains(diags[0].Summary, "@secrue") {
