@@ -693,28 +693,50 @@ func (d *deployment) loadFile(name string, args []any, n *ast.CallExpr) any {
 	return v
 }
 
-// plain turns evaluator-only values into plain ones before they reach the function library or
-// a resource body: a resource reference becomes its ID, a module reference and a lambda unknown.
+// plain turns references to resources and modules into plain values before they reach the
+// function library: a resource becomes its ID, a module unknown. Values without references are
+// returned as they are; others are copied, since variables share their cached values.
 func plain(v any) any {
+	if !hasReference(v) {
+		return v
+	}
 	switch x := v.(type) {
 	case *resourceRef:
 		return x.property("id")
 	case *moduleRef:
 		return &resource.Unknown{Reason: "a module is not a value"}
 	case map[string]any:
+		out := make(map[string]any, len(x))
 		for k, val := range x {
-			switch val.(type) {
-			case *resourceRef, *moduleRef, map[string]any, []any:
-				x[k] = plain(val)
+			out[k] = plain(val)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, val := range x {
+			out[i] = plain(val)
+		}
+		return out
+	}
+	return v
+}
+
+func hasReference(v any) bool {
+	switch x := v.(type) {
+	case *resourceRef, *moduleRef:
+		return true
+	case map[string]any:
+		for _, val := range x {
+			if hasReference(val) {
+				return true
 			}
 		}
 	case []any:
-		for i, val := range x {
-			switch val.(type) {
-			case *resourceRef, *moduleRef, map[string]any, []any:
-				x[i] = plain(val)
+		for _, val := range x {
+			if hasReference(val) {
+				return true
 			}
 		}
 	}
-	return v
+	return false
 }
