@@ -223,7 +223,22 @@ func (p *parser) declarationStartsAfter() bool {
 	if t.tok == token.AT {
 		return p.file.Position(t.pos).Column == 1
 	}
-	return t.tok == token.IDENT && declKeywords[t.lit] && p.file.Position(t.pos).Column == 1
+	return t.tok == token.IDENT && declKeywords[t.lit] && p.i+2 < len(p.toks) &&
+		startsDeclaration(t.lit, p.toks[p.i+2].tok) && p.file.Position(t.pos).Column == 1
+}
+
+// startsDeclaration reports whether keyword followed by next looks like the start of a
+// declaration ("param x", "import {", "targetScope ="), not an identifier used in an expression.
+func startsDeclaration(keyword string, next token.Token) bool {
+	switch next {
+	case token.IDENT, token.STRING, token.STRING_LEFT:
+		return true
+	case token.LBRACE, token.MUL:
+		return keyword == "import"
+	case token.ASSIGN:
+		return keyword == "targetScope"
+	}
+	return false
 }
 
 var declKeywords = map[string]bool{

@@ -180,6 +180,15 @@ param p t[]?`,
 			},
 		},
 		{
+			name: "call arguments in column 1 named like keywords are not declarations",
+			src:  "var x = concat(\nparam,\ntype\n)",
+			check: func(t *testing.T, f *ast.File) {
+				if call := f.Decls[0].(*ast.VarDecl).Value.(*ast.CallExpr); len(call.Args) != 2 {
+					t.Errorf("call has %d arguments, want 2", len(call.Args))
+				}
+			},
+		},
+		{
 			name: "a .bicepparam file with using and parameter assignments parses",
 			src:  "using './main.bicep'\nparam name = 'x'\nparam count = 3",
 			check: func(t *testing.T, f *ast.File) {
