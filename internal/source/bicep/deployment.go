@@ -55,9 +55,8 @@ type symbol struct {
 // importSym is a name brought in by an import declaration: one symbol of another file, or
 // (wildcard) the whole file as a namespace.
 type importSym struct {
-	from   *deployment
-	name   string // the exported name; "" for a wildcard import
-	origin ast.Node
+	from *deployment
+	name string // the exported name; "" for a wildcard import
 }
 
 // state collects the assumptions an evaluation rests on, for the resource being built.
@@ -214,7 +213,7 @@ func (d *deployment) declareImport(x *ast.ImportDecl) {
 	}
 	from := d.l.newDeployment(f, nil, d.prefix, append(d.callers, d.file.path))
 	if x.Wildcard && x.Alias != nil {
-		d.imports[x.Alias.Name] = &importSym{from: from, origin: x}
+		d.imports[x.Alias.Name] = &importSym{from: from}
 		return
 	}
 	for _, s := range x.Symbols {
@@ -229,7 +228,7 @@ func (d *deployment) declareImport(x *ast.ImportDecl) {
 		if s.Alias != nil {
 			local = s.Alias.Name
 		}
-		d.imports[local] = &importSym{from: from, name: exported, origin: x}
+		d.imports[local] = &importSym{from: from, name: exported}
 	}
 }
 

@@ -31,7 +31,7 @@ func (e *env) lookup(name string) (any, bool) {
 	return nil, false
 }
 
-// unknownf makes an unknown value whose reason says why, with the expression's source text.
+// unknownAt makes an unknown value whose reason says why, with the expression's source text.
 func (d *deployment) unknownAt(x ast.Node, format string, args ...any) *resource.Unknown {
 	return &resource.Unknown{Reason: fmt.Sprintf(format, args...), Expr: d.file.text(x)}
 }
@@ -178,7 +178,7 @@ func (d *deployment) ident(n *ast.Ident, e *env, st *state) any {
 		return d.moduleReference(m, st)
 	}
 	if imp := d.imports[n.Name]; imp != nil && imp.name != "" {
-		return imp.from.exported(imp.name, n, st)
+		return imp.from.exported(imp.name, st)
 	}
 	if _, ok := d.functions[n.Name]; ok {
 		return d.fail(n, fmt.Errorf("%s is a function; call it with ()", n.Name))
@@ -186,9 +186,9 @@ func (d *deployment) ident(n *ast.Ident, e *env, st *state) any {
 	return d.fail(n, fmt.Errorf("the name %q does not exist here", n.Name))
 }
 
-// exported evaluates a variable (or, for a reference, names a function) that another file
-// imports from this one.
-func (d *deployment) exported(name string, at ast.Node, st *state) any {
+// exported evaluates a variable that another file imports from this one (functions are called
+// through callUser).
+func (d *deployment) exported(name string, st *state) any {
 	if sym := d.vars[name]; sym != nil {
 		return d.variable(sym, st)
 	}
@@ -386,7 +386,7 @@ func (d *deployment) selector(n *ast.SelectorExpr, e *env, st *state) any {
 	if id, ok := n.X.(*ast.Ident); ok {
 		if imp := d.imports[id.Name]; imp != nil && imp.name == "" {
 			if _, local := e.lookup(id.Name); !local {
-				return imp.from.exported(n.Sel.Name, n, st)
+				return imp.from.exported(n.Sel.Name, st)
 			}
 		}
 	}

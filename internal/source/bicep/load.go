@@ -55,7 +55,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		if err != nil {
 			v = value
 		}
-		supplied[strings.TrimSpace(name)] = suppliedParam{value: v, from: "--param"}
+		supplied[strings.TrimSpace(name)] = suppliedParam{value: v}
 	}
 
 	// Decide the roots: templates not used as a module by another listed file, and templates
@@ -139,7 +139,6 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 // suppliedParam is a parameter value given from outside the template.
 type suppliedParam struct {
 	value   any
-	from    string            // where it came from, for messages
 	assumed map[string]string // assumptions the value rests on (a module caller's defaults)
 }
 

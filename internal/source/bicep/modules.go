@@ -181,7 +181,7 @@ func (d *deployment) moduleParams(x ast.Expr, e *env, st *state, into map[string
 	if !ok {
 		if v, ok := d.eval(x, e, st).(map[string]any); ok {
 			for k, val := range v {
-				into[k] = suppliedParam{value: val, from: "module params"}
+				into[k] = suppliedParam{value: val}
 			}
 		}
 		return
@@ -195,11 +195,11 @@ func (d *deployment) moduleParams(x ast.Expr, e *env, st *state, into map[string
 			}
 			ps := &state{}
 			v := d.eval(it.Value, e, ps)
-			into[key] = suppliedParam{value: v, from: "module params", assumed: ps.assumed}
+			into[key] = suppliedParam{value: v, assumed: ps.assumed}
 		case *ast.SpreadExpr:
 			if v, ok := d.eval(it.X, e, st).(map[string]any); ok {
 				for k, val := range v {
-					into[k] = suppliedParam{value: val, from: "module params"}
+					into[k] = suppliedParam{value: val}
 				}
 			}
 		}

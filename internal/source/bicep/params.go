@@ -43,9 +43,9 @@ func (l *loader) parameterFile(name string, into map[string]suppliedParam) {
 			continue
 		}
 		if v, ok := entry["value"]; ok {
-			into[k] = suppliedParam{value: normalizeJSON(v), from: name}
+			into[k] = suppliedParam{value: normalizeJSON(v)}
 		} else if _, ok := entry["reference"]; ok {
-			into[k] = suppliedParam{value: &resource.Unknown{Reason: fmt.Sprintf("parameter %q is a Key Vault secret reference, read at deployment", k)}, from: name}
+			into[k] = suppliedParam{value: &resource.Unknown{Reason: fmt.Sprintf("parameter %q is a Key Vault secret reference, read at deployment", k)}}
 		}
 	}
 }
@@ -92,7 +92,7 @@ func (l *loader) bicepparamValues(f *sourceFile, into map[string]suppliedParam) 
 				continue
 			}
 			st := &state{}
-			into[x.Name.Name] = suppliedParam{value: d.eval(x.Default, nil, st), from: f.path}
+			into[x.Name.Name] = suppliedParam{value: d.eval(x.Default, nil, st)}
 		}
 	}
 	return target
