@@ -16,7 +16,6 @@ import (
 	_ "github.com/lensix/lensix/internal/checks" // the built-in checks
 	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/scan"
-	"github.com/lensix/lensix/internal/source/terraform"
 	"github.com/lensix/lensix/internal/suppress"
 )
 
@@ -37,8 +36,7 @@ type ScanOptions struct {
 	ConfigFile   string
 	Checks       []string
 	SkipChecks   []string
-	VarFiles     []string
-	Vars         []string
+	Inputs       InputFlags
 }
 
 // NewCmdScan builds `lensix scan`. runF replaces the run function in tests of flag parsing.
@@ -84,8 +82,7 @@ Exit codes:
 	f.StringVar(&opts.ConfigFile, "config", "", "config `FILE` (default: .lensix.yaml in the current folder, if present)")
 	f.StringSliceVar(&opts.Checks, "check", nil, "run only these check `IDS`")
 	f.StringSliceVar(&opts.SkipChecks, "skip-check", nil, "do not run these check `IDS`")
-	f.StringArrayVar(&opts.VarFiles, "var-file", nil, "Terraform variables `FILE`, repeatable")
-	f.StringArrayVar(&opts.Vars, "var", nil, "Terraform variable `NAME=VALUE`, repeatable")
+	opts.Inputs.register(f)
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.Formats(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -184,14 +181,9 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	rep, err := scan.Run(ctx, scan.Options{
-		Paths:     opts.Paths,
-		Checks:    checks,
-		Config:    cfg,
-		Terraform: terraform.Options{VarFiles: opts.VarFiles, Vars: opts.Vars, Environ: opts.Environ},
-		Now:       opts.Now(),
-		Version:   opts.Version,
-	})
+	scanOpts := scan.Options{Paths: opts.Paths, Checks: checks, Config: cfg, Now: opts.Now(), Version: opts.Version}
+	opts.Inputs.apply(&scanOpts, opts.Environ)
+	rep, err := scan.Run(ctx, scanOpts)
 	if err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lensix/lensix/internal/check"
+	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/scan"
 	"github.com/lensix/lensix/internal/source/azure"
 )
@@ -167,7 +168,7 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 		}
 	}
 	rep := scan.Evaluate(scan.Dedupe(inv.Resources), diags, scan.Options{Checks: checks, Config: cfg, Now: so.Now(), Version: so.Version})
-	if err := writeReports(so.IO, outs, rep); err != nil {
+	if err := writeReports(so.IO, outs, rep, report.Options{GroupBy: so.GroupBy}); err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}
 	if s := rep.Summary(); s.Unknown > 0 && g.unknown == "warn" && !writesTableToStdout(outs) {
