@@ -7,6 +7,7 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -168,6 +169,61 @@ func ParseFile(file string) (*Definition, error) {
 	return Parse(filepath.ToSlash(file), data)
 }
 
+// ErrPolicySet marks a policy set (initiative) document: it names definitions but holds no rule.
+var ErrPolicySet = errors.New("this is a policy set definition (initiative); pass the files of its policy definitions")
+
+// ParseDocument reads every definition in one file: a single definition, a JSON array of them,
+// or the {"policyDefinitions": [...]} document `lensix policy export` writes. A policy set
+// yields ErrPolicySet. Errors of single definitions are returned beside those that parsed.
+func ParseDocument(file string, data []byte) ([]*Definition, []error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	trimmed := bytes.TrimSpace(data)
+	var items []json.RawMessage
+	prefix := ""
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		if err := json.Unmarshal(trimmed, &items); err != nil {
+			return nil, []error{&Error{File: file, Msg: "not a valid policy definition: " + jsonErrorText(data, err)}}
+		}
+	} else {
+		var probe struct {
+			PolicyDefinitions []json.RawMessage `json:"policyDefinitions"`
+			Properties        struct {
+				PolicyDefinitions json.RawMessage `json:"policyDefinitions"`
+			} `json:"properties"`
+		}
+		if err := json.Unmarshal(trimmed, &probe); err != nil {
+			return nil, []error{&Error{File: file, Msg: "not a valid policy definition: " + jsonErrorText(data, err)}}
+		}
+		switch {
+		case len(probe.Properties.PolicyDefinitions) > 0:
+			return nil, []error{fmt.Errorf("%s: %w", file, ErrPolicySet)}
+		case probe.PolicyDefinitions != nil:
+			items, prefix = probe.PolicyDefinitions, "policyDefinitions"
+		default:
+			def, err := Parse(file, data)
+			if err != nil {
+				return nil, []error{err}
+			}
+			return []*Definition{def}, nil
+		}
+	}
+	var defs []*Definition
+	var errs []error
+	for i, item := range items {
+		def, err := Parse(file, item)
+		if err != nil {
+			if e, ok := err.(*Error); ok {
+				e.Path = strings.TrimPrefix(fmt.Sprintf("%s[%d].%s", prefix, i, e.Path), ".")
+				e.Path = strings.TrimSuffix(e.Path, ".")
+			}
+			errs = append(errs, err)
+			continue
+		}
+		defs = append(defs, def)
+	}
+	return defs, errs
+}
+
 // Load reads every definition in the given files and folders (*.json below folders, recursively).
 // A definition that cannot be read is a diagnostic; the others still load.
 func Load(paths []string) ([]*Definition, diag.Diagnostics) {
@@ -180,12 +236,20 @@ func Load(paths []string) ([]*Definition, diag.Diagnostics) {
 			continue
 		}
 		for _, f := range files {
-			def, err := ParseFile(f)
+			data, err := os.ReadFile(f)
 			if err != nil {
 				diags = append(diags, errorDiagnostic(err, f))
 				continue
 			}
-			defs = append(defs, def)
+			parsed, errs := ParseDocument(filepath.ToSlash(f), data)
+			defs = append(defs, parsed...)
+			for _, err := range errs {
+				d := errorDiagnostic(err, f)
+				if errors.Is(err, ErrPolicySet) {
+					d.Severity, d.Summary, d.Detail = diag.Warning, "policy set skipped", ErrPolicySet.Error()
+				}
+				diags = append(diags, d)
+			}
 		}
 	}
 	return defs, diags
@@ -345,7 +409,8 @@ func jsonErrorText(data []byte, err error) string {
 	var offset int64 = -1
 	switch e := err.(type) {
 	case *json.SyntaxError:
-		offset = e.Offset
+		offset = e.Offset - 1 // Offset counts the offending byte
+
 	case *json.UnmarshalTypeError:
 		offset = e.Offset
 		return fmt.Sprintf("%s must be %s, not %s", orTop(e.Field), e.Type.String(), e.Value)

@@ -273,7 +273,9 @@ func (d *Definition) judgeExistence(ctx *evalContext, res *Result, matched Truth
 		candidates++
 		t := True
 		if det.hasExistenceCheck {
-			inner := &evalContext{env: ctx.env, params: ctx.params, target: other, subject: res.Resource}
+			view := *other // aliases resolve against the extension's own type
+			view.Type = extensionType(other)
+			inner := &evalContext{env: ctx.env, params: ctx.params, target: &view, subject: res.Resource}
 			t, err = inner.evalCondition(det.existence)
 			if err != nil {
 				t = Unknown
@@ -324,11 +326,7 @@ var extensionTypes = map[string]bool{
 // looks for it: below r for child and extension types, else in r's resource group (or
 // subscription). Sources that do not know resource groups are matched within one input file.
 func related(r, other *resource.Resource, relatedType string, subscriptionScope bool) bool {
-	otherType := other.Type
-	if i := strings.Index(strings.ToLower(otherType), "/providers/"); i >= 0 {
-		otherType = otherType[i+len("/providers/"):] // ARM's nested form of an extension resource
-	}
-	if !strings.EqualFold(otherType, relatedType) {
+	if !strings.EqualFold(extensionType(other), relatedType) {
 		return false
 	}
 	lowerType := strings.ToLower(relatedType)
@@ -342,6 +340,18 @@ func related(r, other *resource.Resource, relatedType string, subscriptionScope 
 		return strings.EqualFold(r.ResourceGroup, other.ResourceGroup) && strings.EqualFold(r.SubscriptionID, other.SubscriptionID)
 	}
 	return r.Provenance.Range.Filename != "" && r.Provenance.Range.Filename == other.Provenance.Range.Filename
+}
+
+// extensionType is the resource's type, with ARM's nested form of an extension resource (type
+// "<parent type>/providers/diagnosticSettings", name "<parent>/Microsoft.Insights/<name>") read
+// as the extension's own type, "Microsoft.Insights/diagnosticSettings".
+func extensionType(r *resource.Resource) string {
+	i := strings.Index(strings.ToLower(r.Type), "/providers/")
+	segments := strings.Split(r.Name, "/")
+	if i < 0 || len(segments) < 2 {
+		return r.Type
+	}
+	return segments[len(segments)-2] + "/" + r.Type[i+len("/providers/"):]
 }
 
 func sameKnown(a, b string, r, other *resource.Resource) bool {

@@ -38,9 +38,32 @@ type Exported struct {
 
 // ExportedDefinition is a definition document in the shape Azure's REST API takes.
 type ExportedDefinition struct {
-	Name       string         `json:"name"`
-	Type       string         `json:"type"`
-	Properties map[string]any `json:"properties"`
+	Name       string               `json:"name"`
+	Type       string               `json:"type"`
+	Properties DefinitionProperties `json:"properties"`
+}
+
+// DefinitionProperties are the properties of a policy definition or, with PolicyDefinitions, of
+// a policy set definition, in the order Azure's built-ins write them.
+type DefinitionProperties struct {
+	DisplayName string         `json:"displayName"`
+	PolicyType  string         `json:"policyType"`
+	Mode        string         `json:"mode,omitempty"`
+	Description string         `json:"description"`
+	Version     string         `json:"version"`
+	Metadata    map[string]any `json:"metadata"`
+	Parameters  map[string]any `json:"parameters"`
+	// PolicyRule is the check's PolicyRule, byte for byte up to white space.
+	PolicyRule        json.RawMessage `json:"policyRule,omitempty"`
+	PolicyDefinitions []any           `json:"policyDefinitions,omitempty"`
+}
+
+// asMap is the properties as a JSON object, for the Bicep and Terraform writers.
+func (p DefinitionProperties) asMap() map[string]any {
+	data, _ := json.Marshal(p) // plain data: cannot fail
+	var m map[string]any
+	_ = json.Unmarshal(data, &m)
+	return m
 }
 
 // Export turns checks that carry a PolicyRule into custom policy definitions plus an initiative.
@@ -64,9 +87,8 @@ func Export(checks []*check.Check, opts ExportOptions) (*Exported, error) {
 		if len(c.PolicyRule) == 0 {
 			return nil, fmt.Errorf("check %s has no Azure Policy rule to export", c.ID)
 		}
-		var rule any
-		if err := json.Unmarshal(c.PolicyRule, &rule); err != nil {
-			return nil, fmt.Errorf("check %s: its PolicyRule is not valid JSON: %w", c.ID, err)
+		if !json.Valid(c.PolicyRule) {
+			return nil, fmt.Errorf("check %s: its PolicyRule is not valid JSON", c.ID)
 		}
 		category := categories[strings.SplitN(c.ID, "_", 2)[0]]
 		if category == "" && len(c.ResourceTypes) > 0 {
@@ -75,22 +97,22 @@ func Export(checks []*check.Check, opts ExportOptions) (*Exported, error) {
 		out.Definitions = append(out.Definitions, ExportedDefinition{
 			Name: c.ID,
 			Type: "Microsoft.Authorization/policyDefinitions",
-			Properties: map[string]any{
-				"displayName": c.Title,
-				"policyType":  "Custom",
+			Properties: DefinitionProperties{
+				DisplayName: c.Title,
+				PolicyType:  "Custom",
 				// All, not Indexed: lensix's checks judge every resource of their types.
-				"mode":        "All",
-				"description": c.Description,
-				"version":     version,
-				"metadata": map[string]any{
+				Mode:        "All",
+				Description: c.Description,
+				Version:     version,
+				Metadata: map[string]any{
 					"category":      category,
 					"version":       version,
 					"source":        "lensix",
 					"lensixCheckId": c.ID,
 					"severity":      c.Severity.String(),
 				},
-				"parameters": map[string]any{"effect": effectParameter(effect)},
-				"policyRule": rule,
+				Parameters: map[string]any{"effect": effectParameter(effect)},
+				PolicyRule: c.PolicyRule,
 			},
 		})
 		refs = append(refs, map[string]any{
@@ -102,14 +124,14 @@ func Export(checks []*check.Check, opts ExportOptions) (*Exported, error) {
 	out.Initiative = ExportedDefinition{
 		Name: setName,
 		Type: "Microsoft.Authorization/policySetDefinitions",
-		Properties: map[string]any{
-			"displayName":       "lensix checks",
-			"policyType":        "Custom",
-			"description":       "Every lensix check exported as an Azure Policy definition, so Azure audits (or denies) what lensix finds in code.",
-			"metadata":          map[string]any{"category": "lensix", "version": version, "source": "lensix"},
-			"version":           version,
-			"parameters":        map[string]any{"effect": effectParameter(effect)},
-			"policyDefinitions": refs,
+		Properties: DefinitionProperties{
+			DisplayName:       "lensix checks",
+			PolicyType:        "Custom",
+			Description:       "Every lensix check exported as an Azure Policy definition, so Azure audits (or denies) what lensix finds in code.",
+			Version:           version,
+			Metadata:          map[string]any{"category": "lensix", "version": version, "source": "lensix"},
+			Parameters:        map[string]any{"effect": effectParameter(effect)},
+			PolicyDefinitions: refs,
 		},
 	}
 	return out, nil
@@ -176,16 +198,12 @@ func (e *Exported) Bicep() []byte {
 	for _, d := range e.Definitions {
 		fmt.Fprintf(&b, "resource %s 'Microsoft.Authorization/policyDefinitions@2023-04-01' = {\n", bicepIdent(d.Name))
 		fmt.Fprintf(&b, "  name: %s\n  properties: ", bicepString(d.Name))
-		writeBicep(&b, d.Properties, 1)
+		writeBicep(&b, d.Properties.asMap(), 1)
 		b.WriteString("\n}\n\n")
 	}
 	set := e.Initiative
-	props := map[string]any{}
-	for k, v := range set.Properties {
-		if k != "policyDefinitions" {
-			props[k] = v
-		}
-	}
+	props := set.Properties.asMap()
+	delete(props, "policyDefinitions")
 	fmt.Fprintf(&b, "resource initiative 'Microsoft.Authorization/policySetDefinitions@2023-04-01' = {\n  name: %s\n  properties: {\n", bicepString(set.Name))
 	keys := sortedKeys(props)
 	for _, k := range keys {
@@ -196,7 +214,7 @@ func (e *Exported) Bicep() []byte {
 	b.WriteString("    policyDefinitions: [\n")
 	for _, d := range e.Definitions {
 		fmt.Fprintf(&b, "      {\n        policyDefinitionReferenceId: %s\n        policyDefinitionId: %s.id\n", bicepString(d.Name), bicepIdent(d.Name))
-		b.WriteString("        parameters: {\n          effect: {\n            value: '[parameters(''effect'')]'\n          }\n        }\n      }\n")
+		b.WriteString("        parameters: {\n          effect: {\n            value: '[parameters(\\'effect\\')]'\n          }\n        }\n      }\n")
 	}
 	b.WriteString("    ]\n  }\n}\n\n")
 	fmt.Fprintf(&b, "resource assignment 'Microsoft.Authorization/policyAssignments@2024-04-01' = {\n  name: %s\n  properties: {\n", bicepString(set.Name))
@@ -292,7 +310,7 @@ func (e *Exported) Terraform() ([]byte, error) {
 	fmt.Fprintf(&b, "  default     = %s\n", strconv.Quote(e.effect))
 	b.WriteString("  validation {\n    condition     = contains([\"Audit\", \"Deny\", \"Disabled\"], var.lensix_policy_effect)\n    error_message = \"The effect must be Audit, Deny or Disabled.\"\n  }\n}\n\n")
 	for _, d := range e.Definitions {
-		p := d.Properties
+		p := d.Properties.asMap()
 		fmt.Fprintf(&b, "resource \"azurerm_policy_definition\" %s {\n", strconv.Quote(d.Name))
 		fmt.Fprintf(&b, "  name         = %s\n", strconv.Quote(d.Name))
 		b.WriteString("  policy_type  = \"Custom\"\n")
@@ -306,7 +324,7 @@ func (e *Exported) Terraform() ([]byte, error) {
 		}
 		b.WriteString("}\n\n")
 	}
-	set := e.Initiative.Properties
+	set := e.Initiative.Properties.asMap()
 	fmt.Fprintf(&b, "resource \"azurerm_policy_set_definition\" %s {\n", strconv.Quote(e.Initiative.Name))
 	fmt.Fprintf(&b, "  name         = %s\n  policy_type  = \"Custom\"\n", strconv.Quote(e.Initiative.Name))
 	fmt.Fprintf(&b, "  display_name = %s\n  description  = %s\n\n", hclString(set["displayName"].(string)), hclString(set["description"].(string)))
