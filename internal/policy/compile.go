@@ -26,6 +26,7 @@ type details struct {
 	// auditIfNotExists / deployIfNotExists
 	relatedType       tmpl
 	relatedName       tmpl
+	resourceGroupName tmpl
 	existenceScope    tmpl
 	existence         condition
 	hasExistenceCheck bool
@@ -429,7 +430,7 @@ func (c *compiler) compileDetails(path string, raw json.RawMessage) (*details, e
 	if err != nil {
 		return nil, c.errorf(path, "details must be an object or, for append, an array")
 	}
-	for key, dst := range map[string]*tmpl{"type": &d.relatedType, "name": &d.relatedName, "existenceScope": &d.existenceScope} {
+	for key, dst := range map[string]*tmpl{"type": &d.relatedType, "name": &d.relatedName, "existenceScope": &d.existenceScope, "resourceGroupName": &d.resourceGroupName} {
 		if v, ok := getFold(m, key); ok {
 			t, err := c.compileJSON(path+"."+key, v)
 			if err != nil {

@@ -36,6 +36,10 @@ type Env struct {
 	Now time.Time
 	// Aliases is the alias table; nil means the one shipped in the binary.
 	Aliases *Aliases
+	// ResourceGroupTags holds the tags of resource groups by name, and SubscriptionTags those of
+	// the subscription, for the tag-inheritance built-ins; tags not given are unknown.
+	ResourceGroupTags map[string]map[string]any
+	SubscriptionTags  map[string]any
 }
 
 func (e *Env) aliases() *Aliases {
@@ -259,18 +263,43 @@ func (d *Definition) judgeExistence(ctx *evalContext, res *Result, matched Truth
 	}
 	scopeValue, _ := det.existenceScope.eval(ctx)
 	subscriptionScope := strings.EqualFold(stringForm(scopeValue), "subscription")
+	var wantGroup string
+	if det.resourceGroupName.set {
+		v, err := det.resourceGroupName.eval(ctx)
+		if err != nil || resource.IsUnknown(v) {
+			res.Compliance, res.Message = Undetermined, "the related resource's resource group is unknown"
+			return
+		}
+		wantGroup = stringForm(v)
+	}
 
 	exists := False
 	var satisfied string
-	candidates := 0
-	for _, other := range ctx.env.Resources {
-		if other == res.Resource || !related(res.Resource, other, relatedType, subscriptionScope) {
+	found := 0
+	candidates := ctx.env.Resources
+	self := strings.EqualFold(relatedType, res.Resource.Type)
+	if self {
+		// details.type naming the resource's own type (with name [field('name')]) checks the
+		// resource itself.
+		candidates = []*resource.Resource{res.Resource}
+	}
+	for _, other := range candidates {
+		switch {
+		case self:
+		case other == res.Resource:
+			continue
+		case wantGroup != "":
+			if !strings.EqualFold(other.ResourceGroup, wantGroup) || !strings.EqualFold(extensionType(other), relatedType) ||
+				(res.Resource.SubscriptionID != "" && !strings.EqualFold(other.SubscriptionID, res.Resource.SubscriptionID)) {
+				continue
+			}
+		case !related(res.Resource, other, relatedType, subscriptionScope):
 			continue
 		}
 		if wantName != "" && !strings.EqualFold(lastSegment(other.Name), wantName) {
 			continue
 		}
-		candidates++
+		found++
 		t := True
 		if det.hasExistenceCheck {
 			view := *other // aliases resolve against the extension's own type
@@ -298,10 +327,10 @@ func (d *Definition) judgeExistence(ctx *evalContext, res *Result, matched Truth
 		}
 	case False:
 		res.Compliance = NonCompliant
-		if candidates == 0 {
+		if found == 0 {
 			res.Message = fmt.Sprintf("no related %s for this resource in the scanned input", relatedType)
 		} else {
-			res.Message = fmt.Sprintf("none of the %d related %s in the scanned input satisfies the existence condition", candidates, relatedType)
+			res.Message = fmt.Sprintf("none of the %d related %s in the scanned input satisfies the existence condition", found, relatedType)
 		}
 		if res.Effect == "DeployIfNotExists" {
 			res.Message += "; Azure Policy would deploy one (remediation task)"

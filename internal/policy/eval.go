@@ -109,7 +109,10 @@ func (ctx *evalContext) resolveField(r *resource.Resource, name string, useScope
 	}
 	if useScopes {
 		if s, rest, ok := ctx.bind(p); ok {
-			return walk(s.element, true, rest), nil
+			fv := walk(s.element, true, rest)
+			// A [*] alias stays an array inside a count: field() gives [current value].
+			fv.multi = fv.multi || p.hasWildcard()
+			return fv, nil
 		}
 	}
 	return walk(r.Body, true, p), nil

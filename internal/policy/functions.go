@@ -255,7 +255,18 @@ func fnField(ctx *evalContext, a []any) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("the field name is %s, not a string", describe(a[0]))
 	}
-	fv, err := ctx.resolveField(ctx.subject, name, ctx.subject == ctx.target)
+	r := ctx.subject
+	if ctx.subject != ctx.target {
+		// In an existenceCondition field() reads the evaluated resource, except for aliases of the
+		// related resource's type only (built-ins rely on both readings).
+		aliases := ctx.env.aliases()
+		_, ofTarget := aliases.Path(ctx.target.Type, name)
+		_, ofSubject := aliases.Path(ctx.subject.Type, name)
+		if ofTarget && !ofSubject {
+			r = ctx.target
+		}
+	}
+	fv, err := ctx.resolveField(r, name, r == ctx.target)
 	if err != nil {
 		return nil, err
 	}
@@ -303,10 +314,14 @@ func fnNot(_ *evalContext, a []any) (any, error) {
 	return !b, nil
 }
 
-// fnEquals compares like ARM's equals(): strings with regard to case.
+// fnEquals compares like ARM's equals(): strings with regard to case. A missing field (null)
+// equals '', which built-ins rely on: if(equals(field('x'), ''), 0, int(field('x'))).
 func fnEquals(_ *evalContext, a []any) (any, error) {
 	if containsUnknown(a[0]) || containsUnknown(a[1]) {
 		return firstUnknown([]any{a[0], a[1]}), nil
+	}
+	if (a[0] == nil && a[1] == "") || (a[0] == "" && a[1] == nil) {
+		return true, nil
 	}
 	if fa, ok := number(a[0]); ok {
 		if fb, ok := number(a[1]); ok {
@@ -695,8 +710,12 @@ func parseRange(s string) (netip.Prefix, error) {
 
 func fnResourceGroup(ctx *evalContext, _ []any) (any, error) {
 	r := ctx.subject
+	var tags any = &resource.Unknown{Reason: "the resource group's tags are not part of the scanned input"}
+	if t, ok := ctx.env.ResourceGroupTags[strings.ToLower(r.ResourceGroup)]; ok && r.ResourceGroup != "" {
+		tags = t
+	}
 	rg := map[string]any{
-		"tags":     &resource.Unknown{Reason: "the resource group's tags are not part of the scanned input"},
+		"tags":     tags,
 		"location": &resource.Unknown{Reason: "the resource group's location is not part of the scanned input"},
 	}
 	if r.ResourceGroup != "" {
@@ -723,8 +742,15 @@ func fnSubscription(ctx *evalContext, _ []any) (any, error) {
 		"id":             "/subscriptions/" + r.SubscriptionID,
 		"displayName":    &resource.Unknown{Reason: "the subscription's display name is not part of the scanned input"},
 		"tenantId":       orUnknown(r.Provenance.TenantID, "the tenant is not known from the input"),
-		"tags":           &resource.Unknown{Reason: "the subscription's tags are not part of the scanned input"},
+		"tags":           subscriptionTags(ctx.env),
 	}, nil
+}
+
+func subscriptionTags(env *Env) any {
+	if env.SubscriptionTags != nil {
+		return env.SubscriptionTags
+	}
+	return &resource.Unknown{Reason: "the subscription's tags are not part of the scanned input"}
 }
 
 func fnRequestContext(ctx *evalContext, _ []any) (any, error) {
