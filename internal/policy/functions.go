@@ -315,7 +315,7 @@ func fnNot(_ *evalContext, a []any) (any, error) {
 }
 
 // fnEquals compares like ARM's equals(): strings with regard to case. A missing field (null)
-// equals ”, which built-ins rely on: if(equals(field('x'), ”), 0, int(field('x'))).
+// equals the empty string, which built-ins rely on to guard int(field(...)).
 func fnEquals(_ *evalContext, a []any) (any, error) {
 	if containsUnknown(a[0]) || containsUnknown(a[1]) {
 		return firstUnknown([]any{a[0], a[1]}), nil

@@ -1,6 +1,12 @@
 package policy
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/lensix/lensix/internal/check"
@@ -99,4 +105,94 @@ func TestExportedNoManagedIdentityRuleGivesTheChecksVerdicts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// corpusServices finds every API Management service object in the corpus's ARM templates and
+// REST API examples. Template expressions become unknown values, as a source without inputs
+// would leave them.
+func corpusServices(t *testing.T, corpus string) []*resource.Resource {
+	t.Helper()
+	var out []*resource.Resource
+	for _, sub := range []string{"arm", "armrest"} {
+		_ = filepath.WalkDir(filepath.Join(corpus, sub), func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			var doc any
+			if json.Unmarshal(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &doc) != nil {
+				return nil
+			}
+			rel, _ := filepath.Rel(corpus, p)
+			var visit func(v any, at string)
+			visit = func(v any, at string) {
+				switch x := v.(type) {
+				case map[string]any:
+					if typ, ok := x["type"].(string); ok && strings.EqualFold(typ, apimgmt.ServiceType) {
+						if _, named := x["name"]; named {
+							body := withUnknowns(deepCopy(x)).(map[string]any)
+							r := &resource.Resource{Type: apimgmt.ServiceType, Name: stringForm(x["name"]), Body: body}
+							r.Provenance.Address = rel + at
+							out = append(out, r)
+						}
+					}
+					for k, e := range x {
+						visit(e, at+"."+k)
+					}
+				case []any:
+					for i, e := range x {
+						visit(e, fmt.Sprintf("%s[%d]", at, i))
+					}
+				}
+			}
+			visit(doc, "")
+			return nil
+		})
+	}
+	return out
+}
+
+func withUnknowns(v any) any {
+	switch x := v.(type) {
+	case string:
+		if isExpression(x) {
+			return &resource.Unknown{Reason: "template expression", Expr: x}
+		}
+	case map[string]any:
+		for k, e := range x {
+			x[k] = withUnknowns(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = withUnknowns(e)
+		}
+	}
+	return v
+}
+
+func TestExportedRuleAgreesWithTheCheckOnCorpusServices(t *testing.T) {
+	corpus := corpusDir(t)
+	c := apimgmt.NoManagedIdentity
+	def := exportedDefinition(t, c, "Deny")
+	params, err := def.Bind(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	services := corpusServices(t, corpus)
+	if len(services) < 20 {
+		t.Fatalf("found %d API Management services in the corpus, want at least 20", len(services))
+	}
+	counts := map[check.Status]int{}
+	for _, r := range services {
+		want := c.Evaluate(r).Status
+		got := policyStatus(def.Evaluate(r, params, nil))
+		counts[want]++
+		if got != want {
+			t.Errorf("%s: policy says %s, check says %s (identity %v)", r.Provenance.Address, got, want, r.Body["identity"])
+		}
+	}
+	t.Logf("%d services: %v", len(services), counts)
 }
