@@ -294,3 +294,28 @@ func policyReport(ctx context.Context, opts *PolicyEvalOptions, cfg *suppress.Co
 		Resources: len(resources),
 	}, nil
 }
+
+// addPolicyFindings runs the definitions of `lensix scan --policies` over the scan's resources
+// and adds their results to the report, as if they were checks.
+func addPolicyFindings(ctx context.Context, rep *report.Report, opts *ScanOptions, cfg *suppress.Config) error {
+	defs, diags := policy.Load(opts.Policies)
+	if len(defs) == 0 && diags.HasErrors() {
+		return usageError("--policies: no policy definition could be loaded: %v", diags[0].Error())
+	}
+	// The resources are derived a second time: scan.Run does not hand back its own.
+	resources, _ := scan.Resources(ctx, scan.Options{
+		Paths:     opts.Paths,
+		Config:    cfg,
+		Terraform: terraform.Options{VarFiles: opts.VarFiles, Vars: opts.Vars, Environ: opts.Environ},
+		Now:       opts.Now(),
+		Version:   opts.Version,
+	})
+	eval := policy.EvaluateAll(defs, resources, nil, &policy.Env{Resources: resources, Now: opts.Now()})
+	suppress.Apply(eval.Findings, cfg, opts.Now())
+	rep.Findings = append(rep.Findings, eval.Findings...)
+	check.SortFindings(rep.Findings)
+	rep.Checks = append(rep.Checks, eval.Checks...)
+	rep.Errors = append(rep.Errors, append(diags, eval.Diags...)...)
+	rep.Errors.Sort()
+	return nil
+}

@@ -38,6 +38,7 @@ type ScanOptions struct {
 	SkipChecks   []string
 	VarFiles     []string
 	Vars         []string
+	Policies     []string // folders or files of Azure Policy definitions run as custom checks
 }
 
 // NewCmdScan builds `lensix scan`. runF replaces the run function in tests of flag parsing.
@@ -84,6 +85,7 @@ Exit codes:
 	f.StringSliceVar(&opts.SkipChecks, "skip-check", nil, "do not run these check `IDS`")
 	f.StringArrayVar(&opts.VarFiles, "var-file", nil, "Terraform variables `FILE`, repeatable")
 	f.StringArrayVar(&opts.Vars, "var", nil, "Terraform variable `NAME=VALUE`, repeatable")
+	f.StringArrayVar(&opts.Policies, "policies", nil, "Azure Policy definitions (`DIR` or file) to run beside the built-in checks, repeatable")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.Formats(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -187,6 +189,11 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	})
 	if err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
+	}
+	if len(opts.Policies) > 0 {
+		if err := addPolicyFindings(ctx, rep, opts, cfg); err != nil {
+			return err
+		}
 	}
 	if err := writeReports(opts.IO, outs, rep); err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}

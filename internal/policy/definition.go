@@ -185,20 +185,21 @@ func ParseDocument(file string, data []byte) ([]*Definition, []error) {
 			return nil, []error{&Error{File: file, Msg: "not a valid policy definition: " + jsonErrorText(data, err)}}
 		}
 	} else {
-		var probe struct {
-			PolicyDefinitions []json.RawMessage `json:"policyDefinitions"`
-			Properties        struct {
-				PolicyDefinitions json.RawMessage `json:"policyDefinitions"`
-			} `json:"properties"`
-		}
+		var probe map[string]json.RawMessage
 		if err := json.Unmarshal(trimmed, &probe); err != nil {
 			return nil, []error{&Error{File: file, Msg: "not a valid policy definition: " + jsonErrorText(data, err)}}
 		}
+		var props map[string]json.RawMessage
+		_ = json.Unmarshal(probe["properties"], &props)
+		bundle, isBundle := probe["policyDefinitions"]
 		switch {
-		case len(probe.Properties.PolicyDefinitions) > 0:
+		case props["policyDefinitions"] != nil:
 			return nil, []error{fmt.Errorf("%s: %w", file, ErrPolicySet)}
-		case probe.PolicyDefinitions != nil:
-			items, prefix = probe.PolicyDefinitions, "policyDefinitions"
+		case isBundle:
+			if err := json.Unmarshal(bundle, &items); err != nil {
+				return nil, []error{&Error{File: file, Path: "policyDefinitions", Msg: "must be an array of policy definitions"}}
+			}
+			prefix = "policyDefinitions"
 		default:
 			def, err := Parse(file, data)
 			if err != nil {

@@ -186,3 +186,47 @@ func TestBind(t *testing.T) {
 		t.Errorf("got %s %s", result.Effect, result.Compliance)
 	}
 }
+
+func TestParseDocument(t *testing.T) {
+	bundle, err := Export(nil, ExportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := bundle.JSON()
+	if defs, errs := ParseDocument("empty.json", data); len(defs) != 0 || len(errs) != 0 {
+		t.Errorf("empty bundle: %v %v", defs, errs)
+	}
+	array := `[{"name": "a", "properties": {"policyRule": {"if": {"field": "type", "equals": "x"}, "then": {"effect": "audit"}}}},
+		{"name": "b", "properties": {"policyRule": {"if": {"field": "type", "equalz": "x"}, "then": {"effect": "audit"}}}}]`
+	defs, errs := ParseDocument("many.json", []byte(array))
+	if len(defs) != 1 || defs[0].Name != "a" || len(errs) != 1 || !strings.Contains(errs[0].Error(), "many.json: [1].properties.policyRule.if.equalz") {
+		t.Errorf("array: %v %v", defs, errs)
+	}
+	set := `{"properties": {"displayName": "set", "policyDefinitions": [{"policyDefinitionId": "/x"}]}}`
+	if _, errs := ParseDocument("set.json", []byte(set)); len(errs) != 1 || !strings.Contains(errs[0].Error(), "policy set definition") {
+		t.Errorf("set: %v", errs)
+	}
+}
+
+func TestEvaluateAllSharesParametersAndReportsUnboundDefinitions(t *testing.T) {
+	withParam := `{"name": "loc", "properties": {"mode": "All", "parameters": {"allowed": {"type": "Array"}},
+		"policyRule": {"if": {"field": "location", "notIn": "[parameters('allowed')]"}, "then": {"effect": "deny"}}}}`
+	needsOther := `{"name": "other", "properties": {"mode": "All", "parameters": {"missing": {"type": "String"}},
+		"policyRule": {"if": {"field": "location", "equals": "[parameters('missing')]"}, "then": {"effect": "audit"}}}}`
+	var defs []*Definition
+	for _, doc := range []string{withParam, needsOther} {
+		d, err := Parse("d.json", []byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defs = append(defs, d)
+	}
+	resources := []*resource.Resource{res("Microsoft.Storage/storageAccounts", "st", map[string]any{"location": "eastus"})}
+	eval := EvaluateAll(defs, resources, map[string]any{"allowed": `["westeurope"]`}, nil)
+	if len(eval.Findings) != 1 || eval.Findings[0].Check.ID != "loc" || eval.Findings[0].Status != "fail" {
+		t.Errorf("findings %+v", eval.Findings)
+	}
+	if len(eval.Diags) != 1 || !strings.Contains(eval.Diags[0].Error(), `parameter "missing" of other has no default value`) {
+		t.Errorf("diagnostics %v", eval.Diags)
+	}
+}

@@ -81,7 +81,7 @@ func Export(checks []*check.Check, opts ExportOptions) (*Exported, error) {
 	if setName == "" {
 		setName = "lensix"
 	}
-	out := &Exported{effect: effect}
+	out := &Exported{effect: effect, Definitions: []ExportedDefinition{}}
 	var refs []any
 	for _, c := range checks {
 		if len(c.PolicyRule) == 0 {
