@@ -121,7 +121,7 @@ func (ctx *evalContext) evalExpr(n exprNode) (any, error) {
 				return u, nil
 			}
 			arr, ok := x.([]any)
-			if !ok || f < 0 || int(f) >= len(arr) {
+			if !ok || f < 0 || f >= float64(len(arr)) {
 				return nil, fmt.Errorf("index %s is out of range of %s", formatNumber(f), describe(x))
 			}
 			return arr[int(f)], nil
@@ -521,13 +521,13 @@ func fnSubstring(_ *evalContext, a []any) (any, error) {
 		return nil, fmt.Errorf("argument is %s, not a string", describe(a[0]))
 	}
 	start, ok := number(a[1])
-	if !ok || start < 0 || int(start) > len(s) {
+	if !ok || start < 0 || start > float64(len(s)) {
 		return nil, fmt.Errorf("start index %s is out of range", stringForm(a[1]))
 	}
 	end := len(s)
 	if len(a) == 3 {
 		n, ok := number(a[2])
-		if !ok || n < 0 || int(start)+int(n) > len(s) {
+		if !ok || n < 0 || start+n > float64(len(s)) {
 			return nil, fmt.Errorf("length %s is out of range", stringForm(a[2]))
 		}
 		end = int(start) + int(n)
@@ -557,11 +557,17 @@ func fnPadLeft(_ *evalContext, a []any) (any, error) {
 			return nil, fmt.Errorf("padding must be one character")
 		}
 	}
+	if n > maxPadding {
+		return nil, fmt.Errorf("total length %s is over %d", formatNumber(n), maxPadding)
+	}
 	if missing := int(n) - utf8.RuneCountInString(s); missing > 0 {
 		s = strings.Repeat(pad, missing) + s
 	}
 	return s, nil
 }
+
+// maxPadding bounds padLeft, so a rule cannot make lensix allocate without limit.
+const maxPadding = 1 << 16
 
 func fnArray(_ *evalContext, a []any) (any, error) {
 	if arr, ok := a[0].([]any); ok {
@@ -834,7 +840,7 @@ func fnTryGet(_ *evalContext, a []any) (any, error) {
 			v = next
 		case []any:
 			i, ok := number(key)
-			if !ok || i < 0 || int(i) >= len(x) {
+			if !ok || i < 0 || i >= float64(len(x)) {
 				return nil, nil
 			}
 			v = x[int(i)]
@@ -867,7 +873,7 @@ func fnSkipTake(skip bool) func(*evalContext, []any) (any, error) {
 			return nil, fmt.Errorf("count is %s, not a number", describe(a[1]))
 		}
 		cut := func(length int) (int, int) {
-			k := min(max(int(n), 0), length)
+			k := int(min(max(n, 0), float64(length)))
 			if skip {
 				return k, length
 			}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lensix/lensix/internal/resource"
 )
@@ -176,8 +177,8 @@ func valuesEqual(a, b any) Truth {
 	return truthOf(strings.EqualFold(stringForm(a), stringForm(b)))
 }
 
-// compareOrdered orders a and b for less/greater: numerically when both read as numbers, else as
-// strings without regard to case (ISO 8601 dates order correctly that way).
+// compareOrdered orders a and b for less/greater: numerically when both read as numbers, as
+// instants when both are ISO 8601 date-times, else as strings without regard to case.
 func compareOrdered(a, b any) (int, error) {
 	if fa, ok := numberLike(a); ok {
 		if fb, ok := numberLike(b); ok {
@@ -194,6 +195,11 @@ func compareOrdered(a, b any) (int, error) {
 	sb, bok := b.(string)
 	if !aok || !bok {
 		return 0, fmt.Errorf("cannot order %s and %s", describe(a), describe(b))
+	}
+	if ta, err := time.Parse(time.RFC3339Nano, sa); err == nil {
+		if tb, err := time.Parse(time.RFC3339Nano, sb); err == nil {
+			return ta.Compare(tb), nil
+		}
 	}
 	return strings.Compare(strings.ToLower(sa), strings.ToLower(sb)), nil
 }
