@@ -78,7 +78,8 @@ az role assignment create \
 			"https://learn.microsoft.com/security/benchmark/azure/mcsb-identity-management#im-3-manage-application-identities-securely-and-automatically",
 		},
 		// The rule reads identity.type as the Go check does: comma-separated, spaces and letter
-		// case ignored; no SystemAssigned/UserAssigned, or any unrecognised part, fails.
+		// case ignored; no SystemAssigned/UserAssigned, or any unrecognised part, fails. The if()
+		// keeps string() away from a missing type: Azure counts a failed evaluation as a deny.
 		PolicyRule: json.RawMessage(`{
   "if": {
     "allOf": [
@@ -88,7 +89,7 @@ az role assignment create \
           { "field": "identity.type", "exists": "false" },
           {
             "count": {
-              "value": "[split(toLower(replace(string(field('identity.type')), ' ', '')), ',')]",
+              "value": "[split(toLower(replace(if(empty(field('identity.type')), '', string(field('identity.type'))), ' ', '')), ',')]",
               "name": "identityType",
               "where": { "value": "[current('identityType')]", "in": ["systemassigned", "userassigned"] }
             },
@@ -96,7 +97,7 @@ az role assignment create \
           },
           {
             "count": {
-              "value": "[split(toLower(replace(string(field('identity.type')), ' ', '')), ',')]",
+              "value": "[split(toLower(replace(if(empty(field('identity.type')), '', string(field('identity.type'))), ' ', '')), ',')]",
               "name": "identityType",
               "where": { "value": "[current('identityType')]", "notIn": ["systemassigned", "userassigned", "none", ""] }
             },
