@@ -264,6 +264,9 @@ func policyParams(assignment string, pairs []string) (map[string]any, error) {
 // policyReport loads the definitions, derives the resources and evaluates one over the other.
 func policyReport(ctx context.Context, opts *PolicyEvalOptions, cfg *suppress.Config, params map[string]any) (*report.Report, error) {
 	defs, diags := policy.Load(opts.Definitions)
+	if len(defs) == 0 && len(diags) == 0 {
+		return nil, usageError("no policy definitions (*.json) found in %s", strings.Join(opts.Definitions, ", "))
+	}
 	if len(defs) == 0 && diags.HasErrors() {
 		lines := make([]string, len(diags))
 		for i, d := range diags {

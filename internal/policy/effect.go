@@ -171,10 +171,7 @@ func (d *Definition) judgeMatch(ctx *evalContext, res *Result, matched Truth) {
 		return
 	case Unknown:
 		res.Compliance = Undetermined
-		res.Message = "whether the resource matches the policy rule depends on values that are unknown until deployment"
-		if unknowns := resource.Unknowns(res.Resource.Body); len(unknowns) > 0 {
-			res.Message += fmt.Sprintf(" (e.g. %s: %s)", unknowns[0].Path, unknowns[0].Unknown.String())
-		}
+		res.Message = "whether the resource matches the policy rule depends on a value unknown until deployment" + because(ctx.unknown)
 		return
 	}
 	res.Compliance = NonCompliant
@@ -309,6 +306,7 @@ func (d *Definition) judgeExistence(ctx *evalContext, res *Result, matched Truth
 			if err != nil {
 				t = Unknown
 			}
+			ctx.note(inner.unknown)
 		}
 		if t == True && satisfied == "" {
 			satisfied = describeResource(other)
@@ -337,8 +335,16 @@ func (d *Definition) judgeExistence(ctx *evalContext, res *Result, matched Truth
 		}
 	default:
 		res.Compliance = Undetermined
-		res.Message = fmt.Sprintf("whether a related %s satisfies the existence condition depends on values unknown until deployment", relatedType)
+		res.Message = fmt.Sprintf("whether a related %s satisfies the existence condition depends on a value unknown until deployment", relatedType) + because(ctx.unknown)
 	}
+}
+
+// because says which unknown value a verdict rests on.
+func because(u *resource.Unknown) string {
+	if u == nil {
+		return ""
+	}
+	return ": " + u.String()
 }
 
 // extensionTypes are resource types that attach to another resource rather than living beside it.
@@ -353,7 +359,7 @@ var extensionTypes = map[string]bool{
 
 // related reports whether other is a resource of relatedType that belongs to r the way Azure
 // looks for it: below r for child and extension types, else in r's resource group (or
-// subscription). Sources that do not know resource groups are matched within one input file.
+// subscription). Sources that do not know resource groups are matched within one folder.
 func related(r, other *resource.Resource, relatedType string, subscriptionScope bool) bool {
 	if !strings.EqualFold(extensionType(other), relatedType) {
 		return false
@@ -368,7 +374,7 @@ func related(r, other *resource.Resource, relatedType string, subscriptionScope 
 	if r.ResourceGroup != "" && other.ResourceGroup != "" {
 		return strings.EqualFold(r.ResourceGroup, other.ResourceGroup) && strings.EqualFold(r.SubscriptionID, other.SubscriptionID)
 	}
-	return r.Provenance.Range.Filename != "" && r.Provenance.Range.Filename == other.Provenance.Range.Filename
+	return sameDeployment(r, other)
 }
 
 // extensionType is the resource's type, with ARM's nested form of an extension resource (type
@@ -383,11 +389,18 @@ func extensionType(r *resource.Resource) string {
 	return segments[len(segments)-2] + "/" + r.Type[i+len("/providers/"):]
 }
 
+// sameDeployment stands in for "same resource group" when a source does not know groups: two
+// resources declared in one folder (a Terraform module, a template and its siblings).
+func sameDeployment(r, other *resource.Resource) bool {
+	a, b := r.Provenance.Range.Filename, other.Provenance.Range.Filename
+	return a != "" && b != "" && a[:strings.LastIndex(a, "/")+1] == b[:strings.LastIndex(b, "/")+1]
+}
+
 func sameKnown(a, b string, r, other *resource.Resource) bool {
 	if a != "" && b != "" {
 		return strings.EqualFold(a, b)
 	}
-	return r.Provenance.Range.Filename != "" && r.Provenance.Range.Filename == other.Provenance.Range.Filename
+	return sameDeployment(r, other)
 }
 
 // below reports whether other is a child or extension of r: by resource ID, by the ARM/Bicep

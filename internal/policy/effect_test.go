@@ -230,3 +230,25 @@ func TestEvaluateAllSharesParametersAndReportsUnboundDefinitions(t *testing.T) {
 		t.Errorf("diagnostics %v", eval.Diags)
 	}
 }
+
+func TestSiblingResourcesWithoutResourceGroupsMatchWithinAFolder(t *testing.T) {
+	def := ruleDefinition(t, "All", `{"field": "type", "equals": "Microsoft.Network/virtualNetworks"}`,
+		`{"effect": "auditIfNotExists", "details": {"type": "Microsoft.Network/networkWatchers"}}`)
+	vnet := res("Microsoft.Network/virtualNetworks", "vnet", nil)
+	vnet.Provenance.Range.Filename = "infra/network/vnet.tf"
+	watcher := func(file string) *resource.Resource {
+		w := res("Microsoft.Network/networkWatchers", "nw", nil)
+		w.Provenance.Range.Filename = file
+		return w
+	}
+	params, _ := def.Bind(nil)
+	for _, tc := range []struct {
+		file string
+		want Compliance
+	}{{"infra/network/watcher.tf", Compliant}, {"infra/other/watcher.tf", NonCompliant}} {
+		got, _ := def.Evaluate(vnet, params, &Env{Resources: []*resource.Resource{vnet, watcher(tc.file)}})
+		if got.Compliance != tc.want {
+			t.Errorf("watcher in %s: got %s (%s), want %s", tc.file, got.Compliance, got.Message, tc.want)
+		}
+	}
+}

@@ -18,6 +18,25 @@ type evalContext struct {
 	subject *resource.Resource
 	// scopes are the enclosing count iterations, innermost last.
 	scopes []scope
+	// unknown is the first unknown value a condition met, to say why a verdict is unknown.
+	unknown *resource.Unknown
+}
+
+// note remembers the first unknown value in v.
+func (ctx *evalContext) note(v any) {
+	if ctx.unknown == nil {
+		ctx.unknown = firstUnknown(v)
+	}
+}
+
+// noted applies an operator and remembers what made it unknown.
+func (ctx *evalContext) noted(op string, v any, found bool, operand any) (Truth, error) {
+	t, err := applyOperator(op, v, found, operand)
+	if t == Unknown && err == nil {
+		ctx.note(v)
+		ctx.note(operand)
+	}
+	return t, err
 }
 
 // scope is one iteration of a count: the array element being looked at.
@@ -249,7 +268,7 @@ func (ctx *evalContext) evalSimple(c simple) (Truth, error) {
 			return Unknown, err
 		}
 		if u, ok := nameValue.(*resource.Unknown); ok {
-			_ = u
+			ctx.note(u)
 			return Unknown, nil
 		}
 		name, ok := nameValue.(string)
@@ -261,12 +280,12 @@ func (ctx *evalContext) evalSimple(c simple) (Truth, error) {
 			return Unknown, err
 		}
 		if !fv.multi {
-			return applyOperator(c.op, fv.slots[0].v, fv.slots[0].found, rhs)
+			return ctx.noted(c.op, fv.slots[0].v, fv.slots[0].found, rhs)
 		}
 		// A [*] alias outside a count: true when every element satisfies the condition.
 		result := True
 		for _, s := range fv.slots {
-			t, err := applyOperator(c.op, s.v, s.found, rhs)
+			t, err := ctx.noted(c.op, s.v, s.found, rhs)
 			if err != nil {
 				return Unknown, err
 			}
@@ -278,7 +297,7 @@ func (ctx *evalContext) evalSimple(c simple) (Truth, error) {
 		if err != nil {
 			return Unknown, err
 		}
-		return applyOperator(c.op, v, true, rhs)
+		return ctx.noted(c.op, v, true, rhs)
 	case countOperand:
 		low, high, err := ctx.evalCount(lhs)
 		if err != nil {
@@ -287,7 +306,7 @@ func (ctx *evalContext) evalSimple(c simple) (Truth, error) {
 		if high < 0 {
 			return Unknown, nil
 		}
-		result, err := applyOperator(c.op, float64(low), true, rhs)
+		result, err := ctx.noted(c.op, float64(low), true, rhs)
 		if err != nil {
 			return Unknown, err
 		}
@@ -314,7 +333,8 @@ func (ctx *evalContext) evalCount(c countOperand) (low, high int, err error) {
 		p, ok := ctx.env.aliases().Path(ctx.target.Type, c.field)
 		if !ok {
 			if !ctx.env.aliases().Covers(c.field) {
-				return 0, -1, nil // no alias data for the namespace: the count is unknown
+				ctx.note(&resource.Unknown{Reason: fmt.Sprintf("lensix has no alias data for %s", c.field)})
+				return 0, -1, nil
 			}
 			return 0, 0, nil // an alias of another type: nothing to count
 		}
@@ -331,6 +351,7 @@ func (ctx *evalContext) evalCount(c countOperand) (low, high int, err error) {
 				continue
 			}
 			if resource.IsUnknown(s.v) {
+				ctx.note(s.v)
 				return 0, -1, nil
 			}
 			if arr, ok := s.v.([]any); ok {
@@ -344,6 +365,7 @@ func (ctx *evalContext) evalCount(c countOperand) (low, high int, err error) {
 		}
 		switch x := v.(type) {
 		case *resource.Unknown:
+			ctx.note(x)
 			return 0, -1, nil
 		case []any:
 			elements = x

@@ -324,6 +324,11 @@ func TestUnknownPropagatesThroughFunctions(t *testing.T) {
 	if got := truth(t, def, r); got != False {
 		t.Errorf("and() with a false argument: got %s, want false", got)
 	}
+	def = ruleDefinition(t, "All", `{"allOf": [{"field": "type", "equals": "Microsoft.ApiManagement/service"}, {"field": "identity.type", "equals": "None"}]}`, "")
+	result, _ := def.Evaluate(r, map[string]any{}, nil)
+	if result.Compliance != Undetermined || !strings.HasSuffix(result.Message, ": var.x has no value") {
+		t.Errorf("an unknown verdict should say which value: %s %q", result.Compliance, result.Message)
+	}
 	noGroup := res("Microsoft.Storage/storageAccounts", "st", nil)
 	def = ruleDefinition(t, "All", `{"value": "[resourceGroup().tags['env']]", "equals": "prod"}`, "")
 	if got := truth(t, def, noGroup); got != Unknown {
