@@ -100,22 +100,6 @@ type step struct {
 	wildcard bool
 }
 
-// String writes the path in canonical form (lower case), for comparing paths.
-func (p path) String() string {
-	var b strings.Builder
-	for _, s := range p {
-		if s.wildcard {
-			b.WriteString("[*]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(strings.ToLower(s.key))
-	}
-	return b.String()
-}
-
 // hasWildcard reports whether the path expands an array.
 func (p path) hasWildcard() bool {
 	for _, s := range p {

@@ -371,6 +371,9 @@ func (c *compiler) checkField(path, name string) error {
 	if c.dataPlane || c.aliases.Known(name) {
 		return nil
 	}
+	if !strings.Contains(name, "/") {
+		return c.errorf(path, "unknown field %q: use a built-in field (type, name, fullName, kind, location, id, identity.type, tags) or a property alias such as Microsoft.Storage/storageAccounts/sku.name", name)
+	}
 	if !c.aliases.Covers(name) {
 		// lensix has no alias data for this namespace: the field evaluates as unknown.
 		c.warnings = appendOnce(c.warnings, fmt.Sprintf("alias %q is from a resource provider lensix has no alias data for; conditions on it are unknown", name))

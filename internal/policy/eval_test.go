@@ -181,6 +181,8 @@ func TestFields(t *testing.T) {
 		{"a [*] alias is false when one element does not match", apim, `{"field": "Microsoft.ApiManagement/service/hostnameConfigurations[*].type", "equals": "Proxy"}`, False},
 		{"a [*] alias over an empty array is true", apim, `{"field": "Microsoft.ApiManagement/service/additionalLocations[*].location", "equals": "nowhere"}`, True},
 		{"an alias of another type does not exist on this one", apim, `{"field": "Microsoft.ApiManagement/service/apis/protocols[*]", "exists": false}`, True},
+		{"expressions inside an operand array are evaluated", apim, `{"field": "location", "in": ["[concat('west', 'europe')]", "northeurope"]}`, True},
+		{"expressions inside an operand object are evaluated", apim, `{"field": "Microsoft.ApiManagement/service/sku", "equals": {"name": "[toUpper('premium')]", "capacity": 1}}`, True},
 		{"a value condition compares an expression", apim, `{"value": "[toLower(field('Microsoft.ApiManagement/service/sku.name'))]", "equals": "premium"}`, True},
 		{"field() of a [*] alias is the array of values", apim, `{"value": "[length(field('Microsoft.ApiManagement/service/hostnameConfigurations[*].hostName'))]", "equals": 2}`, True},
 	}
@@ -294,6 +296,14 @@ func TestFunctions(t *testing.T) {
 		{"[field('Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly')]", true},
 		{"[createArray('a', 'b')[1]]", "b"},
 		{"[[not an expression]", "[not an expression]"},
+		{"[div(7, 2)]", 3.0},
+		{"[mod(7, 2)]", 1.0},
+		{"[max(createArray(3, 9, 4))]", 9.0},
+		{"[min(3, 1, 2)]", 1.0},
+		{"[lastIndexOf('a/b/c', '/')]", 3.0},
+		{"[first('')]", ""},
+		{"[skip(createArray(1, 2, 3), 2)]", []any{3.0}},
+		{"[take('abcdef', 2)]", "ab"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.expr, func(t *testing.T) {
@@ -349,6 +359,8 @@ func TestBadDefinitionsNameTheFileAndJSONPath(t *testing.T) {
 		{"count without [*]", `{"properties": {"policyRule": {"if": {"count": {"field": "Microsoft.ApiManagement/service/sku.name"}, "equals": 1}, "then": {"effect": "audit"}}}}`, "properties.policyRule.if.count.field: count.field must be an array alias ending in [*]"},
 		{"count with field and value", `{"properties": {"policyRule": {"if": {"count": {"field": "Microsoft.ApiManagement/service/apis/protocols[*]", "value": []}, "equals": 1}, "then": {"effect": "audit"}}}}`, "properties.policyRule.if.count: count needs exactly one of field and value"},
 		{"count with an unknown property", `{"properties": {"policyRule": {"if": {"count": {"value": [], "wher": {}}, "equals": 1}, "then": {"effect": "audit"}}}}`, `properties.policyRule.if.count.wher: unknown count property "wher"`},
+		{"a logical operator beside a condition", `{"properties": {"policyRule": {"if": {"not": {"field": "type", "equals": "a"}, "field": "name"}, "then": {"effect": "audit"}}}}`, `properties.policyRule.if: "not" cannot be combined with "field"`},
+		{"a field that is neither built in nor an alias", `{"properties": {"policyRule": {"if": {"field": "properties.x", "exists": true}, "then": {"effect": "audit"}}}}`, `properties.policyRule.if.field: unknown field "properties.x"`},
 		{"two operators", `{"properties": {"policyRule": {"if": {"field": "type", "equals": "a", "notEquals": "b"}, "then": {"effect": "audit"}}}}`, "a condition has one operator"},
 		{"no operator", `{"properties": {"policyRule": {"if": {"field": "type"}, "then": {"effect": "audit"}}}}`, "properties.policyRule.if: the condition has no operator"},
 		{"unknown effect", `{"properties": {"policyRule": {"if": {"field": "type", "equals": "a"}, "then": {"effect": "block"}}}}`, `properties.policyRule.then.effect: unknown effect string "block"`},
