@@ -89,17 +89,19 @@ func (ctx *evalContext) resolveField(r *resource.Resource, name string, useScope
 		}
 		v, found := resource.Lookup(r.Body, "type")
 		return single(v, found), nil
-	case "name":
-		n := r.Name
-		if n == "" {
-			v, found := resource.Lookup(r.Body, "name")
-			return single(v, found), nil
+	case "name", "fullname":
+		// Resource.Name holds an unresolved name's source text; the body says it is unknown.
+		if v, found := resource.Lookup(r.Body, "name"); found && (r.Name == "" || resource.IsUnknown(v)) {
+			if s, ok := v.(string); ok && lower == "name" {
+				v = s[strings.LastIndex(s, "/")+1:]
+			}
+			return single(v, true), nil
 		}
-		return single(n[strings.LastIndex(n, "/")+1:], true), nil
-	case "fullname":
 		if r.Name == "" {
-			v, found := resource.Lookup(r.Body, "name")
-			return single(v, found), nil
+			return single(nil, false), nil
+		}
+		if lower == "name" {
+			return single(r.Name[strings.LastIndex(r.Name, "/")+1:], true), nil
 		}
 		return single(r.Name, true), nil
 	case "id":

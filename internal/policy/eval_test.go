@@ -166,6 +166,7 @@ func TestFields(t *testing.T) {
 		{"type is the resource type", apim, `{"field": "type", "equals": "microsoft.apimanagement/service"}`, True},
 		{"name of a child resource is its last segment", api, `{"field": "name", "equals": "echo"}`, True},
 		{"fullName of a child resource includes its parent", api, `{"field": "fullName", "equals": "apim/echo"}`, True},
+		{"an unresolved name is unknown, not its source text", &resource.Resource{Type: "Microsoft.ApiManagement/service", Name: "[parameters('name')]", Body: map[string]any{"name": unknownValue}}, `{"field": "name", "like": "apim-*"}`, Unknown},
 		{"kind reads the body", apim, `{"field": "kind", "equals": "Premium"}`, True},
 		{"location reads the body", apim, `{"field": "location", "in": "[parameters('allowed')]"}`, True},
 		{"id of an undeployed resource is unknown", apim, `{"field": "id", "like": "/subscriptions/*"}`, Unknown},

@@ -12,7 +12,9 @@ import (
 
 // Check describes a definition the way reports describe checks: ID is the definition's name,
 // Title its display name, ResourceTypes the types its rule names. Severity comes from
-// metadata.severity when set (a lensix export writes it), else medium.
+// metadata.severity when set (a lensix export writes it), else medium. Its Evaluate judges one
+// resource with the related resources in env, and passes a resource the definition does not
+// apply to; EvaluateAll, which leaves those out, is the way to run definitions over a scan.
 func (d *Definition) Check(params map[string]any, env *Env) *check.Check {
 	severity := check.Medium
 	if s, ok := d.Metadata["severity"].(string); ok {
