@@ -14,6 +14,8 @@ import (
 type rule struct {
 	cond condition
 	then thenBlock
+	// scopeFields are the built-in fields whose conditions decide applicability.
+	scopeFields map[string]bool
 }
 
 type thenBlock struct {
@@ -141,7 +143,7 @@ func (c *compiler) compileRule(path string, raw json.RawMessage) (*rule, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &rule{cond: cond, then: then}, nil
+	return &rule{cond: cond, then: then, scopeFields: scopeFieldsOf(cond)}, nil
 }
 
 func getFold(m map[string]json.RawMessage, key string) (json.RawMessage, bool) {

@@ -30,9 +30,6 @@ type corpusCase struct {
 	NotApplicable string `json:"notApplicable"`
 	// Unknown: both verdicts depend on something lensix does not compute.
 	Unknown bool `json:"unknown"`
-	// GoodNotApplicable: the compliant resource falls outside the rule's name condition, which
-	// Azure counts as not applicable rather than compliant.
-	GoodNotApplicable bool `json:"goodNotApplicable"`
 }
 
 const testSubscription = "00000000-0000-0000-0000-000000000001"
@@ -122,12 +119,6 @@ func TestCorpusDefinitionsJudgeCompliantAndNonCompliantResources(t *testing.T) {
 				t.Errorf("non-compliant case: got %s %s (%s, err %v), want %s %s with %q", bad.Effect, bad.Compliance, bad.Message, bad.Err, tc.Effect, wantBad, tc.Changes)
 			}
 			good, na := evaluate(tc.Good, tc.GoodRelated)
-			if tc.GoodNotApplicable {
-				if na == nil {
-					t.Errorf("compliant case: want not applicable, got %s", good.Compliance)
-				}
-				return
-			}
 			if na != nil {
 				t.Fatalf("compliant case: not applicable: %s", na.Reason)
 			}

@@ -109,6 +109,8 @@ func (d *Definition) Evaluate(r *resource.Resource, params map[string]any, env *
 		env = &Env{}
 	}
 	switch {
+	case excludedResourceType(r.Type):
+		return nil, &NotApplicable{"Azure Policy does not evaluate " + r.Type}
 	case isDataPlaneMode(d.Mode):
 		return nil, &NotApplicable{fmt.Sprintf("mode %s judges data-plane objects, which lensix does not read", d.Mode)}
 	case strings.EqualFold(d.Mode, "Indexed") && !indexed(r):
@@ -138,7 +140,8 @@ func (d *Definition) Evaluate(r *resource.Resource, params map[string]any, env *
 	case "DenyAction", "AuditAction", "Manual":
 		return nil, &NotApplicable{fmt.Sprintf("effect %s acts on requests or attestations, not on a resource's configuration", effect)}
 	}
-	if ctx.applicable(d.rule.cond, false) == False {
+	ifNotExists := effect == "AuditIfNotExists" || effect == "DeployIfNotExists"
+	if !ifNotExists && ctx.applicable(d.rule.cond, false, d.rule.scopeFields) == False {
 		return nil, &NotApplicable{"the resource's type, name or kind is outside the definition"}
 	}
 	matched, err := ctx.evalCondition(d.rule.cond)
@@ -147,13 +150,24 @@ func (d *Definition) Evaluate(r *resource.Resource, params map[string]any, env *
 		res.Message = "cannot evaluate the policy rule: " + err.Error()
 		return res, nil
 	}
-	switch effect {
-	case "AuditIfNotExists", "DeployIfNotExists":
-		d.judgeExistence(ctx, res, matched)
-	default:
+	if !ifNotExists {
 		d.judgeMatch(ctx, res, matched)
+		return res, nil
 	}
+	// An IfNotExists policy applies to the resources its whole if matches.
+	if matched == False {
+		return nil, &NotApplicable{"the resource does not match the policy rule's if"}
+	}
+	d.judgeExistence(ctx, res, matched)
 	return res, nil
+}
+
+// excludedResourceType reports the Microsoft.Resources types Azure Policy never evaluates: all but
+// subscriptions and resource groups (deployments, template specs, ...).
+func excludedResourceType(t string) bool {
+	lower := strings.ToLower(t)
+	return strings.HasPrefix(lower, "microsoft.resources/") && lower != "microsoft.resources/subscriptions" &&
+		lower != "microsoft.resources/subscriptions/resourcegroups" && lower != "microsoft.resources/resourcegroups"
 }
 
 // indexed approximates Azure's Indexed mode — resource types that support tags and location — by

@@ -130,6 +130,9 @@ func TestNotApplicable(t *testing.T) {
 		{"a type excluded under not", "All", `{"not": {"field": "type", "notEquals": "Microsoft.Web/sites"}}`, "", apim, "outside the definition"},
 		{"a disabled effect", "All", `{"field": "type", "equals": "Microsoft.ApiManagement/service"}`, `{"effect": "Disabled"}`, apim, "Disabled"},
 		{"an Indexed definition on a resource without tags or location", "Indexed", `{"field": "name", "exists": true}`, "", child, "Indexed"},
+		{"an IfNotExists effect whose whole if is false", "All", `{"allOf": [{"field": "type", "equals": "Microsoft.ApiManagement/service"}, {"field": "location", "equals": "eastus"}]}`, `{"effect": "auditIfNotExists", "details": {"type": "Microsoft.Insights/diagnosticSettings"}}`, apim, "does not match the policy rule's if"},
+		{"a deployment, which Azure Policy never evaluates", "All", `{"field": "name", "exists": true}`, "", res("Microsoft.Resources/deployments", "d", nil), "does not evaluate"},
+		{"a type and kind rule on a resource of another type", "All", `{"allOf": [{"field": "type", "equals": "Microsoft.Web/sites"}, {"field": "kind", "equals": "functionapp"}]}`, "", apim, "outside the definition"},
 		{"a data-plane mode", "Microsoft.KeyVault.Data", `{"field": "type", "equals": "Microsoft.KeyVault.Data/vaults/secrets"}`, "", apim, "data-plane"},
 	}
 	for _, tc := range cases {
@@ -145,6 +148,25 @@ func TestNotApplicable(t *testing.T) {
 			}
 		})
 	}
+	for _, tc := range []struct{ name, cond string }{
+		{"a rule of name conditions alone applies to every resource", `{"not": {"field": "name", "like": "apim*"}}`},
+		{"a rule of type and name conditions alone decides applicability by type only", `{"allOf": [{"field": "type", "equals": "Microsoft.ApiManagement/service"}, {"field": "name", "equals": "other"}]}`},
+		{"a rule of type and kind conditions alone decides applicability by type only", `{"allOf": [{"field": "type", "equals": "Microsoft.ApiManagement/service"}, {"field": "kind", "equals": "other"}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			def := ruleDefinition(t, "All", tc.cond, "")
+			got, na := def.Evaluate(apim, map[string]any{}, nil)
+			if na != nil || got.Compliance != Compliant {
+				t.Errorf("got %v %v, want compliant", got, na)
+			}
+		})
+	}
+	t.Run("a rule of type, name and other conditions decides applicability by type and name", func(t *testing.T) {
+		def := ruleDefinition(t, "All", `{"allOf": [{"field": "type", "equals": "Microsoft.ApiManagement/service"}, {"field": "name", "equals": "other"}, {"field": "location", "exists": true}]}`, "")
+		if _, na := def.Evaluate(apim, map[string]any{}, nil); na == nil {
+			t.Error("applicable, want not applicable")
+		}
+	})
 	t.Run("a resource whose type condition holds but other conditions do not is compliant", func(t *testing.T) {
 		def := ruleDefinition(t, "All", `{"allOf": [{"field": "type", "equals": "Microsoft.ApiManagement/service"}, {"field": "location", "equals": "eastus"}]}`, "")
 		got, na := def.Evaluate(apim, map[string]any{"tagName": "env", "allowed": []any{}}, nil)

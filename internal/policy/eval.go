@@ -517,37 +517,81 @@ func containsOp(v, operand any) Truth {
 	return truthOf(strings.Contains(strings.ToLower(stringForm(v)), strings.ToLower(stringForm(operand))))
 }
 
-// applicable evaluates only the type, name and kind conditions of the if and takes every other
-// condition as satisfied (false under a not), as Azure does to decide whether a resource is in
-// a policy's scope at all.
-func (ctx *evalContext) applicable(c condition, negated bool) Truth {
+// applicable evaluates only the if's conditions on the fields in scopeFields and takes every
+// other condition as satisfied (false under a not), as Azure does to decide whether a resource
+// is in a policy's scope at all.
+func (ctx *evalContext) applicable(c condition, negated bool, scopeFields map[string]bool) Truth {
 	switch c := c.(type) {
 	case allOf:
 		result := True
 		for _, item := range c {
-			result = result.And(ctx.applicable(item, negated))
+			result = result.And(ctx.applicable(item, negated, scopeFields))
 		}
 		return result
 	case anyOf:
 		result := False
 		for _, item := range c {
-			result = result.Or(ctx.applicable(item, negated))
+			result = result.Or(ctx.applicable(item, negated, scopeFields))
 		}
 		return result
 	case notOp:
-		return ctx.applicable(c.c, !negated).Not()
+		return ctx.applicable(c.c, !negated, scopeFields).Not()
 	case simple:
-		if f, ok := c.lhs.(fieldOperand); ok && !f.name.isDynamic() {
-			switch strings.ToLower(stringForm(f.name.literal)) {
-			case "type", "name", "kind":
-				t, err := ctx.evalSimple(c)
-				if err != nil {
-					return Unknown
-				}
-				return t
+		if scopeFields[builtinFieldOf(c)] {
+			t, err := ctx.evalSimple(c)
+			if err != nil {
+				return Unknown
 			}
+			return t
 		}
 		return truthOf(!negated)
 	}
 	return True
+}
+
+// builtinFieldOf is "type", "name" or "kind" for a condition on that field, else "".
+func builtinFieldOf(c simple) string {
+	f, ok := c.lhs.(fieldOperand)
+	if !ok || f.name.isDynamic() {
+		return ""
+	}
+	switch name := strings.ToLower(stringForm(f.name.literal)); name {
+	case "type", "name", "kind":
+		return name
+	}
+	return ""
+}
+
+// scopeFieldsOf picks the fields whose conditions decide applicability, by Azure's rules: type,
+// name and kind conditions; when the if holds nothing else, only type conditions (so a rule of
+// name or kind conditions alone applies to every resource).
+func scopeFieldsOf(c condition) map[string]bool {
+	fields := map[string]bool{}
+	other := false
+	var visit func(c condition)
+	visit = func(c condition) {
+		switch c := c.(type) {
+		case allOf:
+			for _, item := range c {
+				visit(item)
+			}
+		case anyOf:
+			for _, item := range c {
+				visit(item)
+			}
+		case notOp:
+			visit(c.c)
+		case simple:
+			if f := builtinFieldOf(c); f != "" {
+				fields[f] = true
+			} else {
+				other = true
+			}
+		}
+	}
+	visit(c)
+	if !other {
+		return map[string]bool{"type": fields["type"]}
+	}
+	return fields
 }
