@@ -108,7 +108,7 @@ func (c *compiler) errorf(path, format string, args ...any) error {
 	return &Error{File: c.file, Path: path, Msg: fmt.Sprintf(format, args...)}
 }
 
-// object decodes raw as a JSON object whose keys keep their order for messages.
+// decodeObject decodes raw as a JSON object and lists its keys sorted, so errors come in a stable order.
 func decodeObject(raw json.RawMessage) (map[string]json.RawMessage, []string, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
