@@ -85,7 +85,7 @@ func TestPolicyExport(t *testing.T) {
 	})
 	t.Run("bicep creates and assigns the initiative at subscription scope", func(t *testing.T) {
 		code, out, _ := runLensix(t, "policy", "export", "--format", "bicep")
-		for _, want := range []string{"targetScope = 'subscription'", "'Microsoft.Authorization/policyDefinitions@2023-04-01'", "'Microsoft.Authorization/policySetDefinitions@2023-04-01'", "'Microsoft.Authorization/policyAssignments@2024-04-01'", `value: '[parameters(\'effect\')]'`} {
+		for _, want := range []string{"targetScope = 'subscription'", "'Microsoft.Authorization/policyDefinitions@2023-04-01'", "'Microsoft.Authorization/policySetDefinitions@2023-04-01'", "'Microsoft.Authorization/policyAssignments@2024-04-01'", `value: '[parameters(\'effect\')]'`, `'if': {`} {
 			if code != ExitOK || !strings.Contains(out, want) {
 				t.Errorf("exit %d, missing %s", code, want)
 			}

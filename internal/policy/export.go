@@ -270,7 +270,13 @@ func bicepString(s string) string {
 	return "'" + r.Replace(s) + "'"
 }
 
+// bicepKeywords are quoted when they are object keys ("if" in every policyRule).
+var bicepKeywords = map[string]bool{"if": true, "for": true, "in": true, "true": true, "false": true, "null": true}
+
 func bicepKey(k string) string {
+	if bicepKeywords[k] {
+		return bicepString(k)
+	}
 	for i, c := range k {
 		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || (i > 0 && c >= '0' && c <= '9')) {
 			return bicepString(k)
