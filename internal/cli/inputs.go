@@ -18,11 +18,14 @@ type InputFlags struct {
 	Params         []string
 }
 
-func (in *InputFlags) register(f *pflag.FlagSet) {
+// register adds the flags; withParam is false where --param means something else (policy eval).
+func (in *InputFlags) register(f *pflag.FlagSet, withParam bool) {
 	f.StringArrayVar(&in.VarFiles, "var-file", nil, "Terraform variables `FILE`, repeatable")
 	f.StringArrayVar(&in.Vars, "var", nil, "Terraform variable `NAME=VALUE`, repeatable")
 	f.StringArrayVar(&in.ParameterFiles, "parameters", nil, "ARM/Bicep parameters `FILE` (.parameters.json or .bicepparam), repeatable")
-	f.StringArrayVar(&in.Params, "param", nil, "ARM/Bicep parameter `NAME=VALUE` (VALUE read as JSON when it parses), repeatable")
+	if withParam {
+		f.StringArrayVar(&in.Params, "param", nil, "ARM/Bicep parameter `NAME=VALUE` (VALUE read as JSON when it parses), repeatable")
+	}
 }
 
 // apply puts the inputs into the scan's per-source options.

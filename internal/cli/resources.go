@@ -43,7 +43,7 @@ be resolved, the defaults that were assumed, and where each was declared. Secret
 		},
 	}
 	cmd.Flags().StringVar(&opts.ConfigFile, "config", "", "config `FILE` (default: .lensix.yaml in the current folder, if present)")
-	opts.Inputs.register(cmd.Flags())
+	opts.Inputs.register(cmd.Flags(), true)
 	return cmd
 }
 

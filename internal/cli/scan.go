@@ -37,6 +37,7 @@ type ScanOptions struct {
 	Checks       []string
 	SkipChecks   []string
 	Inputs       InputFlags
+	Policies     []string // folders or files of Azure Policy definitions run as custom checks
 }
 
 // NewCmdScan builds `lensix scan`. runF replaces the run function in tests of flag parsing.
@@ -82,7 +83,8 @@ Exit codes:
 	f.StringVar(&opts.ConfigFile, "config", "", "config `FILE` (default: .lensix.yaml in the current folder, if present)")
 	f.StringSliceVar(&opts.Checks, "check", nil, "run only these check `IDS`")
 	f.StringSliceVar(&opts.SkipChecks, "skip-check", nil, "do not run these check `IDS`")
-	opts.Inputs.register(f)
+	opts.Inputs.register(f, true)
+	f.StringArrayVar(&opts.Policies, "policies", nil, "Azure Policy definitions (`DIR` or file) to run beside the built-in checks, repeatable")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.Formats(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -183,9 +185,15 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	}
 	scanOpts := scan.Options{Paths: opts.Paths, Checks: checks, Config: cfg, Now: opts.Now(), Version: opts.Version}
 	opts.Inputs.apply(&scanOpts, opts.Environ)
-	rep, err := scan.Run(ctx, scanOpts)
-	if err != nil {
+	resources, diags := scan.Resources(ctx, scanOpts)
+	if err := ctx.Err(); err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
+	}
+	rep := scan.Evaluate(resources, diags, scanOpts)
+	if len(opts.Policies) > 0 {
+		if err := addPolicyFindings(rep, resources, opts, cfg); err != nil {
+			return err
+		}
 	}
 	if err := writeReports(opts.IO, outs, rep, report.Options{GroupBy: opts.GroupBy}); err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
