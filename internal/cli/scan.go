@@ -38,6 +38,7 @@ type ScanOptions struct {
 	SkipChecks   []string
 	VarFiles     []string
 	Vars         []string
+	StoreFile    string
 }
 
 // NewCmdScan builds `lensix scan`. runF replaces the run function in tests of flag parsing.
@@ -84,6 +85,7 @@ Exit codes:
 	f.StringSliceVar(&opts.SkipChecks, "skip-check", nil, "do not run these check `IDS`")
 	f.StringArrayVar(&opts.VarFiles, "var-file", nil, "Terraform variables `FILE`, repeatable")
 	f.StringArrayVar(&opts.Vars, "var", nil, "Terraform variable `NAME=VALUE`, repeatable")
+	f.StringVar(&opts.StoreFile, "store", "", "record the scan in the history store `FILE` (SQLite), as `lensix diff --store` and the monitor read it")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.Formats(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -177,6 +179,7 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	start := time.Now()
 	rep, err := scan.Run(ctx, scan.Options{
 		Paths:     opts.Paths,
 		Checks:    checks,
@@ -187,6 +190,11 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	})
 	if err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
+	}
+	if opts.StoreFile != "" {
+		if err := recordScan(ctx, opts.StoreFile, strings.Join(opts.Paths, " "), rep, start); err != nil {
+			return &ExitError{Code: ExitPartial, Err: err}
+		}
 	}
 	if err := writeReports(opts.IO, outs, rep); err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
