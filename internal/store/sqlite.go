@@ -446,6 +446,32 @@ func (s *SQLite) Timeline(ctx context.Context, since time.Time) ([]Day, error) {
 	return out, rows.Err()
 }
 
+// Counts implements Store.
+func (s *SQLite) Counts(ctx context.Context, states ...State) ([]Count, error) {
+	q := `SELECT state, check_id, severity, subscription, COUNT(*) FROM findings`
+	var args []any
+	if len(states) > 0 {
+		q += ` WHERE state IN (` + strings.TrimSuffix(strings.Repeat("?,", len(states)), ",") + `)`
+		for _, st := range states {
+			args = append(args, string(st))
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, q+` GROUP BY state, check_id, severity, subscription ORDER BY check_id, subscription, state`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("count findings: %w", err)
+	}
+	defer rows.Close()
+	var out []Count
+	for rows.Next() {
+		var c Count
+		if err := rows.Scan(&c.State, &c.CheckID, &c.Severity, &c.Subscription, &c.N); err != nil {
+			return nil, fmt.Errorf("count findings: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // Suppress implements Store.
 func (s *SQLite) Suppress(ctx context.Context, sup Suppression) (Suppression, error) {
 	if sup.CheckID == "" || sup.Who == "" || sup.Why == "" {

@@ -206,10 +206,22 @@ type Store interface {
 	History(ctx context.Context, resource string) ([]Event, error)
 	// Timeline counts opened (new and reopened) and resolved findings per UTC day since a time.
 	Timeline(ctx context.Context, since time.Time) ([]Day, error)
+	// Counts counts findings in the given states (all when empty) by state, check, severity
+	// and subscription.
+	Counts(ctx context.Context, states ...State) ([]Count, error)
 	// Suppress records a suppression; Suppressions lists those active at now (all if now is zero).
 	Suppress(ctx context.Context, s Suppression) (Suppression, error)
 	Suppressions(ctx context.Context, now time.Time) ([]Suppression, error)
 	Close() error
+}
+
+// Count is how many findings share a state, check, severity and subscription.
+type Count struct {
+	State        State  `json:"state"`
+	CheckID      string `json:"check_id"`
+	Severity     string `json:"severity"`
+	Subscription string `json:"subscription"`
+	N            int    `json:"n"`
 }
 
 // Day is one day of the timeline.
