@@ -258,4 +258,3 @@ func TestEventGrid(t *testing.T) {
 	stop()
 	<-done
 }
-
