@@ -41,6 +41,13 @@ func OpenSQLite(ctx context.Context, file string) (*SQLite, error) {
 	return &SQLite{db: db}, nil
 }
 
+// Checkpoint copies the write-ahead log into the database file and truncates the log, so the
+// file alone holds everything (before a file-level backup, or to measure the store's size).
+func (s *SQLite) Checkpoint(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
+}
+
 // Close closes the database.
 func (s *SQLite) Close() error { return s.db.Close() }
 
