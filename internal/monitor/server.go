@@ -85,6 +85,8 @@ func NewServer(opts ServerOptions) (http.Handler, error) {
 	mux.HandleFunc("GET /api/findings", s.apiFindings)
 	mux.HandleFunc("GET /api/scans", s.apiScans)
 	mux.HandleFunc("GET /api/resources/{rest...}", s.apiHistory)
+	mux.HandleFunc("GET /api/suppressions", s.apiSuppressions)
+	mux.HandleFunc("POST /api/suppressions", s.apiSuppress)
 	mux.HandleFunc("GET /{$}", s.dashboard)
 	mux.HandleFunc("GET /resource", s.resourcePage)
 	static, _ := fs.Sub(webFS, "web/static")
@@ -236,6 +238,55 @@ func (s *server) apiHistory(w http.ResponseWriter, r *http.Request) {
 		events = []store.Event{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"resource": id, "events": events})
+}
+
+func (s *server) apiSuppressions(w http.ResponseWriter, r *http.Request) {
+	var now time.Time
+	if r.URL.Query().Get("all") == "" {
+		now = s.Now()
+	}
+	sups, err := s.Store.Suppressions(r.Context(), now)
+	if err != nil {
+		apiError(w, http.StatusInternalServerError, "%v", err)
+		return
+	}
+	if sups == nil {
+		sups = []store.Suppression{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"suppressions": sups})
+}
+
+// apiSuppress records a person's suppression: {"check_id", "resource" (glob over ARM ID, address
+// or name), "who", "why", "expires" (RFC 3339, optional)}.
+func (s *server) apiSuppress(w http.ResponseWriter, r *http.Request) {
+	// A cross-site form cannot send application/json without a CORS preflight, which is never
+	// granted: this keeps a web page from writing suppressions through a browser on this machine.
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		apiError(w, http.StatusUnsupportedMediaType, "send the suppression as Content-Type: application/json")
+		return
+	}
+	var in store.Suppression
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		apiError(w, http.StatusBadRequest, "want {\"check_id\", \"resource\", \"who\", \"why\", \"expires\"}: %v", err)
+		return
+	}
+	if in.CheckID == "" || in.Who == "" || in.Why == "" {
+		apiError(w, http.StatusBadRequest, "check_id, who and why are required: a suppression nobody can explain is a finding waiting to happen")
+		return
+	}
+	if !in.Expires.IsZero() && !in.Expires.After(s.Now()) {
+		apiError(w, http.StatusBadRequest, "expires %s is in the past", in.Expires.Format(time.RFC3339))
+		return
+	}
+	in.ID, in.Created = 0, s.Now()
+	out, err := s.Store.Suppress(r.Context(), in)
+	if err != nil {
+		apiError(w, http.StatusInternalServerError, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, out)
 }
 
 // eventGridEvent is an event in the Event Grid schema or in CloudEvents 1.0; the fields lensix

@@ -258,3 +258,41 @@ func TestEventGrid(t *testing.T) {
 	stop()
 	<-done
 }
+
+func TestAPISuppressions(t *testing.T) {
+	st := seed(t)
+	h, _ := NewServer(ServerOptions{Store: st})
+	post := func(body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/api/suppressions", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w
+	}
+	if w := post(`{"check_id":"apimgmt_nomanagedidentity","resource":"apim-*","who":"ana@example.com","why":"migrating to Key Vault by Q1","expires":"` + time.Now().Add(24*time.Hour).UTC().Format(time.RFC3339) + `"}`); w.Code != http.StatusCreated {
+		t.Fatalf("POST: %d %s", w.Code, w.Body)
+	}
+	form := httptest.NewRequest(http.MethodPost, "/api/suppressions", strings.NewReader(`{"check_id":"x","who":"a","why":"b"}`))
+	form.Header.Set("Content-Type", "text/plain")
+	formW := httptest.NewRecorder()
+	h.ServeHTTP(formW, form)
+	if formW.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("a cross-site text/plain POST: %d, want 415", formW.Code)
+	}
+	if w := post(`{"check_id":"apimgmt_nomanagedidentity","resource":"*"}`); w.Code != http.StatusBadRequest {
+		t.Errorf("a suppression without who and why: %d, want 400", w.Code)
+	}
+	if w := post(`{"check_id":"x","who":"a","why":"b","expires":"2001-01-01T00:00:00Z"}`); w.Code != http.StatusBadRequest {
+		t.Errorf("a suppression that already expired: %d, want 400", w.Code)
+	}
+	var got struct{ Findings []store.Finding }
+	json.Unmarshal(get(t, h, "/api/findings?status=reopened").Body.Bytes(), &got)
+	if len(got.Findings) != 1 || got.Findings[0].Suppression == nil || got.Findings[0].Suppression.Who != "ana@example.com" {
+		t.Errorf("the suppressed finding reads %+v", got.Findings)
+	}
+	var list struct{ Suppressions []store.Suppression }
+	json.Unmarshal(get(t, h, "/api/suppressions").Body.Bytes(), &list)
+	if len(list.Suppressions) != 1 || list.Suppressions[0].Why != "migrating to Key Vault by Q1" {
+		t.Errorf("suppressions = %+v", list.Suppressions)
+	}
+}
