@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"text/template"
 
@@ -101,17 +102,22 @@ type Target struct {
 
 // TargetOf gives the names a remediation template may use for r.
 func TargetOf(r *resource.Resource) Target {
-	t := Target{Name: r.Name, ResourceGroup: r.ResourceGroup, Subscription: r.SubscriptionID}
-	if t.Name == "" || strings.ContainsAny(t.Name, "[]${}()") {
-		t.Name = "<apim-name>"
+	return Target{
+		Name:          nameOr(r.Name, "<name>"),
+		ResourceGroup: nameOr(r.ResourceGroup, "<resource-group>"),
+		Subscription:  nameOr(r.SubscriptionID, "<subscription-id>"),
 	}
-	if t.ResourceGroup == "" || strings.ContainsAny(t.ResourceGroup, "[]${}()") {
-		t.ResourceGroup = "<resource-group>"
+}
+
+// azureName matches the characters Azure allows in resource, group and subscription names; an
+// expression or unresolved text never matches, so it never reaches a shell command.
+var azureName = regexp.MustCompile(`^[\pL\pN][\pL\pN._()-]*$`)
+
+func nameOr(name, placeholder string) string {
+	if azureName.MatchString(name) {
+		return name
 	}
-	if t.Subscription == "" {
-		t.Subscription = "<subscription-id>"
-	}
-	return t
+	return placeholder
 }
 
 // Render fills the remediation templates for one resource.

@@ -62,6 +62,7 @@ resource gets the same verdict in a pull request and in production.`,
 		NewCmdResources(ios, nil),
 		NewCmdChecks(ios, nil),
 		NewCmdExplain(ios, nil),
+		NewCmdDemo(ios, version, nil),
 		NewCmdDiff(ios, nil),
 		NewCmdMonitor(ios, version, nil, nil),
 	)

@@ -74,7 +74,7 @@ Exit codes:
 			return scanRun(cmd.Context(), opts)
 		},
 	}
-	f := cmd.Flags()
+	f := cmd.PersistentFlags() // `scan azure` shares the output and gate flags
 	f.StringArrayVarP(&opts.Outputs, "format", "o", nil, fmt.Sprintf("output `FORMAT[=PATH]`, repeatable; formats: %s (default table)", strings.Join(report.Formats(), ", ")))
 	f.StringVar(&opts.FailOn, "fail-on", "low", "lowest `SEVERITY` that fails the build: low, medium, high, critical")
 	f.StringVar(&opts.Unknown, "unknown", "warn", "what unknown results do: warn (report them), fail (fail the build), pass (ignore them)")
@@ -91,6 +91,7 @@ Exit codes:
 	})
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("unknown", cobra.FixedCompletions([]string{"warn", "fail", "pass"}, cobra.ShellCompDirectiveNoFileComp))
+	cmd.AddCommand(NewCmdScanAzure(opts, nil))
 	return cmd
 }
 

@@ -60,13 +60,21 @@ type Options struct {
 	// WorkDir is the absolute directory file paths in findings are relative to; SARIF names it
 	// as %SRCROOT%.
 	WorkDir string
+	// GroupBy groups the table by GroupByFile (the default when empty) or GroupByStatus.
+	GroupBy string
 }
 
 // Writer writes a report in one format.
 type Writer func(w io.Writer, r *Report, opts Options) error
 
 // writers maps each format name to its writer; one file per format.
-var writers = map[string]Writer{}
+var writers = map[string]Writer{
+	"table":    writeTable,
+	"json":     writeJSON,
+	"sarif":    writeSARIF,
+	"junit":    writeJUnit,
+	"markdown": writeMarkdown,
+}
 
 // Write writes r in the named format.
 func Write(w io.Writer, format string, r *Report, opts Options) error {

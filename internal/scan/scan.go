@@ -11,6 +11,7 @@ import (
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/azure"
 	"github.com/lensix/lensix/internal/source/terraform"
 	"github.com/lensix/lensix/internal/suppress"
 )
@@ -38,6 +39,12 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	return Evaluate(resources, diags, opts), nil
+}
+
+// Evaluate judges resources a source already derived (a live scan's inventory, say) and
+// builds the report, as Run does for files.
+func Evaluate(resources []*resource.Resource, diags diag.Diagnostics, opts Options) *report.Report {
 	findings := check.Run(opts.Checks, resources)
 	suppress.Apply(findings, opts.Config, opts.Now)
 	diags.Sort()
@@ -47,7 +54,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 		Errors:    diags,
 		Checks:    opts.Checks,
 		Resources: len(resources),
-	}, nil
+	}
 }
 
 // Resources derives the ARM-shaped resources of every input below opts.Paths, without judging
@@ -74,7 +81,9 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 		switch {
 		case terraform.IsPlan(src):
 			add(terraform.ReadPlan(f, src))
+		case azure.IsSnapshot(src):
+			add(azure.ReadSnapshot(f, src))
 		}
 	}
-	return resources, diags
+	return Dedupe(resources), diags
 }

@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run executes a command line the way main does and returns exit code, stdout and stderr.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Run("test", args, Test(&out, &errOut))
+	return code, out.String(), errOut.String()
+}
+
+func TestScanExamplesEndToEnd(t *testing.T) {
+	code, out, stderr := run(t, "scan", "../../examples", "--format", "json")
+	if code != ExitFindings {
+		t.Fatalf("exit code = %d, want %d (the examples hold a failing service); stderr: %s", code, ExitFindings, stderr)
+	}
+	var doc struct {
+		Schema  string `json:"schema"`
+		Results []struct {
+			CheckID  string `json:"check_id"`
+			Status   string `json:"status"`
+			Resource struct {
+				Name    string `json:"name"`
+				Address string `json:"address"`
+			} `json:"resource"`
+			Source struct {
+				File string `json:"file"`
+				Line int    `json:"line"`
+			} `json:"source"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	got := map[string]string{}
+	for _, r := range doc.Results {
+		got[r.Resource.Address] = r.Status
+		if r.Source.File == "" || r.Source.Line == 0 {
+			t.Errorf("%s has no source position", r.Resource.Address)
+		}
+	}
+	want := map[string]string{
+		"module.partner_gateway.azurerm_api_management.this":  "fail",
+		"module.internal_gateway.azurerm_api_management.this": "pass",
+		"azurerm_api_management.sandbox":                      "suppressed",
+	}
+	for addr, status := range want {
+		if got[addr] != status {
+			t.Errorf("%s: status %q, want %q (all: %v)", addr, got[addr], status, got)
+		}
+	}
+}
+
+func TestScanUsageErrorsExit2(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"an unknown format", []string{"scan", "--format", "pdf", "."}, `unknown format "pdf"`},
+		{"an unknown severity", []string{"scan", "--fail-on", "severe", "."}, "unknown severity"},
+		{"an unknown check", []string{"scan", "--check", "nope", "."}, `unknown check "nope"`},
+		{"an unknown flag", []string{"scan", "--frobnicate"}, "unknown flag"},
+		{"a missing config file that was named", []string{"scan", "--config", "missing.yaml", "."}, "missing.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, tt.args...)
+			if code != ExitUsage || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 mentioning %q", code, stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestScanWritesEachFormatWhereAsked(t *testing.T) {
+	dir := t.TempDir()
+	sarif, junit := filepath.Join(dir, "out", "lensix.sarif"), filepath.Join(dir, "lensix.xml")
+	code, out, stderr := run(t, "scan", "../../examples", "-o", "sarif="+sarif, "-o", "junit="+junit, "-o", "markdown")
+	if code != ExitFindings {
+		t.Fatalf("exit code = %d; stderr: %s", code, stderr)
+	}
+	for _, f := range []string{sarif, junit} {
+		if data, err := os.ReadFile(f); err != nil || len(data) == 0 {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+	if !strings.Contains(out, "apimgmt_nomanagedidentity") {
+		t.Errorf("markdown on stdout lacks the check:\n%s", out)
+	}
+}
+
+func TestUnreadableInputExits3(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte("variable \"x\" {\n  default = \n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := run(t, "scan", dir, "--format", "json")
+	if code != ExitPartial {
+		t.Fatalf("exit code = %d, want %d; stdout: %s", code, ExitPartial, out)
+	}
+	var doc struct {
+		Errors []struct {
+			File string `json:"file"`
+			Line int    `json:"line"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Errors) == 0 {
+		t.Fatalf("want errors in the JSON report: %v\n%s", err, out)
+	}
+	if e := doc.Errors[0]; !strings.HasSuffix(e.File, "main.tf") || e.Line < 2 {
+		t.Errorf("the error should name main.tf and the line of the syntax error, got %+v", e)
+	}
+	if code, _, _ = run(t, "scan", dir, "--format", "json", "--ignore-errors"); code != ExitOK {
+		t.Errorf("with --ignore-errors exit code = %d, want 0", code)
+	}
+}
+
+func TestChecksAndExplain(t *testing.T) {
+	code, out, _ := run(t, "checks", "--format", "json")
+	var list []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) == 0 || list[0]["id"] != "apimgmt_nomanagedidentity" {
+		t.Fatalf("checks --format json: exit %d, %s", code, out)
+	}
+	code, out, _ = run(t, "explain", "apimgmt_nomanagedidentity")
+	if code != 0 || !strings.Contains(out, "az apim update") || !strings.Contains(out, "identity.type") {
+		t.Errorf("explain: exit %d, %s", code, out)
+	}
+	if code, _, stderr := run(t, "explain", "nope"); code != ExitUsage || !strings.Contains(stderr, "lensix checks") {
+		t.Errorf("explain of an unknown check: exit %d, %s", code, stderr)
+	}
+}
+
+func TestResourcesShowsWhatTheChecksSee(t *testing.T) {
+	code, out, stderr := run(t, "resources", "../../examples")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Resources []struct {
+			Type   string         `json:"type"`
+			Body   map[string]any `json:"body"`
+			Source struct {
+				Address string `json:"address"`
+			} `json:"source"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range doc.Resources {
+		if r.Source.Address == "module.internal_gateway.azurerm_api_management.this" {
+			found = true
+			identity, _ := r.Body["identity"].(map[string]any)
+			if identity["type"] != "SystemAssigned" {
+				t.Errorf("identity = %v, want type SystemAssigned", r.Body["identity"])
+			}
+		}
+	}
+	if !found {
+		t.Errorf("internal gateway not among resources:\n%s", out)
+	}
+}

@@ -1,0 +1,255 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/spf13/cobra"
+
+	"github.com/lensix/lensix/internal/check"
+	"github.com/lensix/lensix/internal/scan"
+	"github.com/lensix/lensix/internal/source/azure"
+)
+
+// ScanAzureOptions are the inputs of `lensix scan azure`, beside the scan's own.
+type ScanAzureOptions struct {
+	Scan *ScanOptions
+
+	Subscriptions    []string
+	ManagementGroups []string
+	ResourceGroups   []string
+	NoResourceGraph  bool
+	Auth             string
+	Tenant           string
+	ClientID         string
+	Cloud            string
+	ARMEndpoint      string
+	AuthorityHost    string
+	Save             string
+	Concurrency      int
+	RequestTimeout   time.Duration
+
+	// Credential and Transport replace the ones built from the flags (lensix demo, tests).
+	Credential azcore.TokenCredential
+	Transport  policy.Transporter
+}
+
+// NewCmdScanAzure builds `lensix scan azure`; the scan's output and gate flags are inherited.
+func NewCmdScanAzure(scanOpts *ScanOptions, runF func(*ScanAzureOptions) error) *cobra.Command {
+	opts := &ScanAzureOptions{Scan: scanOpts}
+	cmd := &cobra.Command{
+		Use:   "azure",
+		Short: "Scan live Azure subscriptions",
+		Long: `Scan the Azure resources the identity you are signed in as can read, with every check,
+through Azure Resource Graph (one query for all subscriptions, 1,000 rows a page).
+
+Scope: --subscription (repeatable), --management-group, or every subscription the identity can
+see; --resource-group narrows it. Reader on the scope is all lensix needs; it never writes.
+
+Sign-in: by default the DefaultAzureCredential chain (environment variables, workload identity,
+managed identity, Azure CLI, Azure Developer CLI); --auth picks one. A subscription that cannot be
+read is reported in errors with its ID and the reason, and the rest of the scan completes
+(exit code 3 unless something failed).
+
+To scan a folder named azure, write ./azure.`,
+		Example: `  lensix scan azure
+  lensix scan azure --subscription 00000000-0000-0000-0000-000000000000 -o sarif=azure.sarif
+  lensix scan azure --management-group contoso-prod --save inventory.json
+  lensix scan inventory.json   # re-evaluate a saved inventory offline
+  lensix scan azure --auth workload-identity --tenant contoso.onmicrosoft.com`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return scanAzureRun(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.Subscriptions, "subscription", nil, "subscription `ID` to scan, repeatable (default: every subscription the identity can see)")
+	f.StringArrayVar(&opts.ManagementGroups, "management-group", nil, "management group `NAME` to scan through Resource Graph, repeatable")
+	f.StringArrayVar(&opts.ResourceGroups, "resource-group", nil, "scan only this resource `GROUP`, repeatable")
+	f.BoolVar(&opts.NoResourceGraph, "no-resource-graph", false, "list resources through Resource Manager, one subscription at a time, instead of Resource Graph")
+	f.StringVar(&opts.Auth, "auth", "", "sign-in `METHOD`: "+strings.Join(azure.AuthMethods, ", ")+" (default: the DefaultAzureCredential chain)")
+	f.StringVar(&opts.Tenant, "tenant", "", "Microsoft Entra tenant `ID` or domain to sign in to")
+	f.StringVar(&opts.ClientID, "client-id", "", "client `ID` of a user-assigned managed identity or workload identity")
+	f.StringVar(&opts.Cloud, "cloud", "AzurePublic", "Azure `CLOUD`: "+strings.Join(azure.Clouds, ", "))
+	f.StringVar(&opts.ARMEndpoint, "arm-endpoint", "", "Resource Manager `URL` (sovereign clouds, Azure Stack Hub)")
+	f.StringVar(&opts.AuthorityHost, "authority-host", "", "Microsoft Entra authority `URL` (sovereign clouds, Azure Stack Hub)")
+	f.StringVar(&opts.Save, "save", "", "write the inventory to `FILE` as a snapshot that `lensix scan FILE` re-evaluates offline")
+	f.IntVar(&opts.Concurrency, "concurrency", azure.DefaultConcurrency, "requests in flight at most")
+	f.DurationVar(&opts.RequestTimeout, "request-timeout", azure.DefaultRequestTimeout, "time limit of each try of a request")
+	_ = cmd.RegisterFlagCompletionFunc("auth", cobra.FixedCompletions(azure.AuthMethods, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("cloud", cobra.FixedCompletions(azure.Clouds, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	so := opts.Scan
+
+	outs, err := parseOutputs(so.Outputs)
+	if err != nil {
+		return err
+	}
+	g, err := newGate(so)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(so.ConfigFile)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	checks, err := check.Select(union(cfg.Checks, so.Checks), union(cfg.SkipChecks, so.SkipChecks))
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if opts.NoResourceGraph && len(opts.ManagementGroups) > 0 {
+		return usageError("--management-group needs Resource Graph: leave out --no-resource-graph, or name subscriptions")
+	}
+	cloudCfg, err := azure.CloudConfig(opts.Cloud, opts.ARMEndpoint, opts.AuthorityHost)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	cred := opts.Credential
+	if cred == nil {
+		cred, err = azure.NewCredential(azure.Auth{Method: opts.Auth, TenantID: opts.Tenant, ClientID: opts.ClientID, Prompt: so.IO.ErrOut},
+			azcore.ClientOptions{Cloud: cloudCfg, Transport: opts.Transport})
+		if err != nil {
+			return usageError("%v", err)
+		}
+	}
+	live := azure.Options{
+		Credential:       cred,
+		Cloud:            cloudCfg,
+		Transport:        opts.Transport,
+		Subscriptions:    opts.Subscriptions,
+		ManagementGroups: opts.ManagementGroups,
+		ResourceGroups:   opts.ResourceGroups,
+		ResourceTypes:    resourceTypes(checks),
+		NoResourceGraph:  opts.NoResourceGraph,
+		Concurrency:      opts.Concurrency,
+		RequestTimeout:   opts.RequestTimeout,
+	}
+	if len(live.ResourceTypes) == 0 {
+		return usageError("no check is selected, so there is nothing to read")
+	}
+	var bar *progressLine
+	if so.IO.IsStderrTTY() {
+		bar = &progressLine{ios: so.IO}
+		live.Progress = bar.update
+	}
+	inv, diags, err := azure.Scan(ctx, live)
+	bar.clear()
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return &ExitError{Code: ExitPartial, Err: errors.New("scan cancelled")}
+		}
+		return &ExitError{Code: ExitPartial, Err: err}
+	}
+	if opts.Save != "" {
+		if err := saveSnapshot(opts.Save, inv.Snapshot(opts.Cloud, so.Now())); err != nil {
+			return &ExitError{Code: ExitPartial, Err: err}
+		}
+	}
+	rep := scan.Evaluate(scan.Dedupe(inv.Resources), diags, scan.Options{Checks: checks, Config: cfg, Now: so.Now(), Version: so.Version})
+	if err := writeReports(so.IO, outs, rep); err != nil {
+		return &ExitError{Code: ExitPartial, Err: err}
+	}
+	if s := rep.Summary(); s.Unknown > 0 && g.unknown == "warn" && !writesTableToStdout(outs) {
+		fmt.Fprintf(so.IO.ErrOut, "lensix: %d result(s) are unknown (see the report)\n", s.Unknown)
+	}
+	if len(inv.Errors) > 0 && !writesTableToStdout(outs) {
+		fmt.Fprintf(so.IO.ErrOut, "lensix: the scan is partial: %d subscription(s) could not be read (see errors in the report)\n", len(inv.Errors))
+	}
+	if code := g.exitCode(rep); code != ExitOK {
+		return &ExitError{Code: code}
+	}
+	return nil
+}
+
+// resourceTypes are the ARM types the checks judge, each once.
+func resourceTypes(checks []*check.Check) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range checks {
+		for _, t := range c.ResourceTypes {
+			if k := strings.ToLower(t); !seen[k] {
+				seen[k] = true
+				out = append(out, t)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func saveSnapshot(path string, snap *azure.Snapshot) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("save snapshot: %w", err)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("save snapshot: %w", err)
+	}
+	err = azure.WriteSnapshot(f, snap)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("save snapshot %s: %w", path, err)
+	}
+	return nil
+}
+
+// progressLine draws the scan's progress on one line of standard error, a few times a second.
+type progressLine struct {
+	ios   *IOStreams
+	mu    sync.Mutex
+	last  time.Time
+	drawn bool
+}
+
+func (p *progressLine) update(pr azure.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if time.Since(p.last) < 100*time.Millisecond && pr.SubscriptionsDone < pr.SubscriptionsTotal {
+		return
+	}
+	p.last = time.Now()
+	const width = 24
+	filled := 0
+	if pr.SubscriptionsTotal > 0 {
+		filled = width * pr.SubscriptionsDone / pr.SubscriptionsTotal
+	}
+	fmt.Fprintf(p.ios.ErrOut, "\r\x1b[K[%s%s] %d/%d subscriptions, %d resources",
+		strings.Repeat("=", filled), strings.Repeat(" ", width-filled), pr.SubscriptionsDone, pr.SubscriptionsTotal, pr.Resources)
+	p.drawn = true
+}
+
+func (p *progressLine) clear() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprint(p.ios.ErrOut, "\r\x1b[K")
+	}
+}

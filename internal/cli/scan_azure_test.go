@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/lensix/lensix/internal/armsim"
+	"github.com/lensix/lensix/internal/source/azure"
+)
+
+// azureScan runs `lensix scan azure` against armsim with the given scan flags' values.
+func azureScan(t *testing.T, srv *armsim.Server, modify func(*ScanAzureOptions)) (int, string, string) {
+	t.Helper()
+	cloudCfg, err := azure.CloudConfig("AzurePublic", srv.URL, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, err := azidentity.NewClientSecretCredential(srv.Tenant().ID, armsim.ClientID, armsim.ClientSecret, &azidentity.ClientSecretCredentialOptions{
+		ClientOptions: azcore.ClientOptions{Cloud: cloudCfg, Transport: srv.Client()}, DisableInstanceDiscovery: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	opts := &ScanAzureOptions{
+		Scan:        &ScanOptions{IO: Test(&out, &errOut), Version: "test", Now: time.Now, FailOn: "low", Unknown: "warn", Outputs: []string{"json"}},
+		Cloud:       "AzurePublic",
+		ARMEndpoint: srv.URL, AuthorityHost: srv.URL,
+		Credential: cred, Transport: srv.Client(),
+	}
+	if modify != nil {
+		modify(opts)
+	}
+	code := ExitOK
+	if err := scanAzureRun(context.Background(), opts); err != nil {
+		code = ExitPartial
+		if exit, ok := err.(*ExitError); ok {
+			code = exit.Code
+			if exit.Err != nil {
+				errOut.WriteString(exit.Err.Error())
+			}
+		}
+	}
+	return code, out.String(), errOut.String()
+}
+
+func startSim(t *testing.T, tenant *armsim.Tenant, f armsim.Faults) *armsim.Server {
+	t.Helper()
+	srv, err := armsim.Start(tenant, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+type scanDoc struct {
+	Results []struct {
+		Status   string `json:"status"`
+		Resource struct {
+			ID string `json:"id"`
+		} `json:"resource"`
+	} `json:"results"`
+	Errors []struct {
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+func verdicts(t *testing.T, out string) (map[string]string, scanDoc) {
+	t.Helper()
+	var doc scanDoc
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("stdout is not the JSON report: %v\n%s", err, out)
+	}
+	got := map[string]string{}
+	for _, r := range doc.Results {
+		got[strings.ToLower(r.Resource.ID)] = r.Status
+	}
+	return got, doc
+}
+
+func TestScanAzureExitCodes(t *testing.T) {
+	tests := []struct {
+		name            string
+		withoutIdentity float64
+		forbidden       bool
+		want            int
+	}{
+		{"a tenant where every service has an identity exits 0", 0, false, ExitOK},
+		{"a service without an identity exits 1", 1, false, ExitFindings},
+		{"an unreadable subscription and no failure exits 3", 0, true, ExitPartial},
+		{"a failure outranks an unreadable subscription", 1, true, ExitFindings},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: 3, Services: 9, WithoutIdentity: tt.withoutIdentity, Seed: 4})
+			var f armsim.Faults
+			if tt.forbidden {
+				f.Forbidden = []string{tenant.Subscriptions()[1].ID}
+			}
+			code, out, stderr := azureScan(t, startSim(t, tenant, f), nil)
+			if code != tt.want {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.want, stderr)
+			}
+			_, doc := verdicts(t, out)
+			if tt.forbidden && (len(doc.Errors) != 1 || !strings.Contains(doc.Errors[0].Message, f.Forbidden[0])) {
+				t.Errorf("report errors = %+v, want one naming %s", doc.Errors, f.Forbidden[0])
+			}
+			if tt.forbidden && !strings.Contains(stderr, "partial") {
+				t.Errorf("stderr %q does not say the scan is partial", stderr)
+			}
+		})
+	}
+}
+
+func TestScanAzureSaveThenScanTheSnapshotGivesTheSameVerdicts(t *testing.T) {
+	tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: 3, Services: 30, WithoutIdentity: 0.5, Seed: 8})
+	forbidden := tenant.Subscriptions()[2].ID
+	snap := filepath.Join(t.TempDir(), "out", "inventory.json")
+	code, out, stderr := azureScan(t, startSim(t, tenant, armsim.Faults{Forbidden: []string{forbidden}}), func(o *ScanAzureOptions) { o.Save = snap })
+	if code != ExitFindings {
+		t.Fatalf("live scan exit %d; stderr %s", code, stderr)
+	}
+	live, _ := verdicts(t, out)
+
+	code, out, stderr = run(t, "scan", snap, "--format", "json")
+	if code != ExitFindings {
+		t.Fatalf("snapshot scan exit %d; stderr %s", code, stderr)
+	}
+	offline, doc := verdicts(t, out)
+	if len(live) != 20 || len(offline) != len(live) {
+		t.Fatalf("live %d results, offline %d; want 20 each", len(live), len(offline))
+	}
+	for id, status := range live {
+		if offline[id] != status {
+			t.Errorf("%s: live %s, snapshot %s", id, status, offline[id])
+		}
+	}
+	if len(doc.Errors) != 1 || !strings.Contains(doc.Errors[0].Message, forbidden) {
+		t.Errorf("the snapshot scan does not carry the unreadable subscription: %+v", doc.Errors)
+	}
+}
+
+func TestScanAzureFlags(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		check func(*ScanAzureOptions) bool
+	}{
+		{"subscriptions repeat", []string{"--subscription", "a", "--subscription", "b"}, func(o *ScanAzureOptions) bool {
+			return strings.Join(o.Subscriptions, ",") == "a,b"
+		}},
+		{"auth, tenant and cloud are read", []string{"--auth", "cli", "--tenant", "t", "--cloud", "AzureChina", "--no-resource-graph"}, func(o *ScanAzureOptions) bool {
+			return o.Auth == "cli" && o.Tenant == "t" && o.Cloud == "AzureChina" && o.NoResourceGraph
+		}},
+		{"the defaults are the public cloud and the default credential chain", nil, func(o *ScanAzureOptions) bool {
+			return o.Auth == "" && o.Cloud == "AzurePublic" && o.Concurrency == azure.DefaultConcurrency
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *ScanAzureOptions
+			cmd := NewCmdScanAzure(&ScanOptions{}, func(o *ScanAzureOptions) error { got = o; return nil })
+			cmd.SetArgs(tt.args)
+			if err := cmd.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			if got == nil || !tt.check(got) {
+				t.Errorf("options = %+v", got)
+			}
+		})
+	}
+}
+
+func TestScanAzureUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"an unknown cloud", []string{"scan", "azure", "--cloud", "Mars"}, `unknown --cloud "Mars"`},
+		{"an unknown sign-in method", []string{"scan", "azure", "--auth", "magic"}, `unknown --auth "magic"`},
+		{"an endpoint that is not https", []string{"scan", "azure", "--arm-endpoint", "http://127.0.0.1:1"}, "must be an https:// URL"},
+		{"management groups without Resource Graph", []string{"scan", "azure", "--management-group", "mg", "--no-resource-graph"}, "needs Resource Graph"},
+		{"an argument after azure", []string{"scan", "azure", "extra"}, "unknown command"},
+		{"the scan's --format is shared and checked", []string{"scan", "azure", "-o", "pdf"}, `unknown format "pdf"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, tt.args...)
+			if code != ExitUsage || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 mentioning %q", code, stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestDemoScansTheSampleTenant(t *testing.T) {
+	code, out, stderr := run(t, "demo", "--services", "20", "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d; stderr %s", code, stderr)
+	}
+	got, doc := verdicts(t, out)
+	statuses := map[string]int{}
+	for _, s := range got {
+		statuses[s]++
+	}
+	if len(got) != 20 || statuses["pass"] == 0 || statuses["fail"] == 0 || len(doc.Errors) != 0 {
+		t.Errorf("demo results %v, errors %v; want 20 services, some passing and some failing", statuses, doc.Errors)
+	}
+	if !strings.Contains(stderr, "127.0.0.1") || !strings.Contains(stderr, "lensix scan azure") {
+		t.Errorf("stderr does not say what the demo did: %s", stderr)
+	}
+}

@@ -1,0 +1,96 @@
+package scan
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lensix/lensix/internal/suppress"
+)
+
+func write(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDiscoverGroupsFilesByFormat(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	write(t, "infra/main.tf", []byte(`resource "x" "y" {}`))
+	write(t, "infra/vars.tf.json", []byte(`{}`))
+	write(t, "infra/modules/apim/main.tf", []byte(``))
+	write(t, "infra/.terraform/modules/remote/main.tf", []byte(``))
+	write(t, "arm/azuredeploy.json", []byte(`{}`))
+	write(t, "bicep/main.bicep", []byte(``))
+	write(t, "legacy/old.tf", []byte(``))
+	write(t, "README.md", []byte(`# hi`))
+
+	cfg := &suppress.Config{ExcludePaths: []string{"legacy"}}
+	in, diags := discover([]string{"."}, cfg)
+	if len(diags) != 0 {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	if got, want := strings.Join(in.terraformDirs, ","), "infra,infra/modules/apim"; got != want {
+		t.Errorf("terraform dirs = %s, want %s", got, want)
+	}
+	if got, want := strings.Join(in.jsonFiles, ","), "arm/azuredeploy.json"; got != want {
+		t.Errorf("json files = %s, want %s", got, want)
+	}
+	if got, want := strings.Join(in.bicepFiles, ","), "bicep/main.bicep"; got != want {
+		t.Errorf("bicep files = %s, want %s", got, want)
+	}
+}
+
+func TestDiscoverReportsBadInputAndGoesOn(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	write(t, "ok/main.tf", []byte(``))
+	if err := os.Symlink("..", "ok/loop"); err != nil {
+		t.Skip("symbolic links not supported here")
+	}
+	if err := os.Symlink("missing", "ok/dangling.tf"); err != nil {
+		t.Fatal(err)
+	}
+	in, diags := discover([]string{"ok", "nope"}, &suppress.Config{})
+	if got := strings.Join(in.terraformDirs, ","); got != "ok" {
+		t.Errorf("terraform dirs = %q, want ok", got)
+	}
+	var msgs []string
+	for _, d := range diags {
+		msgs = append(msgs, d.Error())
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{"nope: cannot read nope", "ok/dangling.tf: broken symbolic link", "scanned through another path"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("diagnostics lack %q:\n%s", want, all)
+		}
+	}
+}
+
+func TestReadInputRejectsWhatNoSourceCanRead(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	write(t, "bin.json", []byte{'{', 0, '}'})
+	write(t, "latin1.json", []byte{'{', '"', 0xe9, '"', '}'})
+	write(t, "fine.json", []byte(`{"a": "é"}`))
+	tests := []struct{ file, want string }{
+		{"bin.json", "binary"},
+		{"latin1.json", "not valid UTF-8"},
+		{"missing.json", "cannot read file"},
+	}
+	for _, tt := range tests {
+		_, d := readInput(tt.file)
+		if d == nil || !strings.Contains(d.Error(), tt.want) || d.Range.Filename != tt.file {
+			t.Errorf("readInput(%s) = %v, want an error about %q naming the file", tt.file, d, tt.want)
+		}
+	}
+	if src, d := readInput("fine.json"); d != nil || len(src) == 0 {
+		t.Errorf("readInput(fine.json) = %q, %v", src, d)
+	}
+}

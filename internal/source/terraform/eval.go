@@ -1,0 +1,835 @@
+package terraform
+
+import (
+	"fmt"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
+)
+
+// Values carry two kinds of cty marks through evaluation: why a value is unknown, and which
+// variable defaults it was derived from. Marks follow values through every operator and function,
+// so a resource's assumptions are exactly the defaults its values depend on.
+type unknownMark struct{ reason string }
+
+type defaultMark struct{ name, message string }
+
+// unknownVal is a value lensix cannot know, with the reason a user will read.
+func unknownVal(reason string) cty.Value {
+	return cty.DynamicVal.Mark(unknownMark{reason})
+}
+
+const afterApply = "known only after apply"
+
+var terraformObj = cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal("default")})
+
+type rootResult struct {
+	resources []*resource.Resource
+	diags     diag.Diagnostics
+}
+
+// rootState is what the evaluation of one root module and its module tree accumulates. One
+// goroutine evaluates one root, so nothing here is locked.
+type rootState struct {
+	ld        *loader
+	rootDir   string
+	resources []*resource.Resource
+	diags     diag.Diagnostics
+	seenDiag  map[string]bool
+	manifest  map[string]string
+	manifestR bool
+}
+
+func (rs *rootState) add(d diag.Diagnostic) {
+	key := d.Range.String() + "\x00" + d.Summary
+	if rs.seenDiag[key] {
+		return
+	}
+	rs.seenDiag[key] = true
+	rs.diags = append(rs.diags, d)
+}
+
+// addOnce adds d unless a diagnostic with the same key was added before.
+func (rs *rootState) addOnce(key string, d diag.Diagnostic) {
+	if rs.seenDiag["once\x00"+key] {
+		return
+	}
+	rs.seenDiag["once\x00"+key] = true
+	rs.diags = append(rs.diags, d)
+}
+
+func (rs *rootState) moduleManifest() map[string]string {
+	if !rs.manifestR {
+		rs.manifestR = true
+		rs.manifest, _ = readModuleManifest(rs.rootDir)
+	}
+	return rs.manifest
+}
+
+func (ld *loader) evaluateRoot(def *moduleDef) (res rootResult) {
+	rs := &rootState{ld: ld, rootDir: def.dir, seenDiag: map[string]bool{}}
+	defer func() {
+		if r := recover(); r != nil {
+			rs.add(diag.Diagnostic{Severity: diag.Error, Summary: "Internal error while evaluating module " + def.dir,
+				Detail: fmt.Sprintf("%v; please report this with the file that caused it", r), Range: resource.Range{Filename: def.dir}})
+		}
+		sortResources(rs.resources)
+		res = rootResult{rs.resources, rs.diags}
+	}()
+	vars := ld.rootVariables(def, rs)
+	real, err := filepath.EvalSymlinks(filepath.FromSlash(def.dir))
+	if err != nil {
+		real = def.dir
+	}
+	in := newInstance(rs, def, "", "", vars, []string{real})
+	in.run()
+	return res
+}
+
+func sortResources(rs []*resource.Resource) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i].Provenance, rs[j].Provenance
+		if a.Range.Filename != b.Range.Filename {
+			return a.Range.Filename < b.Range.Filename
+		}
+		if a.Range.Start.Byte != b.Range.Start.Byte {
+			return a.Range.Start.Byte < b.Range.Start.Byte
+		}
+		return a.Address < b.Address
+	})
+}
+
+// instance is one instance of a module: the root, or one module call (one per count/for_each key).
+type instance struct {
+	rs      *rootState
+	def     *moduleDef
+	addr    string // address prefix: "" or `module.a["x"].`
+	key     string // module key as modules.json spells it: "" or "a.b"
+	varObj  cty.Value
+	pathObj cty.Value
+	stack   []string // real paths of the module dirs being evaluated, for cycle detection
+
+	locals map[string]*lazyVal
+	attrs  map[string]*lazyVal
+	calls  map[string]*lazyVal
+}
+
+type lazyVal struct {
+	busy, done bool
+	val        cty.Value
+}
+
+func newInstance(rs *rootState, def *moduleDef, addr, key string, vars map[string]cty.Value, stack []string) *instance {
+	return &instance{
+		rs: rs, def: def, addr: addr, key: key, stack: stack,
+		varObj: cty.ObjectVal(vars),
+		pathObj: cty.ObjectVal(map[string]cty.Value{
+			"module": cty.StringVal(def.dir), "root": cty.StringVal(rs.rootDir), "cwd": cty.StringVal("."),
+		}),
+		locals: map[string]*lazyVal{}, attrs: map[string]*lazyVal{}, calls: map[string]*lazyVal{},
+	}
+}
+
+func (in *instance) run() {
+	for _, rd := range in.def.resources {
+		in.expandResource(rd)
+	}
+	for _, call := range in.def.calls {
+		in.callValue(call.name)
+	}
+}
+
+// eval evaluates expr in this instance with extra names (count, each, dynamic iterators) in
+// scope. Errors become unknown values and warnings: one bad expression never drops a resource.
+func (in *instance) eval(expr hcl.Expression, extra map[string]cty.Value) (val cty.Value) {
+	if expr == nil {
+		return cty.NullVal(cty.DynamicPseudoType)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			in.rs.add(diag.Diagnostic{Severity: diag.Warning, Summary: "lensix could not evaluate this expression",
+				Detail: fmt.Sprintf("%v; the value is treated as unknown", r), Range: toRange(expr.Range())})
+			val = unknownVal("lensix could not evaluate this expression")
+		}
+	}()
+	ctx := in.context(expr, extra)
+	v, hd := expr.Value(ctx)
+	if hd.HasErrors() {
+		for _, d := range fromHCL(hd, "lensix treats the value as unknown.") {
+			d.Severity = diag.Warning
+			in.rs.add(d)
+		}
+		first := hd.Errs()[0].Error()
+		if d, ok := hd.Errs()[0].(*hcl.Diagnostic); ok {
+			first = d.Summary
+		}
+		return unknownVal("cannot be evaluated: " + first)
+	}
+	return v
+}
+
+// context builds the evaluation context for one expression, resolving only the names it uses.
+func (in *instance) context(expr hcl.Expression, extra map[string]cty.Value) *hcl.EvalContext {
+	vars := map[string]cty.Value{}
+	var locals, modules map[string]cty.Value
+	var refs map[string]map[string]cty.Value
+	for _, tr := range expr.Variables() {
+		root := tr.RootName()
+		if v, ok := extra[root]; ok {
+			vars[root] = v
+			continue
+		}
+		switch root {
+		case "var":
+			if _, seen := vars[root]; seen {
+				continue
+			}
+			vars[root] = in.varObj
+			if name := attrStep(tr, 1); name != "" && !in.varObj.Type().HasAttribute(name) {
+				vars[root] = in.withUndeclared(in.varObj, "variable", "var."+name, name, tr)
+			}
+		case "path":
+			vars[root] = in.pathObj
+		case "terraform":
+			vars[root] = terraformObj
+		case "data":
+			vars[root] = unknownVal("data sources are read only when Terraform runs")
+		case "local":
+			if name := attrStep(tr, 1); name != "" && in.def.locals[name] != nil {
+				if locals == nil {
+					locals = map[string]cty.Value{}
+				}
+				locals[name] = in.local(name)
+			}
+		case "module":
+			if name := attrStep(tr, 1); name != "" && in.def.callIndex[name] != nil {
+				if modules == nil {
+					modules = map[string]cty.Value{}
+				}
+				modules[name] = in.callValue(name)
+			}
+		case "count", "each", "self":
+			// Not in scope here: HCL reports the reference as unknown.
+		default:
+			name := attrStep(tr, 1)
+			if name == "" || !strings.Contains(root, "_") {
+				continue // not a resource reference: HCL reports it
+			}
+			if refs == nil {
+				refs = map[string]map[string]cty.Value{}
+			}
+			if refs[root] == nil {
+				refs[root] = map[string]cty.Value{}
+			}
+			if rd := in.def.byAddr[root+"."+name]; rd != nil {
+				refs[root][name] = in.resourceRef(rd, tr, refs[root][name])
+			} else {
+				refs[root][name] = in.undeclared("resource", root+"."+name, tr)
+			}
+		}
+	}
+	if locals != nil {
+		vars["local"] = cty.ObjectVal(locals)
+	}
+	if modules != nil {
+		vars["module"] = cty.ObjectVal(modules)
+	}
+	for typ, byName := range refs {
+		vars[typ] = cty.ObjectVal(byName)
+	}
+	ctx := &hcl.EvalContext{Variables: vars, Functions: in.def.funcs}
+	if stubs := unsupportedFunctions(expr, in.def.funcs); stubs != nil {
+		child := ctx.NewChild()
+		child.Functions = stubs
+		child.Variables = vars
+		ctx.Variables = nil
+		return child
+	}
+	return ctx
+}
+
+// undeclared is the value of a reference to something the module does not declare (common in
+// fragments and test fixtures): unknown, with one warning per name.
+func (in *instance) undeclared(kind, name string, tr hcl.Traversal) cty.Value {
+	in.rs.addOnce(in.addr+kind+" "+name, diag.Diagnostic{Severity: diag.Warning,
+		Summary: "Reference to undeclared " + kind + " " + name,
+		Detail:  "Terraform rejects this reference; lensix treats its value as unknown. Scan the directory that declares it together with this one.",
+		Range:   toRange(tr.SourceRange())})
+	return unknownVal(name + " is not declared in module " + in.def.dir)
+}
+
+func (in *instance) withUndeclared(obj cty.Value, kind, full, name string, tr hcl.Traversal) cty.Value {
+	attrs := obj.AsValueMap()
+	if attrs == nil {
+		attrs = map[string]cty.Value{}
+	}
+	attrs[name] = in.undeclared(kind, full, tr)
+	return cty.ObjectVal(attrs)
+}
+
+func attrStep(tr hcl.Traversal, i int) string {
+	if len(tr) <= i {
+		return ""
+	}
+	if a, ok := tr[i].(hcl.TraverseAttr); ok {
+		return a.Name
+	}
+	return ""
+}
+
+// resourceRef is the value of a reference to a managed resource: the attributes set in its
+// configuration are known, everything else is known only after apply.
+func (in *instance) resourceRef(rd *resourceDef, tr hcl.Traversal, prev cty.Value) cty.Value {
+	addr := in.addr + rd.address()
+	if rd.count != nil || rd.forEach != nil {
+		return unknownVal(addr + " has count or for_each; lensix does not follow references into its instances")
+	}
+	attr := attrStep(tr, 2)
+	if attr == "" {
+		return unknownVal(addr + " is " + afterApply)
+	}
+	if prev != cty.NilVal {
+		if !prev.Type().IsObjectType() {
+			return prev
+		}
+		if prev.Type().HasAttribute(attr) {
+			return prev
+		}
+	}
+	attrs := map[string]cty.Value{}
+	if prev != cty.NilVal {
+		for k, v := range prev.AsValueMap() {
+			attrs[k] = v
+		}
+	}
+	attrs[attr] = in.resourceAttr(rd, attr)
+	return cty.ObjectVal(attrs)
+}
+
+func (in *instance) resourceAttr(rd *resourceDef, attr string) cty.Value {
+	addr := in.addr + rd.address()
+	a := rd.attrs[attr]
+	if a == nil {
+		return unknownVal(addr + "." + attr + " is " + afterApply)
+	}
+	lv := in.attrs[rd.address()+"."+attr]
+	if lv == nil {
+		lv = &lazyVal{}
+		in.attrs[rd.address()+"."+attr] = lv
+	}
+	switch {
+	case lv.done:
+		return lv.val
+	case lv.busy:
+		return unknownVal(addr + "." + attr + " refers to itself")
+	}
+	lv.busy = true
+	lv.val = in.eval(a.Expr, nil)
+	lv.busy, lv.done = false, true
+	return lv.val
+}
+
+func (in *instance) local(name string) cty.Value {
+	lv := in.locals[name]
+	if lv == nil {
+		lv = &lazyVal{}
+		in.locals[name] = lv
+	}
+	switch {
+	case lv.done:
+		return lv.val
+	case lv.busy:
+		a := in.def.locals[name]
+		in.rs.add(diag.Diagnostic{Severity: diag.Error, Summary: "Cycle in local values: local." + name + " depends on itself",
+			Detail: "Terraform rejects this configuration; lensix treats the value as unknown.", Range: toRange(a.NameRange)})
+		return unknownVal("local." + name + " depends on itself")
+	}
+	lv.busy = true
+	lv.val = in.eval(in.def.locals[name].Expr, nil)
+	lv.busy, lv.done = false, true
+	return lv.val
+}
+
+// instanceKey is one instance of a resource or module call and the names it adds to scope.
+type instanceKey struct {
+	suffix string
+	scope  map[string]cty.Value
+}
+
+// expand evaluates count or for_each. An unknown count or for_each yields one instance whose
+// count.index or each.* are unknown, and unknownReason says why.
+func (in *instance) expand(count, forEach hcl.Expression, what string) (keys []instanceKey, unknownReason string, marks cty.ValueMarks) {
+	switch {
+	case count != nil:
+		v, m := in.eval(count, nil).Unmark()
+		marks = m
+		if !v.IsKnown() {
+			reason := reasonOf(m, afterApply)
+			return []instanceKey{{scope: map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": unknownVal("count of " + what + " is unknown: " + reason)})}}}, reason, marks
+		}
+		n, err := convert.Convert(v, cty.Number)
+		if err != nil || n.IsNull() || !n.AsBigFloat().IsInt() || n.AsBigFloat().Sign() < 0 {
+			in.rs.add(diag.Diagnostic{Severity: diag.Error, Summary: "Invalid count for " + what,
+				Detail: "count must be a whole number of at least 0; the resource was skipped", Range: toRange(count.Range())})
+			return nil, "", marks
+		}
+		total, _ := n.AsBigFloat().Int64()
+		for i := int64(0); i < total; i++ {
+			keys = append(keys, instanceKey{suffix: "[" + strconv.FormatInt(i, 10) + "]",
+				scope: map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(i)})}})
+		}
+		return keys, "", marks
+	case forEach != nil:
+		v, m := in.eval(forEach, nil).Unmark()
+		marks = m
+		if !v.IsKnown() {
+			reason := reasonOf(m, afterApply)
+			each := cty.ObjectVal(map[string]cty.Value{
+				"key":   unknownVal("for_each of " + what + " is unknown: " + reason),
+				"value": unknownVal("for_each of " + what + " is unknown: " + reason),
+			})
+			return []instanceKey{{scope: map[string]cty.Value{"each": each}}}, reason, marks
+		}
+		ty := v.Type()
+		if v.IsNull() || !(ty.IsMapType() || ty.IsObjectType() || ty.IsSetType()) {
+			in.rs.add(diag.Diagnostic{Severity: diag.Error, Summary: "Invalid for_each for " + what,
+				Detail: "for_each must be a map, an object or a set of strings (use toset() for a list); the resource was skipped", Range: toRange(forEach.Range())})
+			return nil, "", marks
+		}
+		for it := v.ElementIterator(); it.Next(); {
+			k, elem := it.Element()
+			if ty.IsSetType() {
+				k, _ = elem.Unmark()
+				if k.Type() != cty.String || !k.IsKnown() || k.IsNull() {
+					in.rs.add(diag.Diagnostic{Severity: diag.Error, Summary: "Invalid for_each for " + what,
+						Detail: "a set used in for_each must hold known strings; the resource was skipped", Range: toRange(forEach.Range())})
+					return nil, "", marks
+				}
+			}
+			key := k.AsString()
+			keys = append(keys, instanceKey{suffix: "[" + strconv.Quote(key) + "]",
+				scope: map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(key), "value": elem})}})
+		}
+		return keys, "", marks
+	}
+	return []instanceKey{{}}, "", nil
+}
+
+func (in *instance) expandResource(rd *resourceDef) {
+	if !mapped(rd.typ) {
+		return
+	}
+	keys, unknownReason, marks := in.expand(rd.count, rd.forEach, in.addr+rd.address())
+	if len(keys) == 0 {
+		return
+	}
+	suppressions := resource.InlineSuppressions(rd.file, in.def.srcs[rd.file], rd.rng.Start.Line)
+	for _, key := range keys {
+		conv := &converter{}
+		conv.addMarks(marks)
+		attrs := in.resourceAttrs(rd, key.scope, conv)
+		r := mapResource(rd.typ, attrs)
+		if r == nil {
+			continue
+		}
+		address := in.addr + rd.address() + key.suffix
+		r.Provenance = resource.Provenance{Source: "terraform", Range: rd.rng, Address: address}
+		if unknownReason != "" {
+			meta := "count"
+			if rd.forEach != nil {
+				meta = "for_each"
+			}
+			r.Assume(meta, fmt.Sprintf("%s of %s is unknown (%s); lensix evaluated one instance, with values that depend on %s unknown",
+				meta, address, unknownReason, map[string]string{"count": "count.index", "for_each": "each.key and each.value"}[meta]))
+		}
+		for _, name := range sortedKeys(conv.defaults) {
+			r.Assume("var."+name, conv.defaults[name])
+		}
+		r.Suppressions = suppressions
+		in.rs.resources = append(in.rs.resources, r)
+	}
+}
+
+// resourceAttrs evaluates a resource's arguments into the shape a plan's "values" has: attributes
+// by name, nested blocks as lists of objects (or an unknown where a dynamic block's for_each is).
+func (in *instance) resourceAttrs(rd *resourceDef, scope map[string]cty.Value, conv *converter) map[string]any {
+	jsonBody := rd.typ == "azapi_resource"
+	if rd.syntax != nil {
+		return in.convertBody(rd.syntax, scope, conv, true, jsonBody)
+	}
+	out := map[string]any{}
+	for _, name := range sortedKeys(rd.attrs) {
+		a := rd.attrs[name]
+		v := in.eval(a.Expr, scope)
+		if g, present := conv.attr(v, in.exprText(a.Expr)); present {
+			out[name] = g
+		}
+	}
+	return out
+}
+
+func (in *instance) convertBody(body *hclsyntax.Body, scope map[string]cty.Value, conv *converter, top, jsonBody bool) map[string]any {
+	out := map[string]any{}
+	for _, name := range sortedKeys(body.Attributes) {
+		a := body.Attributes[name]
+		if top && metaArguments[name] {
+			continue
+		}
+		expr := a.Expr
+		if top && jsonBody && name == "body" {
+			expr = unwrapJSONEncode(expr)
+		}
+		v := in.eval(expr, scope)
+		if g, present := conv.attr(v, in.exprText(a.Expr)); present {
+			out[name] = g
+		}
+	}
+	unknownBlocks := map[string]*resource.Unknown{}
+	for _, b := range body.Blocks {
+		if top && metaArguments[b.Type] {
+			continue
+		}
+		if b.Type == "dynamic" && len(b.Labels) == 1 {
+			blocks, unknown := in.expandDynamic(b, scope, conv)
+			if unknown != nil {
+				unknownBlocks[b.Labels[0]] = unknown
+				continue
+			}
+			list, _ := out[b.Labels[0]].([]any)
+			out[b.Labels[0]] = append(list, blocks...)
+			continue
+		}
+		list, _ := out[b.Type].([]any)
+		out[b.Type] = append(list, in.convertBody(b.Body, scope, conv, false, false))
+	}
+	for typ, u := range unknownBlocks {
+		out[typ] = u
+	}
+	return out
+}
+
+// expandDynamic expands a dynamic block into the blocks it generates; an unknown for_each makes
+// the whole block list unknown.
+func (in *instance) expandDynamic(b *hclsyntax.Block, scope map[string]cty.Value, conv *converter) ([]any, *resource.Unknown) {
+	label := b.Labels[0]
+	forEach := b.Body.Attributes["for_each"]
+	if forEach == nil {
+		in.rs.add(diag.Diagnostic{Severity: diag.Error, Summary: "dynamic \"" + label + "\" block has no for_each",
+			Detail: "Terraform requires for_each in a dynamic block; lensix skipped it", Range: toRange(b.DefRange())})
+		return nil, nil
+	}
+	iterator := label
+	if it := b.Body.Attributes["iterator"]; it != nil {
+		if kw := hcl.ExprAsKeyword(it.Expr); kw != "" {
+			iterator = kw
+		}
+	}
+	var content *hclsyntax.Body
+	for _, child := range b.Body.Blocks {
+		if child.Type == "content" {
+			content = child.Body
+		}
+	}
+	v, marks := in.eval(forEach.Expr, scope).Unmark()
+	conv.addMarks(marks)
+	if !v.IsKnown() {
+		return nil, &resource.Unknown{Reason: "dynamic \"" + label + "\" block's for_each is unknown: " + reasonOf(marks, afterApply),
+			Expr: in.exprText(forEach.Expr)}
+	}
+	if v.IsNull() || content == nil || !v.CanIterateElements() {
+		return nil, nil
+	}
+	var blocks []any
+	for it := v.ElementIterator(); it.Next(); {
+		k, elem := it.Element()
+		inner := make(map[string]cty.Value, len(scope)+1)
+		for name, val := range scope {
+			inner[name] = val
+		}
+		inner[iterator] = cty.ObjectVal(map[string]cty.Value{"key": k, "value": elem})
+		blocks = append(blocks, in.convertBody(content, inner, conv, false, false))
+	}
+	return blocks, nil
+}
+
+// unwrapJSONEncode returns x for jsonencode(x) (or "${jsonencode(x)}"), so that an azapi body
+// keeps its structure even when some of its values are unknown.
+func unwrapJSONEncode(expr hclsyntax.Expression) hclsyntax.Expression {
+	if wrap, ok := expr.(*hclsyntax.TemplateWrapExpr); ok {
+		expr = wrap.Wrapped
+	}
+	if call, ok := expr.(*hclsyntax.FunctionCallExpr); ok && call.Name == "jsonencode" && len(call.Args) == 1 && !call.ExpandFinal {
+		return call.Args[0]
+	}
+	return expr
+}
+
+func (in *instance) exprText(expr hcl.Expression) string {
+	rng := expr.Range()
+	src := in.def.srcs[rng.Filename]
+	if rng.Start.Byte < 0 || rng.End.Byte > len(src) || rng.Start.Byte > rng.End.Byte {
+		return ""
+	}
+	text := string(src[rng.Start.Byte:rng.End.Byte])
+	if len(text) > 200 {
+		text = text[:200] + "…"
+	}
+	return text
+}
+
+// callValue evaluates a module call once, adding the resources of its instances, and returns
+// the value `module.<name>` has for the caller.
+func (in *instance) callValue(name string) cty.Value {
+	lv := in.calls[name]
+	if lv == nil {
+		lv = &lazyVal{}
+		in.calls[name] = lv
+	}
+	switch {
+	case lv.done:
+		return lv.val
+	case lv.busy:
+		return unknownVal("module." + name + " refers to its own outputs")
+	}
+	lv.busy = true
+	lv.val = in.expandCall(in.def.callIndex[name])
+	lv.busy, lv.done = false, true
+	return lv.val
+}
+
+func (in *instance) expandCall(call *moduleCall) cty.Value {
+	callAddr := in.addr + "module." + call.name
+	key := call.name
+	if in.key != "" {
+		key = in.key + "." + call.name
+	}
+	var dir string
+	if call.local() {
+		dir = path.Join(in.def.dir, call.source)
+	} else {
+		manifestDir, ok := in.rs.moduleManifest()[key]
+		if ok {
+			if _, err := moduleFileNames(manifestDir); err != nil {
+				ok = false
+			}
+		}
+		if !ok {
+			in.rs.ld.noteRemoteUnread(fmt.Sprintf("%s (%s) in %s", callAddr, call.source, in.rs.rootDir), call.rng)
+			return unknownVal(callAddr + " (source " + call.source + ") has not been downloaded; run terraform init")
+		}
+		dir = manifestDir
+	}
+	real, err := filepath.EvalSymlinks(filepath.FromSlash(dir))
+	if err != nil {
+		in.rs.add(diag.Diagnostic{Severity: diag.Error, Summary: "Cannot read module " + callAddr + " at " + dir,
+			Detail: describeFSError(err) + "; check the module's source path", Range: toRange(call.sourceRng)})
+		return unknownVal("module " + callAddr + " could not be read")
+	}
+	for _, open := range in.stack {
+		if open == real {
+			in.rs.add(diag.Diagnostic{Severity: diag.Error, Summary: "Module cycle: " + callAddr + " calls " + dir + ", which is already being evaluated",
+				Detail: "A module cannot call itself, directly or through other modules (or symlinks); lensix stopped following this call", Range: toRange(call.sourceRng)})
+			return unknownVal("module " + callAddr + " is part of a module cycle")
+		}
+	}
+	if len(in.stack) >= maxModuleDepth {
+		in.rs.add(diag.Diagnostic{Severity: diag.Error, Summary: fmt.Sprintf("Modules nested deeper than %d levels at %s", maxModuleDepth, callAddr),
+			Detail: "lensix stopped following module calls here", Range: toRange(call.sourceRng)})
+		return unknownVal("module " + callAddr + " is nested too deeply")
+	}
+	def, fresh := in.rs.ld.module(slashClean(dir))
+	if fresh {
+		for _, d := range def.diags {
+			in.rs.add(d)
+		}
+	}
+	keys, unknownReason, _ := in.expand(call.count, call.forEach, callAddr)
+	if unknownReason != "" {
+		// One instance with unknown count.index/each.*: its resources still get scanned.
+		in.instantiate(call, def, keys[0], callAddr, key, real)
+		return unknownVal("instances of " + callAddr + " are unknown: " + unknownReason)
+	}
+	outputs := make([]cty.Value, 0, len(keys))
+	byKey := map[string]cty.Value{}
+	for _, k := range keys {
+		out := in.instantiate(call, def, k, callAddr+k.suffix, key, real)
+		outputs = append(outputs, out)
+		if each, ok := k.scope["each"]; ok {
+			byKey[each.GetAttr("key").AsString()] = out
+		}
+	}
+	switch {
+	case call.count != nil:
+		if len(outputs) == 0 {
+			return cty.EmptyTupleVal
+		}
+		return cty.TupleVal(outputs)
+	case call.forEach != nil:
+		return cty.ObjectVal(byKey)
+	default:
+		return outputs[0]
+	}
+}
+
+// instantiate evaluates one instance of a module call and returns its outputs object.
+func (in *instance) instantiate(call *moduleCall, def *moduleDef, k instanceKey, addr, key, real string) cty.Value {
+	vars := map[string]cty.Value{}
+	for name, v := range def.variables {
+		var val cty.Value
+		switch arg := call.args[name]; {
+		case arg != nil:
+			val = in.eval(arg.Expr, k.scope)
+		case v.defExpr != nil:
+			val = evalLiteral(v.defExpr, func(d diag.Diagnostic) { in.rs.add(d) })
+		default:
+			val = unknownVal(fmt.Sprintf("variable %s of %s has no value", name, addr))
+		}
+		vars[name] = v.convert(val, func(d diag.Diagnostic) { in.rs.add(d) })
+	}
+	stack := append(append([]string(nil), in.stack...), real)
+	child := newInstance(in.rs, def, addr+".", key, vars, stack)
+	child.run()
+	outputs := map[string]cty.Value{}
+	for name, expr := range def.outputs {
+		outputs[name] = child.eval(expr.Expr, nil)
+	}
+	return cty.ObjectVal(outputs)
+}
+
+// converter turns evaluated cty values into resource body values, collecting the variable
+// defaults they were derived from.
+type converter struct {
+	defaults map[string]string
+}
+
+func (c *converter) addMarks(marks cty.ValueMarks) {
+	for m := range marks {
+		if d, ok := m.(defaultMark); ok {
+			if c.defaults == nil {
+				c.defaults = map[string]string{}
+			}
+			c.defaults[d.name] = d.message
+		}
+	}
+}
+
+// attr converts an attribute value; a null attribute is absent, as Terraform treats it.
+func (c *converter) attr(v cty.Value, exprText string) (any, bool) {
+	unmarked, marks := v.Unmark()
+	if unmarked.IsKnown() && unmarked.IsNull() {
+		c.addMarks(marks)
+		return nil, false
+	}
+	return c.toGo(v, exprText, ""), true
+}
+
+func (c *converter) toGo(v cty.Value, exprText, inherited string) any {
+	v, marks := v.Unmark()
+	c.addMarks(marks)
+	reason := reasonOf(marks, inherited)
+	if !v.IsKnown() {
+		if reason == "" {
+			reason = "depends on a value " + afterApply
+		}
+		return &resource.Unknown{Reason: reason, Expr: exprText}
+	}
+	if v.IsNull() {
+		return nil
+	}
+	ty := v.Type()
+	switch {
+	case ty == cty.String:
+		return v.AsString()
+	case ty == cty.Bool:
+		return v.True()
+	case ty == cty.Number:
+		bf := v.AsBigFloat()
+		if bf.IsInt() {
+			if i, acc := bf.Int64(); acc == 0 {
+				return i
+			}
+		}
+		f, _ := bf.Float64()
+		return f
+	case ty.IsObjectType() || ty.IsMapType():
+		out := map[string]any{}
+		for it := v.ElementIterator(); it.Next(); {
+			k, elem := it.Element()
+			out[k.AsString()] = c.toGo(elem, "", reason)
+		}
+		return out
+	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType():
+		out := make([]any, 0, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			_, elem := it.Element()
+			out = append(out, c.toGo(elem, "", reason))
+		}
+		return out
+	}
+	return &resource.Unknown{Reason: "value of type " + ty.FriendlyName() + " has no JSON form", Expr: exprText}
+}
+
+// reasonOf picks the reason an unknown value carries, or fallback.
+func reasonOf(marks cty.ValueMarks, fallback string) string {
+	var reasons []string
+	for m := range marks {
+		if u, ok := m.(unknownMark); ok {
+			reasons = append(reasons, u.reason)
+		}
+	}
+	if len(reasons) == 0 {
+		return fallback
+	}
+	sort.Strings(reasons)
+	return reasons[0]
+}
+
+// unsupportedFunctions returns stand-ins for the functions expr calls that lensix does not
+// implement: each returns an unknown value naming the function, instead of an error.
+func unsupportedFunctions(expr hcl.Expression, funcs map[string]function.Function) map[string]function.Function {
+	syntaxExpr, ok := expr.(hclsyntax.Expression)
+	if !ok {
+		return nil
+	}
+	var stubs map[string]function.Function
+	_ = hclsyntax.VisitAll(syntaxExpr, func(node hclsyntax.Node) hcl.Diagnostics {
+		call, ok := node.(*hclsyntax.FunctionCallExpr)
+		if !ok {
+			return nil
+		}
+		if _, known := funcs[call.Name]; known {
+			return nil
+		}
+		if stubs == nil {
+			stubs = map[string]function.Function{}
+		}
+		stubs[call.Name] = unsupportedFunction(call.Name)
+		return nil
+	})
+	return stubs
+}
+
+func unsupportedFunction(name string) function.Function {
+	reason := "function " + name + " is not evaluated by lensix"
+	if strings.Contains(name, "::") {
+		reason = "provider function " + name + " is not evaluated by lensix"
+	}
+	return function.New(&function.Spec{
+		VarParam: &function.Parameter{Name: "args", Type: cty.DynamicPseudoType, AllowUnknown: true, AllowNull: true, AllowDynamicType: true, AllowMarked: true},
+		Type:     function.StaticReturnType(cty.DynamicPseudoType),
+		Impl: func([]cty.Value, cty.Type) (cty.Value, error) {
+			return unknownVal(reason), nil
+		},
+	})
+}

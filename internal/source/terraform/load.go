@@ -1,0 +1,449 @@
+// Package terraform reads Terraform configurations (HCL and JSON syntax, through hashicorp/hcl/v2)
+// and `terraform show -json` plans, evaluates them as far as the files allow, and maps the Azure
+// resources it knows (see mapping.go) to ARM-shaped resources.
+//
+// Evaluation follows Terraform: variables (defaults, tfvars, --var-file, --var, TF_VAR_*), locals,
+// references, functions, count/for_each, dynamic blocks and modules. A value Terraform would know
+// only at plan or apply time is a *resource.Unknown carrying the reason; a variable default that
+// was used is recorded as an assumption on the resources whose values depend on it.
+package terraform
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
+
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
+)
+
+// Options are the inputs Terraform itself would take from its command line and environment.
+type Options struct {
+	VarFiles []string // --var-file (in order given)
+	Vars     []string // --var 'k=v' (HCL value syntax on the right, like terraform -var)
+	Environ  []string // os.Environ(); read TF_VAR_* from here (do not call os.Getenv yourself)
+}
+
+// maxFileSize caps what lensix reads of one file; larger .tf files are generated data, not code.
+const maxFileSize = 10 << 20
+
+// maxModuleDepth stops runaway module nesting that a cycle check through symlinks could miss.
+const maxModuleDepth = 32
+
+// Load evaluates the Terraform configurations in dirs (each a directory holding .tf/.tf.json files).
+// A dir that another dir in the set calls as a local module (module "x" { source = "./..." }) is
+// evaluated only through its caller(s), not again as a root. Paths are used as given (slash form)
+// in ranges.
+func Load(dirs []string, opts Options) ([]*resource.Resource, diag.Diagnostics) {
+	ld := newLoader(opts)
+	var diags diag.Diagnostics
+
+	seen := map[string]bool{}
+	var unique []string
+	for _, dir := range dirs {
+		dir = slashClean(dir)
+		if !seen[dir] {
+			seen[dir] = true
+			unique = append(unique, dir)
+		}
+	}
+	defs := ld.parseDirs(unique)
+	for _, def := range defs {
+		diags = append(diags, def.diags...)
+	}
+	diags = append(diags, ld.loadVarFiles()...)
+
+	roots := ld.roots(unique, defs)
+	results := make([]rootResult, len(roots))
+	parallel(len(roots), func(i int) {
+		results[i] = ld.evaluateRoot(roots[i])
+	})
+	var out []*resource.Resource
+	for _, res := range results {
+		out = append(out, res.resources...)
+		diags = append(diags, res.diags...)
+	}
+	diags = append(diags, ld.lateDiagnostics()...)
+	return out, diags
+}
+
+// loader holds what one Load shares between roots: parsed modules and var files.
+type loader struct {
+	opts Options
+
+	mu       sync.Mutex
+	modules  map[string]*moduleEntry // by cleaned slash path
+	varFiles []varFile
+
+	remoteMu      sync.Mutex
+	remoteUnread  []string // "root: module.x (source)" for modules that need terraform init
+	remoteWarning resource.Range
+}
+
+type moduleEntry struct {
+	once sync.Once
+	def  *moduleDef
+}
+
+func newLoader(opts Options) *loader {
+	return &loader{opts: opts, modules: map[string]*moduleEntry{}}
+}
+
+// parseDirs reads and parses every file of dirs concurrently and returns one module per dir.
+func (ld *loader) parseDirs(dirs []string) []*moduleDef {
+	type job struct {
+		dir  int
+		name string
+	}
+	defs := make([]*moduleDef, len(dirs))
+	var jobs []job
+	files := make([][]*parsedFile, len(dirs))
+	for i, dir := range dirs {
+		defs[i] = newModuleDef(dir)
+		names, err := moduleFileNames(dir)
+		if err != nil {
+			defs[i].diags = append(defs[i].diags, readDirDiag(dir, err))
+			continue
+		}
+		files[i] = make([]*parsedFile, len(names))
+		for _, name := range names {
+			jobs = append(jobs, job{i, name})
+		}
+	}
+	parsed := make([]*parsedFile, len(jobs))
+	parallel(len(jobs), func(j int) {
+		parsed[j] = parseFile(path.Join(dirs[jobs[j].dir], jobs[j].name))
+	})
+	next := make([]int, len(dirs))
+	for j, jb := range jobs {
+		files[jb.dir][next[jb.dir]] = parsed[j]
+		next[jb.dir]++
+	}
+	for i := range dirs {
+		defs[i].addFiles(files[i])
+		entry := &moduleEntry{def: defs[i]}
+		entry.once.Do(func() {})
+		ld.modules[dirs[i]] = entry
+	}
+	return defs
+}
+
+// module returns the parsed module in dir, parsing it on first use (modules outside the scanned
+// set are reached through module calls).
+func (ld *loader) module(dir string) (def *moduleDef, fresh bool) {
+	ld.mu.Lock()
+	entry, ok := ld.modules[dir]
+	if !ok {
+		entry = &moduleEntry{}
+		ld.modules[dir] = entry
+	}
+	ld.mu.Unlock()
+	entry.once.Do(func() {
+		fresh = true
+		def := newModuleDef(dir)
+		names, err := moduleFileNames(dir)
+		if err != nil {
+			def.diags = append(def.diags, readDirDiag(dir, err))
+		}
+		files := make([]*parsedFile, len(names))
+		parallel(len(names), func(i int) { files[i] = parseFile(path.Join(dir, names[i])) })
+		def.addFiles(files)
+		entry.def = def
+	})
+	return entry.def, fresh
+}
+
+// roots picks the dirs to evaluate as root modules: those no other dir in the set calls. Dirs that
+// are called only from within a cycle are kept as roots so they are not lost.
+func (ld *loader) roots(dirs []string, defs []*moduleDef) []*moduleDef {
+	inSet := map[string]int{}
+	for i, dir := range dirs {
+		inSet[dir] = i
+	}
+	callers := map[int][]int{}
+	for i, def := range defs {
+		for _, target := range def.calledDirs() {
+			if j, ok := inSet[target]; ok && j != i {
+				callers[j] = append(callers[j], i)
+			}
+		}
+	}
+	isRoot := make([]bool, len(dirs))
+	for i := range dirs {
+		isRoot[i] = len(callers[i]) == 0
+	}
+	// A called dir none of whose transitive callers is a root sits on a cycle: promote the first.
+	for i := range dirs {
+		if isRoot[i] || reachesRoot(i, callers, isRoot) {
+			continue
+		}
+		isRoot[i] = true
+	}
+	var out []*moduleDef
+	for i, def := range defs {
+		if isRoot[i] {
+			out = append(out, def)
+		}
+	}
+	return out
+}
+
+func reachesRoot(start int, callers map[int][]int, isRoot []bool) bool {
+	seen := map[int]bool{start: true}
+	queue := []int{start}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, c := range callers[n] {
+			if isRoot[c] {
+				return true
+			}
+			if !seen[c] {
+				seen[c] = true
+				queue = append(queue, c)
+			}
+		}
+	}
+	return false
+}
+
+// noteRemoteUnread records a remote module that was not downloaded; Load reports them once.
+func (ld *loader) noteRemoteUnread(what string, rng resource.Range) {
+	ld.remoteMu.Lock()
+	defer ld.remoteMu.Unlock()
+	if len(ld.remoteUnread) == 0 || rangeLess(rng, ld.remoteWarning) {
+		ld.remoteWarning = rng
+	}
+	ld.remoteUnread = append(ld.remoteUnread, what)
+}
+
+func rangeLess(a, b resource.Range) bool {
+	if a.Filename != b.Filename {
+		return a.Filename < b.Filename
+	}
+	return a.Start.Byte < b.Start.Byte
+}
+
+func (ld *loader) lateDiagnostics() diag.Diagnostics {
+	if len(ld.remoteUnread) == 0 {
+		return nil
+	}
+	sort.Strings(ld.remoteUnread)
+	detail := "Run `terraform init` in the root module so that .terraform/modules/modules.json lists the downloaded modules; " +
+		"until then their resources are not scanned and their outputs are unknown. Not downloaded: " + strings.Join(ld.remoteUnread, ", ")
+	return diag.Diagnostics{{
+		Severity: diag.Warning,
+		Summary:  fmt.Sprintf("%d remote module call(s) not downloaded", len(ld.remoteUnread)),
+		Detail:   detail,
+		Range:    ld.remoteWarning,
+	}}
+}
+
+// parallel runs fn(0..n-1) on at most GOMAXPROCS goroutines.
+func parallel(n int, fn func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > n {
+		workers = n
+	}
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// moduleFileNames lists the configuration files of a module directory in lexical order. Override
+// files (override.tf, *_override.tf) are left out: lensix does not merge them.
+func moduleFileNames(dir string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.FromSlash(dir))
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".tf") && !strings.HasSuffix(name, ".tf.json") {
+			continue
+		}
+		base := strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".tf")
+		if base == "override" || strings.HasSuffix(base, "_override") {
+			continue
+		}
+		if e.IsDir() {
+			continue
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+func readDirDiag(dir string, err error) diag.Diagnostic {
+	d := diag.Diagnostic{
+		Severity: diag.Error,
+		Summary:  "Cannot read module directory " + dir,
+		Detail:   describeFSError(err) + "; check that the path exists and is readable",
+		Range:    resource.Range{Filename: dir},
+	}
+	return d
+}
+
+func describeFSError(err error) string {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return pathErr.Err.Error()
+	}
+	return err.Error()
+}
+
+// parsedFile is one configuration file, parsed (file is nil when it could not be read).
+type parsedFile struct {
+	name  string
+	src   []byte
+	file  *hcl.File
+	diags diag.Diagnostics
+}
+
+func parseFile(name string) *parsedFile {
+	pf := &parsedFile{name: name}
+	src, d := readSource(name)
+	if d != nil {
+		pf.diags = append(pf.diags, *d)
+		return pf
+	}
+	pf.src = src
+	var hd hcl.Diagnostics
+	if strings.HasSuffix(name, ".json") {
+		pf.file, hd = hcljson.Parse(src, name)
+	} else {
+		pf.file, hd = hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+	}
+	pf.diags = append(pf.diags, fromHCL(hd, "")...)
+	return pf
+}
+
+// readSource reads a text file for parsing, refusing what is too large, binary or not UTF-8.
+func readSource(name string) ([]byte, *diag.Diagnostic) {
+	rng := resource.Range{Filename: name}
+	f, err := os.Open(filepath.FromSlash(name))
+	if err != nil {
+		d := diag.Errorf(rng, "Cannot read %s", name)
+		d.Detail = describeFSError(err) + "; check that the file exists and is readable"
+		return nil, &d
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		d := diag.Errorf(rng, "Cannot read %s", name)
+		d.Detail = describeFSError(err)
+		return nil, &d
+	}
+	if len(src) > maxFileSize {
+		d := diag.Errorf(rng, "File %s is larger than %d MiB", name, maxFileSize>>20)
+		d.Detail = "lensix does not read configuration files this large; skipped"
+		return nil, &d
+	}
+	if d := checkText(name, src); d != nil {
+		return nil, d
+	}
+	return src, nil
+}
+
+// checkText rejects binary and non-UTF-8 content, naming the first offending byte's position.
+func checkText(name string, src []byte) *diag.Diagnostic {
+	bad := bytes.IndexByte(src, 0)
+	what := "a NUL byte (binary file?)"
+	if !utf8.Valid(src) {
+		for i := 0; i < len(src); {
+			r, size := utf8.DecodeRune(src[i:])
+			if r == utf8.RuneError && size <= 1 {
+				if bad < 0 || i < bad {
+					bad, what = i, "bytes that are not UTF-8"
+				}
+				break
+			}
+			i += size
+		}
+	}
+	if bad < 0 {
+		return nil
+	}
+	d := diag.Errorf(resource.Range{Filename: name, Start: posAt(src, bad), End: posAt(src, bad)},
+		"File %s contains %s", name, what)
+	d.Detail = "Terraform files must be UTF-8 text; the file was skipped"
+	return &d
+}
+
+// posAt turns a byte offset into a line:column position.
+func posAt(src []byte, offset int) resource.Pos {
+	if offset > len(src) {
+		offset = len(src)
+	}
+	line := 1 + bytes.Count(src[:offset], []byte("\n"))
+	lineStart := bytes.LastIndexByte(src[:offset], '\n') + 1
+	return resource.Pos{Line: line, Column: utf8.RuneCount(src[lineStart:offset]) + 1, Byte: offset}
+}
+
+// fromHCL converts HCL diagnostics; note, when set, is appended to each detail.
+func fromHCL(hd hcl.Diagnostics, note string) diag.Diagnostics {
+	var out diag.Diagnostics
+	for _, d := range hd {
+		sev := diag.Error
+		if d.Severity == hcl.DiagWarning {
+			sev = diag.Warning
+		}
+		detail := d.Detail
+		if note != "" {
+			detail = strings.TrimSpace(detail + " " + note)
+		}
+		var rng resource.Range
+		if d.Subject != nil {
+			rng = toRange(*d.Subject)
+		}
+		out = append(out, diag.Diagnostic{Severity: sev, Summary: d.Summary, Detail: detail, Range: rng})
+	}
+	return out
+}
+
+func toRange(r hcl.Range) resource.Range {
+	return resource.Range{
+		Filename: r.Filename,
+		Start:    resource.Pos{Line: r.Start.Line, Column: r.Start.Column, Byte: r.Start.Byte},
+		End:      resource.Pos{Line: r.End.Line, Column: r.End.Column, Byte: r.End.Byte},
+	}
+}
+
+func slashClean(p string) string {
+	return path.Clean(filepath.ToSlash(p))
+}

@@ -1,0 +1,329 @@
+package terraform
+
+import (
+	"encoding/json"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
+)
+
+// moduleDef is the static content of one module directory, shared by all its instances.
+type moduleDef struct {
+	dir   string
+	srcs  map[string][]byte
+	diags diag.Diagnostics
+
+	variables map[string]*variableDef
+	locals    map[string]*hcl.Attribute
+	resources []*resourceDef
+	byAddr    map[string]*resourceDef // "type.name" of managed resources
+	calls     []*moduleCall
+	callIndex map[string]*moduleCall
+	outputs   map[string]*hcl.Attribute
+	funcs     map[string]function.Function
+}
+
+type variableDef struct {
+	name      string
+	defExpr   hcl.Expression
+	typ       cty.Type
+	defaults  *typeexpr.Defaults
+	typed     bool
+	sensitive bool
+	rng       hcl.Range
+}
+
+type resourceDef struct {
+	typ, name string
+	file      string
+	rng       resource.Range
+	count     hcl.Expression
+	forEach   hcl.Expression
+	attrs     map[string]*hcl.Attribute
+	syntax    *hclsyntax.Body // nil for JSON syntax
+}
+
+func (rd *resourceDef) address() string { return rd.typ + "." + rd.name }
+
+type moduleCall struct {
+	name      string
+	source    string
+	sourceRng hcl.Range
+	rng       resource.Range
+	count     hcl.Expression
+	forEach   hcl.Expression
+	args      map[string]*hcl.Attribute
+}
+
+// local reports whether the call's source is a path to a directory on disk.
+func (c *moduleCall) local() bool {
+	return strings.HasPrefix(c.source, "./") || strings.HasPrefix(c.source, "../") ||
+		c.source == "." || c.source == ".."
+}
+
+var topSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{
+	{Type: "terraform"},
+	{Type: "variable", LabelNames: []string{"name"}},
+	{Type: "locals"},
+	{Type: "resource", LabelNames: []string{"type", "name"}},
+	{Type: "data", LabelNames: []string{"type", "name"}},
+	{Type: "module", LabelNames: []string{"name"}},
+	{Type: "output", LabelNames: []string{"name"}},
+	{Type: "provider", LabelNames: []string{"name"}},
+}}
+
+var variableSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "default"}, {Name: "type"}, {Name: "sensitive"}, {Name: "description"}, {Name: "nullable"}, {Name: "ephemeral"},
+}}
+
+var outputSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "value"}}}
+
+// metaArguments are resource arguments that belong to Terraform, not to the provider.
+var metaArguments = map[string]bool{"count": true, "for_each": true, "provider": true, "depends_on": true, "lifecycle": true, "provisioner": true, "connection": true}
+
+var moduleMeta = map[string]bool{"source": true, "version": true, "count": true, "for_each": true, "providers": true, "depends_on": true}
+
+func newModuleDef(dir string) *moduleDef {
+	def := &moduleDef{
+		dir:       dir,
+		srcs:      map[string][]byte{},
+		variables: map[string]*variableDef{},
+		locals:    map[string]*hcl.Attribute{},
+		byAddr:    map[string]*resourceDef{},
+		callIndex: map[string]*moduleCall{},
+		outputs:   map[string]*hcl.Attribute{},
+	}
+	def.funcs = moduleFunctions(dir)
+	return def
+}
+
+// addFiles decodes the top-level blocks of the module's files, in file order.
+func (def *moduleDef) addFiles(files []*parsedFile) {
+	for _, pf := range files {
+		if pf == nil {
+			continue
+		}
+		def.diags = append(def.diags, pf.diags...)
+		if pf.file == nil || pf.file.Body == nil {
+			continue
+		}
+		def.srcs[pf.name] = pf.src
+		content, _, hd := pf.file.Body.PartialContent(topSchema)
+		def.diags = append(def.diags, fromHCL(hd, "")...)
+		if content == nil {
+			continue
+		}
+		for _, block := range content.Blocks {
+			switch block.Type {
+			case "variable":
+				def.addVariable(block)
+			case "locals":
+				def.addLocals(block)
+			case "resource":
+				def.addResource(pf.name, block)
+			case "module":
+				def.addCall(block)
+			case "output":
+				oc, _, hd := block.Body.PartialContent(outputSchema)
+				def.diags = append(def.diags, fromHCL(hd, "")...)
+				if oc != nil && oc.Attributes["value"] != nil {
+					def.outputs[block.Labels[0]] = oc.Attributes["value"]
+				}
+			}
+		}
+	}
+}
+
+func (def *moduleDef) addVariable(block *hcl.Block) {
+	name := block.Labels[0]
+	if prev, dup := def.variables[name]; dup {
+		def.diags = append(def.diags, duplicateDiag("variable", name, block.DefRange, toRange(prev.rng).String()))
+		return
+	}
+	content, _, hd := block.Body.PartialContent(variableSchema)
+	def.diags = append(def.diags, fromHCL(hd, "")...)
+	v := &variableDef{name: name, typ: cty.DynamicPseudoType, rng: block.DefRange}
+	if content != nil {
+		if a := content.Attributes["default"]; a != nil {
+			v.defExpr = a.Expr
+		}
+		if a := content.Attributes["type"]; a != nil {
+			ty, defaults, hd := typeexpr.TypeConstraintWithDefaults(a.Expr)
+			if hd.HasErrors() {
+				def.diags = append(def.diags, fromHCL(hd, "lensix uses the variable's value without type conversion.")...)
+			} else {
+				v.typ, v.defaults, v.typed = ty, defaults, true
+			}
+		}
+		if a := content.Attributes["sensitive"]; a != nil {
+			if val, d := a.Expr.Value(nil); !d.HasErrors() && val.Type() == cty.Bool && val.IsKnown() && !val.IsNull() {
+				v.sensitive = val.True()
+			}
+		}
+	}
+	def.variables[name] = v
+}
+
+func (def *moduleDef) addLocals(block *hcl.Block) {
+	attrs, hd := block.Body.JustAttributes()
+	def.diags = append(def.diags, fromHCL(hd, "")...)
+	for name, a := range attrs {
+		if prev, dup := def.locals[name]; dup {
+			def.diags = append(def.diags, duplicateDiag("local value", name, a.NameRange, toRange(prev.NameRange).String()))
+			continue
+		}
+		def.locals[name] = a
+	}
+}
+
+func (def *moduleDef) addResource(file string, block *hcl.Block) {
+	rd := &resourceDef{typ: block.Labels[0], name: block.Labels[1], file: file, attrs: map[string]*hcl.Attribute{}}
+	end := block.DefRange.End
+	if body, ok := block.Body.(*hclsyntax.Body); ok {
+		rd.syntax = body
+		end = body.SrcRange.End
+		for name, a := range body.Attributes {
+			rd.attrs[name] = a.AsHCLAttribute()
+		}
+	} else {
+		attrs, hd := block.Body.JustAttributes()
+		def.diags = append(def.diags, fromHCL(hd, "")...)
+		for name, a := range attrs {
+			rd.attrs[name] = a
+		}
+	}
+	rd.rng = toRange(hcl.Range{Filename: file, Start: block.DefRange.Start, End: end})
+	if a := rd.attrs["count"]; a != nil {
+		rd.count = a.Expr
+	}
+	if a := rd.attrs["for_each"]; a != nil {
+		rd.forEach = a.Expr
+	}
+	for name := range metaArguments {
+		delete(rd.attrs, name)
+	}
+	if prev, dup := def.byAddr[rd.address()]; dup {
+		def.diags = append(def.diags, duplicateDiag("resource", rd.address(), block.DefRange, prev.rng.String()))
+		return
+	}
+	def.byAddr[rd.address()] = rd
+	def.resources = append(def.resources, rd)
+}
+
+func (def *moduleDef) addCall(block *hcl.Block) {
+	name := block.Labels[0]
+	attrs, hd := block.Body.JustAttributes()
+	def.diags = append(def.diags, fromHCL(hd, "")...)
+	call := &moduleCall{name: name, args: map[string]*hcl.Attribute{}, rng: toRange(block.DefRange)}
+	for argName, a := range attrs {
+		switch argName {
+		case "source":
+			call.sourceRng = a.Expr.Range()
+			val, d := a.Expr.Value(nil)
+			if d.HasErrors() || !val.IsKnown() || val.IsNull() || val.Type() != cty.String {
+				def.diags = append(def.diags, diag.Diagnostic{Severity: diag.Error,
+					Summary: "Module source must be a literal string",
+					Detail:  "module \"" + name + "\" has a source that is not a string literal, as Terraform requires; the module was skipped",
+					Range:   toRange(a.Expr.Range())})
+				continue
+			}
+			call.source = val.AsString()
+		case "count":
+			call.count = a.Expr
+		case "for_each":
+			call.forEach = a.Expr
+		default:
+			if !moduleMeta[argName] {
+				call.args[argName] = a
+			}
+		}
+	}
+	if call.source == "" {
+		return
+	}
+	if _, dup := def.callIndex[name]; dup {
+		def.diags = append(def.diags, duplicateDiag("module call", name, block.DefRange, def.callIndex[name].rng.String()))
+		return
+	}
+	def.callIndex[name] = call
+	def.calls = append(def.calls, call)
+}
+
+func duplicateDiag(kind, name string, at hcl.Range, prev string) diag.Diagnostic {
+	return diag.Diagnostic{
+		Severity: diag.Error,
+		Summary:  "Duplicate " + kind + " " + name,
+		Detail:   "It was already declared at " + prev + "; Terraform rejects this. lensix keeps the first declaration.",
+		Range:    toRange(at),
+	}
+}
+
+// calledDirs lists the directories this module calls as modules: local sources, and the modules
+// that `terraform init` downloaded for it.
+func (def *moduleDef) calledDirs() []string {
+	var out []string
+	for _, call := range def.calls {
+		if call.local() {
+			out = append(out, path.Join(def.dir, call.source))
+		}
+	}
+	if manifest, err := readModuleManifest(def.dir); err == nil {
+		for _, dir := range manifest {
+			out = append(out, dir)
+		}
+	}
+	return out
+}
+
+// readModuleManifest reads .terraform/modules/modules.json of a root module: module key
+// ("a.b") → directory (slash form, joined to root).
+func readModuleManifest(root string) (map[string]string, error) {
+	name := path.Join(root, ".terraform/modules/modules.json")
+	f, err := os.Open(filepath.FromSlash(name))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var manifest struct {
+		Modules []struct {
+			Key string `json:"Key"`
+			Dir string `json:"Dir"`
+		} `json:"Modules"`
+	}
+	if err := json.NewDecoder(f).Decode(&manifest); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, m := range manifest.Modules {
+		if m.Key == "" || m.Dir == "" {
+			continue
+		}
+		dir := filepath.ToSlash(m.Dir)
+		if !path.IsAbs(dir) {
+			dir = path.Join(root, dir)
+		}
+		out[m.Key] = dir
+	}
+	return out, nil
+}
+
+// sortedKeys returns a map's keys in order, for deterministic evaluation.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,244 @@
+package terraform
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
+)
+
+// planDoc is the part of `terraform show -json` output lensix reads.
+type planDoc struct {
+	FormatVersion   *string          `json:"format_version"`
+	PlannedValues   *plannedValues   `json:"planned_values"`
+	ResourceChanges []resourceChange `json:"resource_changes"`
+}
+
+type plannedValues struct {
+	RootModule *planModule `json:"root_module"`
+}
+
+type planModule struct {
+	Resources    []planResource `json:"resources"`
+	ChildModules []planModule   `json:"child_modules"`
+}
+
+type planResource struct {
+	Address string         `json:"address"`
+	Mode    string         `json:"mode"`
+	Type    string         `json:"type"`
+	Values  map[string]any `json:"values"`
+}
+
+type resourceChange struct {
+	Address string `json:"address"`
+	Mode    string `json:"mode"`
+	Type    string `json:"type"`
+	Change  struct {
+		Actions     []string       `json:"actions"`
+		After       map[string]any `json:"after"`
+		AfterUnknow any            `json:"after_unknown"`
+	} `json:"change"`
+}
+
+// IsPlan reports whether src is `terraform show -json` output (format_version + planned_values/resource_changes).
+func IsPlan(src []byte) bool {
+	if !bytes.Contains(src, []byte(`"format_version"`)) {
+		return false
+	}
+	var probe struct {
+		FormatVersion   *string         `json:"format_version"`
+		PlannedValues   json.RawMessage `json:"planned_values"`
+		ResourceChanges json.RawMessage `json:"resource_changes"`
+	}
+	if json.Unmarshal(src, &probe) != nil || probe.FormatVersion == nil {
+		return false
+	}
+	return probe.PlannedValues != nil || probe.ResourceChanges != nil
+}
+
+// ReadPlan maps a plan JSON document.
+func ReadPlan(filename string, src []byte) ([]*resource.Resource, diag.Diagnostics) {
+	fileRange := resource.Range{Filename: filename}
+	if len(src) > maxFileSize {
+		return nil, diag.Diagnostics{{Severity: diag.Error, Summary: fmt.Sprintf("Plan %s is larger than %d MiB", filename, maxFileSize>>20),
+			Detail: "lensix does not read plan files this large; skipped", Range: fileRange}}
+	}
+	if d := checkText(filename, src); d != nil {
+		return nil, diag.Diagnostics{*d}
+	}
+	dec := json.NewDecoder(bytes.NewReader(src))
+	dec.UseNumber()
+	var doc planDoc
+	if err := dec.Decode(&doc); err != nil {
+		return nil, diag.Diagnostics{jsonErrorDiag(filename, src, err)}
+	}
+	if doc.FormatVersion == nil {
+		return nil, diag.Diagnostics{{Severity: diag.Error, Summary: filename + " is not a Terraform plan",
+			Detail: "it has no format_version; produce it with `terraform show -json PLANFILE`", Range: fileRange}}
+	}
+
+	unknownByAddr := map[string]any{}
+	for _, rc := range doc.ResourceChanges {
+		unknownByAddr[rc.Address] = rc.Change.AfterUnknow
+	}
+	lines := addressOffsets(src)
+	var out []*resource.Resource
+	emit := func(address, mode, typ string, values map[string]any) {
+		if mode != "managed" || !mapped(typ) || values == nil {
+			return
+		}
+		attrs := normalizePlan(values).(map[string]any)
+		if unknown, ok := unknownByAddr[address]; ok {
+			overlayUnknown(attrs, unknown)
+		}
+		r := mapResource(typ, attrs)
+		if r == nil {
+			return
+		}
+		rng := fileRange
+		if off, ok := lines[address]; ok {
+			rng.Start = posAt(src, off)
+			rng.End = rng.Start
+		}
+		r.Provenance = resource.Provenance{Source: "tfplan", Range: rng, Address: address}
+		out = append(out, r)
+	}
+	if doc.PlannedValues != nil && doc.PlannedValues.RootModule != nil {
+		var walk func(m *planModule, depth int)
+		walk = func(m *planModule, depth int) {
+			if depth > maxModuleDepth {
+				return
+			}
+			for _, pr := range m.Resources {
+				emit(pr.Address, pr.Mode, pr.Type, pr.Values)
+			}
+			for i := range m.ChildModules {
+				walk(&m.ChildModules[i], depth+1)
+			}
+		}
+		walk(doc.PlannedValues.RootModule, 0)
+	} else {
+		for _, rc := range doc.ResourceChanges {
+			emit(rc.Address, rc.Mode, rc.Type, rc.Change.After)
+		}
+	}
+	return out, nil
+}
+
+func jsonErrorDiag(filename string, src []byte, err error) diag.Diagnostic {
+	rng := resource.Range{Filename: filename}
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntaxErr):
+		rng.Start = posAt(src, int(syntaxErr.Offset))
+	case errors.As(err, &typeErr):
+		rng.Start = posAt(src, int(typeErr.Offset))
+	}
+	rng.End = rng.Start
+	return diag.Diagnostic{Severity: diag.Error, Summary: "Malformed plan JSON in " + filename,
+		Detail: err.Error() + "; produce the file with `terraform show -json PLANFILE`", Range: rng}
+}
+
+// addressRE finds `"address": "..."` pairs; a resource's first one is in planned_values.
+var addressRE = regexp.MustCompile(`"address"\s*:\s*("(?:[^"\\]|\\.)*")`)
+
+// addressOffsets maps each address to the byte offset where it first appears, so a finding can
+// point at the line of the resource in the plan without a position-aware JSON decoder.
+func addressOffsets(src []byte) map[string]int {
+	out := map[string]int{}
+	for _, m := range addressRE.FindAllSubmatchIndex(src, -1) {
+		var addr string
+		if json.Unmarshal(src[m[2]:m[3]], &addr) != nil {
+			continue
+		}
+		if _, seen := out[addr]; !seen {
+			out[addr] = m[0]
+		}
+	}
+	return out
+}
+
+// normalizePlan turns decoded json.Numbers into int64 or float64.
+func normalizePlan(v any) any {
+	switch t := v.(type) {
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i
+		}
+		f, _ := t.Float64()
+		return f
+	case map[string]any:
+		for k, child := range t {
+			t[k] = normalizePlan(child)
+		}
+		return t
+	case []any:
+		for i, child := range t {
+			t[i] = normalizePlan(child)
+		}
+		return t
+	}
+	return v
+}
+
+// overlayUnknown marks the values a plan's after_unknown says are known only after apply. It
+// never invents structure: a subtree missing from the values becomes one unknown.
+func overlayUnknown(values map[string]any, unknown any) {
+	m, ok := unknown.(map[string]any)
+	if !ok {
+		return
+	}
+	for k, u := range m {
+		if !hasTrue(u) {
+			continue
+		}
+		switch t := u.(type) {
+		case map[string]any:
+			if child, ok := values[k].(map[string]any); ok {
+				overlayUnknown(child, t)
+				continue
+			}
+		case []any:
+			if list, ok := values[k].([]any); ok && len(list) >= len(t) {
+				for i, item := range t {
+					if !hasTrue(item) {
+						continue
+					}
+					if child, ok := list[i].(map[string]any); ok {
+						overlayUnknown(child, item)
+					} else {
+						list[i] = &resource.Unknown{Reason: afterApply}
+					}
+				}
+				continue
+			}
+		}
+		values[k] = &resource.Unknown{Reason: afterApply}
+	}
+}
+
+func hasTrue(u any) bool {
+	switch t := u.(type) {
+	case bool:
+		return t
+	case map[string]any:
+		for _, v := range t {
+			if hasTrue(v) {
+				return true
+			}
+		}
+	case []any:
+		for _, v := range t {
+			if hasTrue(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
