@@ -253,7 +253,8 @@ func Next(prev State, o *Observation, blind bool) (State, ChangeKind) {
 }
 
 // Blind reports whether a scan whose blind scopes are scopes could not see o: o's file, a folder
-// holding it (a Terraform module fails as a whole), or its subscription.
+// holding it (a Terraform module fails as a whole), its subscription, or an ARM scope holding it
+// (/subscriptions/ID).
 func Blind(scopes []string, o Observation) bool {
 	for _, s := range scopes {
 		switch {
@@ -264,7 +265,7 @@ func Blind(scopes []string, o Observation) bool {
 			return true
 		case o.Subscription != "" && strings.EqualFold(o.Subscription, s):
 			return true
-		case o.ResourceID != "" && strings.HasPrefix(strings.ToLower(o.ResourceID), strings.ToLower(s)):
+		case o.ResourceID != "" && strings.HasPrefix(strings.ToLower(o.ResourceID)+"/", strings.ToLower(strings.TrimSuffix(s, "/"))+"/"):
 			return true
 		}
 	}

@@ -72,6 +72,8 @@ func TestBlind(t *testing.T) {
 		{"an error in another folder does not", []string{"other/main.tf"}, Observation{File: "infra/main.tf"}, false},
 		{"an unreadable folder blinds the files below it", []string{"infra"}, Observation{File: "infra/apim/main.tf"}, true},
 		{"a failed subscription blinds its resources", []string{"0000-1111"}, Observation{Subscription: "0000-1111"}, true},
+		{"an unreadable ARM scope blinds the resources below it", []string{"/subscriptions/0a"}, Observation{ResourceID: "/subscriptions/0A/resourceGroups/rg/providers/Microsoft.ApiManagement/service/x"}, true},
+		{"an unreadable ARM scope does not blind a subscription sharing its prefix", []string{"/subscriptions/0a"}, Observation{ResourceID: "/subscriptions/0ab/resourceGroups/rg"}, false},
 		{"an error naming nothing blinds everything", []string{AllScopes}, Observation{File: "x.tf"}, true},
 		{"no errors blind nothing", nil, Observation{File: "x.tf"}, false},
 	}
