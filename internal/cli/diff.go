@@ -218,8 +218,8 @@ func writeDiff(opts *DiffOptions, entries []diffEntry) error {
 			}
 		}
 		name := e.Address
-		if name == "" {
-			name = e.ResourceName
+		if name == "" || e.File == "" {
+			name = e.ResourceName // live: the ID is already in WHERE
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Kind, e.CheckID, name, where)
 	}

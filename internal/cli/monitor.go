@@ -9,10 +9,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/spf13/cobra"
 
+	"github.com/lensix/lensix/internal/armsim"
 	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/monitor"
+	"github.com/lensix/lensix/internal/source/azure"
 	"github.com/lensix/lensix/internal/store"
 	"github.com/lensix/lensix/internal/suppress"
 )
@@ -29,6 +33,7 @@ type MonitorOptions struct {
 	StoreFile  string
 	Listen     string
 	Once       bool
+	Demo       bool
 }
 
 // NewCmdMonitor builds `lensix monitor`. runF replaces the run function in tests of flag parsing.
@@ -51,6 +56,7 @@ Exit codes:
   2  the command line or the config file was wrong
   3  the store could not be opened or the server could not start (--once: a scan failed or was partial)`,
 		Example: `  lensix monitor --config examples/lensix-monitor.yaml
+  lensix monitor --config examples/lensix-monitor.yaml --demo   # live targets against a local emulator
   lensix monitor --config lensix-monitor.yaml --once    # scan every target once, then exit`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -68,6 +74,7 @@ Exit codes:
 	f.StringVar(&opts.StoreFile, "store", "", "history store `FILE`, overriding the config's store")
 	f.StringVar(&opts.Listen, "listen", "", "dashboard and API `ADDRESS`, overriding the config's listen (\"off\": no server)")
 	f.BoolVar(&opts.Once, "once", false, "scan every target once, record and notify, then exit")
+	f.BoolVar(&opts.Demo, "demo", false, "scan live targets in armsim's sample tenant (the one `lensix demo` scans) instead of Azure")
 	return cmd
 }
 
@@ -128,8 +135,17 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 		defer cancel()
 		notifier.Close(flush)
 	}()
+	live := opts.Live
+	if live == nil && hasLiveTarget(targets) {
+		scanner, closeLive, err := liveScanner(cfg.Azure, opts, monitor.LiveScanner{Checks: checks, Config: supp, Version: opts.Version}, logger)
+		if err != nil {
+			return err
+		}
+		defer closeLive()
+		live = scanner
+	}
 	mon, err := monitor.New(targets, monitor.Options{
-		Store: st, IaC: monitor.IaCScanner{Checks: checks, Config: supp, Version: opts.Version}, Live: opts.Live,
+		Store: st, IaC: monitor.IaCScanner{Checks: checks, Config: supp, Version: opts.Version}, Live: live,
 		Notifier: notifier, Metrics: metrics, Logger: logger,
 	})
 	if err != nil {
@@ -174,6 +190,57 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 	}
 	logger.Info("monitor stopped")
 	return nil
+}
+
+func hasLiveTarget(targets []monitor.Target) bool {
+	for _, t := range targets {
+		if t.Live() {
+			return true
+		}
+	}
+	return false
+}
+
+// liveScanner signs in to Azure as the config says, or with --demo starts armsim with the
+// sample tenant of `lensix demo` and signs in to it; the returned func stops the emulator.
+func liveScanner(cfg monitor.AzureConfig, opts *MonitorOptions, base monitor.LiveScanner, logger *slog.Logger) (monitor.Scanner, func(), error) {
+	base.Azure = azure.Options{NoResourceGraph: cfg.NoResourceGraph, Concurrency: cfg.Concurrency}
+	if opts.Demo {
+		tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: 3, Services: 12, WithoutIdentity: 0.4, Seed: 2026})
+		srv, err := armsim.Start(tenant, armsim.Faults{})
+		if err != nil {
+			return nil, nil, &ExitError{Code: ExitPartial, Err: err}
+		}
+		cloudCfg, err := azure.CloudConfig("AzurePublic", srv.URL, srv.URL)
+		if err != nil {
+			srv.Close()
+			return nil, nil, &ExitError{Code: ExitPartial, Err: err}
+		}
+		cred, err := azidentity.NewClientSecretCredential(tenant.ID, armsim.ClientID, armsim.ClientSecret, &azidentity.ClientSecretCredentialOptions{
+			ClientOptions: azcore.ClientOptions{Cloud: cloudCfg, Transport: srv.Client()}, DisableInstanceDiscovery: true,
+		})
+		if err != nil {
+			srv.Close()
+			return nil, nil, &ExitError{Code: ExitPartial, Err: err}
+		}
+		var subs []string
+		for _, s := range tenant.Subscriptions() {
+			subs = append(subs, s.ID)
+		}
+		logger.Info("demo: armsim serves the sample tenant; live targets are scanned there", "url", srv.URL, "tenant", tenant.ID, "subscriptions", subs, "management_groups", []string{"mg-even", tenant.ID})
+		base.Azure.Credential, base.Azure.Cloud, base.Azure.Transport = cred, cloudCfg, srv.Client()
+		return base, func() { srv.Close() }, nil
+	}
+	cloudCfg, err := azure.CloudConfig(cfg.Cloud, cfg.ARMEndpoint, cfg.AuthorityHost)
+	if err != nil {
+		return nil, nil, usageError("%s: azure: %v", opts.ConfigFile, err)
+	}
+	cred, err := azure.NewCredential(azure.Auth{Method: cfg.Auth, TenantID: cfg.Tenant, ClientID: cfg.ClientID, Prompt: opts.IO.ErrOut}, azcore.ClientOptions{Cloud: cloudCfg})
+	if err != nil {
+		return nil, nil, usageError("%s: azure: %v", opts.ConfigFile, err)
+	}
+	base.Azure.Credential, base.Azure.Cloud = cred, cloudCfg
+	return base, func() {}, nil
 }
 
 func firstNonEmpty(values ...string) string {

@@ -82,3 +82,31 @@ func TestExampleMonitorConfigParses(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestMonitorDemoScansLiveTargetsInArmsim(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "m.yaml")
+	os.WriteFile(cfg, []byte(`store: h.db
+targets:
+  - name: production
+    subscriptions: ["000007ea-0000-4000-8000-000000000001"]
+    schedule: 1m
+notify: {channels: [{type: stdout}]}
+`), 0o644)
+	code, out, errOut := runCLI(t, "monitor", "--config", cfg, "--demo", "--once")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(dir, "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	scans, _ := st.Scans(context.Background(), "production", 1)
+	if len(scans) != 1 || scans[0].Status != store.Complete || scans[0].Resources == 0 || scans[0].Failing == 0 {
+		t.Fatalf("scans = %+v; want one complete scan of the demo subscription with failures", scans)
+	}
+	if got := strings.Count(out, `"kind":"new"`); got != scans[0].Failing {
+		t.Errorf("%d new-failure notifications on stdout, want one per failing service (%d)", got, scans[0].Failing)
+	}
+}

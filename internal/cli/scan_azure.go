@@ -153,6 +153,7 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 		bar = &progressLine{ios: so.IO}
 		live.Progress = bar.update
 	}
+	start := time.Now()
 	inv, diags, err := azure.Scan(ctx, live)
 	bar.clear()
 	if err != nil {
@@ -167,6 +168,12 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 		}
 	}
 	rep := scan.Evaluate(scan.Dedupe(inv.Resources), diags, scan.Options{Checks: checks, Config: cfg, Now: so.Now(), Version: so.Version})
+	if so.StoreFile != "" {
+		target := strings.TrimSpace("azure " + strings.Join(append(append([]string(nil), opts.Subscriptions...), opts.ManagementGroups...), " "))
+		if err := recordScan(ctx, so.StoreFile, target, rep, start); err != nil {
+			return &ExitError{Code: ExitPartial, Err: err}
+		}
+	}
 	if err := writeReports(so.IO, outs, rep); err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}

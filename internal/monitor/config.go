@@ -36,6 +36,8 @@ type Config struct {
 		Jitter   Duration `yaml:"jitter"`
 	} `yaml:"defaults"`
 	Targets []TargetConfig `yaml:"targets"`
+	// Azure says how live targets sign in and which cloud they are in.
+	Azure AzureConfig `yaml:"azure"`
 	Notify  struct {
 		Digest   Duration        `yaml:"digest"`
 		Channels []ChannelConfig `yaml:"channels"`
@@ -54,6 +56,18 @@ type TargetConfig struct {
 	// Schedule is an interval ("15m"), a macro ("@hourly") or a five-field cron expression (UTC).
 	Schedule string   `yaml:"schedule"`
 	Jitter   Duration `yaml:"jitter"`
+}
+
+// AzureConfig is how live targets reach Azure, as `lensix scan azure`'s flags say it.
+type AzureConfig struct {
+	Auth            string `yaml:"auth"` // "" (DefaultAzureCredential), cli, env, managed-identity, workload-identity
+	Tenant          string `yaml:"tenant"`
+	ClientID        string `yaml:"client_id"`
+	Cloud           string `yaml:"cloud"`
+	ARMEndpoint     string `yaml:"arm_endpoint"`
+	AuthorityHost   string `yaml:"authority_host"`
+	NoResourceGraph bool   `yaml:"no_resource_graph"`
+	Concurrency     int    `yaml:"concurrency"`
 }
 
 // ChannelConfig is one notification channel. Secrets (webhook secrets, Slack and Teams URLs,
@@ -137,6 +151,9 @@ func ParseConfig(src []byte) (*Config, error) {
 		if s.Next(time.Now()).IsZero() {
 			return nil, fmt.Errorf("%s: schedule %q never comes due", where, spec)
 		}
+	}
+	if cfg.Azure.Auth == "device-code" {
+		return nil, errors.New("azure.auth: device-code needs a person at the terminal; a monitor signs in with managed-identity, workload-identity, env or cli")
 	}
 	for i, c := range cfg.Notify.Channels {
 		where := fmt.Sprintf("notify.channels[%d]", i)

@@ -12,57 +12,22 @@ import (
 	"time"
 
 	"github.com/lensix/lensix/internal/check"
-	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/report"
-	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/store"
-	"github.com/lensix/lensix/internal/suppress"
 )
 
-// fileScanner stands in for an IaC source on this branch: each target path is a JSON file
-// holding ARM resources, which the real checks judge. The drift tests edit the files between
-// scans. A file that does not parse is an error diagnostic naming it, as a real source reports.
-type fileScanner struct{}
-
-func (fileScanner) Scan(ctx context.Context, t Target) (*report.Report, error) {
-	var resources []*resource.Resource
-	var errs diag.Diagnostics
-	for _, p := range t.Paths {
-		src, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		var bodies []map[string]any
-		if err := json.Unmarshal(src, &bodies); err != nil {
-			errs = append(errs, diag.Errorf(resource.Range{Filename: filepath.ToSlash(p)}, "bad JSON: %v", err))
-			continue
-		}
-		for i, b := range bodies {
-			name, _ := b["name"].(string)
-			typ, _ := b["type"].(string)
-			resources = append(resources, &resource.Resource{Type: typ, Name: name, ResourceGroup: "rg-demo", Body: b,
-				Provenance: resource.Provenance{Source: "arm", Address: name, Range: resource.Range{Filename: filepath.ToSlash(p), Start: resource.Pos{Line: i + 1}}}})
-		}
-	}
-	findings := check.Run(check.All(), resources)
-	suppress.Apply(findings, &suppress.Config{}, time.Now())
-	return &report.Report{Findings: findings, Errors: errs, Resources: len(resources)}, nil
+// apimTF is a Terraform file with one API Management service; identity is its identity block.
+func apimTF(identity string) string {
+	return `resource "azurerm_api_management" "prod" {
+  name                = "apim-prod"
+  location            = "westeurope"
+  resource_group_name = "rg-apim"
+  publisher_name      = "Contoso"
+  publisher_email     = "apim@contoso.com"
+  sku_name            = "Developer_1"
+` + identity + `
 }
-
-func apim(name string, identity any) map[string]any {
-	b := map[string]any{"type": "Microsoft.ApiManagement/service", "name": name, "properties": map[string]any{}}
-	if identity != nil {
-		b["identity"] = identity
-	}
-	return b
-}
-
-func writeResources(t *testing.T, file string, bodies ...map[string]any) {
-	t.Helper()
-	data, _ := json.Marshal(bodies)
-	if err := os.WriteFile(file, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+`
 }
 
 func newStore(t *testing.T) store.Store {
@@ -74,43 +39,53 @@ func newStore(t *testing.T) store.Store {
 	return st
 }
 
-// TestDriftNotifiesEachStateChangeExactlyOnce is the issue's end-to-end drift test, run against
-// an IaC target whose file the test edits (live scanning is not on this branch): identity
+// TestDriftNotifiesEachStateChangeExactlyOnce runs the monitor's IaC scanner (the Terraform
+// source and the real check) on a folder whose main.tf the test edits between scans: identity
 // removed → one "new"; restored → one "resolved"; removed again → one "reopened"; scans that
-// change nothing → no notification; an unreadable file → no "resolved".
+// change nothing → no notification; a file that does not parse → no "resolved".
 func TestDriftNotifiesEachStateChangeExactlyOnce(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "apim.json")
+	file := filepath.Join(dir, "main.tf")
+	write := func(src string) {
+		if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	hook := newReceiver(t)
 	secret := []byte("shared")
 	notifier := NewNotifier([]Channel{&Webhook{URL: hook.URL, Secret: secret}}, NotifierOptions{Backoff: time.Millisecond})
-	m, err := New([]Target{{Name: "demo", Paths: []string{file}, Schedule: Every(time.Hour)}},
-		Options{Store: newStore(t), IaC: fileScanner{}, Notifier: notifier, Metrics: NewMetrics(nil)})
+	m, err := New([]Target{{Name: "infra", Paths: []string{dir}, Schedule: Every(time.Hour)}},
+		Options{Store: newStore(t), IaC: IaCScanner{Checks: check.All()}, Notifier: notifier, Metrics: NewMetrics(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	withIdentity := apim("apim-prod", map[string]any{"type": "SystemAssigned"})
-	withoutIdentity := apim("apim-prod", map[string]any{"type": "None"})
+	withIdentity := apimTF("  identity {\n    type = \"SystemAssigned\"\n  }")
+	withoutIdentity := apimTF("")
 
 	steps := []struct {
-		name  string
-		edit  func()
-		kinds string // the notifications this step must add
+		name   string
+		edit   func()
+		status store.ScanStatus
+		kinds  string // the notifications this step must add
 	}{
-		{"a service with an identity notifies nothing", func() { writeResources(t, file, withIdentity) }, ""},
-		{"removing the identity notifies one new failure", func() { writeResources(t, file, withoutIdentity) }, "new"},
-		{"rescanning unchanged notifies nothing", func() {}, ""},
-		{"an unreadable file resolves nothing", func() { os.WriteFile(file, []byte("{not json"), 0o644) }, ""},
-		{"restoring the identity notifies one resolved", func() { writeResources(t, file, withIdentity) }, "resolved"},
-		{"rescanning the fixed service notifies nothing", func() {}, ""},
-		{"removing the identity again notifies one reopened", func() { writeResources(t, file, withoutIdentity) }, "reopened"},
-		{"and again nothing for an unchanged rescan", func() {}, ""},
+		{"a service with an identity notifies nothing", func() { write(withIdentity) }, store.Complete, ""},
+		{"removing the identity notifies one new failure", func() { write(withoutIdentity) }, store.Complete, "new"},
+		{"rescanning unchanged notifies nothing", func() {}, store.Complete, ""},
+		{"a file that does not parse resolves nothing", func() { write("resource \"azurerm_api_management\" {{{ not terraform") }, store.Partial, ""},
+		{"restoring the identity notifies one resolved", func() { write(withIdentity) }, store.Complete, "resolved"},
+		{"rescanning the fixed service notifies nothing", func() {}, store.Complete, ""},
+		{"removing the identity again notifies one reopened", func() { write(withoutIdentity) }, store.Complete, "reopened"},
+		{"and again nothing for an unchanged rescan", func() {}, store.Complete, ""},
 	}
 	var want []string
 	for _, st := range steps {
 		st.edit()
-		if _, _, err := m.ScanNow(context.Background(), "demo"); err != nil {
+		scan, _, err := m.ScanNow(context.Background(), "infra")
+		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
+		}
+		if scan.Status != st.status {
+			t.Fatalf("%s: scan is %s (%v), want %s", st.name, scan.Status, scan.Errors, st.status)
 		}
 		if st.kinds != "" {
 			want = append(want, st.kinds)
@@ -128,7 +103,7 @@ func TestDriftNotifiesEachStateChangeExactlyOnce(t *testing.T) {
 			json.Unmarshal(b, &msg)
 			for _, c := range msg.Changes {
 				got = append(got, string(c.Kind))
-				if c.Resource.Name != "apim-prod" || c.CheckID != "apimgmt_nomanagedidentity" {
+				if c.Resource.Name != "apim-prod" || c.CheckID != "apimgmt_nomanagedidentity" || c.Resource.Address != "azurerm_api_management.prod" {
 					t.Errorf("notification about %+v", c)
 				}
 			}
