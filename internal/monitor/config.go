@@ -37,8 +37,8 @@ type Config struct {
 	} `yaml:"defaults"`
 	Targets []TargetConfig `yaml:"targets"`
 	// Azure says how live targets sign in and which cloud they are in.
-	Azure AzureConfig `yaml:"azure"`
-	Notify  struct {
+	Azure  AzureConfig `yaml:"azure"`
+	Notify struct {
 		Digest   Duration        `yaml:"digest"`
 		Channels []ChannelConfig `yaml:"channels"`
 	} `yaml:"notify"`
