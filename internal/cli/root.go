@@ -64,6 +64,8 @@ resource gets the same verdict in a pull request and in production.`,
 		NewCmdExplain(ios, nil),
 		NewCmdDemo(ios, version, nil),
 		NewCmdPolicy(ios, version),
+		NewCmdDiff(ios, nil),
+		NewCmdMonitor(ios, version, nil, nil),
 	)
 	return root
 }

@@ -38,6 +38,7 @@ type ScanOptions struct {
 	SkipChecks   []string
 	Inputs       InputFlags
 	Policies     []string // folders or files of Azure Policy definitions run as custom checks
+	StoreFile    string
 }
 
 // NewCmdScan builds `lensix scan`. runF replaces the run function in tests of flag parsing.
@@ -85,6 +86,7 @@ Exit codes:
 	f.StringSliceVar(&opts.SkipChecks, "skip-check", nil, "do not run these check `IDS`")
 	opts.Inputs.register(f, true)
 	f.StringArrayVar(&opts.Policies, "policies", nil, "Azure Policy definitions (`DIR` or file) to run beside the built-in checks, repeatable")
+	f.StringVar(&opts.StoreFile, "store", "", "record the scan in the history store `FILE` (SQLite), as `lensix diff --store` and the monitor read it")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.Formats(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -183,6 +185,7 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	start := time.Now()
 	scanOpts := scan.Options{Paths: opts.Paths, Checks: checks, Config: cfg, Now: opts.Now(), Version: opts.Version}
 	opts.Inputs.apply(&scanOpts, opts.Environ)
 	resources, diags := scan.Resources(ctx, scanOpts)
@@ -193,6 +196,11 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	if len(opts.Policies) > 0 {
 		if err := addPolicyFindings(rep, resources, opts, cfg); err != nil {
 			return err
+		}
+	}
+	if opts.StoreFile != "" {
+		if err := recordScan(ctx, opts.StoreFile, strings.Join(opts.Paths, " "), rep, start); err != nil {
+			return &ExitError{Code: ExitPartial, Err: err}
 		}
 	}
 	if err := writeReports(opts.IO, outs, rep, report.Options{GroupBy: opts.GroupBy}); err != nil {
