@@ -475,6 +475,20 @@ func init() {
 			}
 			return v, nil
 		}},
+		"indexfromend": {2, 2, shallow, func(_ Context, a []any) (any, error) {
+			arr, err := asArray("the first argument", a[0])
+			if err != nil {
+				return nil, err
+			}
+			i, err := asInt("the index", a[1])
+			if err != nil {
+				return nil, err
+			}
+			if i < 1 || i > int64(len(arr)) {
+				return nil, fmt.Errorf("index %d from the end is out of range: the array has %d elements", i, len(arr))
+			}
+			return arr[int64(len(arr))-i], nil
+		}},
 		"tryindexfromend": {2, 2, shallow, func(_ Context, a []any) (any, error) {
 			arr, err := asArray("the first argument", a[0])
 			if err != nil {
@@ -500,6 +514,13 @@ func init() {
 		"mapvalues": {2, 2, shallow, mapValues},
 	} {
 		library[name] = fn
+	}
+	// Functions Resource Manager has that lensix does not compute: their results are unknown,
+	// not errors, since the templates that use them are valid.
+	for _, name := range []string{"parseCidr", "cidrSubnet", "cidrHost", "deployer"} {
+		library[strings.ToLower(name)] = function{0, -1, lenient, func(_ Context, _ []any) (any, error) {
+			return unknown("%s() is not evaluated by lensix", name), nil
+		}}
 	}
 }
 
