@@ -88,6 +88,9 @@ func init() {
 		"reference": {1, 3, lenient, func(_ Context, a []any) (any, error) {
 			return unknown("reference() reads the deployed resource's runtime state"), nil
 		}},
+		"references": {1, 2, lenient, func(Context, []any) (any, error) {
+			return unknown("references() reads the deployed resources' runtime state"), nil
+		}},
 		"providers": {1, 2, lenient, func(Context, []any) (any, error) {
 			return unknown("providers() reads the resource provider registry"), nil
 		}},
