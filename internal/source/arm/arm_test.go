@@ -337,6 +337,32 @@ func TestNestedDeployments(t *testing.T) {
 			t.Errorf("got %v", rs)
 		}
 	})
+	t.Run("reference() reads the outputs of a nested deployment, wherever it is declared", func(t *testing.T) {
+		module := `{"contentVersion": "1.0.0.0", "parameters": {"sys": {"type": "bool", "defaultValue": true}},
+			"resources": [], "outputs": {"identityType": {"type": "string", "value": "[if(parameters('sys'), 'SystemAssigned', 'None')]"}}}`
+		rs, diags := load(t, arm.Options{}, "main.json", template(`
+			"languageVersion": "2.0",
+			"resources": {
+				"apim": {"type": "Microsoft.ApiManagement/service", "apiVersion": "1", "name": "apim",
+					"identity": {"type": "[reference('identity').outputs.identityType.value]"},
+					"properties": {"byName": "[reference(resourceId('Microsoft.Resources/deployments', 'identity-module'), '2022-09-01', 'Full').properties.outputs.identityType.value]"}},
+				"identity": {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "identity-module",
+					"properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"}, "template": `+module+`}}
+			}`))
+		if len(diags) > 0 {
+			t.Fatal(diags)
+		}
+		r := byAddress(rs)["apim"]
+		if got := get(t, r, "identity.type"); got != "SystemAssigned" {
+			t.Errorf("identity.type = %#v", got)
+		}
+		if got := get(t, r, "properties.byName"); got != "SystemAssigned" {
+			t.Errorf("properties.byName = %#v", got)
+		}
+		if len(r.Assumptions) != 1 || r.Assumptions[0].Path != "parameters('sys')" {
+			t.Errorf("the module's default is not an assumption of the service: %v", r.Assumptions)
+		}
+	})
 	t.Run("an outer-scope template in a copy loop reads the deployment's index", func(t *testing.T) {
 		rs, diags := load(t, arm.Options{}, "main.json", template(`
 			"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "[concat('d', copyIndex())]",
