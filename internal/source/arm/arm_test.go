@@ -161,6 +161,46 @@ func TestParameters(t *testing.T) {
 	})
 }
 
+// The identity logic of the Azure Verified Modules API Management module, as Bicep compiles it.
+const avmIdentity = `"languageVersion": "2.0",
+	"parameters": {"managedIdentities": {"type": "object", "nullable": true}},
+	"variables": {
+		"formattedUserAssignedIdentities": "[reduce(map(coalesce(tryGet(parameters('managedIdentities'), 'userAssignedResourceIds'), createArray()), lambda('id', createObject(format('{0}', lambdaVariables('id')), createObject()))), createObject(), lambda('cur', 'next', union(lambdaVariables('cur'), lambdaVariables('next'))))]",
+		"identity": "[if(not(empty(parameters('managedIdentities'))), createObject('type', if(coalesce(tryGet(parameters('managedIdentities'), 'systemAssigned'), false()), if(not(empty(coalesce(tryGet(parameters('managedIdentities'), 'userAssignedResourceIds'), createObject()))), 'SystemAssigned,UserAssigned', 'SystemAssigned'), if(not(empty(coalesce(tryGet(parameters('managedIdentities'), 'userAssignedResourceIds'), createObject()))), 'UserAssigned', null())), 'userAssignedIdentities', if(not(empty(variables('formattedUserAssignedIdentities'))), variables('formattedUserAssignedIdentities'), null())), null())]"
+	},
+	"resources": {"service": {"type": "Microsoft.ApiManagement/service", "apiVersion": "2024-05-01", "name": "apim", "identity": "[variables('identity')]"}}`
+
+func TestVerifiedModuleIdentity(t *testing.T) {
+	tests := []struct {
+		name   string
+		params []string
+		want   any
+	}{
+		{"no managed identities gives a null identity", nil, nil},
+		{"a system-assigned identity", []string{`managedIdentities={"systemAssigned": true}`}, "SystemAssigned"},
+		{"user-assigned identities", []string{`managedIdentities={"userAssignedResourceIds": ["/subscriptions/s/resourceGroups/g/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u"]}`}, "UserAssigned"},
+		{"both", []string{`managedIdentities={"systemAssigned": true, "userAssignedResourceIds": ["/u"]}`}, "SystemAssigned,UserAssigned"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, diags := load(t, arm.Options{Params: tt.params}, "main.json", template(avmIdentity))
+			if len(diags) > 0 {
+				t.Fatal(diags)
+			}
+			identity := get(t, rs[0], "identity")
+			if tt.want == nil {
+				if identity != nil || len(rs[0].Assumptions) != 1 {
+					t.Errorf("identity = %#v, assumptions %v", identity, rs[0].Assumptions)
+				}
+				return
+			}
+			if got := get(t, rs[0], "identity.type"); got != tt.want {
+				t.Errorf("identity = %#v", identity)
+			}
+		})
+	}
+}
+
 func TestResourceSemantics(t *testing.T) {
 	tests := []struct {
 		name  string
