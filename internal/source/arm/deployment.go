@@ -40,6 +40,8 @@ type deployment struct {
 	// rest on.
 	outputs        map[string]any
 	outputsAssumed assumptions
+	// varStack lists the variables being evaluated, innermost last, to name a cycle.
+	varStack []string
 }
 
 type state uint8
@@ -280,9 +282,18 @@ func (d *deployment) variable(c *evalCtx, name string) (any, error) {
 	}
 	switch v.state {
 	case evaluating:
-		return nil, fmt.Errorf("variable %q refers to itself", name)
+		chain := []string{}
+		for i, n := range d.varStack {
+			if strings.EqualFold(n, v.name) {
+				chain = append(chain, d.varStack[i:]...)
+				break
+			}
+		}
+		return nil, fmt.Errorf("variable %q refers to itself: %s", v.name, strings.Join(append(chain, v.name), " → "))
 	case pending:
 		v.state = evaluating
+		d.varStack = append(d.varStack, v.name)
+		defer func() { d.varStack = d.varStack[:len(d.varStack)-1] }()
 		vc := d.ctx()
 		if v.copy != nil {
 			v.value = vc.copyEntry(v.copy)
