@@ -321,14 +321,14 @@ func init() {
 		"indexof":     {2, 2, strict, func(_ Context, a []any) (any, error) { return indexOf(a, false) }},
 		"lastindexof": {2, 2, strict, func(_ Context, a []any) (any, error) { return indexOf(a, true) }},
 		"uniquestring": {1, -1, strict, func(_ Context, a []any) (any, error) {
-			s, err := strings_(a)
+			s, err := stringArgs(a)
 			if err != nil {
 				return nil, err
 			}
 			return UniqueString(s...), nil
 		}},
 		"guid": {1, -1, strict, func(_ Context, a []any) (any, error) {
-			s, err := strings_(a)
+			s, err := stringArgs(a)
 			if err != nil {
 				return nil, err
 			}
@@ -607,7 +607,7 @@ func scopeID(s Scope, group bool) any {
 	return id
 }
 
-func strings_(a []any) ([]string, error) {
+func stringArgs(a []any) ([]string, error) {
 	out := make([]string, len(a))
 	for i, v := range a {
 		s, ok := v.(string)
@@ -622,7 +622,7 @@ func strings_(a []any) ([]string, error) {
 // resourceID builds a resource ID from [subscriptionId,] [resourceGroupName,] type, names... The
 // type is the first argument holding a '/'.
 func resourceID(ctx Context, a []any, scope string) (any, error) {
-	s, err := strings_(a)
+	s, err := stringArgs(a)
 	if err != nil {
 		return nil, err
 	}
@@ -685,7 +685,7 @@ func resourceID(ctx Context, a []any, scope string) (any, error) {
 }
 
 func extensionResourceID(_ Context, a []any) (any, error) {
-	s, err := strings_(a)
+	s, err := stringArgs(a)
 	if err != nil {
 		return nil, err
 	}
@@ -1072,7 +1072,7 @@ func split(_ Context, a []any) (any, error) {
 	case string:
 		seps = []string{d}
 	case []any:
-		if seps, err = strings_(d); err != nil {
+		if seps, err = stringArgs(d); err != nil {
 			return nil, err
 		}
 	default:
