@@ -433,6 +433,20 @@ func TestNestedDeployments(t *testing.T) {
 			t.Errorf("got %v", rs)
 		}
 	})
+	t.Run("a linked template scanned too is reported once, as deployed by its parent", func(t *testing.T) {
+		paths := writeFiles(t, "main.json", template(`
+			"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "linked",
+			  "properties": {"mode": "Incremental", "templateLink": {"relativePath": "nested/apim.json"}, "parameters": {"n": {"value": "from-parent"}}}}]`),
+			"nested/apim.json", inner)
+		rs, _ := arm.Load([]string{paths[1], paths[0]}, arm.Options{})
+		var names []string
+		for _, r := range rs {
+			names = append(names, r.Name)
+		}
+		if want := []string{"linked", "from-parent"}; !reflect.DeepEqual(names, want) {
+			t.Errorf("got %v, want %v", names, want)
+		}
+	})
 	t.Run("a linked template under _artifactsLocation is read from beside the template", func(t *testing.T) {
 		rs, diags := load(t, arm.Options{}, "azuredeploy.json", template(`
 			"parameters": {

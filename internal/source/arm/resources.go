@@ -364,7 +364,7 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node) *sourceFile {
 			rel, _, _ = strings.Cut(rel, "?")
 			if name := d.localPath(rel); name != "" {
 				if fileExists(name) {
-					return d.l.read(name)
+					return d.readLinked(name)
 				}
 				d.l.report(d.src.file, target.Start, diag.Warning, "The linked template "+rel+" is not beside the template",
 					"its resources are not evaluated; lensix looked for "+name)
@@ -380,7 +380,12 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node) *sourceFile {
 			"its resources are not evaluated; scan a local copy of the linked template as well")
 		return nil
 	}
-	return d.l.read(d.localPath(rel))
+	return d.readLinked(d.localPath(rel))
+}
+
+func (d *deployment) readLinked(name string) *sourceFile {
+	d.l.linkedBy[path.Clean(name)] = append(d.l.linkedBy[path.Clean(name)], path.Clean(d.src.name))
+	return d.l.read(name)
 }
 
 // localPath resolves a relative template location against the directory of the template.
