@@ -161,6 +161,46 @@ func TestParameters(t *testing.T) {
 	})
 }
 
+// The identity logic of the Azure Verified Modules API Management module, as Bicep compiles it.
+const avmIdentity = `"languageVersion": "2.0",
+	"parameters": {"managedIdentities": {"type": "object", "nullable": true}},
+	"variables": {
+		"formattedUserAssignedIdentities": "[reduce(map(coalesce(tryGet(parameters('managedIdentities'), 'userAssignedResourceIds'), createArray()), lambda('id', createObject(format('{0}', lambdaVariables('id')), createObject()))), createObject(), lambda('cur', 'next', union(lambdaVariables('cur'), lambdaVariables('next'))))]",
+		"identity": "[if(not(empty(parameters('managedIdentities'))), createObject('type', if(coalesce(tryGet(parameters('managedIdentities'), 'systemAssigned'), false()), if(not(empty(coalesce(tryGet(parameters('managedIdentities'), 'userAssignedResourceIds'), createObject()))), 'SystemAssigned,UserAssigned', 'SystemAssigned'), if(not(empty(coalesce(tryGet(parameters('managedIdentities'), 'userAssignedResourceIds'), createObject()))), 'UserAssigned', null())), 'userAssignedIdentities', if(not(empty(variables('formattedUserAssignedIdentities'))), variables('formattedUserAssignedIdentities'), null())), null())]"
+	},
+	"resources": {"service": {"type": "Microsoft.ApiManagement/service", "apiVersion": "2024-05-01", "name": "apim", "identity": "[variables('identity')]"}}`
+
+func TestVerifiedModuleIdentity(t *testing.T) {
+	tests := []struct {
+		name   string
+		params []string
+		want   any
+	}{
+		{"no managed identities gives a null identity", nil, nil},
+		{"a system-assigned identity", []string{`managedIdentities={"systemAssigned": true}`}, "SystemAssigned"},
+		{"user-assigned identities", []string{`managedIdentities={"userAssignedResourceIds": ["/subscriptions/s/resourceGroups/g/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u"]}`}, "UserAssigned"},
+		{"both", []string{`managedIdentities={"systemAssigned": true, "userAssignedResourceIds": ["/u"]}`}, "SystemAssigned,UserAssigned"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, diags := load(t, arm.Options{Params: tt.params}, "main.json", template(avmIdentity))
+			if len(diags) > 0 {
+				t.Fatal(diags)
+			}
+			identity := get(t, rs[0], "identity")
+			if tt.want == nil {
+				if identity != nil || len(rs[0].Assumptions) != 1 {
+					t.Errorf("identity = %#v, assumptions %v", identity, rs[0].Assumptions)
+				}
+				return
+			}
+			if got := get(t, rs[0], "identity.type"); got != tt.want {
+				t.Errorf("identity = %#v", identity)
+			}
+		})
+	}
+}
+
 func TestResourceSemantics(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -337,6 +377,32 @@ func TestNestedDeployments(t *testing.T) {
 			t.Errorf("got %v", rs)
 		}
 	})
+	t.Run("reference() reads the outputs of a nested deployment, wherever it is declared", func(t *testing.T) {
+		module := `{"contentVersion": "1.0.0.0", "parameters": {"sys": {"type": "bool", "defaultValue": true}},
+			"resources": [], "outputs": {"identityType": {"type": "string", "value": "[if(parameters('sys'), 'SystemAssigned', 'None')]"}}}`
+		rs, diags := load(t, arm.Options{}, "main.json", template(`
+			"languageVersion": "2.0",
+			"resources": {
+				"apim": {"type": "Microsoft.ApiManagement/service", "apiVersion": "1", "name": "apim",
+					"identity": {"type": "[reference('identity').outputs.identityType.value]"},
+					"properties": {"byName": "[reference(resourceId('Microsoft.Resources/deployments', 'identity-module'), '2022-09-01', 'Full').properties.outputs.identityType.value]"}},
+				"identity": {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "identity-module",
+					"properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"}, "template": `+module+`}}
+			}`))
+		if len(diags) > 0 {
+			t.Fatal(diags)
+		}
+		r := byAddress(rs)["apim"]
+		if got := get(t, r, "identity.type"); got != "SystemAssigned" {
+			t.Errorf("identity.type = %#v", got)
+		}
+		if got := get(t, r, "properties.byName"); got != "SystemAssigned" {
+			t.Errorf("properties.byName = %#v", got)
+		}
+		if len(r.Assumptions) != 1 || r.Assumptions[0].Path != "parameters('sys')" {
+			t.Errorf("the module's default is not an assumption of the service: %v", r.Assumptions)
+		}
+	})
 	t.Run("an outer-scope template in a copy loop reads the deployment's index", func(t *testing.T) {
 		rs, diags := load(t, arm.Options{}, "main.json", template(`
 			"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "[concat('d', copyIndex())]",
@@ -365,6 +431,20 @@ func TestNestedDeployments(t *testing.T) {
 		r := byAddress(rs)["linked > [parameters('n')]"]
 		if r == nil || r.Name != "linked-apim" || !strings.HasSuffix(r.Provenance.Range.Filename, "nested/apim.json") {
 			t.Errorf("got %v", rs)
+		}
+	})
+	t.Run("a linked template scanned too is reported once, as deployed by its parent", func(t *testing.T) {
+		paths := writeFiles(t, "main.json", template(`
+			"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "linked",
+			  "properties": {"mode": "Incremental", "templateLink": {"relativePath": "nested/apim.json"}, "parameters": {"n": {"value": "from-parent"}}}}]`),
+			"nested/apim.json", inner)
+		rs, _ := arm.Load([]string{paths[1], paths[0]}, arm.Options{})
+		var names []string
+		for _, r := range rs {
+			names = append(names, r.Name)
+		}
+		if want := []string{"linked", "from-parent"}; !reflect.DeepEqual(names, want) {
+			t.Errorf("got %v, want %v", names, want)
 		}
 	})
 	t.Run("a linked template under _artifactsLocation is read from beside the template", func(t *testing.T) {

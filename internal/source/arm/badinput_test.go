@@ -24,7 +24,7 @@ func TestBadInputIsADiagnosticAndTheRestIsEvaluated(t *testing.T) {
 		{"an expression that does not parse", `{"type": "A.B/c", "apiVersion": "1", "name": "[concat('a', ]"}`, 3, 74, "Invalid expression: expression expected", "[concat('a', ]"},
 		{"an unknown function", `{"type": "A.B/c", "apiVersion": "1", "name": "[nosuch('a')]"}`, 3, 62, `unknown function "nosuch"`, "[nosuch('a')]"},
 		{"a type error", `{"type": "A.B/c", "apiVersion": "1", "name": "[concat('a', not('b'))]"}`, 3, 74, "must be a bool, not string", "[concat('a', not('b'))]"},
-		{"a variable that refers to itself", `{"type": "A.B/c", "apiVersion": "1", "name": "[variables('loop')]"}`, 2, 50, `variable "loop" refers to itself`, "[variables('loop')]"},
+		{"a variable that refers to itself", `{"type": "A.B/c", "apiVersion": "1", "name": "[variables('loop')]"}`, 2, 50, `variable "loop" refers to itself: loop → b → loop`, "[variables('loop')]"},
 		{"an undeclared parameter", `{"type": "A.B/c", "apiVersion": "1", "name": "[parameters('missing')]"}`, 3, 62, `declares no parameter "missing"`, ""},
 		{"copyIndex outside a loop", `{"type": "A.B/c", "apiVersion": "1", "name": "[string(copyIndex())]"}`, 3, 69, "outside a copy loop", ""},
 	}
@@ -65,6 +65,23 @@ func TestBadInputIsADiagnosticAndTheRestIsEvaluated(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestMissingPropertyOfAnAssumedDefaultIsUnknown(t *testing.T) {
+	body := template(`"parameters": {"cfg": {"type": "object", "defaultValue": {}}},
+		"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "x", "properties": {"tier": "[parameters('cfg').tier]"}}]`)
+	t.Run("from the default it is unknown", func(t *testing.T) {
+		rs, diags := load(t, arm.Options{}, "t.json", body)
+		if len(diags) > 0 || !resource.IsUnknown(get(t, rs[0], "properties.tier")) {
+			t.Errorf("tier = %#v, diags %v", get(t, rs[0], "properties.tier"), diags)
+		}
+	})
+	t.Run("from a given value it is an error", func(t *testing.T) {
+		_, diags := load(t, arm.Options{Params: []string{"cfg={}"}}, "t.json", body)
+		if !diags.HasErrors() || !strings.Contains(diags[0].Summary, `no property "tier"`) {
+			t.Errorf("diags %v", diags)
+		}
+	})
 }
 
 func TestInvalidJSONIsReportedAndOtherFilesGoOn(t *testing.T) {

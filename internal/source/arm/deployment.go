@@ -33,6 +33,15 @@ type deployment struct {
 	vars       map[string]*variable
 	fns        map[string]*userFunc
 	parsed     map[*jsonpos.Node]expr.Node
+	// deployments are the nested deployments evaluated so far, by lower-case name and symbolic
+	// name, so reference() can read their outputs.
+	deployments map[string]*deployment
+	// outputs are the deployment's evaluated outputs ({"type", "value"} by name) and what they
+	// rest on.
+	outputs        map[string]any
+	outputsAssumed assumptions
+	// varStack lists the variables being evaluated, innermost last, to name a cycle.
+	varStack []string
 }
 
 type state uint8
@@ -92,9 +101,11 @@ func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.
 		// An outer-scope nested template reads the parameters, variables and functions of the
 		// template it sits in.
 		d.params, d.vars, d.fns, d.depth = outer.params, outer.vars, outer.fns, outer.depth+1
+		d.deployments = outer.deployments
 		return d
 	}
 	d.params, d.vars, d.fns = map[string]*param{}, map[string]*variable{}, map[string]*userFunc{}
+	d.deployments = map[string]*deployment{}
 	if ps := tmpl.Get("parameters"); ps != nil && ps.Kind == jsonpos.Object {
 		for _, f := range ps.Fields {
 			p := &param{name: f.Key, decl: f.Value}
@@ -147,6 +158,7 @@ func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.
 // nothing used, so that mistakes in those are reported too (as warnings: nothing depends on them).
 func (d *deployment) run() []*resource.Resource {
 	out := d.resources()
+	d.outputs = map[string]any{}
 	if outputs := d.tmpl.Get("outputs"); outputs != nil && outputs.Kind == jsonpos.Object {
 		for _, o := range outputs.Fields {
 			c := d.ctx()
@@ -155,11 +167,18 @@ func (d *deployment) run() []*resource.Resource {
 					continue
 				}
 			}
+			var v any
 			if cp := o.Value.Get("copy"); cp != nil {
-				c.copyArray(cp)
-			} else if v := o.Value.Get("value"); v != nil {
-				c.value(v)
+				v = c.copyArray(cp)
+			} else {
+				v = c.value(o.Value.Get("value"))
 			}
+			output := map[string]any{"value": v}
+			if t := o.Value.Get("type"); t != nil && t.Kind == jsonpos.String {
+				output["type"] = t.Str
+			}
+			d.outputs[o.Key] = output
+			d.outputsAssumed.add(c.assumed)
 		}
 	}
 	d.unusedPass = true
@@ -263,9 +282,18 @@ func (d *deployment) variable(c *evalCtx, name string) (any, error) {
 	}
 	switch v.state {
 	case evaluating:
-		return nil, fmt.Errorf("variable %q refers to itself", name)
+		chain := []string{}
+		for i, n := range d.varStack {
+			if strings.EqualFold(n, v.name) {
+				chain = append(chain, d.varStack[i:]...)
+				break
+			}
+		}
+		return nil, fmt.Errorf("variable %q refers to itself: %s", v.name, strings.Join(append(chain, v.name), " → "))
 	case pending:
 		v.state = evaluating
+		d.varStack = append(d.varStack, v.name)
+		defer func() { d.varStack = d.varStack[:len(d.varStack)-1] }()
 		vc := d.ctx()
 		if v.copy != nil {
 			v.value = vc.copyEntry(v.copy)

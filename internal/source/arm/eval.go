@@ -347,6 +347,10 @@ func (c *evalCtx) call(n *expr.Call) (any, error) {
 			}
 		}
 		return c.apply(n, args)
+	case "reference":
+		if v, ok, err := c.deploymentReference(n); ok || err != nil {
+			return v, err
+		}
 	case "lambda":
 		return c.lambdaValue(n)
 	case "lambdavariables":
@@ -436,6 +440,61 @@ func (b *sizeBudget) fits(v any) bool {
 		}
 	}
 	return true
+}
+
+// deploymentReference reads the outputs of a nested deployment evaluated earlier:
+// reference('symbol'), reference('name') or reference(resourceId('Microsoft.Resources/deployments',
+// name)), with 'Full' giving them under properties. ok is false for any other reference.
+func (c *evalCtx) deploymentReference(n *expr.Call) (any, bool, error) {
+	if len(n.Args) == 0 {
+		return nil, false, nil
+	}
+	var key any
+	// A plain name is a symbolic name in languageVersion 2 templates, a resource name before.
+	kind := "name:"
+	if lv := c.d.tmpl.Get("languageVersion"); lv != nil && lv.Kind == jsonpos.String && strings.HasPrefix(lv.Str, "2.") {
+		kind = "symbol:"
+	}
+	if id, isCall := n.Args[0].(*expr.Call); isCall && strings.EqualFold(id.Name, "resourceId") {
+		kind = "name:"
+		for i, a := range id.Args[:len(id.Args)-1] {
+			v, err := c.eval(a)
+			if err != nil {
+				return nil, false, err
+			}
+			if s, _ := v.(string); strings.EqualFold(s, deploymentsType) && i == len(id.Args)-2 {
+				if key, err = c.eval(id.Args[i+1]); err != nil {
+					return nil, false, err
+				}
+			}
+		}
+	} else {
+		v, err := c.eval(n.Args[0])
+		if err != nil {
+			return nil, false, err
+		}
+		key = v
+	}
+	name, _ := key.(string)
+	nd := c.d.deployments[kind+strings.ToLower(name)]
+	if nd == nil || nd.outputs == nil {
+		return nil, false, nil
+	}
+	full := false
+	if len(n.Args) == 3 {
+		v, err := c.eval(n.Args[2])
+		if err != nil {
+			return nil, false, err
+		}
+		s, _ := v.(string)
+		full = strings.EqualFold(s, "Full")
+	}
+	c.assumed.add(nd.outputsAssumed)
+	props := map[string]any{"outputs": nd.outputs, "provisioningState": "Succeeded"}
+	if full {
+		return map[string]any{"properties": props}, true, nil
+	}
+	return props, true, nil
 }
 
 func (c *evalCtx) lambdaValue(n *expr.Call) (any, error) {

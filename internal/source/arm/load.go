@@ -55,13 +55,13 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		supplied[strings.ToLower(strings.TrimSpace(name))] = suppliedParam{name: name, value: v, raw: &value, from: "--param"}
 	}
 
-	var out []*resource.Resource
-	evaluated := map[string]bool{}
+	var roots []string
+	byRoot := map[string][]*resource.Resource{}
 	for _, name := range files {
-		if evaluated[name] {
+		if _, done := byRoot[name]; done {
 			continue
 		}
-		evaluated[name] = true
+		byRoot[name] = nil
 		f := l.read(name)
 		if f == nil || detect(f.root) != Template {
 			continue
@@ -76,10 +76,30 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			params[k] = v
 		}
 		d := l.newDeployment(f, f.root, funcs.Scope{}, "", params, nil)
-		out = append(out, d.run()...)
+		byRoot[name] = d.run()
+		roots = append(roots, name)
+	}
+	var out []*resource.Resource
+	for _, name := range roots {
+		if !l.linkedFromRoot(name) {
+			out = append(out, byRoot[name]...)
+		}
 	}
 	l.diags.Sort()
 	return out, l.diags
+}
+
+// linkedFromRoot reports whether a template was deployed as a linked template by a template
+// that no other links to: its resources were evaluated there, with the values passed in, so its
+// evaluation on its own (with defaults) is left out rather than reported twice.
+func (l *loader) linkedFromRoot(name string) bool {
+	name = path.Clean(name)
+	for _, from := range l.linkedBy[name] {
+		if from != name && len(l.linkedBy[from]) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // pairedParameters names the parameters file that goes with a template (azuredeploy.json →
@@ -101,6 +121,8 @@ type loader struct {
 	diags diag.Diagnostics
 	seen  map[diagKey]bool
 	calls int // user-defined function calls so far
+	// linkedBy lists, for each linked template file, the files that link to it.
+	linkedBy map[string][]string
 }
 
 type diagKey struct {
@@ -126,7 +148,7 @@ type suppliedParam struct {
 }
 
 func newLoader() *loader {
-	return &loader{files: map[string]*sourceFile{}, seen: map[diagKey]bool{}}
+	return &loader{files: map[string]*sourceFile{}, seen: map[diagKey]bool{}, linkedBy: map[string][]string{}}
 }
 
 // read loads and parses a file once; a file that cannot be read or parsed is a diagnostic and nil.

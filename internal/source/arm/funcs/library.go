@@ -88,6 +88,9 @@ func init() {
 		"reference": {1, 3, lenient, func(_ Context, a []any) (any, error) {
 			return unknown("reference() reads the deployed resource's runtime state"), nil
 		}},
+		"references": {1, 2, lenient, func(Context, []any) (any, error) {
+			return unknown("references() reads the deployed resources' runtime state"), nil
+		}},
 		"providers": {1, 2, lenient, func(Context, []any) (any, error) {
 			return unknown("providers() reads the resource provider registry"), nil
 		}},
@@ -318,14 +321,14 @@ func init() {
 		"indexof":     {2, 2, strict, func(_ Context, a []any) (any, error) { return indexOf(a, false) }},
 		"lastindexof": {2, 2, strict, func(_ Context, a []any) (any, error) { return indexOf(a, true) }},
 		"uniquestring": {1, -1, strict, func(_ Context, a []any) (any, error) {
-			s, err := strings_(a)
+			s, err := stringArgs(a)
 			if err != nil {
 				return nil, err
 			}
 			return UniqueString(s...), nil
 		}},
 		"guid": {1, -1, strict, func(_ Context, a []any) (any, error) {
-			s, err := strings_(a)
+			s, err := stringArgs(a)
 			if err != nil {
 				return nil, err
 			}
@@ -475,6 +478,20 @@ func init() {
 			}
 			return v, nil
 		}},
+		"indexfromend": {2, 2, shallow, func(_ Context, a []any) (any, error) {
+			arr, err := asArray("the first argument", a[0])
+			if err != nil {
+				return nil, err
+			}
+			i, err := asInt("the index", a[1])
+			if err != nil {
+				return nil, err
+			}
+			if i < 1 || i > int64(len(arr)) {
+				return nil, fmt.Errorf("index %d from the end is out of range: the array has %d elements", i, len(arr))
+			}
+			return arr[int64(len(arr))-i], nil
+		}},
 		"tryindexfromend": {2, 2, shallow, func(_ Context, a []any) (any, error) {
 			arr, err := asArray("the first argument", a[0])
 			if err != nil {
@@ -500,6 +517,13 @@ func init() {
 		"mapvalues": {2, 2, shallow, mapValues},
 	} {
 		library[name] = fn
+	}
+	// Functions Resource Manager has that lensix does not compute: their results are unknown,
+	// not errors, since the templates that use them are valid.
+	for _, name := range []string{"parseCidr", "cidrSubnet", "cidrHost", "deployer"} {
+		library[strings.ToLower(name)] = function{0, -1, lenient, func(_ Context, _ []any) (any, error) {
+			return unknown("%s() is not evaluated by lensix", name), nil
+		}}
 	}
 }
 
@@ -583,7 +607,7 @@ func scopeID(s Scope, group bool) any {
 	return id
 }
 
-func strings_(a []any) ([]string, error) {
+func stringArgs(a []any) ([]string, error) {
 	out := make([]string, len(a))
 	for i, v := range a {
 		s, ok := v.(string)
@@ -598,7 +622,7 @@ func strings_(a []any) ([]string, error) {
 // resourceID builds a resource ID from [subscriptionId,] [resourceGroupName,] type, names... The
 // type is the first argument holding a '/'.
 func resourceID(ctx Context, a []any, scope string) (any, error) {
-	s, err := strings_(a)
+	s, err := stringArgs(a)
 	if err != nil {
 		return nil, err
 	}
@@ -661,7 +685,7 @@ func resourceID(ctx Context, a []any, scope string) (any, error) {
 }
 
 func extensionResourceID(_ Context, a []any) (any, error) {
-	s, err := strings_(a)
+	s, err := stringArgs(a)
 	if err != nil {
 		return nil, err
 	}
@@ -1048,7 +1072,7 @@ func split(_ Context, a []any) (any, error) {
 	case string:
 		seps = []string{d}
 	case []any:
-		if seps, err = strings_(d); err != nil {
+		if seps, err = stringArgs(d); err != nil {
 			return nil, err
 		}
 	default:

@@ -98,6 +98,7 @@ func TestCall(t *testing.T) {
 		{"filter keeps matches", "filter", arr(arr(int64(1), int64(2)), isBig), arr(int64(2))},
 		{"reduce folds", "reduce", arr(arr(int64(1), int64(2), int64(3)), int64(0), sum), int64(6)},
 		{"like matches wildcards without case", "like", arr("abcDEF", "a*f"), true},
+		{"indexFromEnd counts from 1", "indexFromEnd", arr(arr("a", "b"), int64(1)), "b"},
 		{"tryGet of a missing key is null", "tryGet", arr(obj("a", int64(1)), "b"), nil},
 		{"and is false when any argument is false, even unknown ones", "and", arr(unknownValue, false), false},
 		{"or is true when any argument is true, even unknown ones", "or", arr(unknownValue, true), true},
@@ -134,6 +135,7 @@ func TestUnknownPropagates(t *testing.T) {
 		{"reference of anything", "reference", arr("x")},
 		{"utcNow", "utcNow", nil},
 		{"a list function", "listKeys", arr("id", "2020-01-01")},
+		{"a function lensix does not compute", "cidrSubnet", arr("10.0.0.0/16", int64(24), int64(0))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

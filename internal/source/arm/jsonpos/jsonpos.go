@@ -59,20 +59,23 @@ type Field struct {
 }
 
 // Get returns the value of the member named key, compared without regard to letter case as ARM
-// compares property names (an exact match wins), or nil.
+// compares property names (an exact match wins), or nil. Of duplicate members the last wins, as
+// in Value.
 func (n *Node) Get(key string) *Node {
 	if n == nil || n.Kind != Object {
 		return nil
 	}
-	var folded *Node
+	var exact, folded *Node
 	for i := range n.Fields {
 		f := &n.Fields[i]
 		if f.Key == key {
-			return f.Value
-		}
-		if folded == nil && strings.EqualFold(f.Key, key) {
+			exact = f.Value
+		} else if strings.EqualFold(f.Key, key) {
 			folded = f.Value
 		}
+	}
+	if exact != nil {
+		return exact
 	}
 	return folded
 }

@@ -80,6 +80,9 @@ func TestSpansAndPositions(t *testing.T) {
 	if r.Start.Line != 2 || r.Start.Column != 8 || r.End.Line != 4 || r.End.Column != 4 {
 		t.Errorf("object spans %d:%d-%d:%d, want 2:8-4:4 (columns count characters)", r.Start.Line, r.Start.Column, r.End.Line, r.End.Column)
 	}
+	if dup, _ := Parse([]byte(`{"a": 1, "a": 2}`)); dup.Get("a").Num != int64(2) || dup.Value().(map[string]any)["a"] != int64(2) {
+		t.Error("of duplicate members the last does not win")
+	}
 	typ := inner.Get("type")
 	if got := src[typ.Start:typ.End]; got != `"x"` {
 		t.Errorf("string span covers %q", got)
