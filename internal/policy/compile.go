@@ -378,7 +378,7 @@ func (c *compiler) checkField(path, name string) error {
 	}
 	if !c.aliases.Covers(name) {
 		// lensix has no alias data for this namespace: the field evaluates as unknown.
-		c.warnings = appendOnce(c.warnings, fmt.Sprintf("alias %q is from a resource provider lensix has no alias data for; conditions on it are unknown", name))
+		c.warnings = appendOnce(c.warnings, fmt.Sprintf("alias %q is not in lensix's alias table, which holds only some %s types; conditions on it are unknown", name, namespaceOf(name)))
 		return nil
 	}
 	return c.errorf(path, "unknown alias %q: it is not a built-in field (type, name, fullName, kind, location, id, identity.type, tags) and not in lensix's alias table (%d resource types; list aliases with `az provider show --namespace NS --expand \"resourceTypes/aliases\"`)", name, c.aliases.Len())
