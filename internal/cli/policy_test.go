@@ -186,3 +186,21 @@ func TestScanPoliciesAddsDefinitionsBesideTheChecks(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+func TestPolicyParamsMergeAnAssignmentWithParamFlags(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "assignment.json")
+	_ = os.WriteFile(file, []byte(`{"id": "/subscriptions/s/providers/Microsoft.Authorization/policyAssignments/a",
+		"properties": {"parameters": {"effect": {"value": "Audit"}, "allowed": {"value": ["westeurope"]}}}}`), 0o644)
+	params, err := policyParams(file, []string{"effect=Deny", `tags={"env": "prod"}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(params)
+	if string(got) != `{"allowed":["westeurope"],"effect":"Deny","tags":{"env":"prod"}}` {
+		t.Errorf("params %s", got)
+	}
+	_ = os.WriteFile(file, []byte(`{"parameters": `), 0o644)
+	if _, err := policyParams(file, nil); err == nil || !strings.Contains(err.Error(), "assignment.json") {
+		t.Errorf("broken assignment: %v", err)
+	}
+}
