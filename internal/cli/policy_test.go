@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/lensix/lensix/internal/check"
+	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/suppress"
 )
 
@@ -164,5 +165,42 @@ func TestPolicyReportKeepsGoodDefinitionsBesideBadOnes(t *testing.T) {
 		if !strings.Contains(joined, want) {
 			t.Errorf("diagnostics %q\nlack %q", joined, want)
 		}
+	}
+}
+
+func TestScanPoliciesAddsDefinitionsBesideTheChecks(t *testing.T) {
+	dir := t.TempDir()
+	_ = os.WriteFile(filepath.Join(dir, "good.json"), []byte(`{"name": "deny-eastus", "properties": {"mode": "All",
+		"policyRule": {"if": {"field": "location", "equals": "eastus"}, "then": {"effect": "deny"}}}}`), 0o644)
+	rep := &report.Report{Checks: check.All()}
+	opts := &ScanOptions{Policies: []string{dir}, Paths: []string{t.TempDir()}, Now: func() time.Time { return time.Unix(0, 0) }}
+	if err := addPolicyFindings(context.Background(), rep, opts, &suppress.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	last := rep.Checks[len(rep.Checks)-1]
+	if len(rep.Checks) != len(check.All())+1 || last.ID != "deny-eastus" {
+		t.Errorf("checks %v", rep.Checks)
+	}
+	opts.Policies = []string{filepath.Join(dir, "missing.json")}
+	if err := addPolicyFindings(context.Background(), rep, opts, &suppress.Config{}); err == nil || !strings.Contains(err.Error(), "--policies: no policy definition could be loaded") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestPolicyParamsMergeAnAssignmentWithParamFlags(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "assignment.json")
+	_ = os.WriteFile(file, []byte(`{"id": "/subscriptions/s/providers/Microsoft.Authorization/policyAssignments/a",
+		"properties": {"parameters": {"effect": {"value": "Audit"}, "allowed": {"value": ["westeurope"]}}}}`), 0o644)
+	params, err := policyParams(file, []string{"effect=Deny", `tags={"env": "prod"}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(params)
+	if string(got) != `{"allowed":["westeurope"],"effect":"Deny","tags":{"env":"prod"}}` {
+		t.Errorf("params %s", got)
+	}
+	_ = os.WriteFile(file, []byte(`{"parameters": `), 0o644)
+	if _, err := policyParams(file, nil); err == nil || !strings.Contains(err.Error(), "assignment.json") {
+		t.Errorf("broken assignment: %v", err)
 	}
 }

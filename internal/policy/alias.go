@@ -19,10 +19,9 @@ var aliasData []byte
 // Aliases maps Azure Policy alias names to the ARM property paths they read, per resource type:
 // one alias name can read different paths on different types.
 type Aliases struct {
-	byType     map[string]map[string]path // lower-case type → lower-case alias → path
-	known      map[string]bool            // lower-case alias names of every type
-	namespaces map[string]bool            // lower-case resource provider namespaces covered
-	types      int
+	byType map[string]map[string]path // lower-case type → lower-case alias → path
+	known  map[string]bool            // lower-case alias names of every type
+	types  int
 }
 
 // BuiltinAliases returns the alias table shipped in the binary. It is parsed once, then only read.
@@ -39,7 +38,7 @@ func parseAliases(gz []byte) (*Aliases, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Aliases{byType: map[string]map[string]path{}, known: map[string]bool{}, namespaces: map[string]bool{}}
+	a := &Aliases{byType: map[string]map[string]path{}, known: map[string]bool{}}
 	sc := bufio.NewScanner(zr)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for line := 1; sc.Scan(); line++ {
@@ -60,7 +59,6 @@ func parseAliases(gz []byte) (*Aliases, error) {
 			a.byType[t] = map[string]path{}
 			a.types++
 		}
-		a.namespaces[namespaceOf(t)] = true
 		name := strings.ToLower(fields[1])
 		a.byType[t][name] = p
 		a.known[name] = true
@@ -74,9 +72,36 @@ func (a *Aliases) Len() int { return a.types }
 // Known reports whether any resource type has the alias.
 func (a *Aliases) Known(name string) bool { return a.known[strings.ToLower(name)] }
 
-// Covers reports whether the table holds the aliases of the alias's resource provider namespace,
-// so that a name missing from it is known not to exist.
-func (a *Aliases) Covers(name string) bool { return a.namespaces[namespaceOf(strings.ToLower(name))] }
+// completeNamespaces are the resource providers whose aliases the table holds in full (the
+// corpus copied them whole); for the others it holds only some resource types.
+var completeNamespaces = map[string]bool{
+	"microsoft.apimanagement": true, "microsoft.web": true, "microsoft.app": true, "microsoft.logic": true,
+	"microsoft.datafactory": true, "microsoft.keyvault": true, "microsoft.storage": true, "microsoft.cognitiveservices": true,
+}
+
+// Covers reports whether the table holds every alias of the alias's resource provider, so that
+// a name missing from it is known not to exist.
+func (a *Aliases) Covers(name string) bool {
+	return completeNamespaces[namespaceOf(strings.ToLower(name))]
+}
+
+// lookup resolves an alias on a resource type. Without a path, absent is true when the alias
+// certainly does not apply to the type (an alias of another type), and false when lensix lacks
+// the data to tell.
+func (a *Aliases) lookup(resourceType, name string) (p path, ok, absent bool) {
+	if p, ok := a.Path(resourceType, name); ok {
+		return p, true, false
+	}
+	if completeNamespaces[namespaceOf(strings.ToLower(resourceType))] {
+		return nil, false, true
+	}
+	_, typeKnown := a.byType[strings.ToLower(resourceType)]
+	sameNamespace := strings.EqualFold(namespaceOf(resourceType), namespaceOf(name))
+	if !typeKnown && sameNamespace {
+		return nil, false, false // the type's aliases are not in the table
+	}
+	return nil, false, a.Known(name) || a.Covers(name)
+}
 
 func namespaceOf(name string) string {
 	if i := strings.IndexByte(name, '/'); i >= 0 {

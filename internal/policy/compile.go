@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -109,10 +107,10 @@ func (c *compiler) errorf(path, format string, args ...any) error {
 }
 
 // decodeObject decodes raw as a JSON object and lists its keys sorted, so errors come in a stable order.
-func decodeObject(raw json.RawMessage) (map[string]json.RawMessage, []string, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, nil, err
+func decodeObject(raw any) (map[string]any, []string, error) {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, nil, fmt.Errorf("not an object")
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -122,7 +120,7 @@ func decodeObject(raw json.RawMessage) (map[string]json.RawMessage, []string, er
 	return m, keys, nil
 }
 
-func (c *compiler) compileRule(path string, raw json.RawMessage) (*rule, error) {
+func (c *compiler) compileRule(path string, raw any) (*rule, error) {
 	m, _, err := decodeObject(raw)
 	if err != nil {
 		return nil, c.errorf(path, "policyRule must be an object with \"if\" and \"then\"")
@@ -146,7 +144,7 @@ func (c *compiler) compileRule(path string, raw json.RawMessage) (*rule, error) 
 	return &rule{cond: cond, then: then, scopeFields: scopeFieldsOf(cond)}, nil
 }
 
-func getFold(m map[string]json.RawMessage, key string) (json.RawMessage, bool) {
+func getFold(m map[string]any, key string) (any, bool) {
 	if v, ok := m[key]; ok {
 		return v, true
 	}
@@ -158,7 +156,7 @@ func getFold(m map[string]json.RawMessage, key string) (json.RawMessage, bool) {
 	return nil, false
 }
 
-func (c *compiler) compileCondition(path string, raw json.RawMessage) (condition, error) {
+func (c *compiler) compileCondition(path string, raw any) (condition, error) {
 	m, keys, err := decodeObject(raw)
 	if err != nil {
 		return nil, c.errorf(path, "a condition must be a JSON object")
@@ -182,8 +180,8 @@ func (c *compiler) compileCondition(path string, raw json.RawMessage) (condition
 			}
 			return notOp{inner}, nil
 		}
-		var items []json.RawMessage
-		if err := json.Unmarshal(sub, &items); err != nil {
+		items, ok := sub.([]any)
+		if !ok {
 			return nil, c.errorf(p, "%s must be an array of conditions", logical)
 		}
 		out := make([]condition, 0, len(items))
@@ -212,7 +210,7 @@ func otherKeys(keys []string, except string) []string {
 	return out
 }
 
-func (c *compiler) compileSimple(path string, m map[string]json.RawMessage, keys []string) (condition, error) {
+func (c *compiler) compileSimple(path string, m map[string]any, keys []string) (condition, error) {
 	s := simple{path: path}
 	var lhsKeys []string
 	for _, k := range keys {
@@ -220,8 +218,8 @@ func (c *compiler) compileSimple(path string, m map[string]json.RawMessage, keys
 		lower := strings.ToLower(k)
 		switch lower {
 		case "field":
-			var name string
-			if err := json.Unmarshal(raw, &name); err != nil {
+			name, ok := raw.(string)
+			if !ok {
 				return nil, c.errorf(path+".field", "field must be a string")
 			}
 			t, err := c.compileString(path+".field", name)
@@ -236,7 +234,7 @@ func (c *compiler) compileSimple(path string, m map[string]json.RawMessage, keys
 			s.lhs = fieldOperand{name: t}
 			lhsKeys = append(lhsKeys, k)
 		case "value":
-			t, err := c.compileJSON(path+".value", raw)
+			t, err := c.compileValue(path+".value", raw)
 			if err != nil {
 				return nil, err
 			}
@@ -257,7 +255,7 @@ func (c *compiler) compileSimple(path string, m map[string]json.RawMessage, keys
 			if s.op != "" {
 				return nil, c.errorf(path, "a condition has one operator, found %q and %q", s.op, op)
 			}
-			t, err := c.compileJSON(path+"."+k, raw)
+			t, err := c.compileValue(path+"."+k, raw)
 			if err != nil {
 				return nil, err
 			}
@@ -311,7 +309,7 @@ func existsWanted(v any) (bool, error) {
 	return false, fmt.Errorf("exists needs true or false, found %s", describe(v))
 }
 
-func (c *compiler) compileCount(path string, raw json.RawMessage) (countOperand, error) {
+func (c *compiler) compileCount(path string, raw any) (countOperand, error) {
 	m, keys, err := decodeObject(raw)
 	if err != nil {
 		return countOperand{}, c.errorf(path, "count must be an object with field or value, and optionally name and where")
@@ -322,9 +320,11 @@ func (c *compiler) compileCount(path string, raw json.RawMessage) (countOperand,
 		raw := m[k]
 		switch strings.ToLower(k) {
 		case "field":
-			if err := json.Unmarshal(raw, &cnt.field); err != nil {
+			field, ok := raw.(string)
+			if !ok {
 				return countOperand{}, c.errorf(path+".field", "count.field must be a string")
 			}
+			cnt.field = field
 			if !strings.HasSuffix(cnt.field, "[*]") {
 				return countOperand{}, c.errorf(path+".field", "count.field must be an array alias ending in [*], found %q", cnt.field)
 			}
@@ -333,14 +333,15 @@ func (c *compiler) compileCount(path string, raw json.RawMessage) (countOperand,
 			}
 			hasField = true
 		case "value":
-			t, err := c.compileJSON(path+".value", raw)
+			t, err := c.compileValue(path+".value", raw)
 			if err != nil {
 				return countOperand{}, err
 			}
 			cnt.value = t
 			hasValue = true
 		case "name":
-			if err := json.Unmarshal(raw, &cnt.name); err != nil || cnt.name == "" {
+			name, ok := raw.(string)
+			if cnt.name = name; !ok || name == "" {
 				return countOperand{}, c.errorf(path+".name", "count.name must be a non-empty string")
 			}
 		case "where":
@@ -378,13 +379,13 @@ func (c *compiler) checkField(path, name string) error {
 	}
 	if !c.aliases.Covers(name) {
 		// lensix has no alias data for this namespace: the field evaluates as unknown.
-		c.warnings = appendOnce(c.warnings, fmt.Sprintf("alias %q is from a resource provider lensix has no alias data for; conditions on it are unknown", name))
+		c.warnings = appendOnce(c.warnings, fmt.Sprintf("alias %q is not in lensix's alias table, which holds only some %s types; conditions on it are unknown", name, namespaceOf(name)))
 		return nil
 	}
 	return c.errorf(path, "unknown alias %q: it is not a built-in field (type, name, fullName, kind, location, id, identity.type, tags) and not in lensix's alias table (%d resource types; list aliases with `az provider show --namespace NS --expand \"resourceTypes/aliases\"`)", name, c.aliases.Len())
 }
 
-func (c *compiler) compileThen(path string, raw json.RawMessage) (thenBlock, error) {
+func (c *compiler) compileThen(path string, raw any) (thenBlock, error) {
 	m, _, err := decodeObject(raw)
 	if err != nil {
 		return thenBlock{}, c.errorf(path, "then must be an object with an effect")
@@ -393,7 +394,7 @@ func (c *compiler) compileThen(path string, raw json.RawMessage) (thenBlock, err
 	if !ok {
 		return thenBlock{}, c.errorf(path, "then has no effect")
 	}
-	effect, err := c.compileJSON(path+".effect", effectRaw)
+	effect, err := c.compileValue(path+".effect", effectRaw)
 	if err != nil {
 		return thenBlock{}, err
 	}
@@ -414,14 +415,9 @@ func (c *compiler) compileThen(path string, raw json.RawMessage) (thenBlock, err
 	return tb, nil
 }
 
-func (c *compiler) compileDetails(path string, raw json.RawMessage) (*details, error) {
+func (c *compiler) compileDetails(path string, raw any) (*details, error) {
 	d := &details{}
-	raw = bytes.TrimSpace(raw)
-	if len(raw) > 0 && raw[0] == '[' { // append: a list of {field, value}
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, c.errorf(path, "details must be an object or, for append, an array")
-		}
+	if items, ok := raw.([]any); ok { // append: a list of {field, value}
 		for i, item := range items {
 			op, err := c.compileOperation(fmt.Sprintf("%s[%d]", path, i), item, "append")
 			if err != nil {
@@ -437,7 +433,7 @@ func (c *compiler) compileDetails(path string, raw json.RawMessage) (*details, e
 	}
 	for key, dst := range map[string]*tmpl{"type": &d.relatedType, "name": &d.relatedName, "existenceScope": &d.existenceScope, "resourceGroupName": &d.resourceGroupName} {
 		if v, ok := getFold(m, key); ok {
-			t, err := c.compileJSON(path+"."+key, v)
+			t, err := c.compileValue(path+"."+key, v)
 			if err != nil {
 				return nil, err
 			}
@@ -452,8 +448,8 @@ func (c *compiler) compileDetails(path string, raw json.RawMessage) (*details, e
 		d.existence, d.hasExistenceCheck = cond, true
 	}
 	if v, ok := getFold(m, "operations"); ok {
-		var items []json.RawMessage
-		if err := json.Unmarshal(v, &items); err != nil {
+		items, ok := v.([]any)
+		if !ok {
 			return nil, c.errorf(path+".operations", "operations must be an array")
 		}
 		for i, item := range items {
@@ -467,7 +463,7 @@ func (c *compiler) compileDetails(path string, raw json.RawMessage) (*details, e
 	return d, nil
 }
 
-func (c *compiler) compileOperation(path string, raw json.RawMessage, kind string) (operation, error) {
+func (c *compiler) compileOperation(path string, raw any, kind string) (operation, error) {
 	m, keys, err := decodeObject(raw)
 	if err != nil {
 		return operation{}, c.errorf(path, "an operation must be an object")
@@ -480,8 +476,7 @@ func (c *compiler) compileOperation(path string, raw json.RawMessage, kind strin
 			if kind == "append" {
 				return operation{}, c.errorf(path+"."+k, "append details have field and value only")
 			}
-			var s string
-			_ = json.Unmarshal(v, &s)
+			s, _ := v.(string)
 			switch strings.ToLower(s) {
 			case "add":
 				op.kind = "add"
@@ -490,10 +485,10 @@ func (c *compiler) compileOperation(path string, raw json.RawMessage, kind strin
 			case "remove":
 				op.kind = "remove"
 			default:
-				return operation{}, c.errorf(path+"."+k, "unknown modify operation %s (want add, addOrReplace or remove)", string(v))
+				return operation{}, c.errorf(path+"."+k, "unknown modify operation %s (want add, addOrReplace or remove)", describe(v))
 			}
 		case "field", "value", "condition":
-			t, err := c.compileJSON(path+"."+k, v)
+			t, err := c.compileValue(path+"."+k, v)
 			if err != nil {
 				return operation{}, err
 			}

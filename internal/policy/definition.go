@@ -151,8 +151,12 @@ func ParseWith(file string, data []byte, aliases *Aliases) (*Definition, error) 
 	if len(p.PolicyRule) == 0 {
 		return nil, &Error{File: file, Path: prefix + "policyRule", Msg: "the definition has no policyRule"}
 	}
+	rule, err := decodeJSON(p.PolicyRule)
+	if err != nil {
+		return nil, &Error{File: file, Path: prefix + "policyRule", Msg: "invalid JSON: " + err.Error()}
+	}
 	c := &compiler{file: file, aliases: aliases, dataPlane: isDataPlaneMode(def.Mode), params: def.Parameters}
-	r, err := c.compileRule(prefix+"policyRule", p.PolicyRule)
+	r, err := c.compileRule(prefix+"policyRule", rule)
 	if err != nil {
 		return nil, err
 	}
@@ -385,6 +389,17 @@ func lookupFoldParam(m map[string]Parameter, key string) (Parameter, bool) {
 		}
 	}
 	return Parameter{}, false
+}
+
+// decodeJSON decodes a JSON value once, numbers as float64, for the compiler to walk.
+func decodeJSON(raw json.RawMessage) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return normalizeJSON(v), nil
 }
 
 // normalizeJSON turns json.Number into float64 so values compare like resource bodies.

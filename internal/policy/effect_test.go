@@ -236,7 +236,7 @@ func TestEvaluateAllSharesParametersAndReportsUnboundDefinitions(t *testing.T) {
 	needsOther := `{"name": "other", "properties": {"mode": "All", "parameters": {"missing": {"type": "String"}},
 		"policyRule": {"if": {"field": "location", "equals": "[parameters('missing')]"}, "then": {"effect": "audit"}}}}`
 	var defs []*Definition
-	for _, doc := range []string{withParam, needsOther} {
+	for _, doc := range []string{withParam, needsOther, withParam} {
 		d, err := Parse("d.json", []byte(doc))
 		if err != nil {
 			t.Fatal(err)
@@ -245,10 +245,11 @@ func TestEvaluateAllSharesParametersAndReportsUnboundDefinitions(t *testing.T) {
 	}
 	resources := []*resource.Resource{res("Microsoft.Storage/storageAccounts", "st", map[string]any{"location": "eastus"})}
 	eval := EvaluateAll(defs, resources, map[string]any{"allowed": `["westeurope"]`}, nil)
-	if len(eval.Findings) != 1 || eval.Findings[0].Check.ID != "loc" || eval.Findings[0].Status != "fail" {
+	if len(eval.Findings) != 2 || eval.Findings[0].Check.ID != "loc" || eval.Findings[0].Status != "fail" {
 		t.Errorf("findings %+v", eval.Findings)
 	}
-	if len(eval.Diags) != 1 || !strings.Contains(eval.Diags[0].Error(), `parameter "missing" of other has no default value`) {
+	if len(eval.Diags) != 2 || !strings.Contains(eval.Diags[0].Error(), `parameter "missing" of other has no default value`) ||
+		!strings.Contains(eval.Diags[1].Error(), "policy definition loc appears twice") {
 		t.Errorf("diagnostics %v", eval.Diags)
 	}
 }

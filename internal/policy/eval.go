@@ -120,10 +120,10 @@ func (ctx *evalContext) resolveField(r *resource.Resource, name string, useScope
 		}
 		return walk(r.Body, true, p), nil
 	}
-	p, ok := ctx.env.aliases().Path(r.Type, name)
+	p, ok, absent := ctx.env.aliases().lookup(r.Type, name)
 	if !ok {
-		if !ctx.env.aliases().Covers(name) {
-			return single(&resource.Unknown{Reason: fmt.Sprintf("lensix has no alias data for %s", name)}, true), nil
+		if !absent {
+			return single(&resource.Unknown{Reason: fmt.Sprintf("lensix has no alias data for %s on %s", name, r.Type)}, true), nil
 		}
 		// An alias of another resource type: the property does not exist on this one.
 		return single(nil, false), nil
@@ -332,10 +332,10 @@ func (ctx *evalContext) evalCount(c countOperand) (low, high int, err error) {
 	var elements []any
 	var countedPath path
 	if c.field != "" {
-		p, ok := ctx.env.aliases().Path(ctx.target.Type, c.field)
+		p, ok, absent := ctx.env.aliases().lookup(ctx.target.Type, c.field)
 		if !ok {
-			if !ctx.env.aliases().Covers(c.field) {
-				ctx.note(&resource.Unknown{Reason: fmt.Sprintf("lensix has no alias data for %s", c.field)})
+			if !absent {
+				ctx.note(&resource.Unknown{Reason: fmt.Sprintf("lensix has no alias data for %s on %s", c.field, ctx.target.Type)})
 				return 0, -1, nil
 			}
 			return 0, 0, nil // an alias of another type: nothing to count

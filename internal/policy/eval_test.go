@@ -184,6 +184,9 @@ func TestFields(t *testing.T) {
 		{"an alias of another type does not exist on this one", apim, `{"field": "Microsoft.ApiManagement/service/apis/protocols[*]", "exists": false}`, True},
 		{"expressions inside an operand array are evaluated", apim, `{"field": "location", "in": ["[concat('west', 'europe')]", "northeurope"]}`, True},
 		{"expressions inside an operand object are evaluated", apim, `{"field": "Microsoft.ApiManagement/service/sku", "equals": {"name": "[toUpper('premium')]", "capacity": 1}}`, True},
+		{"an alias on a type of its namespace that the table lacks is unknown", res("Microsoft.Compute/snapshots", "snap", nil), `{"field": "Microsoft.Compute/imagePublisher", "equals": "Canonical"}`, Unknown},
+		{"an alias of a partly known namespace, not in the table, is unknown", res("Microsoft.Compute/galleries", "g", nil), `{"field": "Microsoft.Compute/galleries/description", "exists": true}`, Unknown},
+		{"an alias of another namespace does not exist on a resource of a fully known one", res("Microsoft.Storage/storageAccounts", "st", nil), `{"field": "Microsoft.Compute/imagePublisher", "exists": false}`, True},
 		{"a value condition compares an expression", apim, `{"value": "[toLower(field('Microsoft.ApiManagement/service/sku.name'))]", "equals": "premium"}`, True},
 		{"field() of a [*] alias is the array of values", apim, `{"value": "[length(field('Microsoft.ApiManagement/service/hostnameConfigurations[*].hostName'))]", "equals": 2}`, True},
 	}
@@ -415,4 +418,14 @@ func FuzzExpression(f *testing.F) {
 		ctx := &evalContext{env: &Env{}, params: map[string]any{"tagName": "a"}, target: r, subject: r}
 		_, _ = tm.eval(ctx)
 	})
+}
+
+func TestAnAliasOfAPartlyKnownNamespaceLoadsWithAWarning(t *testing.T) {
+	def, err := Parse("w.json", []byte(`{"properties": {"policyRule": {"if": {"field": "Microsoft.Compute/galleries/description", "exists": true}, "then": {"effect": "audit"}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(def.Warnings) != 1 || !strings.Contains(def.Warnings[0], "holds only some Microsoft.Compute types") {
+		t.Errorf("warnings %q", def.Warnings)
+	}
 }

@@ -135,7 +135,14 @@ func EvaluateAll(defs []*Definition, resources []*resource.Resource, params map[
 		env.Resources = resources
 	}
 	var out Evaluation
+	seen := map[string]string{}
 	for _, d := range defs {
+		if first, dup := seen[strings.ToLower(d.Name)]; dup {
+			out.Diags = append(out.Diags, diag.Diagnostic{Severity: diag.Warning, Summary: "policy definition " + d.Name + " appears twice",
+				Detail: "also in " + first + "; both report under the same check ID", Range: resource.Range{Filename: d.File}})
+		} else {
+			seen[strings.ToLower(d.Name)] = d.File
+		}
 		bound, err := d.Bind(declaredOnly(d, params))
 		if err != nil {
 			out.Diags = append(out.Diags, diag.Diagnostic{Severity: diag.Error, Summary: "policy definition not evaluated", Detail: err.Error(), Range: resource.Range{Filename: d.File}})

@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -18,16 +16,6 @@ type tmpl struct {
 }
 
 func (t tmpl) isDynamic() bool { return t.expr != nil || t.items != nil || t.fields != nil }
-
-func (c *compiler) compileJSON(path string, raw json.RawMessage) (tmpl, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return tmpl{}, c.errorf(path, "invalid JSON: %v", err)
-	}
-	return c.compileValue(path, normalizeJSON(v))
-}
 
 func (c *compiler) compileValue(path string, v any) (tmpl, error) {
 	switch x := v.(type) {
