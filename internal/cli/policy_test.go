@@ -15,6 +15,7 @@ import (
 
 	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/report"
+	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/suppress"
 )
 
@@ -174,15 +175,20 @@ func TestScanPoliciesAddsDefinitionsBesideTheChecks(t *testing.T) {
 		"policyRule": {"if": {"field": "location", "equals": "eastus"}, "then": {"effect": "deny"}}}}`), 0o644)
 	rep := &report.Report{Checks: check.All()}
 	opts := &ScanOptions{Policies: []string{dir}, Paths: []string{t.TempDir()}, Now: func() time.Time { return time.Unix(0, 0) }}
-	if err := addPolicyFindings(context.Background(), rep, opts, &suppress.Config{}); err != nil {
+	resources := []*resource.Resource{{Type: "Microsoft.Storage/storageAccounts", Name: "sa",
+		Body: map[string]any{"type": "Microsoft.Storage/storageAccounts", "name": "sa", "location": "eastus"}}}
+	if err := addPolicyFindings(rep, resources, opts, &suppress.Config{}); err != nil {
 		t.Fatal(err)
 	}
 	last := rep.Checks[len(rep.Checks)-1]
 	if len(rep.Checks) != len(check.All())+1 || last.ID != "deny-eastus" {
 		t.Errorf("checks %v", rep.Checks)
 	}
+	if len(rep.Findings) != 1 || rep.Findings[0].Status != check.Fail || rep.Findings[0].Check.ID != "deny-eastus" {
+		t.Errorf("want the resource in eastus to fail deny-eastus, got %+v", rep.Findings)
+	}
 	opts.Policies = []string{filepath.Join(dir, "missing.json")}
-	if err := addPolicyFindings(context.Background(), rep, opts, &suppress.Config{}); err == nil || !strings.Contains(err.Error(), "--policies: no policy definition could be loaded") {
+	if err := addPolicyFindings(rep, resources, opts, &suppress.Config{}); err == nil || !strings.Contains(err.Error(), "--policies: no policy definition could be loaded") {
 		t.Errorf("missing file: %v", err)
 	}
 }
