@@ -294,13 +294,13 @@ func policyReport(ctx context.Context, opts *PolicyEvalOptions, cfg *suppress.Co
 
 // addPolicyFindings runs the definitions of `lensix scan --policies` over the scan's resources
 // and adds their results to the report, as if they were checks.
-func addPolicyFindings(rep *report.Report, resources []*resource.Resource, opts *ScanOptions, cfg *suppress.Config) error {
-	defs, diags := policy.Load(opts.Policies)
+func addPolicyFindings(rep *report.Report, resources []*resource.Resource, policies []string, now time.Time, cfg *suppress.Config) error {
+	defs, diags := policy.Load(policies)
 	if len(defs) == 0 && diags.HasErrors() {
 		return usageError("--policies: no policy definition could be loaded: %v", diags[0].Error())
 	}
-	eval := policy.EvaluateAll(defs, resources, nil, &policy.Env{Resources: resources, Now: opts.Now()})
-	suppress.Apply(eval.Findings, cfg, opts.Now())
+	eval := policy.EvaluateAll(defs, resources, nil, &policy.Env{Resources: resources, Now: now})
+	suppress.Apply(eval.Findings, cfg, now)
 	rep.Findings = append(rep.Findings, eval.Findings...)
 	check.SortFindings(rep.Findings)
 	rep.Checks = append(rep.Checks, eval.Checks...)

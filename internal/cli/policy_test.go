@@ -177,7 +177,7 @@ func TestScanPoliciesAddsDefinitionsBesideTheChecks(t *testing.T) {
 	opts := &ScanOptions{Policies: []string{dir}, Paths: []string{t.TempDir()}, Now: func() time.Time { return time.Unix(0, 0) }}
 	resources := []*resource.Resource{{Type: "Microsoft.Storage/storageAccounts", Name: "sa",
 		Body: map[string]any{"type": "Microsoft.Storage/storageAccounts", "name": "sa", "location": "eastus"}}}
-	if err := addPolicyFindings(rep, resources, opts, &suppress.Config{}); err != nil {
+	if err := addPolicyFindings(rep, resources, opts.Policies, opts.Now(), &suppress.Config{}); err != nil {
 		t.Fatal(err)
 	}
 	last := rep.Checks[len(rep.Checks)-1]
@@ -188,7 +188,7 @@ func TestScanPoliciesAddsDefinitionsBesideTheChecks(t *testing.T) {
 		t.Errorf("want the resource in eastus to fail deny-eastus, got %+v", rep.Findings)
 	}
 	opts.Policies = []string{filepath.Join(dir, "missing.json")}
-	if err := addPolicyFindings(rep, resources, opts, &suppress.Config{}); err == nil || !strings.Contains(err.Error(), "--policies: no policy definition could be loaded") {
+	if err := addPolicyFindings(rep, resources, opts.Policies, opts.Now(), &suppress.Config{}); err == nil || !strings.Contains(err.Error(), "--policies: no policy definition could be loaded") {
 		t.Errorf("missing file: %v", err)
 	}
 }

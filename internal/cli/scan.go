@@ -193,8 +193,8 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}
 	rep := scan.Evaluate(resources, diags, scanOpts)
-	if len(opts.Policies) > 0 {
-		if err := addPolicyFindings(rep, resources, opts, cfg); err != nil {
+	if policies := union(cfg.Policies, opts.Policies); len(policies) > 0 {
+		if err := addPolicyFindings(rep, resources, policies, opts.Now(), cfg); err != nil {
 			return err
 		}
 	}
