@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lensix/lensix/internal/check"
+	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/scan"
 	"github.com/lensix/lensix/internal/source/azure"
 )
@@ -153,6 +154,7 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 		bar = &progressLine{ios: so.IO}
 		live.Progress = bar.update
 	}
+	start := time.Now()
 	inv, diags, err := azure.Scan(ctx, live)
 	bar.clear()
 	if err != nil {
@@ -167,7 +169,13 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 		}
 	}
 	rep := scan.Evaluate(scan.Dedupe(inv.Resources), diags, scan.Options{Checks: checks, Config: cfg, Now: so.Now(), Version: so.Version})
-	if err := writeReports(so.IO, outs, rep); err != nil {
+	if so.StoreFile != "" {
+		target := strings.TrimSpace("azure " + strings.Join(append(append([]string(nil), opts.Subscriptions...), opts.ManagementGroups...), " "))
+		if err := recordScan(ctx, so.StoreFile, target, rep, start); err != nil {
+			return &ExitError{Code: ExitPartial, Err: err}
+		}
+	}
+	if err := writeReports(so.IO, outs, rep, report.Options{GroupBy: so.GroupBy}); err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}
 	if s := rep.Summary(); s.Unknown > 0 && g.unknown == "warn" && !writesTableToStdout(outs) {
