@@ -17,7 +17,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lensix/lensix/internal/check"
+	"github.com/lensix/lensix/internal/diag"
+	azurepolicy "github.com/lensix/lensix/internal/policy"
 	"github.com/lensix/lensix/internal/report"
+	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/scan"
 	"github.com/lensix/lensix/internal/source/azure"
 )
@@ -134,6 +137,8 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 			return usageError("%v", err)
 		}
 	}
+	policies := union(cfg.Policies, so.Policies)
+	types, typeDiags := liveTypes(checks, policies)
 	live := azure.Options{
 		Credential:       cred,
 		Cloud:            cloudCfg,
@@ -141,13 +146,13 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 		Subscriptions:    opts.Subscriptions,
 		ManagementGroups: opts.ManagementGroups,
 		ResourceGroups:   opts.ResourceGroups,
-		ResourceTypes:    resourceTypes(checks),
+		ResourceTypes:    types,
 		NoResourceGraph:  opts.NoResourceGraph,
 		Concurrency:      opts.Concurrency,
 		RequestTimeout:   opts.RequestTimeout,
 	}
 	if len(live.ResourceTypes) == 0 {
-		return usageError("no check is selected, so there is nothing to read")
+		return usageError("no check or policy names a resource type, so there is nothing to read")
 	}
 	var bar *progressLine
 	if so.IO.IsStderrTTY() {
@@ -168,7 +173,13 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 			return &ExitError{Code: ExitPartial, Err: err}
 		}
 	}
-	rep := scan.Evaluate(scan.Dedupe(inv.Resources), diags, scan.Options{Checks: checks, Config: cfg, Now: so.Now(), Version: so.Version})
+	resources := scan.Dedupe(inv.Resources)
+	rep := scan.Evaluate(resources, append(diags, typeDiags...), scan.Options{Checks: checks, Config: cfg, Now: so.Now(), Version: so.Version})
+	if len(policies) > 0 {
+		if err := addPolicyFindings(rep, resources, policies, so.Now(), cfg); err != nil {
+			return err
+		}
+	}
 	if so.StoreFile != "" {
 		target := strings.TrimSpace("azure " + strings.Join(append(append([]string(nil), opts.Subscriptions...), opts.ManagementGroups...), " "))
 		if err := recordScan(ctx, so.StoreFile, target, rep, start); err != nil {
@@ -188,6 +199,42 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 		return &ExitError{Code: code}
 	}
 	return nil
+}
+
+// liveTypes are the resource types a live scan reads: those the checks judge and those the
+// --policies definitions name exactly. A definition that names no type, or only patterns, is
+// judged on those resources alone, which a warning says.
+func liveTypes(checks []*check.Check, policies []string) ([]string, diag.Diagnostics) {
+	types := resourceTypes(checks)
+	if len(policies) == 0 {
+		return types, nil
+	}
+	var diags diag.Diagnostics
+	defs, _ := azurepolicy.Load(policies) // load errors are reported with the policy findings
+	seen := map[string]bool{}
+	for _, t := range types {
+		seen[strings.ToLower(t)] = true
+	}
+	for _, d := range defs {
+		named := 0
+		for _, t := range d.ResourceTypes() {
+			if strings.Contains(t, "*") {
+				continue
+			}
+			named++
+			if k := strings.ToLower(t); !seen[k] {
+				seen[k] = true
+				types = append(types, t)
+			}
+		}
+		if named == 0 {
+			diags = append(diags, diag.Diagnostic{Severity: diag.Warning,
+				Summary: fmt.Sprintf("policy %s names no resource type exactly, so a live scan reads nothing for it alone; it judges only the resources read for other checks", d.Name),
+				Range:   resource.Range{Filename: d.File}})
+		}
+	}
+	sort.Strings(types)
+	return types, diags
 }
 
 // resourceTypes are the ARM types the checks judge, each once.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -235,5 +236,52 @@ func TestScanAzureDrawsProgressOnlyOnATerminal(t *testing.T) {
 				t.Errorf("progress drawn = %v, want %v; stderr %q", drawn, tty, stderr)
 			}
 		})
+	}
+}
+
+func TestScanAzureRunsPoliciesOnWhatItReads(t *testing.T) {
+	dir := t.TempDir()
+	typed := filepath.Join(dir, "apim-identity.json")
+	untyped := filepath.Join(dir, "any-tag.json")
+	writeFile(t, typed, `{"name": "apim-identity", "properties": {"displayName": "APIM has an identity", "mode": "All",
+  "policyRule": {"if": {"allOf": [{"field": "type", "equals": "Microsoft.ApiManagement/service"}, {"field": "identity.type", "exists": "false"}]}, "then": {"effect": "audit"}}}}`)
+	writeFile(t, untyped, `{"name": "any-tag", "properties": {"displayName": "Anything tagged", "mode": "All",
+  "policyRule": {"if": {"field": "tags.owner", "exists": "false"}, "then": {"effect": "audit"}}}}`)
+	tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: 2, Services: 8, WithoutIdentity: 0.5, Seed: 5})
+	_, out, stderr := azureScan(t, startSim(t, tenant, armsim.Faults{}), func(o *ScanAzureOptions) {
+		o.Scan.SkipChecks = []string{"apimgmt_nomanagedidentity"}
+		o.Scan.Policies = []string{typed, untyped}
+	})
+	var doc struct {
+		Results []struct {
+			CheckID string `json:"check_id"`
+		} `json:"results"`
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v (stderr %s)", err, stderr)
+	}
+	byCheck := map[string]int{}
+	for _, r := range doc.Results {
+		byCheck[r.CheckID]++
+	}
+	if byCheck["apim-identity"] != 8 {
+		t.Errorf("results by check = %v, want the typed policy judging all 8 services read for it", byCheck)
+	}
+	warned := false
+	for _, e := range doc.Errors {
+		warned = warned || strings.Contains(e.Message, "policy any-tag names no resource type")
+	}
+	if !warned {
+		t.Errorf("errors = %+v, want a warning that any-tag names no type", doc.Errors)
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -117,6 +117,9 @@ func Scan(ctx context.Context, opts Options) (*Inventory, diag.Diagnostics, erro
 			s.inv.TenantID = sub.TenantID
 		}
 	}
+	if len(ids) == 0 && len(opts.Subscriptions) == 0 && len(opts.ManagementGroups) == 0 {
+		s.warn("the identity can see no subscription, so nothing was scanned; grant it Reader on the subscriptions or management group to scan")
+	}
 	s.progress.SubscriptionsTotal = len(ids)
 	s.report()
 	switch {

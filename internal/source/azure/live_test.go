@@ -336,6 +336,14 @@ func TestNewCredentialRejectsAnUnknownMethod(t *testing.T) {
 	}
 }
 
+func TestLiveScanWarnsWhenTheIdentitySeesNoSubscription(t *testing.T) {
+	_, opts := simulate(t, armsim.NewTenant("empty-tenant"), armsim.Faults{})
+	inv, ds := scan(t, opts)
+	if len(inv.Resources) != 0 || len(ds) != 1 || ds.HasErrors() || !strings.Contains(ds[0].Summary, "no subscription") {
+		t.Errorf("resources %d, diagnostics %v; want none and one warning", len(inv.Resources), ds)
+	}
+}
+
 func TestLiveScanFailsClearlyWhenSignInFails(t *testing.T) {
 	srv, _ := simulate(t, armsim.Generate(armsim.GenerateOptions{Subscriptions: 1, Services: 1}), armsim.Faults{})
 	opts := simOptions(t, srv, "wrong-secret")
