@@ -11,6 +11,7 @@ import (
 
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm/jsonpos"
 )
 
 // SnapshotVersion is the version of the snapshot format `lensix scan azure --save` writes.
@@ -161,104 +162,91 @@ func isResourceObject(m map[string]any, needID bool) bool {
 
 // ReadSnapshot maps the resources in a document IsSnapshot accepts. Each resource's body is the
 // object as saved (properties the CLI flattened to the top level are put back under properties),
-// and its provenance points at the object's first line.
+// and its provenance spans the object in the file.
 func ReadSnapshot(filename string, src []byte) ([]*resource.Resource, diag.Diagnostics) {
-	offset := 0
-	if bytes.HasPrefix(src, utf8BOM) {
-		offset = len(utf8BOM)
-	}
-	lines := newLineIndex(src)
-	root, err := parseJSON(src[offset:])
+	file := jsonpos.NewFile(filename, src)
+	root, err := jsonpos.Parse(src)
 	if err != nil {
-		at, msg := syntaxOffset(err, len(src)-offset)
-		p := lines.pos(at + offset)
+		offset, msg := len(src), err.Error()
+		if pe, ok := err.(*jsonpos.Error); ok {
+			offset, msg = pe.Offset, pe.Msg
+		}
 		return nil, diag.Diagnostics{{
 			Severity: diag.Error,
 			Summary:  "invalid JSON in saved Azure inventory: " + msg,
 			Detail:   "save the response body unchanged (az rest --output-file, or the CLI's --output json)",
-			Range:    resource.Range{Filename: filename, Start: p, End: p},
+			Range:    file.Range(offset, offset),
 		}}
 	}
-	rd := snapshotReader{filename: filename, lines: lines, offset: offset}
-	var items []*node
+	rd := snapshotReader{file: file}
+	var items []*jsonpos.Node
 	switch {
-	case root.elems != nil || isList(root):
-		items = root.elems
-	case root.field[snapshotKey] != nil:
+	case root.Kind == jsonpos.Array:
+		items = root.Elems
+	case root.Get(snapshotKey) != nil:
 		rd.readHeader(root)
-		if res := root.field["resources"]; res != nil {
-			items = res.elems
-		}
-	case root.field["value"] != nil && root.field["value"].elems != nil:
-		items = root.field["value"].elems
-	case root.field["data"] != nil && root.field["data"].elems != nil:
-		items = root.field["data"].elems
-	case root.field["value"] != nil || root.field["data"] != nil:
-		items = nil // an empty list
+		items = elems(root.Get("resources"))
+	case root.Get("value") != nil:
+		items = elems(root.Get("value"))
+	case root.Get("data") != nil:
+		items = elems(root.Get("data"))
 	default:
-		items = []*node{root}
+		items = []*jsonpos.Node{root}
 	}
 	for i, it := range items {
-		obj, ok := it.value.(map[string]any)
+		obj, ok := it.Value().(map[string]any)
 		if !ok || !isResourceObject(obj, false) {
 			rd.warn(it, fmt.Sprintf("item %d is not an Azure resource (it has no namespaced type and name); skipped", i))
 			continue
 		}
-		rd.add(it, obj)
+		r := toResource(unflatten(obj), resource.Provenance{Source: "snapshot", Range: file.Range(it.Start, it.End), TenantID: rd.tenantID})
+		rd.resources = append(rd.resources, r)
 	}
 	return rd.resources, rd.diags
 }
 
-func isList(n *node) bool { _, ok := n.value.([]any); return ok }
+// elems and str read a node that may be absent (nil).
+func elems(n *jsonpos.Node) []*jsonpos.Node {
+	if n == nil {
+		return nil
+	}
+	return n.Elems
+}
+
+func str(n *jsonpos.Node) string {
+	if n == nil {
+		return ""
+	}
+	return n.Str
+}
 
 type snapshotReader struct {
-	filename  string
-	lines     *lineIndex
-	offset    int
+	file      *jsonpos.File
 	tenantID  string
 	resources []*resource.Resource
 	diags     diag.Diagnostics
 }
 
-func (rd *snapshotReader) rangeOf(n *node) resource.Range {
-	start := rd.lines.pos(n.start + rd.offset)
-	end := start
-	if n.end > n.start {
-		end = rd.lines.pos(n.end + rd.offset)
-	}
-	return resource.Range{Filename: rd.filename, Start: start, End: end}
-}
-
-func (rd *snapshotReader) warn(n *node, summary string) {
-	rd.diags = append(rd.diags, diag.Diagnostic{Severity: diag.Warning, Summary: summary, Range: rd.rangeOf(n)})
+func (rd *snapshotReader) warn(n *jsonpos.Node, summary string) {
+	rd.diags = append(rd.diags, diag.Diagnostic{Severity: diag.Warning, Summary: summary, Range: rd.file.Range(n.Start, n.End)})
 }
 
 // readHeader takes the tenant and the recorded scope errors from a lensix snapshot: a snapshot of
 // a partial scan is still partial when read back.
-func (rd *snapshotReader) readHeader(root *node) {
-	if v, ok := root.field[snapshotKey].value.(int64); !ok || v > SnapshotVersion {
-		rd.warn(root.field[snapshotKey], fmt.Sprintf("snapshot format version %v is newer than this lensix reads (%d); reading what it can", root.field[snapshotKey].value, SnapshotVersion))
+func (rd *snapshotReader) readHeader(root *jsonpos.Node) {
+	version := root.Get(snapshotKey)
+	if v, ok := version.Value().(int64); !ok || v > SnapshotVersion {
+		rd.warn(version, fmt.Sprintf("snapshot format version %v is newer than this lensix reads (%d); reading what it can", version.Value(), SnapshotVersion))
 	}
-	if t, ok := root.value.(map[string]any)["tenantId"].(string); ok {
-		rd.tenantID = t
-	}
-	if errs := root.field["errors"]; errs != nil {
-		for _, e := range errs.elems {
-			m, _ := e.value.(map[string]any)
-			sub, _ := m["subscriptionId"].(string)
-			msg, _ := m["message"].(string)
-			summary := "the saved scan could not read part of its scope: " + msg
-			if sub != "" {
-				summary = fmt.Sprintf("the saved scan could not read subscription %s: %s", sub, msg)
-			}
-			rd.diags = append(rd.diags, diag.Diagnostic{Severity: diag.Error, Summary: summary, Detail: "its resources are missing from this snapshot; scan again with access to it", Range: rd.rangeOf(e)})
+	rd.tenantID = str(root.Get("tenantId"))
+	for _, e := range elems(root.Get("errors")) {
+		sub, msg := str(e.Get("subscriptionId")), str(e.Get("message"))
+		summary := "the saved scan could not read part of its scope: " + msg
+		if sub != "" {
+			summary = fmt.Sprintf("the saved scan could not read subscription %s: %s", sub, msg)
 		}
+		rd.diags = append(rd.diags, diag.Diagnostic{Severity: diag.Error, Summary: summary, Detail: "its resources are missing from this snapshot; scan again with access to it", Range: rd.file.Range(e.Start, e.End)})
 	}
-}
-
-func (rd *snapshotReader) add(n *node, obj map[string]any) {
-	r := toResource(unflatten(obj), resource.Provenance{Source: "snapshot", Range: rd.rangeOf(n), TenantID: rd.tenantID})
-	rd.resources = append(rd.resources, r)
 }
 
 // envelopeKeys are the top-level keys of an ARM resource; anything else at the top level of an
