@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // registry holds the built-in checks. It is filled by init functions in internal/checks/... and
@@ -64,4 +65,21 @@ func Select(include, exclude []string) ([]*Check, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// ResourceTypes lists the ARM types the checks judge, each once (compared without case), sorted:
+// what a live scan must read for them.
+func ResourceTypes(checks []*Check) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, c := range checks {
+		for _, t := range c.ResourceTypes {
+			if k := strings.ToLower(t); !seen[k] {
+				seen[k] = true
+				out = append(out, t)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -205,7 +205,7 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 // --policies definitions name exactly. A definition that names no type, or only patterns, is
 // judged on those resources alone, which a warning says.
 func liveTypes(checks []*check.Check, policies []string) ([]string, diag.Diagnostics) {
-	types := resourceTypes(checks)
+	types := check.ResourceTypes(checks)
 	if len(policies) == 0 {
 		return types, nil
 	}
@@ -235,22 +235,6 @@ func liveTypes(checks []*check.Check, policies []string) ([]string, diag.Diagnos
 	}
 	sort.Strings(types)
 	return types, diags
-}
-
-// resourceTypes are the ARM types the checks judge, each once.
-func resourceTypes(checks []*check.Check) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, c := range checks {
-		for _, t := range c.ResourceTypes {
-			if k := strings.ToLower(t); !seen[k] {
-				seen[k] = true
-				out = append(out, t)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 func saveSnapshot(path string, snap *azure.Snapshot) error {

@@ -3,8 +3,6 @@ package monitor
 import (
 	"context"
 	"errors"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/lensix/lensix/internal/check"
@@ -32,7 +30,7 @@ type LiveScanner struct {
 func (s LiveScanner) Scan(ctx context.Context, t Target) (*report.Report, error) {
 	opts := s.Azure
 	opts.Subscriptions, opts.ManagementGroups = t.Subscriptions, t.ManagementGroups
-	opts.ResourceTypes = resourceTypes(s.Checks)
+	opts.ResourceTypes = check.ResourceTypes(s.Checks)
 	if len(opts.ResourceTypes) == 0 {
 		return nil, errors.New("no check is selected, so there is nothing to read")
 	}
@@ -64,21 +62,5 @@ func scopedDiagnostics(inv *azure.Inventory, diags diag.Diagnostics) diag.Diagno
 		out = append(out, diag.Diagnostic{Severity: diag.Error, Summary: summary,
 			Detail: "its resources are missing from this scan; their findings are left as they were", Range: resource.Range{Filename: scope}})
 	}
-	return out
-}
-
-// resourceTypes are the ARM types the checks judge, each once.
-func resourceTypes(checks []*check.Check) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, c := range checks {
-		for _, t := range c.ResourceTypes {
-			if k := strings.ToLower(t); !seen[k] {
-				seen[k] = true
-				out = append(out, t)
-			}
-		}
-	}
-	sort.Strings(out)
 	return out
 }
