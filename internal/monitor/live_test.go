@@ -20,7 +20,7 @@ import (
 
 // liveScanner returns a LiveScanner that reaches armsim through the real Azure SDK: a client
 // secret credential against its Entra endpoint, Resource Graph and Resource Manager at its address.
-func liveScanner(t *testing.T, srv *armsim.Server, noGraph bool) LiveScanner {
+func liveScanner(t testing.TB, srv *armsim.Server, noGraph bool) LiveScanner {
 	t.Helper()
 	cfg, err := azure.CloudConfig("AzurePublic", srv.URL, srv.URL)
 	if err != nil {
