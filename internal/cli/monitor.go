@@ -137,7 +137,7 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 	}()
 	live := opts.Live
 	if live == nil && hasLiveTarget(targets) {
-		scanner, closeLive, err := liveScanner(cfg.Azure, opts, monitor.LiveScanner{Checks: checks, Config: supp, Version: opts.Version}, logger)
+		scanner, closeLive, err := liveScanner(cfg.Azure, opts, monitor.LiveScanner{Checks: checks, Config: supp, Version: opts.Version, Metrics: metrics}, logger)
 		if err != nil {
 			return err
 		}
