@@ -146,7 +146,7 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 	}
 	mon, err := monitor.New(targets, monitor.Options{
 		Store: st, IaC: monitor.IaCScanner{Checks: checks, Config: supp, Version: opts.Version}, Live: live,
-		Notifier: notifier, Metrics: metrics, Logger: logger,
+		Notifier: notifier, Metrics: metrics, Logger: logger, Retention: time.Duration(cfg.Retention),
 	})
 	if err != nil {
 		return usageError("%s: %v", opts.ConfigFile, err)
