@@ -51,6 +51,8 @@ type Server struct {
 	mu     sync.Mutex
 	faults Faults
 	tokens map[string]bool
+	// results are Resource Graph result sets being paged through, by skip-token result ID.
+	results map[string][]map[string]any
 
 	attempts   map[[32]byte]bool // requests seen, by hash of method, URL and body
 	inventoryN atomic.Int64      // distinct requests seen, the clock faults are scheduled by
@@ -98,6 +100,7 @@ func Start(tenant *Tenant, faults Faults) (*Server, error) {
 		faults:   faults,
 		tokens:   map[string]bool{},
 		attempts: map[[32]byte]bool{},
+		results:  map[string][]map[string]any{},
 	}
 	s.http = &http.Server{
 		Handler:           s,

@@ -33,7 +33,11 @@ type skipToken struct {
 	Offset int    `json:"o"`
 	Top    int    `json:"t"`
 	Query  string `json:"q"`
+	Result string `json:"r"` // the result set the first page computed, kept for the next pages
 }
+
+// maxKeptResults bounds the result sets kept for paging clients that never read to the end.
+const maxKeptResults = 256
 
 // serveGraph answers POST /providers/Microsoft.ResourceGraph/resources with the rows of the
 // tables "resources" and "resourcecontainers" that the query selects, paged by $skipToken.
@@ -66,22 +70,27 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		writeGraphQueryError(w, err)
 		return
 	}
-	subs, status, code, msg := s.graphScope(req)
-	if status != 0 {
-		writeGraphError(w, status, code, msg)
-		return
-	}
-	rows := q.run(s.graphTable(q.table, subs))
-
 	top := graphDefaultTop
 	offset := req.Options.Skip
+	var rows []map[string]any
+	resultID := ""
 	if req.Options.SkipToken != "" {
 		tok, ok := decodeSkipToken(req.Options.SkipToken)
+		if ok {
+			rows, ok = s.keptResult(tok.Result)
+		}
 		if !ok || tok.Query != req.Query {
-			writeGraphError(w, http.StatusBadRequest, "InvalidSkipToken", "The $skipToken is invalid or belongs to another query.")
+			writeGraphError(w, http.StatusBadRequest, "InvalidSkipToken", "The $skipToken is invalid, expired or belongs to another query.")
 			return
 		}
-		offset, top = tok.Offset, tok.Top
+		offset, top, resultID = tok.Offset, tok.Top, tok.Result
+	} else {
+		subs, status, code, msg := s.graphScope(req)
+		if status != 0 {
+			writeGraphError(w, status, code, msg)
+			return
+		}
+		rows = q.run(s.graphTable(q.table, subs))
 	}
 	if req.Options.Top != nil {
 		if *req.Options.Top < 1 || *req.Options.Top > graphMaxTop {
@@ -100,9 +109,32 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		"resultTruncated": "false",
 	}
 	if end < len(rows) {
-		resp["$skipToken"] = encodeSkipToken(skipToken{Offset: end, Top: top, Query: req.Query})
+		if resultID == "" {
+			resultID = s.keepResult(rows)
+		}
+		resp["$skipToken"] = encodeSkipToken(skipToken{Offset: end, Top: top, Query: req.Query, Result: resultID})
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// keepResult stores a result set for the pages after the first, as Resource Graph serves every
+// page of a query from one result.
+func (s *Server) keepResult(rows []map[string]any) string {
+	id := newID()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.results) >= maxKeptResults {
+		clear(s.results)
+	}
+	s.results[id] = rows
+	return id
+}
+
+func (s *Server) keptResult(id string) ([]map[string]any, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rows, ok := s.results[id]
+	return rows, ok
 }
 
 // graphScope resolves the subscriptions a query covers. Subscriptions the caller may not read are

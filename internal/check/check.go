@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/lensix/lensix/internal/resource"
@@ -120,31 +121,58 @@ func nameOr(name, placeholder string) string {
 	return placeholder
 }
 
-// Render fills the remediation templates for one resource.
-func (m Remediation) Render(t Target) (Remediation, error) {
-	var out Remediation
-	fields := []struct {
-		src string
-		dst *string
-	}{{m.Summary, &out.Summary}, {m.CLI, &out.CLI}, {m.Terraform, &out.Terraform}, {m.Bicep, &out.Bicep}, {m.ARM, &out.ARM}}
-	for _, f := range fields {
-		tmpl, err := template.New("remediation").Option("missingkey=error").Parse(f.src)
+// remediationTemplates are a Remediation's five texts parsed once, in field order.
+type remediationTemplates [5]*template.Template
+
+func (m Remediation) fields() [5]string {
+	return [5]string{m.Summary, m.CLI, m.Terraform, m.Bicep, m.ARM}
+}
+
+func parseRemediation(m Remediation) (remediationTemplates, error) {
+	var out remediationTemplates
+	for i, text := range m.fields() {
+		tmpl, err := template.New("remediation").Option("missingkey=error").Parse(text)
 		if err != nil {
-			return Remediation{}, err
+			return out, err
 		}
+		out[i] = tmpl
+	}
+	return out, nil
+}
+
+func (ts remediationTemplates) render(t Target) (Remediation, error) {
+	var texts [5]string
+	for i, tmpl := range ts {
 		var buf bytes.Buffer
 		if err := tmpl.Execute(&buf, t); err != nil {
 			return Remediation{}, err
 		}
-		*f.dst = buf.String()
+		texts[i] = buf.String()
 	}
-	return out, nil
+	return Remediation{Summary: texts[0], CLI: texts[1], Terraform: texts[2], Bicep: texts[3], ARM: texts[4]}, nil
 }
 
 // Check is metadata plus a predicate over one resource of one of its ResourceTypes.
 type Check struct {
 	Metadata
 	Evaluate func(r *resource.Resource) Result
+
+	fixOnce      sync.Once
+	fixTemplates remediationTemplates
+	fixErr       error
+}
+
+// Fix renders the check's remediation for one resource, with its real names filled in.
+func (c *Check) Fix(r *resource.Resource) (Remediation, error) { return c.RenderFix(TargetOf(r)) }
+
+// RenderFix renders the check's remediation for t. The templates are parsed once per check,
+// since reports render them for every finding.
+func (c *Check) RenderFix(t Target) (Remediation, error) {
+	c.fixOnce.Do(func() { c.fixTemplates, c.fixErr = parseRemediation(c.Remediation) })
+	if c.fixErr != nil {
+		return Remediation{}, fmt.Errorf("check %s: remediation template: %w", c.ID, c.fixErr)
+	}
+	return c.fixTemplates.render(t)
 }
 
 // Applies reports whether the check judges resources of r's type.

@@ -15,7 +15,7 @@ func (c *Check) Markdown() string {
 	p("| | |\n|---|---|\n| Severity | %s |\n| Resource types | %s |\n\n", c.Severity, "`"+strings.Join(c.ResourceTypes, "`, `")+"`")
 	p("## What it checks\n\n%s\n\n", c.Description)
 	p("## Why it matters\n\n%s\n\n", c.Rationale)
-	fix, err := c.Remediation.Render(Target{Name: "<name>", ResourceGroup: "<resource-group>", Subscription: "<subscription-id>"})
+	fix, err := c.RenderFix(Target{Name: "<name>", ResourceGroup: "<resource-group>", Subscription: "<subscription-id>"})
 	if err != nil {
 		fix = c.Remediation
 	}

@@ -15,6 +15,9 @@ func Register(c *Check) {
 	if c.ID == "" || c.Evaluate == nil || len(c.ResourceTypes) == 0 {
 		panic(fmt.Sprintf("check %q: ID, ResourceTypes and Evaluate are required", c.ID))
 	}
+	if _, err := c.RenderFix(Target{}); err != nil {
+		panic(err.Error())
+	}
 	if _, dup := registry[c.ID]; dup {
 		panic(fmt.Sprintf("check %q registered twice", c.ID))
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/scan"
-	"github.com/lensix/lensix/internal/source/terraform"
 )
 
 // ResourcesOptions are the inputs of `lensix resources`.
@@ -19,8 +18,7 @@ type ResourcesOptions struct {
 	Environ    []string
 	Paths      []string
 	ConfigFile string
-	VarFiles   []string
-	Vars       []string
+	Inputs     InputFlags
 }
 
 // NewCmdResources builds `lensix resources`.
@@ -45,8 +43,7 @@ be resolved, the defaults that were assumed, and where each was declared. Secret
 		},
 	}
 	cmd.Flags().StringVar(&opts.ConfigFile, "config", "", "config `FILE` (default: .lensix.yaml in the current folder, if present)")
-	cmd.Flags().StringArrayVar(&opts.VarFiles, "var-file", nil, "Terraform variables `FILE`, repeatable")
-	cmd.Flags().StringArrayVar(&opts.Vars, "var", nil, "Terraform variable `NAME=VALUE`, repeatable")
+	opts.Inputs.register(cmd.Flags(), true)
 	return cmd
 }
 
@@ -71,11 +68,9 @@ func resourcesRun(ctx context.Context, opts *ResourcesOptions) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	resources, diags := scan.Resources(ctx, scan.Options{
-		Paths:     opts.Paths,
-		Config:    cfg,
-		Terraform: terraform.Options{VarFiles: opts.VarFiles, Vars: opts.Vars, Environ: opts.Environ},
-	})
+	scanOpts := scan.Options{Paths: opts.Paths, Config: cfg}
+	opts.Inputs.apply(&scanOpts, opts.Environ)
+	resources, diags := scan.Resources(ctx, scanOpts)
 	out := struct {
 		Resources []resourceJSON `json:"resources"`
 		Errors    []errorJSON    `json:"errors"`

@@ -63,6 +63,7 @@ resource gets the same verdict in a pull request and in production.`,
 		NewCmdChecks(ios, nil),
 		NewCmdExplain(ios, nil),
 		NewCmdDemo(ios, version, nil),
+		NewCmdPolicy(ios, version),
 		NewCmdDiff(ios, nil),
 		NewCmdMonitor(ios, version, nil, nil),
 	)

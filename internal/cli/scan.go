@@ -16,7 +16,6 @@ import (
 	_ "github.com/lensix/lensix/internal/checks" // the built-in checks
 	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/scan"
-	"github.com/lensix/lensix/internal/source/terraform"
 	"github.com/lensix/lensix/internal/suppress"
 )
 
@@ -29,6 +28,7 @@ type ScanOptions struct {
 
 	Paths        []string
 	Outputs      []string // FORMAT or FORMAT=PATH
+	GroupBy      string
 	FailOn       string
 	Unknown      string
 	SoftFail     bool
@@ -36,8 +36,8 @@ type ScanOptions struct {
 	ConfigFile   string
 	Checks       []string
 	SkipChecks   []string
-	VarFiles     []string
-	Vars         []string
+	Inputs       InputFlags
+	Policies     []string // folders or files of Azure Policy definitions run as custom checks
 	StoreFile    string
 }
 
@@ -76,6 +76,7 @@ Exit codes:
 	}
 	f := cmd.PersistentFlags() // `scan azure` shares the output and gate flags
 	f.StringArrayVarP(&opts.Outputs, "format", "o", nil, fmt.Sprintf("output `FORMAT[=PATH]`, repeatable; formats: %s (default table)", strings.Join(report.Formats(), ", ")))
+	f.StringVar(&opts.GroupBy, "group-by", report.GroupByFile, "group the table by file or status")
 	f.StringVar(&opts.FailOn, "fail-on", "low", "lowest `SEVERITY` that fails the build: low, medium, high, critical")
 	f.StringVar(&opts.Unknown, "unknown", "warn", "what unknown results do: warn (report them), fail (fail the build), pass (ignore them)")
 	f.BoolVar(&opts.SoftFail, "soft-fail", false, "always exit 0, except for usage errors")
@@ -83,12 +84,13 @@ Exit codes:
 	f.StringVar(&opts.ConfigFile, "config", "", "config `FILE` (default: .lensix.yaml in the current folder, if present)")
 	f.StringSliceVar(&opts.Checks, "check", nil, "run only these check `IDS`")
 	f.StringSliceVar(&opts.SkipChecks, "skip-check", nil, "do not run these check `IDS`")
-	f.StringArrayVar(&opts.VarFiles, "var-file", nil, "Terraform variables `FILE`, repeatable")
-	f.StringArrayVar(&opts.Vars, "var", nil, "Terraform variable `NAME=VALUE`, repeatable")
+	opts.Inputs.register(f, true)
+	f.StringArrayVar(&opts.Policies, "policies", nil, "Azure Policy definitions (`DIR` or file) to run beside the built-in checks, repeatable")
 	f.StringVar(&opts.StoreFile, "store", "", "record the scan in the history store `FILE` (SQLite), as `lensix diff --store` and the monitor read it")
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return report.Formats(), cobra.ShellCompDirectiveNoFileComp
 	})
+	_ = cmd.RegisterFlagCompletionFunc("group-by", cobra.FixedCompletions([]string{report.GroupByFile, report.GroupByStatus}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cobra.FixedCompletions([]string{"low", "medium", "high", "critical"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("unknown", cobra.FixedCompletions([]string{"warn", "fail", "pass"}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.AddCommand(NewCmdScanAzure(opts, nil))
@@ -168,6 +170,9 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.GroupBy != report.GroupByFile && opts.GroupBy != report.GroupByStatus {
+		return usageError("--group-by must be file or status, not %q", opts.GroupBy)
+	}
 	g, err := newGate(opts)
 	if err != nil {
 		return err
@@ -181,23 +186,24 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 		return usageError("%v", err)
 	}
 	start := time.Now()
-	rep, err := scan.Run(ctx, scan.Options{
-		Paths:     opts.Paths,
-		Checks:    checks,
-		Config:    cfg,
-		Terraform: terraform.Options{VarFiles: opts.VarFiles, Vars: opts.Vars, Environ: opts.Environ},
-		Now:       opts.Now(),
-		Version:   opts.Version,
-	})
-	if err != nil {
+	scanOpts := scan.Options{Paths: opts.Paths, Checks: checks, Config: cfg, Now: opts.Now(), Version: opts.Version}
+	opts.Inputs.apply(&scanOpts, opts.Environ)
+	resources, diags := scan.Resources(ctx, scanOpts)
+	if err := ctx.Err(); err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
+	}
+	rep := scan.Evaluate(resources, diags, scanOpts)
+	if policies := union(cfg.Policies, opts.Policies); len(policies) > 0 {
+		if err := addPolicyFindings(rep, resources, policies, opts.Now(), cfg); err != nil {
+			return err
+		}
 	}
 	if opts.StoreFile != "" {
 		if err := recordScan(ctx, opts.StoreFile, strings.Join(opts.Paths, " "), rep, start); err != nil {
 			return &ExitError{Code: ExitPartial, Err: err}
 		}
 	}
-	if err := writeReports(opts.IO, outs, rep); err != nil {
+	if err := writeReports(opts.IO, outs, rep, report.Options{GroupBy: opts.GroupBy}); err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}
 	if s := rep.Summary(); s.Unknown > 0 && g.unknown == "warn" && !writesTableToStdout(outs) {
@@ -218,10 +224,11 @@ func writesTableToStdout(outs []output) bool {
 	return false
 }
 
-func writeReports(ios *IOStreams, outs []output, rep *report.Report) error {
+func writeReports(ios *IOStreams, outs []output, rep *report.Report, base report.Options) error {
 	workDir, _ := os.Getwd()
 	for _, o := range outs {
-		ropts := report.Options{WorkDir: workDir}
+		ropts := base
+		ropts.WorkDir = workDir
 		var w io.Writer = ios.Out
 		var file *os.File
 		if o.path != "" && o.path != "-" {

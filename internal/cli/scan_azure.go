@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lensix/lensix/internal/check"
+	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/scan"
 	"github.com/lensix/lensix/internal/source/azure"
 )
@@ -174,7 +175,7 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 			return &ExitError{Code: ExitPartial, Err: err}
 		}
 	}
-	if err := writeReports(so.IO, outs, rep); err != nil {
+	if err := writeReports(so.IO, outs, rep, report.Options{GroupBy: so.GroupBy}); err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}
 	if s := rep.Summary(); s.Unknown > 0 && g.unknown == "warn" && !writesTableToStdout(outs) {

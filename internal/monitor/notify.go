@@ -67,7 +67,7 @@ func Remediation(f store.Finding) check.Remediation {
 		return check.Remediation{}
 	}
 	target := check.TargetOf(&resource.Resource{Name: f.ResourceName, ResourceGroup: f.ResourceGroup, SubscriptionID: f.Subscription})
-	rem, err := c.Remediation.Render(target)
+	rem, err := c.RenderFix(target)
 	if err != nil {
 		return check.Remediation{Summary: c.Remediation.Summary}
 	}

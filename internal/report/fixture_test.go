@@ -64,7 +64,8 @@ func tfResource(address, name, file string, line, endLine int) *resource.Resourc
 
 // fixtureReport covers every kind of finding: a Terraform failure resting on an assumption, a
 // pass, an unknown with its reason, an inline suppression, a config suppression with an expiry,
-// a live resource, and an input error.
+// a live resource, and an input error. The config suppression hides an unknown, the inline one a
+// failure.
 func fixtureReport() *Report {
 	failing := tfResource("azurerm_api_management.this", "apim-prod", "infra/main.tf", 12, 30)
 	failing.Assume("var.sku", "default value used")
@@ -92,6 +93,7 @@ func fixtureReport() *Report {
 	inline.Suppressions = []resource.Suppression{{CheckID: testCheck.ID, Reason: "retired next quarter"}}
 
 	configured := tfResource(`module.edge.azurerm_api_management.this["west"]`, "apim-west", "modules/edge/main.tf", 3, 15)
+	configured.Body["identity"] = map[string]any{"type": &resource.Unknown{Reason: "known only after apply", Expr: "module.ids.type"}}
 
 	live := &resource.Resource{
 		Type:           "Microsoft.ApiManagement/service",
@@ -126,9 +128,9 @@ func fixtureReport() *Report {
 				Evidence:    map[string]string{"identity": "null"},
 				Suppression: &check.Suppression{Kind: "inline", Reason: "retired next quarter", Hides: check.Fail}},
 			{Check: testCheck, Resource: configured, Status: check.Suppressed,
-				Message:     "API Management service has no managed identity: identity has no type",
-				Evidence:    map[string]string{"identity.type": "(absent)"},
-				Suppression: &check.Suppression{Kind: "config", Reason: "edge gateways use certificates", Expires: "2027-01-31", Hides: check.Fail}},
+				Message:     "Cannot tell whether the API Management service has a managed identity: identity.type is module.ids.type (known only after apply)",
+				Evidence:    map[string]string{"identity.type": "(unknown) module.ids.type (known only after apply)"},
+				Suppression: &check.Suppression{Kind: "config", Reason: "edge gateways use certificates", Expires: "2027-01-31", Hides: check.Unknown}},
 		},
 		Errors: diag.Diagnostics{{
 			Severity: diag.Error,

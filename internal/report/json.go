@@ -137,7 +137,7 @@ func jsonResultOf(f check.Finding, opts Options) (jsonResult, error) {
 			res.Source.EndColumn = rng.End.Column
 		}
 	}
-	for k, v := range f.Evidence {
+	for k, v := range evidenceOf(f) {
 		res.Evidence[k] = v
 	}
 	for _, u := range unknownsCited(f) {

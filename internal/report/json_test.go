@@ -158,8 +158,11 @@ func TestJSONContract(t *testing.T) {
 			t.Errorf("inline suppression %+v", s)
 		}
 		config := out.Results[get(`module.edge.azurerm_api_management.this["west"]`)]
-		if s := config.Suppression; s == nil || s.Kind != "config" || s.Expires != "2027-01-31" {
+		if s := config.Suppression; s == nil || s.Kind != "config" || s.Expires != "2027-01-31" || s.Hides != "unknown" {
 			t.Errorf("config suppression %+v", s)
+		}
+		if len(config.Unknowns) != 1 || config.Unknowns[0].Reason != "known only after apply" {
+			t.Errorf("a suppressed unknown keeps its reason: %+v", config.Unknowns)
 		}
 	})
 	t.Run("a live resource has its ID and subscription and no file", func(t *testing.T) {
@@ -194,5 +197,27 @@ func TestJSONOfAnEmptyReportHasEmptyArraysNotNull(t *testing.T) {
 		if !strings.Contains(raw, want) {
 			t.Errorf("missing %s in\n%s", want, raw)
 		}
+	}
+}
+
+func TestSecretsCitedAsEvidenceAreRedactedInEveryFormat(t *testing.T) {
+	const secret = "s3cr3t-Primary-Key-Value"
+	r := hostileReport()
+	r.Findings[0].Resource.Name = "apim"
+	r.Findings[0].Message = "API Management service has no managed identity"
+	r.Findings[0].Evidence = map[string]string{
+		"properties.hostnameConfigurations.0.certificatePassword": secret,
+		"properties.subscriptionKey":                              secret,
+		"identity.type":                                           "None",
+	}
+	for _, format := range Formats() {
+		out := writeString(t, format, r, Options{})
+		if strings.Contains(out, secret) {
+			t.Errorf("%s output contains the secret", format)
+		}
+	}
+	evidence := evidenceOf(r.Findings[0])
+	if evidence["identity.type"] != "None" || evidence["properties.subscriptionKey"] != "<redacted>" {
+		t.Errorf("evidence %v: want identity.type kept and the key redacted", evidence)
 	}
 }

@@ -194,8 +194,9 @@ func junitDetail(f check.Finding, opts Options) (string, error) {
 		fmt.Fprintf(&b, "location: %s\n", loc)
 	}
 	fmt.Fprintf(&b, "message: %s\n", f.Message)
-	for _, k := range sortedKeys(f.Evidence) {
-		fmt.Fprintf(&b, "evidence: %s = %s\n", k, f.Evidence[k])
+	evidence := evidenceOf(f)
+	for _, k := range sortedKeys(evidence) {
+		fmt.Fprintf(&b, "evidence: %s = %s\n", k, evidence[k])
 	}
 	for _, a := range assumptionTexts(f.Resource) {
 		fmt.Fprintf(&b, "assumption: %s\n", a)

@@ -189,7 +189,7 @@ func writeSARIF(w io.Writer, r *Report, opts Options) error {
 
 func sarifRuleOf(c *check.Check) (sarifRule, error) {
 	// Rules are not about one resource: templates show the placeholders a reader fills in.
-	rem, err := c.Remediation.Render(check.TargetOf(&resource.Resource{}))
+	rem, err := c.Fix(&resource.Resource{})
 	if err != nil {
 		return sarifRule{}, fmt.Errorf("check %s: render remediation: %w", c.ID, err)
 	}
@@ -222,7 +222,7 @@ func sarifRuleOf(c *check.Check) (sarifRule, error) {
 		HelpURI:              checkDocURL(c.ID),
 		DefaultConfiguration: sarifConfiguration{Level: sarifLevel(c.Severity)},
 		Properties: sarifRuleProps{
-			// GitHub shows security-severity only for rules tagged "security".
+			// "security" makes GitHub treat the rule as a security rule, ranked by security-severity.
 			Tags:             []string{"security", "azure", "iac", "misconfiguration"},
 			Precision:        "very-high",
 			SecuritySeverity: securitySeverity(c.Severity),
@@ -264,7 +264,7 @@ func sarifResultOf(f check.Finding, ruleIndex int, opts Options) sarifResult {
 		PartialFingerprints: map[string]string{fingerprintKey: fingerprint(f, opts)},
 		Properties: &sarifResultProps{
 			Status:      f.Status,
-			Evidence:    f.Evidence,
+			Evidence:    evidenceOf(f),
 			Assumptions: assumptionTexts(f.Resource),
 			Notes:       f.Notes,
 		},
@@ -273,28 +273,35 @@ func sarifResultOf(f check.Finding, ruleIndex int, opts Options) sarifResult {
 		// Not a confirmed problem: shown, but never at the level of a failure.
 		res.Level = "note"
 	}
-	if s := f.Suppression; s != nil && f.Status == check.Suppressed {
-		kind := "external"
-		if s.Kind == "inline" {
-			kind = "inSource"
-		}
-		justification := s.Reason
-		if s.Expires != "" {
-			justification += " (expires " + s.Expires + ")"
-		}
-		res.Suppressions = []sarifSuppression{{Kind: kind, Status: "accepted", Justification: strings.TrimSpace(justification)}}
+	if f.Status == check.Suppressed {
+		res.Suppressions = []sarifSuppression{sarifSuppressionOf(f.Suppression)}
 	}
 	return res
+}
+
+// sarifSuppressionOf maps lensix's suppression kinds to SARIF's: inline comments live in the
+// source (inSource); config rules and anything else live outside it (external).
+func sarifSuppressionOf(s *check.Suppression) sarifSuppression {
+	out := sarifSuppression{Kind: "external", Status: "accepted"}
+	if s == nil {
+		return out
+	}
+	if s.Kind == "inline" {
+		out.Kind = "inSource"
+	}
+	out.Justification = s.Reason
+	if s.Expires != "" {
+		out.Justification = strings.TrimSpace(s.Reason + " (expires " + s.Expires + ")")
+	}
+	return out
 }
 
 // sarifMessage is the finding's message, with the unknown reasons and assumptions it rests on;
 // the first sentence is what GitHub shows when space is short.
 func sarifMessage(f check.Finding) string {
 	msg := strings.TrimSuffix(f.Message, ".") + "."
-	if verdict(f) == check.Unknown {
-		if why := unknownText(f); why != f.Message {
-			msg += " Unknown because " + why + "."
-		}
+	if verdict(f) == check.Unknown && !messageExplainsUnknown(f) {
+		msg += " Unknown because " + unknownText(f) + "."
 	}
 	if as := assumptionTexts(f.Resource); len(as) > 0 {
 		msg += " Assumed: " + strings.Join(as, "; ") + "."

@@ -116,8 +116,9 @@ type sarifDoc struct {
 		} `json:"tool"`
 		OriginalURIBaseIDs map[string]sarifArtifactLoc `json:"originalUriBaseIds"`
 		Results            []struct {
-			RuleID    string `json:"ruleId"`
-			Level     string `json:"level"`
+			RuleID    string    `json:"ruleId"`
+			Level     string    `json:"level"`
+			Message   sarifText `json:"message"`
 			Locations []struct {
 				PhysicalLocation *struct {
 					ArtifactLocation *sarifArtifactLoc `json:"artifactLocation"`
@@ -225,6 +226,13 @@ func TestSARIFResults(t *testing.T) {
 	kinds := map[string]string{}
 	for _, i := range byStatus["suppressed"] {
 		res := run.Results[i]
+		wantLevel := "warning"
+		if strings.Contains(res.Message.Text, "Cannot tell") {
+			wantLevel = "note" // it hides an unknown
+		}
+		if res.Level != wantLevel {
+			t.Errorf("suppressed result %q has level %q, want %q", res.Message.Text, res.Level, wantLevel)
+		}
 		if len(res.Suppressions) != 1 {
 			t.Fatalf("suppressed result has %d suppressions", len(res.Suppressions))
 		}

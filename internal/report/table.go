@@ -3,11 +3,13 @@ package report
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/lensix/lensix/internal/check"
+	"github.com/lensix/lensix/internal/diag"
 )
 
 // The table is for people at a terminal: findings grouped by file (or by status), one aligned line
@@ -71,11 +73,14 @@ func writeTable(w io.Writer, r *Report, opts Options) error {
 	if len(findings) == 0 {
 		t.b.WriteString("No resources matched a check.\n")
 	}
+	if err := t.howToFix(findings); err != nil {
+		return err
+	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(&t.b, "\n%s\n", t.paint(ansiBold, "Input errors (results for these inputs may be missing)"))
 		for _, d := range r.Errors {
 			level := t.paint(ansiRed, "error")
-			if d.Severity.String() == "warning" {
+			if d.Severity == diag.Warning {
 				level = t.paint(ansiYellow, "warning")
 			}
 			d.Range.Filename = relPath(d.Range.Filename, opts.WorkDir)
@@ -200,14 +205,67 @@ func (t *tableWriter) finding(f check.Finding, w widths, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("check %s: render remediation for %s: %w", f.Check.ID, displayName(f.Resource), err)
 	}
-	t.wrapped(indent, "fix: ", rem.Summary)
-	if rem.CLI != "" {
-		for _, cmd := range strings.Split(rem.CLI, "\n") {
-			if strings.TrimSpace(cmd) == "" {
-				continue
-			}
-			t.b.WriteString(indent + "  " + t.paint(ansiDim, clean(cmd)) + "\n")
+	cmds, more := firstCommands(rem.CLI)
+	for i, cmd := range cmds {
+		label := "fix: "
+		if i > 0 {
+			label = "     "
 		}
+		t.b.WriteString(indent + t.paint(ansiGray, label) + t.paint(ansiDim, clean(cmd)) + "\n")
+	}
+	if more {
+		t.b.WriteString(indent + "     " + t.paint(ansiGray, "(further steps: lensix explain "+f.Check.ID+")") + "\n")
+	}
+	if len(cmds) == 0 {
+		t.wrapped(indent, "fix: ", rem.Summary)
+	}
+	return nil
+}
+
+// firstCommands picks the commands of the first paragraph of a CLI remediation — the fix itself —
+// without comments, and reports whether later paragraphs hold more commands.
+func firstCommands(cli string) (cmds []string, more bool) {
+	for _, paragraph := range strings.Split(strings.TrimSpace(cli), "\n\n") {
+		var lines []string
+		for _, line := range strings.Split(paragraph, "\n") {
+			if trimmed := strings.TrimSpace(line); trimmed != "" && !strings.HasPrefix(trimmed, "#") {
+				lines = append(lines, line)
+			}
+		}
+		switch {
+		case len(lines) == 0:
+		case cmds == nil:
+			cmds = lines
+		default:
+			return cmds, true
+		}
+	}
+	return cmds, false
+}
+
+// howToFix lists, once per failing check, what to do and where the full remediation is.
+func (t *tableWriter) howToFix(findings []check.Finding) error {
+	var failing []check.Finding
+	seen := map[string]bool{}
+	for _, f := range findings {
+		if f.Status == check.Fail && !seen[f.Check.ID] {
+			seen[f.Check.ID] = true
+			failing = append(failing, f)
+		}
+	}
+	if len(failing) == 0 {
+		return nil
+	}
+	sort.Slice(failing, func(i, j int) bool { return failing[i].Check.ID < failing[j].Check.ID })
+	fmt.Fprintf(&t.b, "\n%s\n", t.paint(ansiBold, "How to fix"))
+	for _, f := range failing {
+		rem, err := remediation(f)
+		if err != nil {
+			return fmt.Errorf("check %s: render remediation: %w", f.Check.ID, err)
+		}
+		t.b.WriteString("  " + f.Check.ID + "\n")
+		t.wrapped("      ", "", rem.Summary)
+		t.wrapped("      ", "", "Terraform, Bicep and ARM changes and every command: lensix explain "+f.Check.ID)
 	}
 	return nil
 }

@@ -92,3 +92,26 @@ func TestTableOfNothing(t *testing.T) {
 		t.Errorf("empty table:\n%s", out)
 	}
 }
+
+func TestFirstCommands(t *testing.T) {
+	cases := []struct {
+		name string
+		cli  string
+		want []string
+		more bool
+	}{
+		{"one command after a comment", "# Enable it\naz apim update --name a", []string{"az apim update --name a"}, false},
+		{"later paragraphs are further steps", "# Fix\naz a\n\n# Then\nx=$(az b)\naz c \\\n  --flag", []string{"az a"}, true},
+		{"a continued command stays whole", "az role assignment create \\\n  --role r", []string{"az role assignment create \\", "  --role r"}, false},
+		{"a paragraph of comments only is skipped", "# only words\n\naz a", []string{"az a"}, false},
+		{"no commands at all", "", nil, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, more := firstCommands(tc.cli)
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") || more != tc.more {
+				t.Errorf("firstCommands = %q, %v; want %q, %v", got, more, tc.want, tc.more)
+			}
+		})
+	}
+}

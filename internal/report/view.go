@@ -188,11 +188,42 @@ func messageExplainsUnknown(f check.Finding) bool {
 
 // remediation fills the check's remediation templates with this resource's names.
 func remediation(f check.Finding) (check.Remediation, error) {
-	return f.Check.Remediation.Render(check.TargetOf(f.Resource))
+	return f.Check.Fix(f.Resource)
 }
 
 // needsFix reports whether a finding asks for action, so its remediation is worth showing.
 func needsFix(f check.Finding) bool { return verdict(f) != check.Pass }
+
+// evidenceOf is a finding's evidence with the value of every sensitive property replaced by
+// resource.Redacted, should a check ever cite one: reports never print secrets. Markers such as
+// "(absent)", "null" and "(unknown) ..." are kept; they hold no secret.
+func evidenceOf(f check.Finding) map[string]string {
+	if len(f.Evidence) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(f.Evidence))
+	for path, value := range f.Evidence {
+		if sensitivePath(f.Resource.Type, path) && value != "(absent)" && value != "null" && !strings.HasPrefix(value, "(unknown)") {
+			value = resource.Redacted
+		}
+		out[path] = value
+	}
+	return out
+}
+
+// sensitivePath reports whether a dotted property path names a secret, by the same rules as
+// resource.Redact.
+func sensitivePath(resourceType, path string) bool {
+	if strings.EqualFold(resourceType, "Microsoft.ApiManagement/service/namedValues") && strings.EqualFold(path, "properties.value") {
+		return true
+	}
+	for _, key := range strings.Split(path, ".") {
+		if resource.IsSensitiveKey(key) {
+			return true
+		}
+	}
+	return false
+}
 
 // sortedKeys returns the keys of m in order.
 func sortedKeys(m map[string]string) []string {

@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,7 +18,7 @@ import (
 )
 
 // corpusFormats are the corpus formats lensix reads end to end through scan.Run.
-var corpusFormats = map[string]bool{"terraform": true, "tfplan": true}
+var corpusFormats = map[string]bool{"terraform": true, "tfplan": true, "arm": true, "bicep": true, "armrest": true}
 
 // corpusDir finds the shared real-world corpus: $LENSIX_CORPUS, else ../shared/corpus beside the
 // module root.
@@ -101,8 +102,12 @@ func TestCorpus(t *testing.T) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
+			target := filepath.Join(corpus, name)
+			if c.format == "armrest" {
+				target = restExampleSnapshots(t, target)
+			}
 			rep, err := Run(context.Background(), Options{
-				Paths:  []string{filepath.Join(corpus, name)},
+				Paths:  []string{target},
 				Checks: []*check.Check{apimgmt.NoManagedIdentity},
 				Config: &suppress.Config{},
 				Now:    time.Now(),
@@ -138,4 +143,55 @@ func TestCorpus(t *testing.T) {
 			}
 		})
 	}
+}
+
+// restExampleSnapshots turns the Azure REST API examples in dir into the saved list responses a
+// user would scan ({"value": [...]}, as `az rest` saves them): every response body's resources,
+// the way ../shared/tools/corpus-check does. Request bodies are not resources Azure returned.
+func restExampleSnapshots(t *testing.T, dir string) string {
+	t.Helper()
+	out := t.TempDir()
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no REST examples in %s: %v", dir, err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var example struct {
+			Responses map[string]struct {
+				Body json.RawMessage `json:"body"`
+			} `json:"responses"`
+		}
+		if err := json.Unmarshal(data, &example); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		var items []json.RawMessage
+		for _, code := range sortedKeys(map[string]bool{"200": true, "201": true, "202": true}) {
+			body := example.Responses[code].Body
+			var list struct {
+				Value []json.RawMessage `json:"value"`
+			}
+			var one struct {
+				Type string `json:"type"`
+			}
+			switch {
+			case len(body) == 0:
+			case json.Unmarshal(body, &list) == nil && list.Value != nil:
+				items = append(items, list.Value...)
+			case json.Unmarshal(body, &one) == nil && one.Type != "":
+				items = append(items, body)
+			}
+		}
+		snapshot, err := json.Marshal(map[string]any{"value": items})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, filepath.Base(f)), snapshot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
 }

@@ -11,7 +11,9 @@ import (
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm"
 	"github.com/lensix/lensix/internal/source/azure"
+	"github.com/lensix/lensix/internal/source/bicep"
 	"github.com/lensix/lensix/internal/source/terraform"
 	"github.com/lensix/lensix/internal/suppress"
 )
@@ -26,6 +28,9 @@ type Options struct {
 	Config *suppress.Config
 	// Terraform carries variables for the Terraform source.
 	Terraform terraform.Options
+	// ARM and Bicep carry deployment parameters for templates.
+	ARM   arm.Options
+	Bicep bicep.Options
 	// Now is the scan's time, for suppression expiry.
 	Now time.Time
 	// Version is lensix's version, recorded in the report.
@@ -69,6 +74,7 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 	if len(inputs.terraformDirs) > 0 {
 		add(terraform.Load(inputs.terraformDirs, opts.Terraform))
 	}
+	var templates []string // ARM templates and parameters files, evaluated together
 	for _, f := range inputs.jsonFiles {
 		if ctx.Err() != nil {
 			break
@@ -81,9 +87,17 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 		switch {
 		case terraform.IsPlan(src):
 			add(terraform.ReadPlan(f, src))
+		case arm.Detect(src) != arm.Other:
+			templates = append(templates, f)
 		case azure.IsSnapshot(src):
 			add(azure.ReadSnapshot(f, src))
 		}
+	}
+	if len(templates) > 0 {
+		add(arm.Load(templates, opts.ARM))
+	}
+	if len(inputs.bicepFiles) > 0 && ctx.Err() == nil {
+		add(bicep.Load(inputs.bicepFiles, opts.Bicep))
 	}
 	return Dedupe(resources), diags
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -28,6 +29,9 @@ type Config struct {
 	ExcludePaths []string `yaml:"exclude-paths"`
 	// Suppressions silence a check for matching resources.
 	Suppressions []Rule `yaml:"suppressions"`
+	// Policies are files or folders of Azure Policy definitions run beside the built-in checks,
+	// relative to the config file's folder.
+	Policies []string `yaml:"policies"`
 
 	// File is where the config was read from, for messages.
 	File string `yaml:"-"`
@@ -72,6 +76,11 @@ func Parse(file string, data []byte) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w (see docs/configuration.md)", file, err)
 	}
 	cfg.File = file
+	for i, p := range cfg.Policies {
+		if !filepath.IsAbs(p) {
+			cfg.Policies[i] = filepath.Join(filepath.Dir(file), p)
+		}
+	}
 	for i := range cfg.Suppressions {
 		r := &cfg.Suppressions[i]
 		where := fmt.Sprintf("%s: suppressions[%d]", file, i)

@@ -118,3 +118,13 @@ suppressions:
 		})
 	}
 }
+
+func TestPolicyFoldersAreRelativeToTheConfigFile(t *testing.T) {
+	cfg, err := Parse("infra/.lensix.yaml", []byte("policies: [policies, /abs/defs]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cfg.Policies, ","); got != "infra/policies,/abs/defs" {
+		t.Errorf("policies = %s", got)
+	}
+}

@@ -77,6 +77,9 @@ az role assignment create \
 			"https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/api_management#identity",
 			"https://learn.microsoft.com/security/benchmark/azure/mcsb-identity-management#im-3-manage-application-identities-securely-and-automatically",
 		},
+		// The rule reads identity.type as the Go check does: comma-separated, spaces and letter
+		// case ignored; no SystemAssigned/UserAssigned, or any unrecognised part, fails. The if()
+		// keeps string() away from a missing type: Azure counts a failed evaluation as a deny.
 		PolicyRule: json.RawMessage(`{
   "if": {
     "allOf": [
@@ -84,7 +87,22 @@ az role assignment create \
       {
         "anyOf": [
           { "field": "identity.type", "exists": "false" },
-          { "field": "identity.type", "equals": "None" }
+          {
+            "count": {
+              "value": "[split(toLower(replace(if(empty(field('identity.type')), '', string(field('identity.type'))), ' ', '')), ',')]",
+              "name": "identityType",
+              "where": { "value": "[current('identityType')]", "in": ["systemassigned", "userassigned"] }
+            },
+            "equals": 0
+          },
+          {
+            "count": {
+              "value": "[split(toLower(replace(if(empty(field('identity.type')), '', string(field('identity.type'))), ' ', '')), ',')]",
+              "name": "identityType",
+              "where": { "value": "[current('identityType')]", "notIn": ["systemassigned", "userassigned", "none", ""] }
+            },
+            "greater": 0
+          }
         ]
       }
     ]

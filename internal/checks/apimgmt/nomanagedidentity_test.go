@@ -75,7 +75,7 @@ func TestUnknownVerdictNamesTheExpression(t *testing.T) {
 }
 
 func TestRemediationCarriesTheResourceNames(t *testing.T) {
-	fix, err := NoManagedIdentity.Remediation.Render(check.TargetOf(service(nil)))
+	fix, err := NoManagedIdentity.Fix(service(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestRemediationCarriesTheResourceNames(t *testing.T) {
 
 func TestRemediationUsesPlaceholdersForUnknownNames(t *testing.T) {
 	r := &resource.Resource{Type: ServiceType, Name: "[parameters('name')]"}
-	fix, err := NoManagedIdentity.Remediation.Render(check.TargetOf(r))
+	fix, err := NoManagedIdentity.Fix(r)
 	if err != nil {
 		t.Fatal(err)
 	}

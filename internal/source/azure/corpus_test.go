@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lensix/lensix/internal/armsim"
 	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/checks/apimgmt"
 	"github.com/lensix/lensix/internal/source/azure"
@@ -161,5 +162,61 @@ func TestCorpusRESTExamplesAsSnapshots(t *testing.T) {
 				t.Errorf("got %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+// TestCorpusRESTExamplesServedByArmsim serves each armrest example's response bodies from armsim
+// and scans them live, through Resource Graph and through Resource Manager, holding the flagship
+// check's verdicts against EXPECTED.tsv.
+func TestCorpusRESTExamplesServedByArmsim(t *testing.T) {
+	corpus := corpusDir(t)
+	cases := expectedRows(t, corpus, "armrest")
+	if len(cases) == 0 {
+		t.Skip("no armrest rows in the corpus")
+	}
+	for c, want := range cases {
+		for _, mode := range modes {
+			t.Run(c+" "+mode.name, func(t *testing.T) {
+				tenant := armsim.NewTenant("corpus-tenant")
+				err := filepath.WalkDir(filepath.Join(corpus, c), func(p string, d os.DirEntry, err error) error {
+					if err != nil || d.IsDir() {
+						return err
+					}
+					raw, err := os.ReadFile(p)
+					if err != nil {
+						return err
+					}
+					var doc any
+					if err := json.Unmarshal(raw, &doc); err != nil {
+						return err
+					}
+					for _, body := range responseBodies(doc) {
+						if err := tenant.AddResource(body.(map[string]any)); err != nil {
+							t.Logf("not served: %v", err)
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(tenant.Subscriptions()) == 0 {
+					tenant.AddSubscription("00000000-0000-0000-0000-000000000000", "empty")
+				}
+				_, opts := simulate(t, tenant, armsim.Faults{})
+				opts.NoResourceGraph = mode.noResourceGraph
+				inv, ds := scan(t, opts)
+				if ds.HasErrors() {
+					t.Errorf("diagnostics: %v", ds)
+				}
+				got := map[check.Status]int{}
+				for _, f := range check.Run([]*check.Check{apimgmt.NoManagedIdentity}, inv.Resources) {
+					got[f.Status]++
+				}
+				if got[check.Pass] != want["PASS"] || got[check.Fail]+got[check.Unknown] != want["FAIL"]+want["UNKNOWN"] || got[check.Unknown] > want["UNKNOWN"] {
+					t.Errorf("got %v, want %v", got, want)
+				}
+			})
+		}
 	}
 }

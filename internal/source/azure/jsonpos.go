@@ -17,6 +17,7 @@ import (
 // response can point at its line.
 type node struct {
 	start int
+	end   int      // offset just past the value; set for objects and arrays
 	value any      // the plain value: nil, bool, int64, float64, string, []any, map[string]any
 	elems []*node  // array elements
 	keys  []string // object keys, in order
@@ -84,6 +85,7 @@ func parseValue(dec *json.Decoder) (*node, error) {
 		if _, err := dec.Token(); err != nil { // the closing delimiter
 			return nil, err
 		}
+		n.end = int(dec.InputOffset())
 		return n, nil
 	case json.Number:
 		return &node{start: end - len(t), value: number(t)}, nil

@@ -158,7 +158,7 @@ func TestLiveScanRidesOutFaults(t *testing.T) {
 		{"latency on every request only slows the scan", armsim.Faults{Latency: 20 * time.Millisecond}, func(s armsim.Stats) int64 { return 1 }, false},
 		{"Resource Graph's quota is honoured", armsim.Faults{GraphQuota: 2, GraphQuotaWindow: 300 * time.Millisecond}, func(s armsim.Stats) int64 { return s.Graph }, true},
 	}
-	tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: 6, Services: 1500, WithoutIdentity: 0.2, Seed: 11})
+	tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: 6, Services: 1100, WithoutIdentity: 0.2, Seed: 11})
 	for _, f := range faults {
 		for _, mode := range modes {
 			if f.graph && mode.noResourceGraph {
@@ -168,8 +168,8 @@ func TestLiveScanRidesOutFaults(t *testing.T) {
 				srv, opts := simulate(t, tenant, f.faults)
 				opts.NoResourceGraph = mode.noResourceGraph
 				inv, ds := scan(t, opts)
-				if len(inv.Resources) != 1500 || len(ds) != 0 {
-					t.Fatalf("read %d resources, diagnostics %v; want all 1500 and none", len(inv.Resources), ds)
+				if len(inv.Resources) != 1100 || len(ds) != 0 {
+					t.Fatalf("read %d resources, diagnostics %v; want all 1100 and none", len(inv.Resources), ds)
 				}
 				judge(t, inv.Resources)
 				if f.seen(srv.Stats()) == 0 {

@@ -221,8 +221,12 @@ type snapshotReader struct {
 }
 
 func (rd *snapshotReader) rangeOf(n *node) resource.Range {
-	p := rd.lines.pos(n.start + rd.offset)
-	return resource.Range{Filename: rd.filename, Start: p, End: p}
+	start := rd.lines.pos(n.start + rd.offset)
+	end := start
+	if n.end > n.start {
+		end = rd.lines.pos(n.end + rd.offset)
+	}
+	return resource.Range{Filename: rd.filename, Start: start, End: end}
 }
 
 func (rd *snapshotReader) warn(n *node, summary string) {

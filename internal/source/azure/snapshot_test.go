@@ -52,7 +52,7 @@ func TestReadSnapshotMapsResources(t *testing.T) {
 	if r.Name != "apim1" || r.ID != apimID || r.ResourceGroup != "rg1" || r.SubscriptionID != "00000000-0000-0000-0000-000000000001" {
 		t.Errorf("names = %q %q %q %q", r.Name, r.ID, r.ResourceGroup, r.SubscriptionID)
 	}
-	want := resource.Provenance{Source: "snapshot", Address: apimID, Range: resource.Range{Filename: "saved/list.json", Start: resource.Pos{Line: 3, Column: 5, Byte: 19}, End: resource.Pos{Line: 3, Column: 5, Byte: 19}}}
+	want := resource.Provenance{Source: "snapshot", Address: apimID, Range: resource.Range{Filename: "saved/list.json", Start: resource.Pos{Line: 3, Column: 5, Byte: 19}, End: resource.Pos{Line: 9, Column: 6, Byte: 340}}}
 	if r.Provenance != want {
 		t.Errorf("Provenance = %+v, want %+v", r.Provenance, want)
 	}

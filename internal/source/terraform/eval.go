@@ -32,6 +32,9 @@ func unknownVal(reason string) cty.Value {
 
 const afterApply = "known only after apply"
 
+// maxInstances caps count and for_each, so that a typo like count = 1e9 cannot stall a scan.
+const maxInstances = 1000
+
 var terraformObj = cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal("default")})
 
 type rootResult struct {
@@ -77,8 +80,21 @@ func (rs *rootState) moduleManifest() map[string]string {
 	return rs.manifest
 }
 
-func (ld *loader) evaluateRoot(def *moduleDef) (res rootResult) {
-	rs := &rootState{ld: ld, rootDir: def.dir, seenDiag: map[string]bool{}}
+// evaluateRoot evaluates one root module. Unless another module call shares it, the root's parse
+// tree is private to this call and released when it returns.
+func (ld *loader) evaluateRoot(dir string) (res rootResult) {
+	rs := &rootState{ld: ld, rootDir: dir, seenDiag: map[string]bool{}}
+	def := ld.cachedModule(dir)
+	if def == nil {
+		if files, ok := ld.takePending(dir); ok {
+			def = parseFiles(dir, files)
+		} else {
+			def = parseModule(dir)
+		}
+	}
+	for _, d := range ld.diagsOnce(def) {
+		rs.add(d)
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			rs.add(diag.Diagnostic{Severity: diag.Error, Summary: "Internal error while evaluating module " + def.dir,
@@ -385,6 +401,11 @@ func (in *instance) expand(count, forEach hcl.Expression, what string) (keys []i
 			return nil, "", marks
 		}
 		total, _ := n.AsBigFloat().Int64()
+		if total > maxInstances {
+			in.rs.add(diag.Diagnostic{Severity: diag.Warning, Summary: fmt.Sprintf("count of %s is %d; lensix evaluated the first %d instances", what, total, maxInstances),
+				Detail: "lensix caps the instances of one resource or module call so that a scan cannot run away", Range: toRange(count.Range())})
+			total = maxInstances
+		}
 		for i := int64(0); i < total; i++ {
 			keys = append(keys, instanceKey{suffix: "[" + strconv.FormatInt(i, 10) + "]",
 				scope: map[string]cty.Value{"count": cty.ObjectVal(map[string]cty.Value{"index": cty.NumberIntVal(i)})}})
@@ -407,7 +428,11 @@ func (in *instance) expand(count, forEach hcl.Expression, what string) (keys []i
 				Detail: "for_each must be a map, an object or a set of strings (use toset() for a list); the resource was skipped", Range: toRange(forEach.Range())})
 			return nil, "", marks
 		}
-		for it := v.ElementIterator(); it.Next(); {
+		if v.LengthInt() > maxInstances {
+			in.rs.add(diag.Diagnostic{Severity: diag.Warning, Summary: fmt.Sprintf("for_each of %s has %d elements; lensix evaluated the first %d instances", what, v.LengthInt(), maxInstances),
+				Detail: "lensix caps the instances of one resource or module call so that a scan cannot run away", Range: toRange(forEach.Range())})
+		}
+		for it := v.ElementIterator(); it.Next() && len(keys) < maxInstances; {
 			k, elem := it.Element()
 			if ty.IsSetType() {
 				k, _ = elem.Unmark()
@@ -648,11 +673,9 @@ func (in *instance) expandCall(call *moduleCall) cty.Value {
 			Detail: "lensix stopped following module calls here", Range: toRange(call.sourceRng)})
 		return unknownVal("module " + callAddr + " is nested too deeply")
 	}
-	def, fresh := in.rs.ld.module(slashClean(dir))
-	if fresh {
-		for _, d := range def.diags {
-			in.rs.add(d)
-		}
+	def := in.rs.ld.module(slashClean(dir))
+	for _, d := range in.rs.ld.diagsOnce(def) {
+		in.rs.add(d)
 	}
 	keys, unknownReason, _ := in.expand(call.count, call.forEach, callAddr)
 	if unknownReason != "" {

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -61,13 +62,11 @@ func Load(dirs []string, opts Options) ([]*resource.Resource, diag.Diagnostics) 
 			unique = append(unique, dir)
 		}
 	}
-	defs := ld.parseDirs(unique)
-	for _, def := range defs {
-		diags = append(diags, def.diags...)
-	}
 	diags = append(diags, ld.loadVarFiles()...)
+	calls, callDiags := ld.findCalls(unique)
+	diags = append(diags, callDiags...)
+	roots := pickRoots(unique, calls)
 
-	roots := ld.roots(unique, defs)
 	results := make([]rootResult, len(roots))
 	parallel(len(roots), func(i int) {
 		results[i] = ld.evaluateRoot(roots[i])
@@ -76,6 +75,16 @@ func Load(dirs []string, opts Options) ([]*resource.Resource, diag.Diagnostics) 
 	for _, res := range results {
 		out = append(out, res.resources...)
 		diags = append(diags, res.diags...)
+	}
+	// A called dir that no caller reached (count = 0, say) still gets its syntax checked.
+	isRoot := map[string]bool{}
+	for _, r := range roots {
+		isRoot[r] = true
+	}
+	for _, dir := range unique {
+		if !isRoot[dir] {
+			diags = append(diags, ld.diagsOnce(ld.module(dir))...)
+		}
 	}
 	diags = append(diags, ld.lateDiagnostics()...)
 	return out, diags
@@ -87,6 +96,8 @@ type loader struct {
 
 	mu       sync.Mutex
 	modules  map[string]*moduleEntry // by cleaned slash path
+	reported map[string]bool         // dirs whose parse diagnostics were handed out
+	pending  map[string][]rawFile    // root dirs read by findCalls, waiting to be parsed
 	varFiles []varFile
 
 	remoteMu      sync.Mutex
@@ -100,51 +111,62 @@ type moduleEntry struct {
 }
 
 func newLoader(opts Options) *loader {
-	return &loader{opts: opts, modules: map[string]*moduleEntry{}}
+	return &loader{opts: opts, modules: map[string]*moduleEntry{}, reported: map[string]bool{}, pending: map[string][]rawFile{}}
 }
 
-// parseDirs reads and parses every file of dirs concurrently and returns one module per dir.
-func (ld *loader) parseDirs(dirs []string) []*moduleDef {
-	type job struct {
-		dir  int
-		name string
-	}
-	defs := make([]*moduleDef, len(dirs))
-	var jobs []job
-	files := make([][]*parsedFile, len(dirs))
+// moduleBlock finds a module block in a file; only dirs with one (or a modules.json) are parsed
+// before evaluation, so that the others can be parsed, evaluated and released one at a time.
+var moduleBlock = regexp.MustCompile(`(?m)^[ \t]*module[ \t]*"|"module"\s*:`)
+
+// findCalls reports, for each dir, the indices of the dirs in the set it calls as modules.
+func (ld *loader) findCalls(dirs []string) ([][]int, diag.Diagnostics) {
+	mayCall := make([]bool, len(dirs))
+	read := make([][]rawFile, len(dirs))
+	parallel(len(dirs), func(i int) {
+		if _, err := os.Stat(filepath.FromSlash(path.Join(dirs[i], ".terraform/modules/modules.json"))); err == nil {
+			mayCall[i] = true
+			return
+		}
+		files := readModuleFiles(dirs[i])
+		for _, f := range files {
+			if f.diag == nil && bytes.Contains(f.src, []byte("module")) && moduleBlock.Match(f.src) {
+				mayCall[i] = true
+				return
+			}
+		}
+		read[i] = files
+	})
+	ld.mu.Lock()
 	for i, dir := range dirs {
-		defs[i] = newModuleDef(dir)
-		names, err := moduleFileNames(dir)
-		if err != nil {
-			defs[i].diags = append(defs[i].diags, readDirDiag(dir, err))
+		if read[i] != nil {
+			ld.pending[dir] = read[i]
+		}
+	}
+	ld.mu.Unlock()
+	index := map[string]int{}
+	for i, dir := range dirs {
+		index[dir] = i
+	}
+	calls := make([][]int, len(dirs))
+	var diags diag.Diagnostics
+	for i, dir := range dirs {
+		if !mayCall[i] {
 			continue
 		}
-		files[i] = make([]*parsedFile, len(names))
-		for _, name := range names {
-			jobs = append(jobs, job{i, name})
+		def := ld.module(dir)
+		diags = append(diags, ld.diagsOnce(def)...)
+		for _, target := range def.calledDirs() {
+			if j, ok := index[slashClean(target)]; ok && j != i {
+				calls[i] = append(calls[i], j)
+			}
 		}
 	}
-	parsed := make([]*parsedFile, len(jobs))
-	parallel(len(jobs), func(j int) {
-		parsed[j] = parseFile(path.Join(dirs[jobs[j].dir], jobs[j].name))
-	})
-	next := make([]int, len(dirs))
-	for j, jb := range jobs {
-		files[jb.dir][next[jb.dir]] = parsed[j]
-		next[jb.dir]++
-	}
-	for i := range dirs {
-		defs[i].addFiles(files[i])
-		entry := &moduleEntry{def: defs[i]}
-		entry.once.Do(func() {})
-		ld.modules[dirs[i]] = entry
-	}
-	return defs
+	return calls, diags
 }
 
-// module returns the parsed module in dir, parsing it on first use (modules outside the scanned
-// set are reached through module calls).
-func (ld *loader) module(dir string) (def *moduleDef, fresh bool) {
+// module returns the parsed module in dir, parsing it on first use and keeping it for the other
+// callers.
+func (ld *loader) module(dir string) *moduleDef {
 	ld.mu.Lock()
 	entry, ok := ld.modules[dir]
 	if !ok {
@@ -152,51 +174,98 @@ func (ld *loader) module(dir string) (def *moduleDef, fresh bool) {
 		ld.modules[dir] = entry
 	}
 	ld.mu.Unlock()
-	entry.once.Do(func() {
-		fresh = true
-		def := newModuleDef(dir)
-		names, err := moduleFileNames(dir)
-		if err != nil {
-			def.diags = append(def.diags, readDirDiag(dir, err))
-		}
-		files := make([]*parsedFile, len(names))
-		parallel(len(names), func(i int) { files[i] = parseFile(path.Join(dir, names[i])) })
-		def.addFiles(files)
-		entry.def = def
-	})
-	return entry.def, fresh
+	entry.once.Do(func() { entry.def = parseModule(dir) })
+	return entry.def
 }
 
-// roots picks the dirs to evaluate as root modules: those no other dir in the set calls. Dirs that
-// are called only from within a cycle are kept as roots so they are not lost.
-func (ld *loader) roots(dirs []string, defs []*moduleDef) []*moduleDef {
-	inSet := map[string]int{}
-	for i, dir := range dirs {
-		inSet[dir] = i
+// cachedModule returns the module in dir if something already parsed it.
+func (ld *loader) cachedModule(dir string) *moduleDef {
+	ld.mu.Lock()
+	entry, ok := ld.modules[dir]
+	ld.mu.Unlock()
+	if !ok {
+		return nil
 	}
+	entry.once.Do(func() { entry.def = parseModule(dir) })
+	return entry.def
+}
+
+// takePending hands over (once) the files findCalls read for dir.
+func (ld *loader) takePending(dir string) ([]rawFile, bool) {
+	ld.mu.Lock()
+	defer ld.mu.Unlock()
+	files, ok := ld.pending[dir]
+	delete(ld.pending, dir)
+	return files, ok
+}
+
+// diagsOnce returns a module's parse diagnostics the first time it is asked for them.
+func (ld *loader) diagsOnce(def *moduleDef) diag.Diagnostics {
+	ld.mu.Lock()
+	defer ld.mu.Unlock()
+	if ld.reported[def.dir] {
+		return nil
+	}
+	ld.reported[def.dir] = true
+	return def.diags
+}
+
+func parseModule(dir string) *moduleDef {
+	return parseFiles(dir, readModuleFiles(dir))
+}
+
+// rawFile is a configuration file as read, before parsing (dir diagnostics have an empty name).
+type rawFile struct {
+	name string
+	src  []byte
+	diag *diag.Diagnostic
+}
+
+// readModuleFiles reads the configuration files of a module directory.
+func readModuleFiles(dir string) []rawFile {
+	names, err := moduleFileNames(dir)
+	if err != nil {
+		d := readDirDiag(dir, err)
+		return []rawFile{{diag: &d}}
+	}
+	files := make([]rawFile, len(names))
+	for i, name := range names {
+		files[i].name = path.Join(dir, name)
+		files[i].src, files[i].diag = readSource(files[i].name)
+	}
+	return files
+}
+
+func parseFiles(dir string, raw []rawFile) *moduleDef {
+	def := newModuleDef(dir)
+	files := make([]*parsedFile, len(raw))
+	parallel(len(raw), func(i int) { files[i] = parseFile(raw[i]) })
+	def.addFiles(files)
+	return def
+}
+
+// pickRoots picks the dirs to evaluate as root modules: those no other dir in the set calls.
+// A dir called only from within a cycle is kept as a root so that it is not lost.
+func pickRoots(dirs []string, calls [][]int) []string {
 	callers := map[int][]int{}
-	for i, def := range defs {
-		for _, target := range def.calledDirs() {
-			if j, ok := inSet[target]; ok && j != i {
-				callers[j] = append(callers[j], i)
-			}
+	for i, targets := range calls {
+		for _, j := range targets {
+			callers[j] = append(callers[j], i)
 		}
 	}
 	isRoot := make([]bool, len(dirs))
 	for i := range dirs {
 		isRoot[i] = len(callers[i]) == 0
 	}
-	// A called dir none of whose transitive callers is a root sits on a cycle: promote the first.
 	for i := range dirs {
-		if isRoot[i] || reachesRoot(i, callers, isRoot) {
-			continue
+		if !isRoot[i] && !reachesRoot(i, callers, isRoot) {
+			isRoot[i] = true
 		}
-		isRoot[i] = true
 	}
-	var out []*moduleDef
-	for i, def := range defs {
+	var out []string
+	for i, dir := range dirs {
 		if isRoot[i] {
-			out = append(out, def)
+			out = append(out, dir)
 		}
 	}
 	return out
@@ -335,19 +404,18 @@ type parsedFile struct {
 	diags diag.Diagnostics
 }
 
-func parseFile(name string) *parsedFile {
-	pf := &parsedFile{name: name}
-	src, d := readSource(name)
-	if d != nil {
-		pf.diags = append(pf.diags, *d)
+func parseFile(raw rawFile) *parsedFile {
+	pf := &parsedFile{name: raw.name}
+	if raw.diag != nil {
+		pf.diags = append(pf.diags, *raw.diag)
 		return pf
 	}
-	pf.src = src
+	pf.src = raw.src
 	var hd hcl.Diagnostics
-	if strings.HasSuffix(name, ".json") {
-		pf.file, hd = hcljson.Parse(src, name)
+	if strings.HasSuffix(raw.name, ".json") {
+		pf.file, hd = hcljson.Parse(raw.src, raw.name)
 	} else {
-		pf.file, hd = hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+		pf.file, hd = hclsyntax.ParseConfig(raw.src, raw.name, hcl.InitialPos)
 	}
 	pf.diags = append(pf.diags, fromHCL(hd, "")...)
 	return pf

@@ -93,6 +93,7 @@ func ReadPlan(filename string, src []byte) ([]*resource.Resource, diag.Diagnosti
 			return
 		}
 		attrs := normalizePlan(values).(map[string]any)
+		dropNulls(attrs)
 		if unknown, ok := unknownByAddr[address]; ok {
 			overlayUnknown(attrs, unknown)
 		}
@@ -185,6 +186,23 @@ func normalizePlan(v any) any {
 		return t
 	}
 	return v
+}
+
+// dropNulls removes null arguments, and null arguments of nested blocks: Terraform means "not
+// set" by them, as the HCL reader does.
+func dropNulls(attrs map[string]any) {
+	for k, v := range attrs {
+		switch t := v.(type) {
+		case nil:
+			delete(attrs, k)
+		case []any:
+			for _, item := range t {
+				if block, ok := item.(map[string]any); ok {
+					dropNulls(block)
+				}
+			}
+		}
+	}
 }
 
 // overlayUnknown marks the values a plan's after_unknown says are known only after apply. It

@@ -1,0 +1,228 @@
+package arm
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm/funcs"
+	"github.com/lensix/lensix/internal/source/arm/jsonpos"
+)
+
+// Options are the deployment inputs a user gives on the command line.
+type Options struct {
+	// ParameterFiles are deployment parameters files (--parameters FILE), applied to every
+	// template after the parameters file paired with it.
+	ParameterFiles []string
+	// Params are single values (--param k=v); v is parsed as JSON when it parses, else taken as
+	// a string. They override every file.
+	Params []string
+}
+
+// maxFileSize bounds what is read: larger files are reported, not evaluated.
+const maxFileSize = 64 << 20
+
+// Load evaluates the templates among files and returns every resource they deploy. A template
+// x.json is paired with x.parameters.json in the same directory when that file exists.
+// Problems are returned as diagnostics beside the resources of everything that could be read.
+func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics) {
+	l := newLoader()
+	supplied := map[string]suppliedParam{}
+	for _, name := range opts.ParameterFiles {
+		f := l.read(name)
+		if f == nil {
+			continue
+		}
+		l.parameterValues(f, supplied)
+	}
+	for _, kv := range opts.Params {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(name) == "" {
+			l.diags = append(l.diags, diag.Diagnostic{Severity: diag.Error,
+				Summary: fmt.Sprintf("--param %q is not NAME=VALUE", kv),
+				Detail:  "write it as --param name=value; the value is read as JSON when it parses, else as a string"})
+			continue
+		}
+		v, err := funcs.ParseJSON(value)
+		if err != nil {
+			v = value
+		}
+		supplied[strings.ToLower(strings.TrimSpace(name))] = suppliedParam{name: name, value: v, raw: &value, from: "--param"}
+	}
+
+	var roots []string
+	byRoot := map[string][]*resource.Resource{}
+	for _, name := range files {
+		if _, done := byRoot[name]; done {
+			continue
+		}
+		byRoot[name] = nil
+		f := l.read(name)
+		if f == nil || detect(f.root) != Template {
+			continue
+		}
+		params := map[string]suppliedParam{}
+		if paired := pairedParameters(name); paired != "" {
+			if pf := l.read(paired); pf != nil && detect(pf.root) == Parameters {
+				l.parameterValues(pf, params)
+			}
+		}
+		for k, v := range supplied {
+			params[k] = v
+		}
+		d := l.newDeployment(f, f.root, funcs.Scope{}, "", params, nil)
+		byRoot[name] = d.run()
+		roots = append(roots, name)
+	}
+	var out []*resource.Resource
+	for _, name := range roots {
+		if !l.linkedFromRoot(name) {
+			out = append(out, byRoot[name]...)
+		}
+	}
+	l.diags.Sort()
+	return out, l.diags
+}
+
+// linkedFromRoot reports whether a template was deployed as a linked template by a template
+// that no other links to: its resources were evaluated there, with the values passed in, so its
+// evaluation on its own (with defaults) is left out rather than reported twice.
+func (l *loader) linkedFromRoot(name string) bool {
+	name = path.Clean(name)
+	for _, from := range l.linkedBy[name] {
+		if from != name && len(l.linkedBy[from]) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// pairedParameters names the parameters file that goes with a template (azuredeploy.json →
+// azuredeploy.parameters.json), or "" when there is none on disk.
+func pairedParameters(template string) string {
+	ext := path.Ext(template)
+	if strings.HasSuffix(strings.ToLower(template), ".parameters"+strings.ToLower(ext)) {
+		return ""
+	}
+	candidate := strings.TrimSuffix(template, ext) + ".parameters" + ext
+	if st, err := os.Stat(filepath.FromSlash(candidate)); err == nil && st.Mode().IsRegular() {
+		return candidate
+	}
+	return ""
+}
+
+type loader struct {
+	files map[string]*sourceFile
+	diags diag.Diagnostics
+	seen  map[diagKey]bool
+	calls int // user-defined function calls so far
+	// linkedBy lists, for each linked template file, the files that link to it.
+	linkedBy map[string][]string
+}
+
+type diagKey struct {
+	file   string
+	offset int
+	msg    string
+}
+
+type sourceFile struct {
+	name      string
+	file      *jsonpos.File
+	root      *jsonpos.Node
+	hasInline bool
+}
+
+type suppliedParam struct {
+	name  string
+	value any
+	// raw is the text of a --param value, used as is for string parameters ("--param tag=123").
+	raw     *string
+	from    string
+	assumed assumptions // what a value passed into a nested deployment rests on
+}
+
+func newLoader() *loader {
+	return &loader{files: map[string]*sourceFile{}, seen: map[diagKey]bool{}, linkedBy: map[string][]string{}}
+}
+
+// read loads and parses a file once; a file that cannot be read or parsed is a diagnostic and nil.
+func (l *loader) read(name string) *sourceFile {
+	if f, ok := l.files[name]; ok {
+		return f
+	}
+	l.files[name] = nil
+	st, err := os.Stat(filepath.FromSlash(name))
+	if err == nil && st.Size() > maxFileSize {
+		err = fmt.Errorf("the file is %d MB; lensix reads ARM files up to %d MB", st.Size()>>20, maxFileSize>>20)
+	}
+	var src []byte
+	if err == nil {
+		src, err = os.ReadFile(filepath.FromSlash(name))
+	}
+	if err != nil {
+		l.diags = append(l.diags, diag.Diagnostic{Severity: diag.Error, Summary: "Cannot read ARM file",
+			Detail: err.Error(), Range: resource.Range{Filename: name}})
+		return nil
+	}
+	f := l.parse(name, src)
+	l.files[name] = f
+	return f
+}
+
+// parse reads the JSON of a file; a syntax error is a diagnostic and nil.
+func (l *loader) parse(name string, src []byte) *sourceFile {
+	jf := jsonpos.NewFile(name, src)
+	root, err := jsonpos.Parse(src)
+	if err != nil {
+		var se *jsonpos.Error
+		offset := 0
+		msg := err.Error()
+		if errors.As(err, &se) {
+			offset, msg = se.Offset, se.Msg
+		}
+		l.diags = append(l.diags, diag.Diagnostic{Severity: diag.Error, Summary: "Invalid JSON: " + msg,
+			Detail: "fix the JSON syntax; the file was not evaluated", Range: jf.Range(offset, offset)})
+		return nil
+	}
+	return &sourceFile{name: name, file: jf, root: root, hasInline: hasInlineMarker(src)}
+}
+
+// parameterValues adds the values of a parameters file to into.
+func (l *loader) parameterValues(f *sourceFile, into map[string]suppliedParam) {
+	params := f.root.Get("parameters")
+	if params == nil || params.Kind != jsonpos.Object {
+		l.report(f.file, f.root.Start, diag.Warning, "The parameters file has no \"parameters\" object",
+			"a deployment parameters file holds {\"parameters\": {\"name\": {\"value\": ...}}}")
+		return
+	}
+	for _, p := range params.Fields {
+		var v any
+		switch {
+		case p.Value.Get("value") != nil:
+			v = p.Value.Get("value").Value()
+		case p.Value.Get("reference") != nil:
+			v = &resource.Unknown{Reason: fmt.Sprintf("parameter %q is a Key Vault secret reference, read at deployment", p.Key)}
+		default:
+			l.report(f.file, p.KeyStart, diag.Warning, fmt.Sprintf("Parameter %q has no \"value\"", p.Key),
+				"give it {\"value\": ...} or {\"reference\": ...}; it was ignored")
+			continue
+		}
+		into[strings.ToLower(p.Key)] = suppliedParam{name: p.Key, value: v, from: f.name}
+	}
+}
+
+// report records a diagnostic once per place and message, so a copy loop does not repeat it.
+func (l *loader) report(f *jsonpos.File, offset int, sev diag.Severity, summary, detail string) {
+	key := diagKey{f.Name, offset, summary}
+	if l.seen[key] {
+		return
+	}
+	l.seen[key] = true
+	l.diags = append(l.diags, diag.Diagnostic{Severity: sev, Summary: summary, Detail: detail, Range: f.Range(offset, offset)})
+}

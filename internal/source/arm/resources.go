@@ -1,0 +1,406 @@
+package arm
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm/funcs"
+	"github.com/lensix/lensix/internal/source/arm/jsonpos"
+)
+
+const deploymentsType = "Microsoft.Resources/deployments"
+
+// parent is what a nested child resource inherits from the resource it is declared in.
+type parent struct {
+	typ, name, address string
+	loops              []loop
+	assumed            assumptions
+}
+
+// resources evaluates the deployment's resources section: an array, or (languageVersion 2.0)
+// an object keyed by symbolic name.
+func (d *deployment) resources() []*resource.Resource {
+	res := d.tmpl.Get("resources")
+	if res == nil {
+		return nil
+	}
+	type decl struct {
+		node   *jsonpos.Node
+		symbol string
+	}
+	var decls []decl
+	switch res.Kind {
+	case jsonpos.Array:
+		for _, rn := range res.Elems {
+			decls = append(decls, decl{rn, ""})
+		}
+	case jsonpos.Object:
+		for _, f := range res.Fields {
+			decls = append(decls, decl{f.Value, f.Key})
+		}
+	default:
+		d.l.report(d.src.file, res.Start, diag.Error, "\"resources\" must be an array or an object", "list the resources in an array")
+	}
+	// Nested deployments go first, so the other resources can read their outputs through
+	// reference(); each group keeps the template's order.
+	var out []*resource.Resource
+	for _, deployments := range []bool{true, false} {
+		for _, dc := range decls {
+			if isDeploymentDecl(dc.node) == deployments {
+				out = append(out, d.declaration(dc.node, dc.symbol, nil)...)
+			}
+		}
+	}
+	return out
+}
+
+func isDeploymentDecl(rn *jsonpos.Node) bool {
+	t := rn.Get("type")
+	return t != nil && t.Kind == jsonpos.String && strings.EqualFold(t.Str, deploymentsType)
+}
+
+// declaration expands one resource declaration into its deployed instances: none when it is
+// `existing` or its condition is false, one per copy index, plus nested children and the
+// resources of nested deployments.
+func (d *deployment) declaration(rn *jsonpos.Node, symbol string, p *parent) []*resource.Resource {
+	if rn.Kind != jsonpos.Object {
+		d.l.report(d.src.file, rn.Start, diag.Error, "A resource must be an object", "write the resource as {\"type\": ..., \"name\": ...}")
+		return nil
+	}
+	if isTrue(rn.Get("existing")) {
+		return nil
+	}
+	address := symbol
+	if address == "" {
+		if n := rn.Get("name"); n != nil && n.Kind == jsonpos.String {
+			address = n.Str
+		}
+	}
+	if p != nil {
+		address = p.address + "/" + address
+	} else {
+		address = d.path + address
+	}
+	base := d.ctx()
+	if p != nil {
+		base.loops = p.loops
+		base.assumed.add(p.assumed)
+	}
+	cp := rn.Get("copy")
+	if cp == nil {
+		return d.instance(rn, base, address, symbol, p)
+	}
+	name := ""
+	if n := cp.Get("name"); n != nil {
+		name = n.Str
+	}
+	count, u := base.count(cp)
+	if u != nil {
+		base.assumed.set("copy", "the copy loop's count is unknown ("+u.Reason+"); one instance stands for all")
+		return d.instance(rn, base.with(loop{name: name, index: u, resource: true}), address+"[*]", "", p)
+	}
+	var out []*resource.Resource
+	for i := 0; i < count; i++ {
+		c := base.with(loop{name: name, index: int64(i), resource: true})
+		c.assumed = assumptions{}
+		c.assumed.add(base.assumed)
+		out = append(out, d.instance(rn, c, fmt.Sprintf("%s[%d]", address, i), "", p)...)
+	}
+	return out
+}
+
+// instance evaluates one deployed instance of a declaration; symbol is its symbolic name when it
+// has one and is not in a loop.
+func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol string, p *parent) []*resource.Resource {
+	if cond := rn.Get("condition"); cond != nil {
+		switch v := c.value(cond).(type) {
+		case bool:
+			if !v {
+				return nil
+			}
+		case *resource.Unknown:
+			c.assumed.set("condition", "the resource's condition is unknown ("+v.Reason+"); it is assumed deployed")
+		default:
+			d.l.report(d.src.file, cond.Start, diag.Error, fmt.Sprintf("The condition is a %s, not a bool", funcs.TypeName(v)),
+				"make the condition evaluate to true or false; the resource is assumed deployed")
+		}
+	}
+	typ := d.text(c, rn, "type")
+	if p != nil && !strings.Contains(typ, "/") {
+		typ = p.typ + "/" + typ
+	}
+	nameValue := any(nil)
+	name := ""
+	if n := rn.Get("name"); n != nil {
+		nameValue = c.value(n)
+		if s, ok := nameValue.(string); ok {
+			name = s
+			if p != nil && strings.Count(name, "/") < strings.Count(typ, "/")-1 {
+				name = p.name + "/" + name
+				nameValue = name
+			}
+		} else if n.Kind == jsonpos.String {
+			name = n.Str
+		}
+	} else {
+		d.l.report(d.src.file, rn.Start, diag.Error, "The resource has no name", "add \"name\"")
+	}
+	isDeployment := strings.EqualFold(typ, deploymentsType)
+	body := make(map[string]any, len(rn.Fields))
+	for _, f := range rn.Fields {
+		switch strings.ToLower(f.Key) {
+		case "resources", "copy", "condition", "existing", "dependson", "comments", "metadata":
+			continue
+		case "properties":
+			if isDeployment && f.Value.Kind == jsonpos.Object {
+				body[f.Key] = c.deploymentProperties(f.Value)
+				continue
+			}
+		}
+		body[c.key(f)] = c.value(f.Value)
+	}
+	body["type"] = typ
+	if nameValue != nil {
+		body["name"] = nameValue
+	}
+	r := &resource.Resource{
+		Type:           typ,
+		Name:           name,
+		ResourceGroup:  d.scope.ResourceGroup,
+		SubscriptionID: d.scope.SubscriptionID,
+		Body:           body,
+		Provenance: resource.Provenance{
+			Source:  "arm",
+			Range:   d.src.file.Range(rn.Start, rn.End),
+			Address: address,
+		},
+		Suppressions: d.suppressions(rn),
+	}
+	assume(r, c.assumed)
+	out := []*resource.Resource{r}
+	if isDeployment {
+		out = append(out, d.nested(rn, c, address, name, symbol)...)
+	}
+	if children := rn.Get("resources"); children != nil && children.Kind == jsonpos.Array {
+		me := &parent{typ: typ, name: name, address: address, loops: c.loops, assumed: c.assumed}
+		for _, child := range children.Elems {
+			out = append(out, d.declaration(child, "", me)...)
+		}
+	}
+	return out
+}
+
+func assume(r *resource.Resource, a assumptions) {
+	paths := make([]string, 0, len(a))
+	for k := range a {
+		paths = append(paths, k)
+	}
+	sort.Strings(paths)
+	for _, k := range paths {
+		r.Assume(k, a[k])
+	}
+}
+
+// text evaluates a member that must be a string (a resource's type), falling back to its
+// source text.
+func (d *deployment) text(c *evalCtx, rn *jsonpos.Node, key string) string {
+	n := rn.Get(key)
+	if n == nil {
+		d.l.report(d.src.file, rn.Start, diag.Error, fmt.Sprintf("The resource has no %s", key), fmt.Sprintf("add %q", key))
+		return ""
+	}
+	if s, ok := c.value(n).(string); ok {
+		return s
+	}
+	if n.Kind == jsonpos.String {
+		return n.Str
+	}
+	return ""
+}
+
+// deploymentProperties evaluates a nested deployment's properties without its template, which
+// is evaluated as a deployment of its own.
+func (c *evalCtx) deploymentProperties(n *jsonpos.Node) any {
+	out := make(map[string]any, len(n.Fields))
+	for _, f := range n.Fields {
+		if strings.EqualFold(f.Key, "template") {
+			continue
+		}
+		out[c.key(f)] = c.value(f.Value)
+	}
+	return out
+}
+
+// suppressions reads "metadata": {"lensix": {"ignore": [{"check": ..., "reason": ...}]}} and
+// `lensix:ignore[...]` comments above the resource.
+func (d *deployment) suppressions(rn *jsonpos.Node) []resource.Suppression {
+	var out []resource.Suppression
+	if ignore := rn.Get("metadata").Get("lensix").Get("ignore"); ignore != nil {
+		if ignore.Kind != jsonpos.Array {
+			d.l.report(d.src.file, ignore.Start, diag.Warning, "metadata.lensix.ignore must be an array",
+				`write "ignore": [{"check": "check_id", "reason": "why"}]`)
+		}
+		for _, e := range ignore.Elems {
+			check, reason := e.Get("check"), e.Get("reason")
+			if check == nil || check.Kind != jsonpos.String || check.Str == "" {
+				d.l.report(d.src.file, e.Start, diag.Warning, "A lensix ignore entry has no check", `write {"check": "check_id", "reason": "why"}`)
+				continue
+			}
+			s := resource.Suppression{CheckID: check.Str, Range: d.src.file.Range(e.Start, e.End)}
+			if reason != nil && reason.Kind == jsonpos.String {
+				s.Reason = reason.Str
+			}
+			out = append(out, s)
+		}
+	}
+	if d.src.hasInline {
+		line := d.src.file.Position(rn.Start).Line
+		out = append(out, resource.InlineSuppressions(d.src.name, d.src.file.Source(), line)...)
+	}
+	return out
+}
+
+// nested evaluates the template of a Microsoft.Resources/deployments resource: inline, or
+// linked by a relative path to a local file.
+func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol string) []*resource.Resource {
+	props := rn.Get("properties")
+	if props == nil {
+		return nil
+	}
+	if d.depth+1 >= maxNesting {
+		d.l.report(d.src.file, rn.Start, diag.Error, fmt.Sprintf("Deployments are nested more than %d deep", maxNesting),
+			"a template probably links to itself; the inner deployment was not evaluated")
+		return nil
+	}
+	inner := false
+	if s := props.Get("expressionEvaluationOptions").Get("scope"); s != nil {
+		v, _ := c.value(s).(string)
+		inner = strings.EqualFold(v, "inner")
+	}
+	scope := d.scope
+	scope.DeploymentName = ""
+	if s, ok := c.value(rn.Get("name")).(string); ok {
+		scope.DeploymentName = s
+	}
+	if n := rn.Get("resourceGroup"); n != nil {
+		scope.ResourceGroup, _ = c.value(n).(string)
+	}
+	if n := rn.Get("subscriptionId"); n != nil {
+		scope.SubscriptionID, _ = c.value(n).(string)
+		if n := rn.Get("resourceGroup"); n == nil {
+			scope.ResourceGroup = ""
+		}
+	}
+	src, tmpl := d.src, props.Get("template")
+	if tmpl == nil {
+		link := props.Get("templateLink")
+		if link == nil {
+			return nil
+		}
+		src = d.linked(c, link)
+		if src == nil {
+			return nil
+		}
+		tmpl, inner = src.root, true
+	}
+	prefix := address + " > "
+	if !inner {
+		nd := d.l.newDeployment(src, tmpl, scope, prefix, nil, d)
+		nd.loops = c.loops
+		return nd.resources()
+	}
+	params := map[string]suppliedParam{}
+	if ps := props.Get("parameters"); ps != nil && ps.Kind == jsonpos.Object {
+		for _, f := range ps.Fields {
+			pc := &evalCtx{d: d, loops: c.loops, assumed: assumptions{}}
+			var v any
+			switch {
+			case f.Value.Get("value") != nil:
+				v = pc.value(f.Value.Get("value"))
+			case f.Value.Get("reference") != nil:
+				v = &resource.Unknown{Reason: fmt.Sprintf("parameter %q is a Key Vault secret reference, read at deployment", f.Key)}
+			default:
+				continue
+			}
+			params[strings.ToLower(f.Key)] = suppliedParam{name: f.Key, value: v, from: address, assumed: pc.assumed}
+		}
+	}
+	nd := d.l.newDeployment(src, tmpl, scope, prefix, params, nil)
+	nd.depth = d.depth + 1
+	out := nd.run()
+	if name != "" {
+		d.deployments["name:"+strings.ToLower(name)] = nd
+	}
+	if symbol != "" {
+		d.deployments["symbol:"+strings.ToLower(symbol)] = nd
+	}
+	return out
+}
+
+// linked loads a linked template from a local file: a relativePath, a relative uri, or the
+// relative part of uri(base, 'nested/x.json') when the base (typically _artifactsLocation) is
+// known only at deployment. A remote or unknown location is a warning: lensix reads only local
+// files.
+func (d *deployment) linked(c *evalCtx, link *jsonpos.Node) *sourceFile {
+	target := link.Get("relativePath")
+	if target == nil {
+		target = link.Get("uri")
+	}
+	if target == nil {
+		return nil
+	}
+	rel, ok := c.value(target).(string)
+	if !ok {
+		lc := *c
+		lc.linkMode, lc.assumed = true, assumptions{}
+		if rel, ok = lc.value(target).(string); ok {
+			rel, _, _ = strings.Cut(rel, "?")
+			if name := d.localPath(rel); name != "" {
+				if fileExists(name) {
+					return d.readLinked(name)
+				}
+				d.l.report(d.src.file, target.Start, diag.Warning, "The linked template "+rel+" is not beside the template",
+					"its resources are not evaluated; lensix looked for "+name)
+				return nil
+			}
+		}
+		d.l.report(d.src.file, target.Start, diag.Warning, "The linked template's location is not known offline",
+			"its resources are not evaluated; scan the linked template file as well")
+		return nil
+	}
+	if strings.Contains(rel, "://") {
+		d.l.report(d.src.file, target.Start, diag.Warning, "The linked template "+rel+" is remote and was not fetched",
+			"its resources are not evaluated; scan a local copy of the linked template as well")
+		return nil
+	}
+	return d.readLinked(d.localPath(rel))
+}
+
+func (d *deployment) readLinked(name string) *sourceFile {
+	d.l.linkedBy[path.Clean(name)] = append(d.l.linkedBy[path.Clean(name)], path.Clean(d.src.name))
+	return d.l.read(name)
+}
+
+// localPath resolves a relative template location against the directory of the template.
+func (d *deployment) localPath(rel string) string {
+	if rel == "" || strings.Contains(rel, "://") {
+		return ""
+	}
+	return path.Join(path.Dir(d.src.name), strings.ReplaceAll(rel, "\\", "/"))
+}
+
+func fileExists(name string) bool {
+	st, err := os.Stat(filepath.FromSlash(name))
+	return err == nil && st.Mode().IsRegular()
+}
+
+// hasInlineMarker reports whether a file mentions inline suppressions at all, so most files
+// skip the per-resource comment scan.
+func hasInlineMarker(src []byte) bool { return bytes.Contains(src, []byte("lensix:ignore")) }

@@ -1,0 +1,399 @@
+package bicep
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm/funcs"
+	"github.com/lensix/lensix/internal/source/bicep/ast"
+)
+
+// deployment is one evaluation of a Bicep file: the root template, or a module with the
+// parameters its caller passed.
+type deployment struct {
+	l    *loader
+	file *sourceFile
+	// prefix is prepended to addresses ("module.apim." inside module apim).
+	prefix string
+	// callers are the files of the modules above this one, to refuse module cycles.
+	callers []string
+	// inherited are the assumptions under which this module is deployed at all (an unknown
+	// module condition); every resource of the module carries them.
+	inherited map[string]string
+
+	params    map[string]*symbol
+	vars      map[string]*symbol
+	outputs   map[string]*symbol
+	resources map[string]*resourceSym
+	all       []*resourceSym // every resource declaration, nested ones included, in order
+	modules   map[string]*moduleSym
+	functions map[string]*ast.FuncDecl
+	imports   map[string]*importSym // wildcard aliases and imported names
+	supplied  map[string]suppliedParam
+}
+
+type symbolState uint8
+
+const (
+	pending symbolState = iota
+	evaluating
+	done
+)
+
+// symbol is a parameter, variable or output evaluated once, lazily, with the assumptions its
+// value rests on.
+type symbol struct {
+	decl    ast.Decl
+	state   symbolState
+	value   any
+	assumed map[string]string
+}
+
+// importSym is a name brought in by an import declaration: one symbol of another file, or
+// (wildcard) the whole file as a namespace.
+type importSym struct {
+	from *deployment
+	name string // the exported name; "" for a wildcard import
+}
+
+// state collects the assumptions an evaluation rests on, for the resource being built.
+type state struct {
+	assumed map[string]string
+}
+
+func (s *state) assume(path, msg string) {
+	if s == nil {
+		return
+	}
+	if s.assumed == nil {
+		s.assumed = map[string]string{}
+	}
+	if _, ok := s.assumed[path]; !ok {
+		s.assumed[path] = msg
+	}
+}
+
+func (s *state) add(from map[string]string) {
+	for k, v := range from {
+		s.assume(k, v)
+	}
+}
+
+func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam, prefix string, callers []string) *deployment {
+	d := &deployment{
+		l: l, file: f, prefix: prefix, callers: callers, supplied: supplied,
+		params: map[string]*symbol{}, vars: map[string]*symbol{}, outputs: map[string]*symbol{},
+		resources: map[string]*resourceSym{}, modules: map[string]*moduleSym{},
+		functions: map[string]*ast.FuncDecl{}, imports: map[string]*importSym{},
+	}
+	for _, decl := range f.ast.Decls {
+		d.checkDecorators(decl)
+		switch x := decl.(type) {
+		case *ast.ParamDecl:
+			if x.Name != nil {
+				d.params[x.Name.Name] = &symbol{decl: x}
+			}
+		case *ast.VarDecl:
+			if x.Name != nil {
+				d.vars[x.Name.Name] = &symbol{decl: x}
+			}
+		case *ast.OutputDecl:
+			if x.Name != nil {
+				d.outputs[x.Name.Name] = &symbol{decl: x}
+			}
+		case *ast.FuncDecl:
+			if x.Name != nil {
+				d.functions[x.Name.Name] = x
+			}
+		case *ast.ResourceDecl:
+			d.declareResource(x, nil)
+		case *ast.ModuleDecl:
+			if x.Name != nil {
+				d.modules[x.Name.Name] = &moduleSym{decl: x}
+			}
+		case *ast.ImportDecl:
+			d.declareImport(x)
+		}
+	}
+	return d
+}
+
+// decorators are the decorators Bicep defines (in the sys namespace).
+var decorators = map[string]bool{
+	"description": true, "allowed": true, "secure": true, "minLength": true, "maxLength": true,
+	"minValue": true, "maxValue": true, "metadata": true, "export": true, "sealed": true,
+	"discriminator": true, "batchSize": true, "onlyIfNotExists": true, "retryOn": true, "waitUntil": true,
+}
+
+// checkDecorators warns about decorators Bicep does not define: a misspelt @secure leaves a
+// secret parameter unprotected.
+func (d *deployment) checkDecorators(decl ast.Decl) {
+	var list []*ast.Decorator
+	switch x := decl.(type) {
+	case *ast.ParamDecl:
+		list = x.Decorators
+	case *ast.VarDecl:
+		list = x.Decorators
+	case *ast.OutputDecl:
+		list = x.Decorators
+	case *ast.ResourceDecl:
+		list = x.Decorators
+	case *ast.ModuleDecl:
+		list = x.Decorators
+	case *ast.TypeDecl:
+		list = x.Decorators
+	case *ast.FuncDecl:
+		list = x.Decorators
+	case *ast.MetadataDecl:
+		list = x.Decorators
+	}
+	for _, dec := range list {
+		call, ok := dec.X.(*ast.CallExpr)
+		if !ok {
+			continue
+		}
+		name := ""
+		switch f := call.Fun.(type) {
+		case *ast.Ident:
+			name = f.Name
+		case *ast.SelectorExpr:
+			if ns, ok := f.X.(*ast.Ident); ok && ns.Name == "sys" {
+				name = f.Sel.Name
+			}
+		}
+		if name != "" && !decorators[name] {
+			d.warnAt(dec, fmt.Sprintf("Unknown decorator @%s", name),
+				"Bicep defines @description, @allowed, @secure, @minLength, @maxLength, @minValue, @maxValue, @metadata, @export, @sealed, @discriminator and @batchSize; check the spelling")
+		}
+	}
+}
+
+// declareResource records a resource and, under parent::child names, its nested children.
+func (d *deployment) declareResource(x *ast.ResourceDecl, parent *resourceSym) {
+	if x.Name == nil || x.Type == nil {
+		return
+	}
+	sym := &resourceSym{decl: x, parent: parent, name: x.Name.Name}
+	if parent != nil {
+		sym.name = parent.name + "::" + x.Name.Name
+		parent.children = append(parent.children, sym)
+	}
+	if _, dup := d.resources[sym.name]; !dup {
+		d.resources[sym.name] = sym
+	}
+	d.all = append(d.all, sym)
+	if body := resourceBody(x.Value); body != nil {
+		for _, item := range body.Items {
+			if child, ok := item.(*ast.ResourceDecl); ok {
+				d.declareResource(child, sym)
+			}
+		}
+	}
+}
+
+// declareImport makes the variables and functions of another Bicep file usable here.
+func (d *deployment) declareImport(x *ast.ImportDecl) {
+	if x.Path == nil {
+		return
+	}
+	p, ok := x.Path.Literal()
+	if !ok || isRegistry(p) || !strings.HasSuffix(strings.ToLower(p), ".bicep") {
+		return // provider imports, registry and JSON sources: types only matter, which lensix ignores
+	}
+	name := d.file.resolve(p)
+	if d.refuseCycle(name, x) {
+		return
+	}
+	f := d.l.read(name)
+	if f == nil {
+		return
+	}
+	from := d.l.newDeployment(f, nil, d.prefix, append(d.callers, d.file.path))
+	if x.Wildcard && x.Alias != nil {
+		d.imports[x.Alias.Name] = &importSym{from: from}
+		return
+	}
+	for _, s := range x.Symbols {
+		exported := ""
+		switch n := s.Name.(type) {
+		case *ast.Ident:
+			exported = n.Name
+		case *ast.StringLit:
+			exported, _ = n.Literal()
+		}
+		local := exported
+		if s.Alias != nil {
+			local = s.Alias.Name
+		}
+		d.imports[local] = &importSym{from: from, name: exported}
+	}
+}
+
+func (d *deployment) refuseCycle(name string, at ast.Node) bool {
+	for _, c := range append(d.callers, d.file.path) {
+		if c == name {
+			d.l.report(d.file.rangeOf(at.Pos(), at.End()), diag.Error, "The file uses itself through a cycle of modules or imports",
+				fmt.Sprintf("%s is already being evaluated (%s); break the cycle", name, strings.Join(append(d.callers, d.file.path), " → ")))
+			return true
+		}
+	}
+	return false
+}
+
+// run evaluates every resource and module of the deployment.
+func (d *deployment) run() []*resource.Resource {
+	var out []*resource.Resource
+	for _, decl := range d.file.ast.Decls {
+		switch x := decl.(type) {
+		case *ast.ResourceDecl:
+			if sym := d.resources[nameOf(x)]; sym != nil && sym.decl == x {
+				out = append(out, d.deploy(sym)...)
+			} else if sym := d.duplicate(x); sym != nil {
+				out = append(out, d.deploy(sym)...)
+			}
+		case *ast.ModuleDecl:
+			if m := d.modules[nameOf(x)]; m != nil && m.decl == x {
+				out = append(out, d.deployModule(m)...)
+			}
+		}
+	}
+	return out
+}
+
+// duplicate returns the symbol of a resource declared under a name already taken (invalid
+// Bicep, but real files do it, and each declaration still deploys).
+func (d *deployment) duplicate(x *ast.ResourceDecl) *resourceSym {
+	for _, s := range d.all {
+		if s.decl == x {
+			return s
+		}
+	}
+	return nil
+}
+
+func nameOf(n ast.Node) string {
+	switch x := n.(type) {
+	case *ast.ResourceDecl:
+		if x.Name != nil {
+			return x.Name.Name
+		}
+	case *ast.ModuleDecl:
+		if x.Name != nil {
+			return x.Name.Name
+		}
+	}
+	return ""
+}
+
+// param resolves a parameter: the supplied value, else its default (an assumption), else null
+// for a nullable type (an assumption), else unknown.
+func (d *deployment) param(sym *symbol, st *state) any {
+	x := sym.decl.(*ast.ParamDecl)
+	name := x.Name.Name
+	switch sym.state {
+	case evaluating:
+		d.errorAt(x.Name, "The parameter's default value refers to itself", "break the cycle between parameter defaults")
+		return &resource.Unknown{Reason: fmt.Sprintf("parameter %q refers to itself", name)}
+	case pending:
+		sym.state = evaluating
+		inner := &state{}
+		switch sp, ok := d.supplied[name]; {
+		case ok:
+			sym.value = sp.value
+			inner.add(sp.assumed)
+		case x.Default != nil:
+			sym.value = d.eval(x.Default, nil, inner)
+			inner.assume("param."+name, fmt.Sprintf("parameter %q was not given; its default value was used", name))
+		case isNullable(x.Type):
+			sym.value = nil
+			inner.assume("param."+name, fmt.Sprintf("parameter %q was not given; it is nullable, so null was used", name))
+		default:
+			sym.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %q has no value and no default: pass --param %s=VALUE or a parameters file", name, name)}
+		}
+		sym.assumed = inner.assumed
+		sym.state = done
+	}
+	st.add(sym.assumed)
+	return sym.value
+}
+
+func isNullable(t ast.Expr) bool {
+	_, ok := t.(*ast.NullableType)
+	return ok
+}
+
+func (d *deployment) variable(sym *symbol, st *state) any {
+	x := sym.decl.(*ast.VarDecl)
+	switch sym.state {
+	case evaluating:
+		d.errorAt(x.Name, "The variable refers to itself", "break the cycle between variables")
+		return &resource.Unknown{Reason: fmt.Sprintf("variable %q refers to itself", x.Name.Name)}
+	case pending:
+		sym.state = evaluating
+		inner := &state{}
+		sym.value = d.eval(x.Value, nil, inner)
+		sym.assumed = inner.assumed
+		sym.state = done
+	}
+	st.add(sym.assumed)
+	return sym.value
+}
+
+func (d *deployment) output(sym *symbol, st *state) any {
+	x := sym.decl.(*ast.OutputDecl)
+	switch sym.state {
+	case evaluating:
+		return &resource.Unknown{Reason: fmt.Sprintf("output %q refers to itself", x.Name.Name)}
+	case pending:
+		sym.state = evaluating
+		inner := &state{}
+		sym.value = d.eval(x.Value, nil, inner)
+		sym.assumed = inner.assumed
+		sym.state = done
+	}
+	st.add(sym.assumed)
+	return sym.value
+}
+
+// outputsValue is a module's outputs object.
+func (d *deployment) outputsValue(st *state) map[string]any {
+	out := make(map[string]any, len(d.outputs))
+	names := make([]string, 0, len(d.outputs))
+	for name := range d.outputs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		out[name] = d.output(d.outputs[name], st)
+	}
+	return out
+}
+
+func (d *deployment) errorAt(n ast.Node, summary, detail string) {
+	d.l.report(d.file.rangeOf(n.Pos(), n.End()), diag.Error, summary, detail)
+}
+
+func (d *deployment) warnAt(n ast.Node, summary, detail string) {
+	d.l.report(d.file.rangeOf(n.Pos(), n.End()), diag.Warning, summary, detail)
+}
+
+// ctx is the funcs.Context of this deployment: Bicep reaches parameters and variables by name,
+// so the template functions parameters() and variables() have nothing to read.
+type ctx struct{}
+
+func (ctx) Parameter(name string) (any, error) {
+	return nil, fmt.Errorf("parameters() is not used in Bicep; refer to the parameter %q by name", name)
+}
+
+func (ctx) Variable(name string) (any, error) {
+	return nil, fmt.Errorf("variables() is not used in Bicep; refer to the variable %q by name", name)
+}
+
+func (ctx) CopyIndex(string) (any, error) {
+	return nil, fmt.Errorf("copyIndex() is not used in Bicep; use a for loop's index variable")
+}
+
+func (ctx) Scope() funcs.Scope { return funcs.Scope{} }

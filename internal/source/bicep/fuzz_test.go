@@ -1,0 +1,35 @@
+package bicep
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/lensix/lensix/internal/source/bicep/internal/corpus"
+)
+
+// FuzzEvaluate checks that evaluating any parsed input ends without a panic.
+func FuzzEvaluate(f *testing.F) {
+	for _, seed := range []string{
+		"resource r 'T@v' = {\n name: 'x'\n resource c 'd' = {\n  name: 'y'\n }\n}",
+		"var a = [for (x, i) in range(0, 3): if (i > 0) x]\noutput o array = a",
+		"func f(x int) int => f(x)\nvar v = f(1)\nresource r 'T@v' = {\n name: '${v}'\n}",
+		"param p object\nresource r 'T@v' = [for x in p.items: {\n name: x\n parent: r\n}]",
+	} {
+		f.Add([]byte(seed))
+	}
+	if dir, ok := corpus.Dir(); ok {
+		files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "*", "*", "main.bicep"))
+		for _, file := range files {
+			if src, err := os.ReadFile(file); err == nil {
+				f.Add(src)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		l := &loader{files: map[string]*sourceFile{}}
+		file := l.parse("fuzz.bicep", src)
+		l.files[file.path] = file
+		l.newDeployment(file, nil, "", nil).run()
+	})
+}

@@ -1,0 +1,259 @@
+// Package bicep reads Bicep files without the Bicep CLI: it parses them (scanner, parser, ast
+// below this package) and evaluates them into the ARM-shaped resources they deploy, with the
+// template function library shared with the ARM source.
+package bicep
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm/funcs"
+	"github.com/lensix/lensix/internal/source/bicep/ast"
+	"github.com/lensix/lensix/internal/source/bicep/parser"
+	"github.com/lensix/lensix/internal/source/bicep/token"
+)
+
+// Options are the deployment inputs a user gives on the command line.
+type Options struct {
+	// Params are single values (--param k=v); v is read as JSON when it parses, else as a string.
+	// They override every parameters file.
+	Params []string
+	// ParameterFiles are .bicepparam files or ARM deployment parameters files (.parameters.json)
+	// applied to every template.
+	ParameterFiles []string
+}
+
+// maxFileSize bounds what is read: larger files are reported, not evaluated.
+const maxFileSize = 16 << 20
+
+// Load evaluates the Bicep files among files and returns every resource they deploy. A file that
+// another one in the list uses as a local module is evaluated through that module (with the
+// parameters passed to it), not again on its own; a .bicepparam file in the list deploys the
+// template it names with its values. Problems are returned as diagnostics beside the resources
+// of everything that could be read.
+func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics) {
+	l := &loader{files: map[string]*sourceFile{}}
+	supplied := map[string]suppliedParam{}
+	for _, name := range opts.ParameterFiles {
+		l.parameterFile(name, supplied)
+	}
+	for _, kv := range opts.Params {
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(name) == "" {
+			l.diags = append(l.diags, diag.Diagnostic{Severity: diag.Error,
+				Summary: fmt.Sprintf("--param %q is not NAME=VALUE", kv),
+				Detail:  "write it as --param name=value; the value is read as JSON when it parses, else as a string"})
+			continue
+		}
+		v, err := funcs.ParseJSON(value)
+		if err != nil {
+			v = value
+		}
+		supplied[strings.TrimSpace(name)] = suppliedParam{value: v}
+	}
+
+	// Decide the roots: templates not used as a module by another listed file, and templates
+	// named by a listed .bicepparam file (deployed with its values).
+	type root struct {
+		file   *sourceFile
+		params map[string]suppliedParam
+	}
+	var roots []root
+	usedAsModule := map[string]bool{}
+	viaParamFile := map[string]bool{}
+	var templates []*sourceFile
+	for _, name := range files {
+		f := l.read(name)
+		if f == nil {
+			continue
+		}
+		if f.isParams {
+			params := map[string]suppliedParam{}
+			target := l.bicepparamValues(f, params)
+			if target == nil {
+				continue
+			}
+			for k, v := range supplied {
+				params[k] = v
+			}
+			viaParamFile[target.path] = true
+			roots = append(roots, root{target, params})
+			continue
+		}
+		templates = append(templates, f)
+		for _, m := range l.localModules(f) {
+			usedAsModule[m] = true
+		}
+	}
+	for _, f := range templates {
+		if usedAsModule[f.path] || viaParamFile[f.path] {
+			continue
+		}
+		roots = append(roots, root{f, supplied})
+	}
+	// Files that use each other in a cycle have no root above them: evaluate the first of each
+	// cycle, which reports the cycle.
+	reached := map[string]bool{}
+	var reach func(string)
+	reach = func(p string) {
+		if reached[p] {
+			return
+		}
+		reached[p] = true
+		if f := l.files[p]; f != nil {
+			for _, m := range l.localModules(f) {
+				reach(m)
+			}
+		}
+	}
+	for _, r := range roots {
+		reach(r.file.path)
+	}
+	for _, f := range templates {
+		if !reached[f.path] && !viaParamFile[f.path] {
+			roots = append(roots, root{f, supplied})
+			reach(f.path)
+		}
+	}
+	var out []*resource.Resource
+	for _, r := range roots {
+		d := l.newDeployment(r.file, r.params, "", nil)
+		out = append(out, d.run()...)
+	}
+	sort.SliceStable(l.diags, func(i, j int) bool {
+		a, b := l.diags[i].Range, l.diags[j].Range
+		if a.Filename != b.Filename {
+			return a.Filename < b.Filename
+		}
+		return a.Start.Byte < b.Start.Byte
+	})
+	return out, l.diags
+}
+
+// suppliedParam is a parameter value given from outside the template.
+type suppliedParam struct {
+	value   any
+	assumed map[string]string // assumptions the value rests on (a module caller's defaults)
+}
+
+type loader struct {
+	files map[string]*sourceFile
+	diags diag.Diagnostics
+	// reported de-duplicates diagnostics raised each time a shared module or loop is evaluated.
+	reported map[string]bool
+	// callDepth counts the user-defined function calls being evaluated.
+	callDepth int
+	// steps counts the expressions evaluated, against maxSteps.
+	steps int
+	// configs caches the bicepconfig.json that applies to each directory.
+	configs map[string]map[string]any
+}
+
+// sourceFile is one parsed Bicep or .bicepparam file.
+type sourceFile struct {
+	path     string // as given (slash form), used in ranges
+	src      []byte
+	ast      *ast.File
+	tok      *token.File
+	isParams bool
+}
+
+func (l *loader) read(name string) *sourceFile {
+	name = filepath.ToSlash(name)
+	if f, ok := l.files[name]; ok {
+		return f
+	}
+	l.files[name] = nil
+	info, err := os.Stat(filepath.FromSlash(name))
+	if err == nil && info.Size() > maxFileSize {
+		l.report(resource.Range{Filename: name}, diag.Error, "The file is too large to read",
+			fmt.Sprintf("it has %d bytes; lensix reads Bicep files of up to %d bytes", info.Size(), maxFileSize))
+		return nil
+	}
+	src, err := os.ReadFile(filepath.FromSlash(name))
+	if err != nil {
+		l.report(resource.Range{Filename: name}, diag.Error, "Cannot read the Bicep file", err.Error())
+		return nil
+	}
+	f := l.parse(name, src)
+	l.files[name] = f
+	return f
+}
+
+func (l *loader) parse(name string, src []byte) *sourceFile {
+	file, errs := parser.ParseFile(name, src)
+	f := &sourceFile{path: name, src: src, ast: file, tok: file.File, isParams: strings.HasSuffix(strings.ToLower(name), ".bicepparam")}
+	for _, e := range errs {
+		l.report(resource.Range{Filename: name, Start: resource.Pos{Line: e.Pos.Line, Column: e.Pos.Column, Byte: e.Pos.Offset},
+			End: resource.Pos{Line: e.Pos.Line, Column: e.Pos.Column, Byte: e.Pos.Offset}},
+			diag.Error, "Bicep syntax error: "+e.Msg, "fix the file; lensix evaluates what it could read and reports resources from the rest")
+	}
+	return f
+}
+
+func (l *loader) report(r resource.Range, sev diag.Severity, summary, detail string) {
+	key := fmt.Sprintf("%s:%d:%s", r.Filename, r.Start.Byte, summary)
+	if l.reported == nil {
+		l.reported = map[string]bool{}
+	}
+	if l.reported[key] {
+		return
+	}
+	l.reported[key] = true
+	l.diags = append(l.diags, diag.Diagnostic{Severity: sev, Summary: summary, Detail: detail, Range: r})
+}
+
+// rangeOf converts a node's span to a resource.Range.
+func (f *sourceFile) rangeOf(from, to token.Pos) resource.Range {
+	s, e := f.tok.Position(from), f.tok.Position(to)
+	return resource.Range{
+		Filename: f.path,
+		Start:    resource.Pos{Line: s.Line, Column: s.Column, Byte: s.Offset},
+		End:      resource.Pos{Line: e.Line, Column: e.Column, Byte: e.Offset},
+	}
+}
+
+// text is the source text of n on one line (runs of blanks and newlines collapsed), shortened
+// to what fits a report.
+func (f *sourceFile) text(n ast.Node) string {
+	from, to := f.tok.Offset(n.Pos()), f.tok.Offset(n.End())
+	if from < 0 || to > len(f.src) || from > to {
+		return ""
+	}
+	text := strings.Join(strings.Fields(string(f.src[from:to])), " ")
+	if len(text) > maxExprText {
+		text = text[:maxExprText] + "…"
+	}
+	return text
+}
+
+// maxExprText bounds the expression text kept in unknown values.
+const maxExprText = 160
+
+// resolve names a file referenced from f by a relative path.
+func (f *sourceFile) resolve(rel string) string {
+	return path.Join(path.Dir(f.path), rel)
+}
+
+// localModules lists the local files f uses as modules.
+func (l *loader) localModules(f *sourceFile) []string {
+	var out []string
+	for _, d := range f.ast.Decls {
+		if m, ok := d.(*ast.ModuleDecl); ok && m.Path != nil {
+			if p, ok := m.Path.Literal(); ok && !isRegistry(p) {
+				out = append(out, f.resolve(p))
+			}
+		}
+	}
+	return out
+}
+
+func isRegistry(p string) bool {
+	return strings.HasPrefix(p, "br:") || strings.HasPrefix(p, "br/") || strings.HasPrefix(p, "ts:") || strings.HasPrefix(p, "ts/")
+}

@@ -1,0 +1,37 @@
+package parser_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/lensix/lensix/internal/source/bicep/internal/corpus"
+	"github.com/lensix/lensix/internal/source/bicep/parser"
+)
+
+// FuzzParseFile checks that parsing any input ends without a panic and that every error names a
+// line of the file.
+func FuzzParseFile(f *testing.F) {
+	for _, seed := range []string{
+		"", "resource r 'T@v' = {\n name: 'x'\n}", "var x = [for (a, b) in c: if (d) {\n}]",
+		"var f = (a, b) => a", "type t = {\n *: string\n}", "var s = '${'${x}'}'", "param p (",
+	} {
+		f.Add([]byte(seed))
+	}
+	if dir, ok := corpus.Dir(); ok {
+		files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "*", "*", "main.bicep"))
+		for _, file := range files {
+			if src, err := os.ReadFile(file); err == nil {
+				f.Add(src)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		_, errs := parser.ParseFile("fuzz.bicep", src)
+		for _, e := range errs {
+			if e.Pos.Line < 1 {
+				t.Fatalf("error without a line: %v", e)
+			}
+		}
+	})
+}

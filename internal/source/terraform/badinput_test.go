@@ -1,0 +1,204 @@
+package terraform_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/source/terraform"
+)
+
+const goodAPIM = "resource \"azurerm_api_management\" \"good\" {\n  name = \"apim-good\"\n}\n"
+
+// writeFiles creates files (path relative to root → content) and returns root in slash form.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.ToSlash(root)
+}
+
+func TestBadInput(t *testing.T) {
+	cases := []struct {
+		name    string
+		files   map[string]string
+		setup   func(t *testing.T, root string)
+		dirs    []string // relative to root; "good" is always added
+		opts    func(root string) terraform.Options
+		message string
+		file    string // relative to root; "" to skip the position check
+		line    int
+	}{
+		{
+			name:    "malformed HCL names file, line and column",
+			files:   map[string]string{"bad/main.tf": "variable \"x\" {}\n\nresource \"azurerm_api_management\" \"broken\" {\n  name = \n}\n"},
+			dirs:    []string{"bad"},
+			message: "Invalid expression", file: "bad/main.tf", line: 4,
+		},
+		{
+			name:    "malformed JSON syntax names file and line",
+			files:   map[string]string{"bad/main.tf.json": "{\n  \"resource\": {\n    \"azurerm_api_management\": [}\n}\n"},
+			dirs:    []string{"bad"},
+			message: "Missing JSON value", file: "bad/main.tf.json", line: 3,
+		},
+		{
+			name:    "a binary file is refused",
+			files:   map[string]string{"bad/main.tf": "resource \"x\" \"y\" {}\n\x00\x01\x02"},
+			dirs:    []string{"bad"},
+			message: "NUL byte", file: "bad/main.tf", line: 2,
+		},
+		{
+			name:    "a file that is not UTF-8 is refused at the bad byte",
+			files:   map[string]string{"bad/main.tf": "# comment\n# caf\xe9\n"},
+			dirs:    []string{"bad"},
+			message: "not UTF-8", file: "bad/main.tf", line: 2,
+		},
+		{
+			name: "a file over the size cap is refused",
+			setup: func(t *testing.T, root string) {
+				if err := os.MkdirAll(filepath.Join(root, "big"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Truncate(mustCreate(t, filepath.Join(root, "big", "main.tf")), 11<<20); err != nil {
+					t.Fatal(err)
+				}
+			},
+			dirs:    []string{"big"},
+			message: "larger than 10 MiB", file: "big/main.tf",
+		},
+		{
+			name:    "a missing directory is reported",
+			dirs:    []string{"missing"},
+			message: "Cannot read module directory", file: "missing",
+		},
+		{
+			name: "a dangling symlinked file is reported",
+			setup: func(t *testing.T, root string) {
+				mustMkdir(t, filepath.Join(root, "dangling"))
+				mustSymlink(t, "nowhere.tf", filepath.Join(root, "dangling", "main.tf"))
+			},
+			dirs:    []string{"dangling"},
+			message: "Cannot read", file: "dangling/main.tf",
+		},
+		{
+			name:  "a module source through a symlink loop is reported",
+			files: map[string]string{"caller/main.tf": "module \"loop\" {\n  source = \"./loop\"\n}\n"},
+			setup: func(t *testing.T, root string) {
+				mustSymlink(t, "loop", filepath.Join(root, "caller", "loop"))
+			},
+			dirs:    []string{"caller"},
+			message: "Cannot read module", file: "caller/main.tf", line: 2,
+		},
+		{
+			name:  "a module calling its own dir through a symlink is a cycle",
+			files: map[string]string{"self/main.tf": "module \"again\" {\n  source = \"./up\"\n}\n"},
+			setup: func(t *testing.T, root string) {
+				mustSymlink(t, ".", filepath.Join(root, "self", "up"))
+			},
+			dirs:    []string{"self"},
+			message: "Module cycle", file: "self/main.tf", line: 2,
+		},
+		{
+			name: "a missing --var-file is reported",
+			opts: func(root string) terraform.Options {
+				return terraform.Options{VarFiles: []string{root + "/absent.tfvars"}}
+			},
+			message: "Cannot read", file: "absent.tfvars",
+		},
+		{
+			name:    "a --var without a name is reported",
+			opts:    func(string) terraform.Options { return terraform.Options{Vars: []string{"no-equals-sign"}} },
+			message: "Invalid --var",
+		},
+		{
+			name:    "a module source that is not a literal is reported",
+			files:   map[string]string{"bad/main.tf": "module \"m\" {\n  source = var.where\n}\n"},
+			dirs:    []string{"bad"},
+			message: "Module source must be a literal string", file: "bad/main.tf", line: 2,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			files := map[string]string{"good/main.tf": goodAPIM}
+			for k, v := range tc.files {
+				files[k] = v
+			}
+			root := writeFiles(t, files)
+			if tc.setup != nil {
+				tc.setup(t, root)
+			}
+			dirs := []string{root + "/good"}
+			for _, d := range tc.dirs {
+				dirs = append(dirs, root+"/"+d)
+			}
+			var opts terraform.Options
+			if tc.opts != nil {
+				opts = tc.opts(root)
+			}
+			resources, diags := terraform.Load(dirs, opts)
+			var good bool
+			for _, r := range resources {
+				good = good || r.Provenance.Address == "azurerm_api_management.good"
+			}
+			if !good {
+				t.Errorf("the good module was not scanned; resources: %d", len(resources))
+			}
+			d, ok := findDiag(diags, tc.message)
+			if !ok {
+				t.Fatalf("no diagnostic containing %q in %v", tc.message, diags)
+			}
+			if d.Severity != diag.Error {
+				t.Errorf("severity %v, want error", d.Severity)
+			}
+			if tc.file != "" && d.Range.Filename != root+"/"+tc.file {
+				t.Errorf("diagnostic at %q, want %q", d.Range.Filename, root+"/"+tc.file)
+			}
+			if tc.line != 0 && (d.Range.Start.Line != tc.line || d.Range.Start.Column == 0) {
+				t.Errorf("diagnostic at %d:%d, want line %d", d.Range.Start.Line, d.Range.Start.Column, tc.line)
+			}
+		})
+	}
+}
+
+func findDiag(diags diag.Diagnostics, message string) (diag.Diagnostic, bool) {
+	for _, d := range diags {
+		if strings.Contains(d.Summary+" "+d.Detail, message) {
+			return d, true
+		}
+	}
+	return diag.Diagnostic{}, false
+}
+
+func mustCreate(t *testing.T, name string) string {
+	t.Helper()
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	return name
+}
+
+func mustMkdir(t *testing.T, name string) {
+	t.Helper()
+	if err := os.MkdirAll(name, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustSymlink(t *testing.T, target, name string) {
+	t.Helper()
+	if err := os.Symlink(target, name); err != nil {
+		t.Skipf("symlinks unavailable: %v", err)
+	}
+}

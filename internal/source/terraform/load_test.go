@@ -1,0 +1,404 @@
+package terraform_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/terraform"
+)
+
+// load loads dirs and indexes the resources by address, failing on a duplicate address.
+func load(t *testing.T, opts terraform.Options, dirs ...string) (map[string]*resource.Resource, diag.Diagnostics) {
+	t.Helper()
+	resources, diags := terraform.Load(dirs, opts)
+	byAddr := map[string]*resource.Resource{}
+	for _, r := range resources {
+		if _, dup := byAddr[r.Provenance.Address]; dup {
+			t.Fatalf("address %s returned twice", r.Provenance.Address)
+		}
+		byAddr[r.Provenance.Address] = r
+	}
+	return byAddr, diags
+}
+
+func mustGet(t *testing.T, byAddr map[string]*resource.Resource, addr string) *resource.Resource {
+	t.Helper()
+	r, ok := byAddr[addr]
+	if !ok {
+		t.Fatalf("no resource %s; have %v", addr, addresses(byAddr))
+	}
+	return r
+}
+
+func addresses(byAddr map[string]*resource.Resource) []string {
+	var out []string
+	for a := range byAddr {
+		out = append(out, a)
+	}
+	return out
+}
+
+// absent marks a path that must not exist in the body.
+type absent struct{}
+
+// unknownWith matches a *resource.Unknown whose reason contains the text.
+type unknownWith string
+
+func checkPath(t *testing.T, r *resource.Resource, path string, want any) {
+	t.Helper()
+	got, found := r.Get(path)
+	switch w := want.(type) {
+	case absent:
+		if found {
+			t.Errorf("%s: %s = %#v, want it absent", r.Provenance.Address, path, got)
+		}
+	case unknownWith:
+		u, ok := got.(*resource.Unknown)
+		if !found || !ok {
+			t.Errorf("%s: %s = %#v, want an unknown value", r.Provenance.Address, path, got)
+			return
+		}
+		if !strings.Contains(u.Reason, string(w)) {
+			t.Errorf("%s: %s unknown because %q, want a reason mentioning %q", r.Provenance.Address, path, u.Reason, w)
+		}
+	default:
+		if !found {
+			t.Errorf("%s: %s is absent, want %#v", r.Provenance.Address, path, want)
+			return
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %s = %#v, want %#v", r.Provenance.Address, path, got, want)
+		}
+	}
+}
+
+func TestIdentitySpellings(t *testing.T) {
+	byAddr, diags := load(t, terraform.Options{}, "testdata/identity")
+	if len(diags) != 0 {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	cases := []struct {
+		name, address, path string
+		want                any
+	}{
+		{"system-assigned identity block keeps its type", "azurerm_api_management.system", "identity.type", "SystemAssigned"},
+		{"sku_name splits into sku name and capacity", "azurerm_api_management.system", "sku", map[string]any{"name": "Developer", "capacity": int64(1)}},
+		{"publisher email maps to properties", "azurerm_api_management.system", "properties.publisherEmail", "ops@contoso.example"},
+		{"user-assigned identity IDs become userAssignedIdentities keys", "azurerm_api_management.user", "identity.userAssignedIdentities",
+			map[string]any{"/subscriptions/0000/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1": map[string]any{}}},
+		{"combined identity type is kept as written", "azurerm_api_management.both", "identity.type", "SystemAssigned, UserAssigned"},
+		{"identity IDs of resources not yet created are unknown", "azurerm_api_management.both", "identity.userAssignedIdentities", unknownWith("after apply")},
+		{"empty identity block gives an identity without type", "azurerm_api_management.empty", "identity", map[string]any{}},
+		{"absent identity block gives no identity key", "azurerm_api_management.absent", "identity", absent{}},
+		{"azurerm resources get the provider's API version", "azurerm_api_management.absent", "apiVersion", "2022-08-01"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			checkPath(t, mustGet(t, byAddr, tc.address), tc.path, tc.want)
+		})
+	}
+	t.Run("only API Management services are returned", func(t *testing.T) {
+		if len(byAddr) != 5 {
+			t.Errorf("got %v, want the 5 azurerm_api_management resources", addresses(byAddr))
+		}
+	})
+	t.Run("resource group and name come from the configuration", func(t *testing.T) {
+		r := mustGet(t, byAddr, "azurerm_api_management.system")
+		if r.Name != "apim-system" || r.ResourceGroup != "rg-apim" || r.Type != "Microsoft.ApiManagement/service" {
+			t.Errorf("got name %q, group %q, type %q", r.Name, r.ResourceGroup, r.Type)
+		}
+	})
+	t.Run("range spans the block from its header to its closing brace", func(t *testing.T) {
+		rng := mustGet(t, byAddr, "azurerm_api_management.system").Provenance.Range
+		want := resource.Range{Filename: "testdata/identity/main.tf",
+			Start: resource.Pos{Line: 1, Column: 1, Byte: 0}, End: resource.Pos{Line: 12, Column: 2, Byte: rng.End.Byte}}
+		if rng != want || rng.End.Byte == 0 {
+			t.Errorf("range = %+v, want %+v", rng, want)
+		}
+		if src := "terraform"; mustGet(t, byAddr, "azurerm_api_management.system").Provenance.Source != src {
+			t.Errorf("source is not %q", src)
+		}
+	})
+}
+
+func TestDynamicIdentity(t *testing.T) {
+	byAddr, _ := load(t, terraform.Options{}, "testdata/dynamic")
+	cases := []struct {
+		name, address, path string
+		want                any
+	}{
+		{"dynamic identity over a known list expands to a block", "azurerm_api_management.known", "identity.type", "SystemAssigned"},
+		{"dynamic identity over an empty list gives no identity", "azurerm_api_management.none", "identity", absent{}},
+		{"dynamic identity over an unset variable is unknown", "azurerm_api_management.unknown", "identity", unknownWith("variable unset has no value")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			checkPath(t, mustGet(t, byAddr, tc.address), tc.path, tc.want)
+		})
+	}
+}
+
+func TestVariables(t *testing.T) {
+	byAddr, _ := load(t, terraform.Options{}, "testdata/variables")
+	cases := []struct {
+		name, address, path string
+		want                any
+	}{
+		{"a variable default is used", "azurerm_api_management.from_default", "identity.type", "SystemAssigned"},
+		{"a variable without value is unknown and says how to set it", "azurerm_api_management.from_unset", "identity.type", unknownWith("set it with --var or a .tfvars file")},
+		{"locals resolve in any order", "azurerm_api_management.from_locals", "name", "apim-SYSTEMASSIGNED"},
+		{"conditionals evaluate", "azurerm_api_management.from_locals", "identity.type", "SystemAssigned"},
+		{"an unimplemented function gives an unknown naming it", "azurerm_api_management.from_function", "identity.type", unknownWith("cidrhost")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			checkPath(t, mustGet(t, byAddr, tc.address), tc.path, tc.want)
+		})
+	}
+	t.Run("unknown identity type keeps its source text", func(t *testing.T) {
+		got, _ := mustGet(t, byAddr, "azurerm_api_management.from_unset").Get("identity.type")
+		if u, ok := got.(*resource.Unknown); !ok || u.Expr != "var.unset_type" {
+			t.Errorf("identity.type = %#v, want unknown with expression var.unset_type", got)
+		}
+	})
+	t.Run("a used default is recorded as an assumption", func(t *testing.T) {
+		r := mustGet(t, byAddr, "azurerm_api_management.from_default")
+		want := []resource.Assumption{{Path: "var.identity_type", Message: `default value "SystemAssigned" of variable identity_type was used`}}
+		if !reflect.DeepEqual(r.Assumptions, want) {
+			t.Errorf("assumptions = %#v, want %#v", r.Assumptions, want)
+		}
+	})
+	t.Run("defaults reached through locals are recorded too", func(t *testing.T) {
+		r := mustGet(t, byAddr, "azurerm_api_management.from_locals")
+		if len(r.Assumptions) != 1 || r.Assumptions[0].Path != "var.identity_type" {
+			t.Errorf("assumptions = %#v, want var.identity_type only", r.Assumptions)
+		}
+	})
+	t.Run("resources that use no default carry no assumption", func(t *testing.T) {
+		if a := mustGet(t, byAddr, "azurerm_api_management.from_unset").Assumptions; len(a) != 0 {
+			t.Errorf("assumptions = %#v, want none", a)
+		}
+	})
+}
+
+func TestVariablePrecedence(t *testing.T) {
+	cases := []struct {
+		name string
+		opts terraform.Options
+		want string
+	}{
+		{"auto tfvars files override terraform.tfvars, the last in lexical order winning", terraform.Options{}, "from-b.auto.tfvars"},
+		{"TF_VAR_ environment loses to tfvars files", terraform.Options{Environ: []string{"TF_VAR_identity_type=from-env"}}, "from-b.auto.tfvars"},
+		{"a --var-file overrides the auto-loaded files", terraform.Options{VarFiles: []string{"testdata/precedence-override.tfvars"}}, "from-var-file"},
+		{"a --var overrides every file", terraform.Options{VarFiles: []string{"testdata/precedence-override.tfvars"}, Vars: []string{"identity_type=from-var"}}, "from-var"},
+		{"the last --var for a name wins", terraform.Options{Vars: []string{"identity_type=first", "identity_type=second"}}, "second"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			byAddr, diags := load(t, tc.opts, "testdata/precedence")
+			if len(diags) != 0 {
+				t.Fatalf("unexpected diagnostics: %v", diags)
+			}
+			r := mustGet(t, byAddr, "azurerm_api_management.this")
+			checkPath(t, r, "identity.type", tc.want)
+			for _, a := range r.Assumptions {
+				if a.Path == "var.identity_type" {
+					t.Errorf("a value that was set is recorded as an assumption: %v", a)
+				}
+			}
+		})
+	}
+	t.Run("a --var for a list variable is parsed as HCL", func(t *testing.T) {
+		byAddr, _ := load(t, terraform.Options{Vars: []string{`ids=["/x/id1"]`}}, "testdata/precedence")
+		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.this"), "identity.userAssignedIdentities", map[string]any{"/x/id1": map[string]any{}})
+	})
+	t.Run("TF_VAR_ applies when no file sets the variable", func(t *testing.T) {
+		byAddr, _ := load(t, terraform.Options{Environ: []string{`TF_VAR_ids=["/x/env"]`}}, "testdata/precedence")
+		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.this"), "identity.userAssignedIdentities", map[string]any{"/x/env": map[string]any{}})
+	})
+}
+
+func TestInstances(t *testing.T) {
+	byAddr, _ := load(t, terraform.Options{}, "testdata/instances")
+	cases := []struct {
+		name, address, path string
+		want                any
+	}{
+		{"count gives one resource per index", "azurerm_api_management.counted[0]", "identity.type", "SystemAssigned"},
+		{"count.index is bound per instance", "azurerm_api_management.counted[1]", "identity.type", "None"},
+		{"for_each over a map addresses instances by key", `azurerm_api_management.regional["west"]`, "location", "westeurope"},
+		{"each.key is bound per instance", `azurerm_api_management.regional["north"]`, "name", "apim-north"},
+		{"for_each over a set binds each.value", `azurerm_api_management.set["a"]`, "name", "apim-set-a"},
+		{"an unknown count yields one instance whose count.index is unknown", "azurerm_api_management.unknown_count", "name", unknownWith("count of azurerm_api_management.unknown_count is unknown")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			checkPath(t, mustGet(t, byAddr, tc.address), tc.path, tc.want)
+		})
+	}
+	t.Run("count = 0 yields no resource", func(t *testing.T) {
+		for addr := range byAddr {
+			if strings.Contains(addr, ".none") {
+				t.Errorf("got %s", addr)
+			}
+		}
+	})
+	t.Run("an unknown count is recorded as an assumption", func(t *testing.T) {
+		r := mustGet(t, byAddr, "azurerm_api_management.unknown_count")
+		if len(r.Assumptions) == 0 || r.Assumptions[0].Path != "count" {
+			t.Errorf("assumptions = %#v, want one about count", r.Assumptions)
+		}
+	})
+	if len(byAddr) != 6 {
+		t.Errorf("got %v, want 6 instances", addresses(byAddr))
+	}
+}
+
+func TestLocalModules(t *testing.T) {
+	byAddr, diags := load(t, terraform.Options{}, "testdata/modules/root", "testdata/modules/root/modules/apim")
+	if len(diags) != 0 {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	cases := []struct {
+		name, address, path string
+		want                any
+	}{
+		{"module inputs reach the module's resources", "module.apim.azurerm_api_management.this", "identity.type", "UserAssigned"},
+		{"module for_each instances get their own inputs", `module.regional["west"].azurerm_api_management.this`, "identity.type", "SystemAssigned"},
+		{"each module instance is addressed by key", `module.regional["east"].azurerm_api_management.this`, "name", "apim-east"},
+		{"a module variable default applies when the caller passes nothing", "module.defaulted.azurerm_api_management.this", "identity.type", "SystemAssigned"},
+		{"module outputs are usable by the caller", "azurerm_api_management.consumer", "name", "apim-single-consumer"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			checkPath(t, mustGet(t, byAddr, tc.address), tc.path, tc.want)
+		})
+	}
+	t.Run("a called module dir is not evaluated again as a root", func(t *testing.T) {
+		if _, ok := byAddr["azurerm_api_management.this"]; ok || len(byAddr) != 5 {
+			t.Errorf("got %v, want the 4 module instances and the consumer", addresses(byAddr))
+		}
+	})
+	t.Run("module resources point at the module's file", func(t *testing.T) {
+		r := mustGet(t, byAddr, "module.apim.azurerm_api_management.this")
+		if r.Provenance.Range.Filename != "testdata/modules/root/modules/apim/main.tf" || r.Provenance.Range.Start.Line != 10 {
+			t.Errorf("range = %v", r.Provenance.Range)
+		}
+	})
+}
+
+func TestRemoteModuleWithoutInit(t *testing.T) {
+	byAddr, diags := load(t, terraform.Options{}, "testdata/remote")
+	if len(diags) != 1 || diags[0].Severity != diag.Warning || !strings.Contains(diags[0].Detail, "terraform init") {
+		t.Fatalf("diagnostics = %v, want one warning asking to run terraform init", diags)
+	}
+	if !strings.Contains(diags[0].Summary, "2 remote module") {
+		t.Errorf("summary %q does not count both modules", diags[0].Summary)
+	}
+	checkPath(t, mustGet(t, byAddr, "azurerm_api_management.local"), "name", unknownWith("terraform init"))
+}
+
+func TestAzapi(t *testing.T) {
+	byAddr, _ := load(t, terraform.Options{}, "testdata/azapi")
+	cases := []struct {
+		name, address, path string
+		want                any
+	}{
+		{"an HCL object body is the ARM body", "azapi_resource.hcl_body", "identity.type", "SystemAssigned"},
+		{"the API version comes from the type", "azapi_resource.hcl_body", "apiVersion", "2024-05-01"},
+		{"the ARM type drops the version", "azapi_resource.hcl_body", "type", "Microsoft.ApiManagement/service"},
+		{"body numbers are integers", "azapi_resource.hcl_body", "sku.capacity", int64(1)},
+		{"a jsonencode body keeps its structure", "azapi_resource.jsonencode_body", "identity.type", "UserAssigned"},
+		{"unknown values inside a jsonencode body stay local", "azapi_resource.jsonencode_body", "properties.publisherEmail", unknownWith("after apply")},
+		{"an identity block is the identity", "azapi_resource.identity_block", "identity.type", "SystemAssigned"},
+		{"a JSON string body is decoded", "azapi_resource.json_string", "properties.publisherEmail", "a@b.example"},
+		{"a JSON string body without identity has none", "azapi_resource.json_string", "identity", absent{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			checkPath(t, mustGet(t, byAddr, tc.address), tc.path, tc.want)
+		})
+	}
+	t.Run("parent_id gives subscription and resource group", func(t *testing.T) {
+		r := mustGet(t, byAddr, "azapi_resource.hcl_body")
+		if r.ResourceGroup != "rg-azapi" || r.SubscriptionID != "00000000-0000-0000-0000-000000000000" {
+			t.Errorf("group %q, subscription %q", r.ResourceGroup, r.SubscriptionID)
+		}
+	})
+}
+
+func TestReferences(t *testing.T) {
+	byAddr, _ := load(t, terraform.Options{}, "testdata/references")
+	r := mustGet(t, byAddr, "azurerm_api_management.this")
+	cases := []struct {
+		name, path string
+		want       any
+	}{
+		{"a configured attribute of another resource resolves", "location", "northeurope"},
+		{"references work inside templates", "name", "apim-rg-ref"},
+		{"references work inside objects", "tags.rg", "rg-ref"},
+		{"a computed attribute is known only after apply", "properties.publisherName", unknownWith("azurerm_resource_group.rg.id is known only after apply")},
+		{"a data source is unknown", "properties.publisherEmail", unknownWith("data sources")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { checkPath(t, r, tc.path, tc.want) })
+	}
+	if r.ResourceGroup != "rg-ref" {
+		t.Errorf("resource group = %q, want rg-ref", r.ResourceGroup)
+	}
+}
+
+func TestJSONSyntax(t *testing.T) {
+	byAddr, diags := load(t, terraform.Options{}, "testdata/json")
+	if len(diags) != 0 {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	checkPath(t, mustGet(t, byAddr, "azurerm_api_management.json"), "identity.type", "SystemAssigned")
+	checkPath(t, mustGet(t, byAddr, "azurerm_api_management.json_none"), "identity", absent{})
+}
+
+func TestInlineSuppression(t *testing.T) {
+	byAddr, _ := load(t, terraform.Options{}, "testdata/suppress")
+	r := mustGet(t, byAddr, "azurerm_api_management.ignored")
+	if len(r.Suppressions) != 1 || r.Suppressions[0].CheckID != "apimgmt_nomanagedidentity" || r.Suppressions[0].Reason != "internal test instance, removed weekly" {
+		t.Errorf("suppressions = %#v", r.Suppressions)
+	}
+}
+
+func TestCycles(t *testing.T) {
+	t.Run("a cycle in locals is a diagnostic and an unknown", func(t *testing.T) {
+		byAddr, diags := load(t, terraform.Options{}, "testdata/cycles/locals")
+		if !hasDiag(diags, "Cycle in local values") {
+			t.Errorf("diagnostics = %v", diags)
+		}
+		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.this"), "name", unknownWith("depends on itself"))
+	})
+	t.Run("a module cycle is a diagnostic and evaluation ends", func(t *testing.T) {
+		byAddr, diags := load(t, terraform.Options{}, "testdata/cycles/modules/a")
+		if !hasDiag(diags, "Module cycle") {
+			t.Errorf("diagnostics = %v", diags)
+		}
+		mustGet(t, byAddr, "azurerm_api_management.a")
+	})
+	t.Run("dirs that call each other are still scanned", func(t *testing.T) {
+		byAddr, diags := load(t, terraform.Options{}, "testdata/cycles/modules/a", "testdata/cycles/modules/b")
+		if !hasDiag(diags, "Module cycle") {
+			t.Errorf("diagnostics = %v", diags)
+		}
+		if len(byAddr) == 0 {
+			t.Errorf("no resources from a module cycle")
+		}
+	})
+}
+
+func hasDiag(diags diag.Diagnostics, summary string) bool {
+	for _, d := range diags {
+		if strings.Contains(d.Summary, summary) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,7 @@
+module "b" {
+  source = "../b"
+}
+
+resource "azurerm_api_management" "a" {
+  name = "apim-a"
+}

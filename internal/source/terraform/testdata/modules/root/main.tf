@@ -1,0 +1,21 @@
+module "apim" {
+  source        = "./modules/apim"
+  name          = "apim-single"
+  identity_type = "UserAssigned"
+}
+
+module "regional" {
+  source   = "./modules/apim"
+  for_each = { west = "SystemAssigned", east = "None" }
+  name     = "apim-${each.key}"
+  identity_type = each.value
+}
+
+module "defaulted" {
+  source = "./modules/apim"
+  name   = "apim-defaulted"
+}
+
+resource "azurerm_api_management" "consumer" {
+  name = "${module.apim.name}-consumer"
+}

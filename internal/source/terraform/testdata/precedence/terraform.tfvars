@@ -1,0 +1,1 @@
+identity_type = "from-terraform.tfvars"
