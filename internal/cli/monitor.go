@@ -74,7 +74,7 @@ Exit codes:
 	f.StringVar(&opts.StoreFile, "store", "", "history store `FILE`, overriding the config's store")
 	f.StringVar(&opts.Listen, "listen", "", "dashboard and API `ADDRESS`, overriding the config's listen (\"off\": no server)")
 	f.BoolVar(&opts.Once, "once", false, "scan every target once, record and notify, then exit")
-	f.BoolVar(&opts.Demo, "demo", false, "scan live targets in armsim's sample tenant (the one `lensix demo` scans) instead of Azure")
+	f.BoolVar(&opts.Demo, "demo", false, "scan live targets in armsim's sample tenant (the one 'lensix demo' scans) instead of Azure")
 	return cmd
 }
 
