@@ -152,3 +152,12 @@ func TestDiffReadsTheJSONReporter(t *testing.T) {
 		t.Errorf("reverse diff: exit %d, output %q; want it resolved", code, out)
 	}
 }
+
+func TestDiffTableNeutralisesControlCharacters(t *testing.T) {
+	var out bytes.Buffer
+	opts := &DiffOptions{IO: Test(&out, &out), Format: "table"}
+	writeDiff(opts, []diffEntry{{Kind: store.ChangeNew, CheckID: "c", Address: "apim\x1b]0;pwned\x07", File: "main.tf", Line: 1}})
+	if strings.ContainsAny(out.String(), "\x1b\x07") {
+		t.Errorf("table carries control characters: %q", out.String())
+	}
+}
