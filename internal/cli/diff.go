@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -221,9 +223,19 @@ func writeDiff(opts *DiffOptions, entries []diffEntry) error {
 		if name == "" || e.File == "" {
 			name = e.ResourceName // live: the ID is already in WHERE
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Kind, e.CheckID, name, where)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Kind, printable(e.CheckID), printable(name), printable(where))
 	}
 	return tw.Flush()
+}
+
+// printable replaces control characters, so a resource name cannot drive the terminal.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // recordScan writes one `lensix scan` into the history store file.

@@ -114,3 +114,50 @@ func TestScanStoreRecordsTheScan(t *testing.T) {
 		t.Fatalf("scans = %+v, %v; want one scan of %s", scans, err, dir)
 	}
 }
+
+// TestDiffReadsTheJSONReporter runs the real scan and JSON reporter twice over a Terraform
+// folder the test edits, so diff is tested against the contract as written, not as imagined.
+func TestDiffReadsTheJSONReporter(t *testing.T) {
+	dir := t.TempDir()
+	tf := func(identity string) string {
+		return `resource "azurerm_api_management" "prod" {
+  name                = "apim-prod"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  publisher_name      = "Contoso"
+  publisher_email     = "apim@contoso.com"
+  sku_name            = "Developer_1"
+` + identity + `
+}
+`
+	}
+	main := filepath.Join(dir, "main.tf")
+	oldJSON, newJSON := filepath.Join(dir, "old.json"), filepath.Join(dir, "new.json")
+	os.WriteFile(main, []byte(tf(`  identity {
+    type = "SystemAssigned"
+  }`)), 0o644)
+	if code, _, errOut := runCLI(t, "scan", dir, "-o", "json="+oldJSON); code != ExitOK {
+		t.Fatalf("first scan exit %d: %s", code, errOut)
+	}
+	os.WriteFile(main, []byte(tf("")), 0o644)
+	if code, _, errOut := runCLI(t, "scan", dir, "-o", "json="+newJSON); code != ExitFindings {
+		t.Fatalf("second scan exit %d: %s", code, errOut)
+	}
+	code, out, errOut := runCLI(t, "diff", "--baseline", oldJSON, newJSON)
+	if code != ExitFindings || !strings.Contains(out, "new") || !strings.Contains(out, "azurerm_api_management.prod") {
+		t.Errorf("diff: exit %d, output %q, stderr %q; want the new failure", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, "diff", "--baseline", newJSON, oldJSON)
+	if code != ExitOK || !strings.Contains(out, "resolved") {
+		t.Errorf("reverse diff: exit %d, output %q; want it resolved", code, out)
+	}
+}
+
+func TestDiffTableNeutralisesControlCharacters(t *testing.T) {
+	var out bytes.Buffer
+	opts := &DiffOptions{IO: Test(&out, &out), Format: "table"}
+	writeDiff(opts, []diffEntry{{Kind: store.ChangeNew, CheckID: "c", Address: "apim\x1b]0;pwned\x07", File: "main.tf", Line: 1}})
+	if strings.ContainsAny(out.String(), "\x1b\x07") {
+		t.Errorf("table carries control characters: %q", out.String())
+	}
+}

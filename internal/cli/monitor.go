@@ -74,7 +74,7 @@ Exit codes:
 	f.StringVar(&opts.StoreFile, "store", "", "history store `FILE`, overriding the config's store")
 	f.StringVar(&opts.Listen, "listen", "", "dashboard and API `ADDRESS`, overriding the config's listen (\"off\": no server)")
 	f.BoolVar(&opts.Once, "once", false, "scan every target once, record and notify, then exit")
-	f.BoolVar(&opts.Demo, "demo", false, "scan live targets in armsim's sample tenant (the one `lensix demo` scans) instead of Azure")
+	f.BoolVar(&opts.Demo, "demo", false, "scan live targets in armsim's sample tenant (the one 'lensix demo' scans) instead of Azure")
 	return cmd
 }
 
@@ -137,7 +137,7 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 	}()
 	live := opts.Live
 	if live == nil && hasLiveTarget(targets) {
-		scanner, closeLive, err := liveScanner(cfg.Azure, opts, monitor.LiveScanner{Checks: checks, Config: supp, Version: opts.Version}, logger)
+		scanner, closeLive, err := liveScanner(cfg.Azure, opts, monitor.LiveScanner{Checks: checks, Config: supp, Version: opts.Version, Metrics: metrics}, logger)
 		if err != nil {
 			return err
 		}
@@ -146,7 +146,7 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 	}
 	mon, err := monitor.New(targets, monitor.Options{
 		Store: st, IaC: monitor.IaCScanner{Checks: checks, Config: supp, Version: opts.Version}, Live: live,
-		Notifier: notifier, Metrics: metrics, Logger: logger,
+		Notifier: notifier, Metrics: metrics, Logger: logger, Retention: time.Duration(cfg.Retention),
 	})
 	if err != nil {
 		return usageError("%s: %v", opts.ConfigFile, err)

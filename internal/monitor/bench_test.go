@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/lensix/lensix/internal/armsim"
 	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/resource"
@@ -125,4 +127,83 @@ func benchmarkRescan(b *testing.B, drift int) {
 	b.ReportMetric(float64(grown)/float64(b.N), "store-B/scan")
 	// 100 targets every minute: 144,000 scans a day.
 	b.ReportMetric(float64(grown)/float64(b.N)*targets*24*60/(1<<20), "store-MiB/day")
+}
+
+// BenchmarkRescanArmsim100Targets1000Resources is the same fleet served by armsim: each scan
+// signs in, queries Resource Graph over HTTPS for one subscription's 1,000 services, judges them
+// and records the scan. armsim runs in the same process, so cpu-ms/scan includes the emulator's
+// share; 10 services flip their identity between scans.
+func BenchmarkRescanArmsim100Targets1000Resources(b *testing.B) {
+	const targets, perTarget, drift = 100, 1000, 10
+	tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: targets, Services: targets * perTarget, WithoutIdentity: 0.1, Seed: 7})
+	srv, err := armsim.Start(tenant, armsim.Faults{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	system, _ := armsim.SpellingNamed("system")
+	none, _ := armsim.SpellingNamed("none")
+	flipped := map[string]bool{}
+	flip := func(sub string) {
+		for i, body := range tenant.Resources(sub) {
+			if i >= drift {
+				break
+			}
+			id := body["id"].(string)
+			sp := none
+			if flipped[id] {
+				sp = system
+			}
+			flipped[id] = !flipped[id]
+			_ = tenant.AddResource(armsim.ServiceBody(tenant.ID, sub, rgOf(id), body["name"].(string), sp))
+		}
+	}
+	file := filepath.Join(b.TempDir(), "bench.db")
+	st, err := store.OpenSQLite(context.Background(), file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	var ts []Target
+	for _, s := range tenant.Subscriptions() {
+		ts = append(ts, Target{Name: s.ID, Subscriptions: []string{s.ID}, Schedule: Every(time.Minute)})
+	}
+	m, err := New(ts, Options{Store: st, Live: liveScanner(b, srv, false)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, t := range ts {
+		if sc, _, err := m.ScanNow(ctx, t.Name); err != nil || sc.Resources != perTarget {
+			b.Fatalf("first scan of %s: %+v, %v", t.Name, sc, err)
+		}
+	}
+	st.Checkpoint(ctx)
+	startSize, startCPU := dbSize(file), cpuTime()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t := ts[i%targets]
+		flip(t.Name)
+		if _, _, err := m.ScanNow(ctx, t.Name); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	cpu := cpuTime() - startCPU
+	st.Checkpoint(ctx)
+	grown := dbSize(file) - startSize
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/scan")
+	b.ReportMetric(float64(grown)/float64(b.N), "store-B/scan")
+	b.ReportMetric(float64(grown)/float64(b.N)*targets*24*60/(1<<20), "store-MiB/day")
+}
+
+// rgOf reads the resource group from a resource ID.
+func rgOf(id string) string {
+	parts := strings.Split(id, "/")
+	for i := 0; i+1 < len(parts); i++ {
+		if strings.EqualFold(parts[i], "resourceGroups") {
+			return parts[i+1]
+		}
+	}
+	return ""
 }

@@ -21,6 +21,8 @@ const DefaultListen = "127.0.0.1:8484"
 type Config struct {
 	// Store is the SQLite history file, relative to the config file.
 	Store string `yaml:"store"`
+	// Retention is how long scans and state changes are kept (0: for ever).
+	Retention Duration `yaml:"retention"`
 	// Listen is the dashboard and API address ("" uses DefaultListen; "off" serves nothing).
 	Listen string `yaml:"listen"`
 	// TokenEnv names the environment variable holding the API's bearer token.

@@ -178,8 +178,9 @@ type bar struct {
 }
 
 type label struct {
-	X, Y float64
-	Text string
+	X, Y   float64
+	Text   string
+	Anchor string // SVG text-anchor
 }
 
 // timelineChart lays out 30 days from since: two bars a day (opened, resolved) on a common scale.
@@ -189,6 +190,9 @@ func timelineChart(since time.Time, days []store.Day) chart {
 	byDay := map[string]store.Day{}
 	for _, d := range days {
 		byDay[d.Day.Format("2006-01-02")] = d
+	}
+	for i := 0; i < n; i++ {
+		d := byDay[since.AddDate(0, 0, i).Format("2006-01-02")]
 		c.Max = max(c.Max, d.Opened, d.Resolved)
 	}
 	plot := float64(height - top - bottom)
@@ -209,8 +213,11 @@ func timelineChart(since time.Time, days []store.Day) chart {
 				Title: fmt.Sprintf("%s: %d %s", day.Format("2 Jan"), v.n, v.verb),
 			})
 		}
-		if i%5 == 0 || i == n-1 {
-			c.Labels = append(c.Labels, label{X: x, Y: float64(height - 6), Text: day.Format("2 Jan")})
+		switch {
+		case i == n-1: // the last label ends at the right edge instead of running past it
+			c.Labels = append(c.Labels, label{X: float64(width), Y: float64(height - 6), Text: day.Format("2 Jan"), Anchor: "end"})
+		case i%5 == 0 && i < n-3:
+			c.Labels = append(c.Labels, label{X: x, Y: float64(height - 6), Text: day.Format("2 Jan"), Anchor: "start"})
 		}
 	}
 	return c

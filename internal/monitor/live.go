@@ -3,7 +3,11 @@ package monitor
 import (
 	"context"
 	"errors"
+	"net/http"
+	"strconv"
 	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/diag"
@@ -22,6 +26,24 @@ type LiveScanner struct {
 	Checks  []*check.Check
 	Config  *suppress.Config
 	Version string
+	// Metrics, when set, counts the Azure API calls and throttled answers.
+	Metrics *Metrics
+}
+
+// countingTransport counts Azure requests by answer for /metrics.
+type countingTransport struct {
+	next    policy.Transporter
+	metrics *Metrics
+}
+
+func (c countingTransport) Do(req *http.Request) (*http.Response, error) {
+	resp, err := c.next.Do(req)
+	status := "error"
+	if err == nil {
+		status = strconv.Itoa(resp.StatusCode)
+	}
+	c.metrics.azureRequest(req.URL.Path, status)
+	return resp, err
 }
 
 // Scan implements Scanner. A subscription that cannot be read becomes an error whose range
@@ -33,6 +55,13 @@ func (s LiveScanner) Scan(ctx context.Context, t Target) (*report.Report, error)
 	opts.ResourceTypes = check.ResourceTypes(s.Checks)
 	if len(opts.ResourceTypes) == 0 {
 		return nil, errors.New("no check is selected, so there is nothing to read")
+	}
+	if s.Metrics != nil {
+		next := opts.Transport
+		if next == nil {
+			next = &http.Client{Transport: http.DefaultTransport}
+		}
+		opts.Transport = countingTransport{next: next, metrics: s.Metrics}
 	}
 	inv, diags, err := azure.Scan(ctx, opts)
 	if err != nil {

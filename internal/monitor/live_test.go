@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,7 +21,7 @@ import (
 
 // liveScanner returns a LiveScanner that reaches armsim through the real Azure SDK: a client
 // secret credential against its Entra endpoint, Resource Graph and Resource Manager at its address.
-func liveScanner(t *testing.T, srv *armsim.Server, noGraph bool) LiveScanner {
+func liveScanner(t testing.TB, srv *armsim.Server, noGraph bool) LiveScanner {
 	t.Helper()
 	cfg, err := azure.CloudConfig("AzurePublic", srv.URL, srv.URL)
 	if err != nil {
@@ -170,5 +171,35 @@ func testLiveDrift(t *testing.T, noGraph bool) {
 	fs, _ := st.Findings(context.Background(), store.FindingFilter{ResourceID: apimID})
 	if len(fs) != 1 || fs[0].State != store.Reopened || fs[0].Reopens != 1 {
 		t.Errorf("apim-prod's finding is %+v; want reopened once", fs)
+	}
+}
+
+func TestLiveScanCountsAzureRequestsAndThrottles(t *testing.T) {
+	tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: 2, Services: 6, WithoutIdentity: 0.5, Seed: 3})
+	srv, err := armsim.Start(tenant, armsim.Faults{ThrottleEvery: 2, RetryAfter: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	metrics := NewMetrics(nil)
+	scanner := liveScanner(t, srv, true)
+	scanner.Metrics, scanner.Azure.MaxRetries = metrics, 3
+	var subs []string
+	for _, s := range tenant.Subscriptions() {
+		subs = append(subs, s.ID)
+	}
+	rep, err := scanner.Scan(context.Background(), Target{Name: "t", Subscriptions: subs})
+	if err != nil || rep.Resources != 6 {
+		t.Fatalf("scan: %v, %v", rep, err)
+	}
+	h, _ := NewServer(ServerOptions{Store: newStore(t), Metrics: metrics})
+	body := get(t, h, "/metrics").Body.String()
+	for _, want := range []string{`lensix_azure_requests_total{api="arm",status="200"}`, `lensix_azure_requests_total{api="arm",status="429"}`, `lensix_azure_throttled_total{api="arm"}`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if want := srv.Stats().Throttled; !strings.Contains(body, fmt.Sprintf(`lensix_azure_throttled_total{api="arm"} %d`, want)) {
+		t.Errorf("/metrics does not count armsim's %d throttled answers", want)
 	}
 }

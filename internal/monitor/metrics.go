@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +21,8 @@ type Metrics struct {
 	notifications *prometheus.CounterVec
 	dropped       *prometheus.CounterVec
 	events        *prometheus.CounterVec
+	azureCalls    *prometheus.CounterVec
+	throttles     *prometheus.CounterVec
 }
 
 // NewMetrics registers the monitor's metrics, and a collector that reads findings by state and
@@ -43,11 +46,17 @@ func NewMetrics(st store.Store) *Metrics {
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lensix_notifications_dropped_total", Help: "Changes dropped because a channel's queue was full.",
 		}, []string{"channel"}),
+		azureCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lensix_azure_requests_total", Help: "Requests to Azure by live scans, by API (graph, arm) and HTTP status (error: no answer).",
+		}, []string{"api", "status"}),
+		throttles: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lensix_azure_throttled_total", Help: "Azure requests answered 429 Too Many Requests, by API.",
+		}, []string{"api"}),
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lensix_eventgrid_events_total", Help: "Event Grid events received, by type.",
 		}, []string{"type"}),
 	}
-	m.Registry.MustRegister(m.scans, m.scanDuration, m.changes, m.notifications, m.dropped, m.events,
+	m.Registry.MustRegister(m.scans, m.scanDuration, m.changes, m.notifications, m.dropped, m.events, m.azureCalls, m.throttles,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if st != nil {
 		m.Registry.MustRegister(&findingsCollector{st: st})
@@ -75,6 +84,22 @@ func (m *Metrics) notificationSent(channel, result string) {
 func (m *Metrics) notificationDropped(channel string, n int) {
 	if m != nil {
 		m.dropped.WithLabelValues(channel).Add(float64(n))
+	}
+}
+
+// azureRequest counts one Azure request, named by the API its path belongs to.
+func (m *Metrics) azureRequest(path, status string) {
+	if m == nil {
+		return
+	}
+	p := strings.ToLower(path)
+	api := "arm"
+	if strings.Contains(p, "/providers/microsoft.resourcegraph/") {
+		api = "graph"
+	}
+	m.azureCalls.WithLabelValues(api, status).Inc()
+	if status == "429" {
+		m.throttles.WithLabelValues(api).Inc()
 	}
 }
 

@@ -95,7 +95,10 @@ type Options struct {
 	// ShutdownGrace is how long scans in flight may finish after shutdown begins before they
 	// are abandoned (default 30s). An abandoned scan records nothing.
 	ShutdownGrace time.Duration
-	Now           func() time.Time
+	// Retention, when positive, is how long scans and events are kept: Run prunes older ones
+	// when it starts and every hour (findings' current state is always kept).
+	Retention time.Duration
+	Now       func() time.Time
 }
 
 // Monitor schedules and runs scans.
@@ -162,6 +165,13 @@ func (m *Monitor) Run(ctx context.Context) error {
 			m.loop(ctx, scanCtx, ts)
 		}()
 	}
+	if m.opts.Retention > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.pruneLoop(ctx)
+		}()
+	}
 	<-ctx.Done()
 	m.opts.Logger.Info("shutting down; letting scans in flight finish", "grace", m.opts.ShutdownGrace)
 	finished := make(chan struct{})
@@ -174,6 +184,25 @@ func (m *Monitor) Run(ctx context.Context) error {
 		<-finished
 	}
 	return nil
+}
+
+// pruneLoop applies the retention now and every hour until ctx ends.
+func (m *Monitor) pruneLoop(ctx context.Context) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		before := m.opts.Now().Add(-m.opts.Retention)
+		if scans, events, err := m.opts.Store.Prune(ctx, before); err != nil {
+			m.opts.Logger.Error("prune history", "err", err)
+		} else if scans+events > 0 {
+			m.opts.Logger.Info("pruned history", "before", before, "scans", scans, "events", events)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // loop runs one target's schedule. One goroutine per target, and the running lock shared with

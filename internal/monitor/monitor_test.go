@@ -283,3 +283,29 @@ func TestParseSchedule(t *testing.T) {
 		})
 	}
 }
+
+func TestRunPrunesHistoryOlderThanTheRetention(t *testing.T) {
+	st := newStore(t)
+	old := time.Now().Add(-48 * time.Hour)
+	for i := 0; i < 3; i++ {
+		st.RecordScan(context.Background(), store.Scan{Target: "a", StartedAt: old.Add(time.Duration(i) * time.Minute), Status: store.Complete}, nil)
+	}
+	m, _ := New([]Target{{Name: "a", Paths: []string{"x"}, Schedule: Every(time.Hour)}}, Options{Store: st, Retention: 24 * time.Hour,
+		IaC: ScannerFunc(func(context.Context, Target) (*report.Report, error) { return &report.Report{}, nil })})
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- m.Run(ctx) }()
+	// The prune may run before the first scan is recorded, so the latest old scan may be kept.
+	waitFor(t, "old scans pruned and a new one recorded", func() bool {
+		scans, _ := st.Scans(context.Background(), "a", 0)
+		oldLeft := 0
+		for _, s := range scans {
+			if s.StartedAt.Before(old.Add(time.Hour)) {
+				oldLeft++
+			}
+		}
+		return len(scans) > 0 && scans[0].StartedAt.After(old.Add(time.Hour)) && oldLeft <= 1
+	})
+	stop()
+	<-done
+}

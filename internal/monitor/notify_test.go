@@ -231,3 +231,18 @@ func TestAStuckChannelNeverBlocksNotify(t *testing.T) {
 		t.Error("the healthy channel delivered nothing while the other was stuck")
 	}
 }
+
+func TestDigestIsSentWhenItsIntervalEnds(t *testing.T) {
+	r := newReceiver(t)
+	n := NewNotifier([]Channel{&Webhook{URL: r.URL}}, NotifierOptions{Digest: 50 * time.Millisecond})
+	defer n.Close(context.Background())
+	n.Notify([]store.Change{change(store.ChangeNew, "a")})
+	n.Notify([]store.Change{change(store.ChangeNew, "b")})
+	waitFor(t, "the digest", func() bool { b, _ := r.received(); return len(b) == 1 })
+	bodies, _ := r.received()
+	var msg Notification
+	json.Unmarshal(bodies[0], &msg)
+	if len(msg.Changes) != 2 {
+		t.Errorf("digest holds %d changes, want 2", len(msg.Changes))
+	}
+}

@@ -479,6 +479,31 @@ func (s *SQLite) Counts(ctx context.Context, states ...State) ([]Count, error) {
 	return out, rows.Err()
 }
 
+// Prune implements Store.
+func (s *SQLite) Prune(ctx context.Context, before time.Time) (scans, events int64, err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("prune: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE at < ?`, ms(before))
+	if err != nil {
+		return 0, 0, fmt.Errorf("prune events: %w", err)
+	}
+	events, _ = res.RowsAffected()
+	res, err = tx.ExecContext(ctx, `DELETE FROM scans WHERE started_at < ?
+		AND id NOT IN (SELECT MAX(id) FROM scans GROUP BY target)
+		AND id NOT IN (SELECT scan_id FROM events)`, ms(before))
+	if err != nil {
+		return 0, 0, fmt.Errorf("prune scans: %w", err)
+	}
+	scans, _ = res.RowsAffected()
+	if err := tx.Commit(); err != nil {
+		return 0, 0, fmt.Errorf("prune: %w", err)
+	}
+	return scans, events, nil
+}
+
 // Suppress implements Store.
 func (s *SQLite) Suppress(ctx context.Context, sup Suppression) (Suppression, error) {
 	if sup.CheckID == "" || sup.Who == "" || sup.Why == "" {

@@ -212,6 +212,9 @@ type Store interface {
 	// Suppress records a suppression; Suppressions lists those active at now (all if now is zero).
 	Suppress(ctx context.Context, s Suppression) (Suppression, error)
 	Suppressions(ctx context.Context, now time.Time) ([]Suppression, error)
+	// Prune deletes events and scans from before a time, keeping each target's latest scan and
+	// every finding's current state, and reports how many scans and events went.
+	Prune(ctx context.Context, before time.Time) (scans, events int64, err error)
 	Close() error
 }
 

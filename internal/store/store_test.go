@@ -277,3 +277,29 @@ func sorted(s []string) []string {
 	sort.Strings(out)
 	return out
 }
+
+func TestPruneKeepsTheLatestScanAndCurrentState(t *testing.T) {
+	s := openTemp(t)
+	const c = "apimgmt_nomanagedidentity"
+	record(t, s, 0, Complete, nil, obs(c, "a", "a.tf", "fail"))
+	record(t, s, 1, Complete, nil, obs(c, "a", "a.tf", "pass"))
+	record(t, s, 2, Complete, nil, obs(c, "a", "a.tf", "pass"))
+	record(t, s, 30, Complete, nil, obs(c, "a", "a.tf", "fail"))
+	cutoff := time.Date(2026, 11, 26, 6, 10, 0, 0, time.UTC)
+	scans, events, err := s.Prune(context.Background(), cutoff)
+	if err != nil || scans != 3 || events != 2 {
+		t.Fatalf("Prune = %d scans, %d events, %v; want 3 and 2", scans, events, err)
+	}
+	left, _ := s.Scans(context.Background(), "", 0)
+	if len(left) != 1 || left[0].StartedAt.Before(cutoff) {
+		t.Errorf("scans left: %+v", left)
+	}
+	// The finding's state survives: the next failure is still no new finding.
+	fs, _ := s.Findings(context.Background(), FindingFilter{})
+	if len(fs) != 1 || fs[0].State != Reopened {
+		t.Errorf("findings after pruning: %+v", fs)
+	}
+	if got := record(t, s, 31, Complete, nil, obs(c, "a", "a.tf", "fail")); len(got) != 0 {
+		t.Errorf("a rescan after pruning changed %v", got)
+	}
+}
