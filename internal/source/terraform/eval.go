@@ -172,6 +172,9 @@ func (in *instance) eval(expr hcl.Expression, extra map[string]cty.Value) (val c
 	if expr == nil {
 		return cty.NullVal(cty.DynamicPseudoType)
 	}
+	if v, ok := literal(expr); ok {
+		return v
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			in.rs.add(diag.Diagnostic{Severity: diag.Warning, Summary: "lensix could not evaluate this expression",
@@ -193,6 +196,22 @@ func (in *instance) eval(expr hcl.Expression, extra map[string]cty.Value) (val c
 		return unknownVal("cannot be evaluated: " + first)
 	}
 	return v
+}
+
+// literal returns the value of a constant expression (a literal or a plain quoted string)
+// without building an evaluation context: most attributes in real files are constants.
+func literal(expr hcl.Expression) (cty.Value, bool) {
+	switch e := expr.(type) {
+	case *hclsyntax.LiteralValueExpr:
+		return e.Val, true
+	case *hclsyntax.TemplateExpr:
+		if len(e.Parts) == 1 {
+			if lit, ok := e.Parts[0].(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String {
+				return lit.Val, true
+			}
+		}
+	}
+	return cty.NilVal, false
 }
 
 // context builds the evaluation context for one expression, resolving only the names it uses.
