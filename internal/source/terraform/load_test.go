@@ -402,3 +402,27 @@ func hasDiag(diags diag.Diagnostics, summary string) bool {
 	}
 	return false
 }
+
+func TestInitializedRemoteModules(t *testing.T) {
+	byAddr, diags := load(t, terraform.Options{}, "testdata/initialized", "testdata/initialized/.terraform/modules/apim")
+	if len(diags) != 0 {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	cases := []struct {
+		name, address, path string
+		want               any
+	}{
+		{"a downloaded registry module is read through modules.json", "module.apim.azurerm_api_management.this[1]", "name", "apim-registry-1"},
+		{"a nested downloaded module is found by its dotted key", "module.apim.module.inner.azurerm_api_management.inner", "name", "apim-registry-inner"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			checkPath(t, mustGet(t, byAddr, tc.address), tc.path, tc.want)
+		})
+	}
+	t.Run("a downloaded module dir in the scan is not a root of its own", func(t *testing.T) {
+		if len(byAddr) != 3 {
+			t.Errorf("got %v, want the 3 instances reached through module.apim", addresses(byAddr))
+		}
+	})
+}
