@@ -410,7 +410,7 @@ func TestInitializedRemoteModules(t *testing.T) {
 	}
 	cases := []struct {
 		name, address, path string
-		want               any
+		want                any
 	}{
 		{"a downloaded registry module is read through modules.json", "module.apim.azurerm_api_management.this[1]", "name", "apim-registry-1"},
 		{"a nested downloaded module is found by its dotted key", "module.apim.module.inner.azurerm_api_management.inner", "name", "apim-registry-inner"},
