@@ -139,6 +139,7 @@ type instance struct {
 	locals map[string]*lazyVal
 	attrs  map[string]*lazyVal
 	calls  map[string]*lazyVal
+	keys   map[*resourceDef]*instanceKeys
 }
 
 type lazyVal struct {
@@ -154,6 +155,7 @@ func newInstance(rs *rootState, def *moduleDef, addr, key string, vars map[strin
 			"module": cty.StringVal(def.dir), "root": cty.StringVal(rs.rootDir), "cwd": cty.StringVal("."),
 		}),
 		locals: map[string]*lazyVal{}, attrs: map[string]*lazyVal{}, calls: map[string]*lazyVal{},
+		keys: map[*resourceDef]*instanceKeys{},
 	}
 }
 
@@ -219,6 +221,7 @@ func (in *instance) context(expr hcl.Expression, extra map[string]cty.Value) *hc
 	vars := map[string]cty.Value{}
 	var locals, modules map[string]cty.Value
 	var refs map[string]map[string]cty.Value
+	var needs map[*resourceDef]*refNeed
 	for _, tr := range expr.Variables() {
 		root := tr.RootName()
 		if v, ok := extra[root]; ok {
@@ -267,10 +270,27 @@ func (in *instance) context(expr hcl.Expression, extra map[string]cty.Value) *hc
 			if refs[root] == nil {
 				refs[root] = map[string]cty.Value{}
 			}
-			if rd := in.def.byAddr[root+"."+name]; rd != nil {
-				refs[root][name] = in.resourceRef(rd, tr, refs[root][name])
-			} else {
+			rd := in.def.byAddr[root+"."+name]
+			if rd == nil {
 				refs[root][name] = in.undeclared("resource", root+"."+name, tr)
+				continue
+			}
+			if needs == nil {
+				needs = map[*resourceDef]*refNeed{}
+			}
+			need := needs[rd]
+			if need == nil {
+				need = &refNeed{attrs: map[string]bool{}}
+				needs[rd] = need
+			}
+			attrAt := 2
+			if rd.count != nil || rd.forEach != nil {
+				attrAt = 3 // type.name[key].attr
+			}
+			if attr := attrStep(tr, attrAt); attr != "" {
+				need.attrs[attr] = true
+			} else {
+				need.whole = true
 			}
 		}
 	}
@@ -279,6 +299,9 @@ func (in *instance) context(expr hcl.Expression, extra map[string]cty.Value) *hc
 	}
 	if modules != nil {
 		vars["module"] = cty.ObjectVal(modules)
+	}
+	for rd, need := range needs {
+		refs[rd.typ][rd.name] = in.resourceValue(rd, need)
 	}
 	for typ, byName := range refs {
 		vars[typ] = cty.ObjectVal(byName)
@@ -323,45 +346,84 @@ func attrStep(tr hcl.Traversal, i int) string {
 	return ""
 }
 
-// resourceRef is the value of a reference to a managed resource: the attributes set in its
-// configuration are known, everything else is known only after apply.
-func (in *instance) resourceRef(rd *resourceDef, tr hcl.Traversal, prev cty.Value) cty.Value {
+// refNeed is what one expression reads of a managed resource: some attributes, or all of it.
+type refNeed struct {
+	attrs map[string]bool
+	whole bool
+}
+
+// resourceValue is the value of a reference to a managed resource: the attributes set in its
+// configuration are known, everything else is known only after apply. A resource with count or
+// for_each is a list or map of instances, as in Terraform.
+func (in *instance) resourceValue(rd *resourceDef, need *refNeed) cty.Value {
 	addr := in.addr + rd.address()
-	if rd.count != nil || rd.forEach != nil {
-		return unknownVal(addr + " has count or for_each; lensix does not follow references into its instances")
-	}
-	attr := attrStep(tr, 2)
-	if attr == "" {
-		return unknownVal(addr + " is " + afterApply)
-	}
-	if prev != cty.NilVal {
-		if !prev.Type().IsObjectType() {
-			return prev
+	if rd.count == nil && rd.forEach == nil {
+		if need.whole {
+			return unknownVal(addr + " is " + afterApply)
 		}
-		if prev.Type().HasAttribute(attr) {
-			return prev
-		}
+		return in.instanceObject(rd, need, instanceKey{})
 	}
-	attrs := map[string]cty.Value{}
-	if prev != cty.NilVal {
-		for k, v := range prev.AsValueMap() {
-			attrs[k] = v
-		}
+	keys := in.instances(rd)
+	if keys.unknownReason != "" {
+		return unknownVal("instances of " + addr + " are unknown: " + keys.unknownReason)
 	}
-	attrs[attr] = in.resourceAttr(rd, attr)
+	if rd.count != nil {
+		if len(keys.keys) == 0 {
+			return cty.EmptyTupleVal
+		}
+		elems := make([]cty.Value, len(keys.keys))
+		for i, k := range keys.keys {
+			elems[i] = in.instanceObject(rd, need, k)
+		}
+		return cty.TupleVal(elems)
+	}
+	byKey := map[string]cty.Value{}
+	for _, k := range keys.keys {
+		byKey[k.scope["each"].GetAttr("key").AsString()] = in.instanceObject(rd, need, k)
+	}
+	return cty.ObjectVal(byKey)
+}
+
+func (in *instance) instanceObject(rd *resourceDef, need *refNeed, key instanceKey) cty.Value {
+	if need.whole {
+		// The instances are known (so length() works); a whole instance is not.
+		return unknownVal(in.addr + rd.address() + key.suffix + " is " + afterApply)
+	}
+	attrs := make(map[string]cty.Value, len(need.attrs))
+	for attr := range need.attrs {
+		attrs[attr] = in.resourceAttr(rd, attr, key)
+	}
 	return cty.ObjectVal(attrs)
 }
 
-func (in *instance) resourceAttr(rd *resourceDef, attr string) cty.Value {
-	addr := in.addr + rd.address()
+type instanceKeys struct {
+	keys          []instanceKey
+	unknownReason string
+	marks         cty.ValueMarks
+}
+
+// instances expands a resource's count or for_each once per module instance.
+func (in *instance) instances(rd *resourceDef) *instanceKeys {
+	if k, ok := in.keys[rd]; ok {
+		return k
+	}
+	k := &instanceKeys{}
+	in.keys[rd] = k // a count that refers to its own resource sees no instances
+	k.keys, k.unknownReason, k.marks = in.expand(rd.count, rd.forEach, in.addr+rd.address())
+	return k
+}
+
+func (in *instance) resourceAttr(rd *resourceDef, attr string, key instanceKey) cty.Value {
+	addr := in.addr + rd.address() + key.suffix
 	a := rd.attrs[attr]
 	if a == nil {
 		return unknownVal(addr + "." + attr + " is " + afterApply)
 	}
-	lv := in.attrs[rd.address()+"."+attr]
+	memo := rd.address() + key.suffix + "." + attr
+	lv := in.attrs[memo]
 	if lv == nil {
 		lv = &lazyVal{}
-		in.attrs[rd.address()+"."+attr] = lv
+		in.attrs[memo] = lv
 	}
 	switch {
 	case lv.done:
@@ -370,7 +432,7 @@ func (in *instance) resourceAttr(rd *resourceDef, attr string) cty.Value {
 		return unknownVal(addr + "." + attr + " refers to itself")
 	}
 	lv.busy = true
-	lv.val = in.eval(a.Expr, nil)
+	lv.val = in.eval(a.Expr, key.scope)
 	lv.busy, lv.done = false, true
 	return lv.val
 }
@@ -474,7 +536,8 @@ func (in *instance) expandResource(rd *resourceDef) {
 	if !mapped(rd.typ) {
 		return
 	}
-	keys, unknownReason, marks := in.expand(rd.count, rd.forEach, in.addr+rd.address())
+	expanded := in.instances(rd)
+	keys, unknownReason, marks := expanded.keys, expanded.unknownReason, expanded.marks
 	if len(keys) == 0 {
 		return
 	}

@@ -349,6 +349,22 @@ func TestReferences(t *testing.T) {
 	if r.ResourceGroup != "rg-ref" {
 		t.Errorf("resource group = %q, want rg-ref", r.ResourceGroup)
 	}
+	indexed := mustGet(t, byAddr, "azurerm_api_management.indexed")
+	instanceCases := []struct {
+		name, path string
+		want       any
+	}{
+		{"an instance of a counted resource resolves by index", "name", "rg-counted-1"},
+		{"an instance of a for_each resource resolves by key", "location", "westeurope"},
+		{"a counted resource is a list of its instances", "properties.publisherName", int64(2)},
+		{"a computed attribute of an instance is known only after apply", "properties.publisherEmail", unknownWith("azurerm_resource_group.counted[0].id is known only after apply")},
+	}
+	for _, tc := range instanceCases {
+		t.Run(tc.name, func(t *testing.T) { checkPath(t, indexed, tc.path, tc.want) })
+	}
+	if indexed.ResourceGroup != "rg-counted-0" {
+		t.Errorf("resource group = %q, want rg-counted-0", indexed.ResourceGroup)
+	}
 }
 
 func TestJSONSyntax(t *testing.T) {
