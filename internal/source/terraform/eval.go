@@ -789,6 +789,16 @@ func (in *instance) expandCall(call *moduleCall) cty.Value {
 
 // instantiate evaluates one instance of a module call and returns its outputs object.
 func (in *instance) instantiate(call *moduleCall, def *moduleDef, k instanceKey, addr, key, real string) cty.Value {
+	if len(def.srcs) == 0 && len(def.diags) == 0 {
+		in.rs.add(diag.Diagnostic{Severity: diag.Warning, Summary: "Module " + addr + " has no configuration files in " + def.dir,
+			Detail: "Terraform needs .tf or .tf.json files there; check the module's source", Range: toRange(call.sourceRng)})
+	}
+	for _, name := range sortedKeys(call.args) {
+		if def.variables[name] == nil {
+			in.rs.add(diag.Diagnostic{Severity: diag.Warning, Summary: fmt.Sprintf("Module %s has no variable %q", addr, name),
+				Detail: "Terraform rejects an argument the module does not declare; lensix ignores it", Range: toRange(call.args[name].NameRange)})
+		}
+	}
 	vars := map[string]cty.Value{}
 	for name, v := range def.variables {
 		var val cty.Value
