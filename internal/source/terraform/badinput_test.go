@@ -205,10 +205,9 @@ func mustSymlink(t *testing.T, target, name string) {
 
 func TestModuleCallWarnings(t *testing.T) {
 	root := writeFiles(t, map[string]string{
-		"root/main.tf":  "module \"m\" {\n  source = \"../mod\"\n  nope   = 1\n}\nmodule \"empty\" {\n  source = \"../empty\"\n}\n",
-		"mod/main.tf":   goodAPIM,
-		"empty/README":  "no terraform here",
-		"good/dummy.tf": "",
+		"root/main.tf": "module \"m\" {\n  source = \"../mod\"\n  nope   = 1\n}\nmodule \"empty\" {\n  source = \"../empty\"\n}\n",
+		"mod/main.tf":  goodAPIM,
+		"empty/README": "no terraform here",
 	})
 	resources, diags := terraform.Load([]string{root + "/root"}, terraform.Options{})
 	if len(resources) != 1 || resources[0].Provenance.Address != "module.m.azurerm_api_management.good" {
