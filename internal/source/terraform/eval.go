@@ -222,6 +222,7 @@ func (in *instance) context(expr hcl.Expression, extra map[string]cty.Value) *hc
 	var locals, modules map[string]cty.Value
 	var refs map[string]map[string]cty.Value
 	var needs map[*resourceDef]*refNeed
+	var undeclaredVars map[string]cty.Value
 	for _, tr := range expr.Variables() {
 		root := tr.RootName()
 		if v, ok := extra[root]; ok {
@@ -230,12 +231,12 @@ func (in *instance) context(expr hcl.Expression, extra map[string]cty.Value) *hc
 		}
 		switch root {
 		case "var":
-			if _, seen := vars[root]; seen {
-				continue
-			}
 			vars[root] = in.varObj
 			if name := attrStep(tr, 1); name != "" && !in.varObj.Type().HasAttribute(name) {
-				vars[root] = in.withUndeclared(in.varObj, "variable", "var."+name, name, tr)
+				if undeclaredVars == nil {
+					undeclaredVars = map[string]cty.Value{}
+				}
+				undeclaredVars[name] = in.undeclared("variable", "var."+name, tr)
 			}
 		case "path":
 			vars[root] = in.pathObj
@@ -294,6 +295,16 @@ func (in *instance) context(expr hcl.Expression, extra map[string]cty.Value) *hc
 			}
 		}
 	}
+	if undeclaredVars != nil {
+		all := in.varObj.AsValueMap()
+		if all == nil {
+			all = map[string]cty.Value{}
+		}
+		for name, v := range undeclaredVars {
+			all[name] = v
+		}
+		vars["var"] = cty.ObjectVal(all)
+	}
 	if locals != nil {
 		vars["local"] = cty.ObjectVal(locals)
 	}
@@ -325,15 +336,6 @@ func (in *instance) undeclared(kind, name string, tr hcl.Traversal) cty.Value {
 		Detail:  "Terraform rejects this reference; lensix treats its value as unknown. Scan the directory that declares it together with this one.",
 		Range:   toRange(tr.SourceRange())})
 	return unknownVal(name + " is not declared in module " + in.def.dir)
-}
-
-func (in *instance) withUndeclared(obj cty.Value, kind, full, name string, tr hcl.Traversal) cty.Value {
-	attrs := obj.AsValueMap()
-	if attrs == nil {
-		attrs = map[string]cty.Value{}
-	}
-	attrs[name] = in.undeclared(kind, full, tr)
-	return cty.ObjectVal(attrs)
 }
 
 func attrStep(tr hcl.Traversal, i int) string {

@@ -152,6 +152,7 @@ func TestVariables(t *testing.T) {
 		{"locals resolve in any order", "azurerm_api_management.from_locals", "name", "apim-SYSTEMASSIGNED"},
 		{"conditionals evaluate", "azurerm_api_management.from_locals", "identity.type", "SystemAssigned"},
 		{"an unimplemented function gives an unknown naming it", "azurerm_api_management.from_function", "identity.type", unknownWith("cidrhost")},
+		{"references to undeclared variables are unknown, not errors", "azurerm_api_management.from_undeclared", "name", unknownWith("var.elsewhere is not declared")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
