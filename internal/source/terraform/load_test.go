@@ -234,6 +234,8 @@ func TestInstances(t *testing.T) {
 		{"each.key is bound per instance", `azurerm_api_management.regional["north"]`, "name", "apim-north"},
 		{"for_each over a set binds each.value", `azurerm_api_management.set["a"]`, "name", "apim-set-a"},
 		{"an unknown count yields one instance whose count.index is unknown", "azurerm_api_management.unknown_count", "name", unknownWith("count of azurerm_api_management.unknown_count is unknown")},
+		{"an unknown for_each yields one instance whose each.key is unknown", "azurerm_api_management.unknown_each", "name", unknownWith("for_each of azurerm_api_management.unknown_each is unknown")},
+		{"values that do not depend on each stay known", "azurerm_api_management.unknown_each", "location", "westeurope"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -253,8 +255,8 @@ func TestInstances(t *testing.T) {
 			t.Errorf("assumptions = %#v, want one about count", r.Assumptions)
 		}
 	})
-	if len(byAddr) != 6 {
-		t.Errorf("got %v, want 6 instances", addresses(byAddr))
+	if len(byAddr) != 7 {
+		t.Errorf("got %v, want 7 instances", addresses(byAddr))
 	}
 }
 
