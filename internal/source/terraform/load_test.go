@@ -377,6 +377,12 @@ func TestJSONSyntax(t *testing.T) {
 	}
 	checkPath(t, mustGet(t, byAddr, "azurerm_api_management.json"), "identity.type", "SystemAssigned")
 	checkPath(t, mustGet(t, byAddr, "azurerm_api_management.json_none"), "identity", absent{})
+	t.Run("a JSON resource's range ends at its closing brace", func(t *testing.T) {
+		rng := mustGet(t, byAddr, "azurerm_api_management.json").Provenance.Range
+		if rng.Start.Line != 7 || rng.End.Line != 10 || rng.End.Column != 8 {
+			t.Errorf("range %d:%d-%d:%d, want 7:7-10:8", rng.Start.Line, rng.Start.Column, rng.End.Line, rng.End.Column)
+		}
+	})
 }
 
 func TestInlineSuppression(t *testing.T) {
