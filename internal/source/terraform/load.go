@@ -101,6 +101,7 @@ func Load(dirs []string, opts Options) ([]*resource.Resource, diag.Diagnostics) 
 		}
 	}
 	diags = append(diags, ld.lateDiagnostics()...)
+	diags.Sort()
 	return out, diags
 }
 

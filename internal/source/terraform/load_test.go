@@ -451,3 +451,14 @@ func TestInitializedRemoteModules(t *testing.T) {
 		}
 	})
 }
+
+func TestLoadIsDeterministic(t *testing.T) {
+	dirs := []string{"testdata/modules/root", "testdata/references", "testdata/variables", "testdata/remote", "testdata/instances", "testdata/cycles/modules/a"}
+	first, firstDiags := terraform.Load(dirs, terraform.Options{})
+	for i := 0; i < 5; i++ {
+		again, againDiags := terraform.Load(dirs, terraform.Options{})
+		if !reflect.DeepEqual(first, again) || !reflect.DeepEqual(firstDiags, againDiags) {
+			t.Fatalf("run %d differs from the first", i+2)
+		}
+	}
+}
