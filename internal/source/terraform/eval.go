@@ -140,6 +140,8 @@ type instance struct {
 	attrs  map[string]*lazyVal
 	calls  map[string]*lazyVal
 	keys   map[*resourceDef]*instanceKeys
+	// notes are assumptions every resource of this instance carries (an unknown module count).
+	notes []resource.Assumption
 }
 
 type lazyVal struct {
@@ -565,6 +567,9 @@ func (in *instance) expandResource(rd *resourceDef) {
 		for _, name := range sortedKeys(conv.defaults) {
 			r.Assume("var."+name, conv.defaults[name])
 		}
+		for _, note := range in.notes {
+			r.Assume(note.Path, note.Message)
+		}
 		r.Suppressions = suppressions
 		in.rs.resources = append(in.rs.resources, r)
 	}
@@ -763,8 +768,14 @@ func (in *instance) expandCall(call *moduleCall) cty.Value {
 	}
 	keys, unknownReason, _ := in.expand(call.count, call.forEach, callAddr)
 	if unknownReason != "" {
-		// One instance with unknown count.index/each.*: its resources still get scanned.
-		in.instantiate(call, def, keys[0], callAddr, key, real)
+		// One instance with unknown count.index/each.*: its resources still get scanned, and say so.
+		meta := "count"
+		if call.forEach != nil {
+			meta = "for_each"
+		}
+		note := resource.Assumption{Path: callAddr + "." + meta, Message: fmt.Sprintf(
+			"%s of %s is unknown (%s); lensix evaluated one instance of the module", meta, callAddr, unknownReason)}
+		in.instantiate(call, def, keys[0], callAddr, key, real, note)
 		return unknownVal("instances of " + callAddr + " are unknown: " + unknownReason)
 	}
 	outputs := make([]cty.Value, 0, len(keys))
@@ -790,7 +801,7 @@ func (in *instance) expandCall(call *moduleCall) cty.Value {
 }
 
 // instantiate evaluates one instance of a module call and returns its outputs object.
-func (in *instance) instantiate(call *moduleCall, def *moduleDef, k instanceKey, addr, key, real string) cty.Value {
+func (in *instance) instantiate(call *moduleCall, def *moduleDef, k instanceKey, addr, key, real string, notes ...resource.Assumption) cty.Value {
 	if len(def.srcs) == 0 && len(def.diags) == 0 {
 		in.rs.add(diag.Diagnostic{Severity: diag.Warning, Summary: "Module " + addr + " has no configuration files in " + def.dir,
 			Detail: "Terraform needs .tf or .tf.json files there; check the module's source", Range: toRange(call.sourceRng)})
@@ -816,6 +827,7 @@ func (in *instance) instantiate(call *moduleCall, def *moduleDef, k instanceKey,
 	}
 	stack := append(append([]string(nil), in.stack...), real)
 	child := newInstance(in.rs, def, addr+".", key, vars, stack)
+	child.notes = append(append(child.notes, in.notes...), notes...)
 	child.run()
 	outputs := map[string]cty.Value{}
 	for name, expr := range def.outputs {

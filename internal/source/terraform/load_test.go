@@ -281,9 +281,16 @@ func TestLocalModules(t *testing.T) {
 		})
 	}
 	t.Run("a called module dir is not evaluated again as a root", func(t *testing.T) {
-		if _, ok := byAddr["azurerm_api_management.this"]; ok || len(byAddr) != 5 {
-			t.Errorf("got %v, want the 4 module instances and the consumer", addresses(byAddr))
+		if _, ok := byAddr["azurerm_api_management.this"]; ok || len(byAddr) != 6 {
+			t.Errorf("got %v, want the 5 module instances and the consumer", addresses(byAddr))
 		}
+	})
+	t.Run("resources of a module with unknown count say so", func(t *testing.T) {
+		r := mustGet(t, byAddr, "module.unknown_count.azurerm_api_management.this")
+		if len(r.Assumptions) != 1 || r.Assumptions[0].Path != "module.unknown_count.count" {
+			t.Errorf("assumptions = %#v", r.Assumptions)
+		}
+		checkPath(t, r, "name", "apim-unknown-count")
 	})
 	t.Run("module resources point at the module's file", func(t *testing.T) {
 		r := mustGet(t, byAddr, "module.apim.azurerm_api_management.this")

@@ -19,3 +19,9 @@ module "defaulted" {
 resource "azurerm_api_management" "consumer" {
   name = "${module.apim.name}-consumer"
 }
+
+module "unknown_count" {
+  source = "./modules/apim"
+  count  = length(data.azurerm_resources.all.resources)
+  name   = "apim-unknown-count"
+}
