@@ -469,3 +469,27 @@ func TestLoadIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestFunctions(t *testing.T) {
+	byAddr, diags := load(t, terraform.Options{}, "testdata/functions")
+	if len(diags) != 0 {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	r := mustGet(t, byAddr, "azurerm_api_management.functions")
+	cases := []struct{ tag, want string }{
+		{"try", "fallback"}, {"can", "false"}, {"coalesce", "first-non-empty"}, {"lookup", "Premium"},
+		{"merge", `{"a":1,"b":2}`}, {"length", "2"}, {"length_str", "4"}, {"contains", "true"},
+		{"keys", "sku,zones"}, {"values", `["v"]`}, {"toset", "a,b"}, {"tolist", `["x"]`},
+		{"tomap", `{"k":"v"}`}, {"jsondecode", "SystemAssigned"}, {"format", "apim-007"}, {"lower", "abc"},
+		{"upper", "ABC"}, {"replace", "a_b_c"}, {"replace_re", "apim"}, {"split", `["a","b"]`},
+		{"concat", `["a","b"]`}, {"flatten", `["a","b","c"]`}, {"distinct", `["a","b"]`}, {"element", "b"},
+		{"startswith", "true"}, {"endswith", "true"}, {"trimspace", "padded"}, {"substr", "System"},
+		{"zipmap", `{"a":"b"}`}, {"one", "only"}, {"range", "[0,1,2]"}, {"for_expr", "zone-1,zone-2"},
+		{"splat", "x,y"}, {"file", "from a file"}, {"file_rel", "from a file"}, {"templatefile", "Hello, ops!"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.tag+" evaluates like Terraform", func(t *testing.T) {
+			checkPath(t, r, "tags."+tc.tag, tc.want)
+		})
+	}
+}
