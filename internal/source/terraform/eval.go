@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -545,7 +546,7 @@ func (in *instance) expandResource(rd *resourceDef) {
 	if len(keys) == 0 {
 		return
 	}
-	suppressions := resource.InlineSuppressions(rd.file, in.def.srcs[rd.file], rd.rng.Start.Line)
+	suppressions := suppressionsAt(rd.file, in.def.srcs[rd.file], rd.rng.Start)
 	for _, key := range keys {
 		conv := &converter{}
 		conv.addMarks(marks)
@@ -573,6 +574,35 @@ func (in *instance) expandResource(rd *resourceDef) {
 		r.Suppressions = suppressions
 		in.rs.resources = append(in.rs.resources, r)
 	}
+}
+
+// suppressionsAt reads the suppression comments of a declaration starting at pos. It hands
+// resource.InlineSuppressions only the declaration's line and the comment lines above it, so
+// that a file with many resources is not split into lines once per resource.
+func suppressionsAt(file string, src []byte, pos resource.Pos) []resource.Suppression {
+	if pos.Byte > len(src) || pos.Line < 1 {
+		return nil
+	}
+	lineEnd := pos.Byte + bytes.IndexByte(src[pos.Byte:], '\n')
+	if lineEnd < pos.Byte {
+		lineEnd = len(src)
+	}
+	start, line := bytes.LastIndexByte(src[:pos.Byte], '\n')+1, pos.Line
+	for start > 0 && line > 1 {
+		prevStart := bytes.LastIndexByte(src[:start-1], '\n') + 1
+		text := bytes.TrimSpace(src[prevStart : start-1])
+		if len(text) == 0 || (text[0] != '#' && text[0] != '/' && text[0] != '*') {
+			break
+		}
+		start, line = prevStart, line-1
+	}
+	skipped := line - 1
+	found := resource.InlineSuppressions(file, src[start:lineEnd], pos.Line-skipped)
+	for i := range found {
+		found[i].Range.Start.Line += skipped
+		found[i].Range.End.Line += skipped
+	}
+	return found
 }
 
 // resourceAttrs evaluates a resource's arguments into the shape a plan's "values" has: attributes

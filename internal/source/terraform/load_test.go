@@ -1,6 +1,7 @@
 package terraform_test
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -397,6 +398,29 @@ func TestInlineSuppression(t *testing.T) {
 	r := mustGet(t, byAddr, "azurerm_api_management.ignored")
 	if len(r.Suppressions) != 1 || r.Suppressions[0].CheckID != "apimgmt_nomanagedidentity" || r.Suppressions[0].Reason != "internal test instance, removed weekly" {
 		t.Errorf("suppressions = %#v", r.Suppressions)
+	}
+	src, err := os.ReadFile("testdata/suppress/main.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, address string
+		count         int
+	}{
+		{"a comment directly above suppresses", "azurerm_api_management.ignored", 1},
+		{"a run of comments above suppresses every check it names", "azurerm_api_management.two_comments", 2},
+		{"a comment on the declaration line suppresses", "azurerm_api_management.same_line", 1},
+		{"a resource without comment has no suppression", "azurerm_api_management.none", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := mustGet(t, byAddr, tc.address)
+			// The whole-file reading is the reference the windowed one must match.
+			want := resource.InlineSuppressions(r.Provenance.Range.Filename, src, r.Provenance.Range.Start.Line)
+			if len(r.Suppressions) != tc.count || !reflect.DeepEqual(r.Suppressions, want) {
+				t.Errorf("suppressions = %#v, want %#v", r.Suppressions, want)
+			}
+		})
 	}
 }
 
