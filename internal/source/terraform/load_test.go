@@ -510,6 +510,7 @@ func TestFunctions(t *testing.T) {
 		{"startswith", "true"}, {"endswith", "true"}, {"trimspace", "padded"}, {"substr", "System"},
 		{"zipmap", `{"a":"b"}`}, {"one", "only"}, {"range", "[0,1,2]"}, {"for_expr", "zone-1,zone-2"},
 		{"splat", "x,y"}, {"file", "from a file"}, {"file_rel", "from a file"}, {"templatefile", "Hello, ops!"},
+		{"index", "2"}, {"sum", "6.5"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.tag+" evaluates like Terraform", func(t *testing.T) {

@@ -41,5 +41,7 @@ resource "azurerm_api_management" "functions" {
     file         = trimspace(file("${path.module}/note.txt"))
     file_rel     = trimspace(file("note.txt"))
     templatefile = templatefile("${path.module}/greeting.tftpl", { name = "ops" })
+    index        = tostring(index(["a", "b", "c"], "c"))
+    sum          = tostring(sum([1, 2, 3.5]))
   }
 }
