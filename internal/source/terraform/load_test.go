@@ -282,8 +282,20 @@ func TestLocalModules(t *testing.T) {
 		})
 	}
 	t.Run("a called module dir is not evaluated again as a root", func(t *testing.T) {
-		if _, ok := byAddr["azurerm_api_management.this"]; ok || len(byAddr) != 6 {
-			t.Errorf("got %v, want the 5 module instances and the consumer", addresses(byAddr))
+		if _, ok := byAddr["azurerm_api_management.this"]; ok || len(byAddr) != 7 {
+			t.Errorf("got %v, want the 6 module instances and the consumer", addresses(byAddr))
+		}
+	})
+	t.Run("a root default passed into a module is an assumption on the module's resource", func(t *testing.T) {
+		r := mustGet(t, byAddr, "module.from_root_default.azurerm_api_management.this")
+		checkPath(t, r, "name", "apim-from-root")
+		if len(r.Assumptions) != 1 || r.Assumptions[0].Path != "var.root_name" {
+			t.Errorf("assumptions = %#v, want var.root_name", r.Assumptions)
+		}
+	})
+	t.Run("a module's own variable default is not an assumption", func(t *testing.T) {
+		if a := mustGet(t, byAddr, "module.defaulted.azurerm_api_management.this").Assumptions; len(a) != 0 {
+			t.Errorf("assumptions = %#v, want none", a)
 		}
 	})
 	t.Run("resources of a module with unknown count say so", func(t *testing.T) {

@@ -25,3 +25,13 @@ module "unknown_count" {
   count  = length(data.azurerm_resources.all.resources)
   name   = "apim-unknown-count"
 }
+
+variable "root_name" {
+  type    = string
+  default = "apim-from-root"
+}
+
+module "from_root_default" {
+  source = "./modules/apim"
+  name   = var.root_name
+}
