@@ -202,3 +202,27 @@ func mustSymlink(t *testing.T, target, name string) {
 		t.Skipf("symlinks unavailable: %v", err)
 	}
 }
+
+func TestModuleCallWarnings(t *testing.T) {
+	root := writeFiles(t, map[string]string{
+		"root/main.tf": "module \"m\" {\n  source = \"../mod\"\n  nope   = 1\n}\nmodule \"empty\" {\n  source = \"../empty\"\n}\n",
+		"mod/main.tf":  goodAPIM,
+		"empty/README": "no terraform here",
+	})
+	resources, diags := terraform.Load([]string{root + "/root"}, terraform.Options{})
+	if len(resources) != 1 || resources[0].Provenance.Address != "module.m.azurerm_api_management.good" {
+		t.Errorf("resources = %v", resources)
+	}
+	cases := []struct{ name, message string }{
+		{"an argument the module does not declare is reported", `has no variable "nope"`},
+		{"a module dir without configuration files is reported", "has no configuration files"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d, ok := findDiag(diags, tc.message)
+			if !ok || d.Severity != diag.Warning || d.Range.Filename != root+"/root/main.tf" {
+				t.Errorf("no warning %q in root/main.tf: %v", tc.message, diags)
+			}
+		})
+	}
+}

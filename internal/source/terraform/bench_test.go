@@ -11,13 +11,20 @@ import (
 // BenchmarkLoadTree loads the synthetic tree the project compares scanners on: 100 module dirs of
 // 50 files, each file a resource group, an API Management service and a storage account.
 func BenchmarkLoadTree(b *testing.B) {
-	root := b.TempDir()
-	if err := generateTree(root, 100, 50); err != nil {
-		b.Fatal(err)
+	// LENSIX_TF_TREE names a tree generated beforehand (bench/tf-tree.sh sets it).
+	root := os.Getenv("LENSIX_TF_TREE")
+	if root == "" {
+		root = b.TempDir()
+		if err := generateTree(root, 100, 50); err != nil {
+			b.Fatal(err)
+		}
 	}
-	dirs := make([]string, 100)
-	for m := range dirs {
-		dirs[m] = filepath.ToSlash(filepath.Join(root, fmt.Sprintf("mod%d", m)))
+	dirs, err := filepath.Glob(filepath.Join(root, "mod*"))
+	if err != nil || len(dirs) != 100 {
+		b.Fatalf("want 100 module dirs in %s, found %d (%v)", root, len(dirs), err)
+	}
+	for i := range dirs {
+		dirs[i] = filepath.ToSlash(dirs[i])
 	}
 	b.ReportAllocs()
 	b.ResetTimer()

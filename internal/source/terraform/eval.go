@@ -1,8 +1,8 @@
 package terraform
 
 import (
+	"bytes"
 	"fmt"
-	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
-	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
@@ -139,6 +138,9 @@ type instance struct {
 	locals map[string]*lazyVal
 	attrs  map[string]*lazyVal
 	calls  map[string]*lazyVal
+	keys   map[*resourceDef]*instanceKeys
+	// notes are assumptions every resource of this instance carries (an unknown module count).
+	notes []resource.Assumption
 }
 
 type lazyVal struct {
@@ -154,6 +156,7 @@ func newInstance(rs *rootState, def *moduleDef, addr, key string, vars map[strin
 			"module": cty.StringVal(def.dir), "root": cty.StringVal(rs.rootDir), "cwd": cty.StringVal("."),
 		}),
 		locals: map[string]*lazyVal{}, attrs: map[string]*lazyVal{}, calls: map[string]*lazyVal{},
+		keys: map[*resourceDef]*instanceKeys{},
 	}
 }
 
@@ -171,6 +174,9 @@ func (in *instance) run() {
 func (in *instance) eval(expr hcl.Expression, extra map[string]cty.Value) (val cty.Value) {
 	if expr == nil {
 		return cty.NullVal(cty.DynamicPseudoType)
+	}
+	if v, ok := literal(expr); ok {
+		return v
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -195,11 +201,29 @@ func (in *instance) eval(expr hcl.Expression, extra map[string]cty.Value) (val c
 	return v
 }
 
+// literal returns the value of a constant expression (a literal or a plain quoted string)
+// without building an evaluation context: most attributes in real files are constants.
+func literal(expr hcl.Expression) (cty.Value, bool) {
+	switch e := expr.(type) {
+	case *hclsyntax.LiteralValueExpr:
+		return e.Val, true
+	case *hclsyntax.TemplateExpr:
+		if len(e.Parts) == 1 {
+			if lit, ok := e.Parts[0].(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String {
+				return lit.Val, true
+			}
+		}
+	}
+	return cty.NilVal, false
+}
+
 // context builds the evaluation context for one expression, resolving only the names it uses.
 func (in *instance) context(expr hcl.Expression, extra map[string]cty.Value) *hcl.EvalContext {
 	vars := map[string]cty.Value{}
 	var locals, modules map[string]cty.Value
 	var refs map[string]map[string]cty.Value
+	var needs map[*resourceDef]*refNeed
+	var undeclaredVars map[string]cty.Value
 	for _, tr := range expr.Variables() {
 		root := tr.RootName()
 		if v, ok := extra[root]; ok {
@@ -208,12 +232,12 @@ func (in *instance) context(expr hcl.Expression, extra map[string]cty.Value) *hc
 		}
 		switch root {
 		case "var":
-			if _, seen := vars[root]; seen {
-				continue
-			}
 			vars[root] = in.varObj
 			if name := attrStep(tr, 1); name != "" && !in.varObj.Type().HasAttribute(name) {
-				vars[root] = in.withUndeclared(in.varObj, "variable", "var."+name, name, tr)
+				if undeclaredVars == nil {
+					undeclaredVars = map[string]cty.Value{}
+				}
+				undeclaredVars[name] = in.undeclared("variable", "var."+name, tr)
 			}
 		case "path":
 			vars[root] = in.pathObj
@@ -248,18 +272,48 @@ func (in *instance) context(expr hcl.Expression, extra map[string]cty.Value) *hc
 			if refs[root] == nil {
 				refs[root] = map[string]cty.Value{}
 			}
-			if rd := in.def.byAddr[root+"."+name]; rd != nil {
-				refs[root][name] = in.resourceRef(rd, tr, refs[root][name])
-			} else {
+			rd := in.def.byAddr[root+"."+name]
+			if rd == nil {
 				refs[root][name] = in.undeclared("resource", root+"."+name, tr)
+				continue
+			}
+			if needs == nil {
+				needs = map[*resourceDef]*refNeed{}
+			}
+			need := needs[rd]
+			if need == nil {
+				need = &refNeed{attrs: map[string]bool{}}
+				needs[rd] = need
+			}
+			attrAt := 2
+			if rd.count != nil || rd.forEach != nil {
+				attrAt = 3 // type.name[key].attr
+			}
+			if attr := attrStep(tr, attrAt); attr != "" {
+				need.attrs[attr] = true
+			} else {
+				need.whole = true
 			}
 		}
+	}
+	if undeclaredVars != nil {
+		all := in.varObj.AsValueMap()
+		if all == nil {
+			all = map[string]cty.Value{}
+		}
+		for name, v := range undeclaredVars {
+			all[name] = v
+		}
+		vars["var"] = cty.ObjectVal(all)
 	}
 	if locals != nil {
 		vars["local"] = cty.ObjectVal(locals)
 	}
 	if modules != nil {
 		vars["module"] = cty.ObjectVal(modules)
+	}
+	for rd, need := range needs {
+		refs[rd.typ][rd.name] = in.resourceValue(rd, need)
 	}
 	for typ, byName := range refs {
 		vars[typ] = cty.ObjectVal(byName)
@@ -285,15 +339,6 @@ func (in *instance) undeclared(kind, name string, tr hcl.Traversal) cty.Value {
 	return unknownVal(name + " is not declared in module " + in.def.dir)
 }
 
-func (in *instance) withUndeclared(obj cty.Value, kind, full, name string, tr hcl.Traversal) cty.Value {
-	attrs := obj.AsValueMap()
-	if attrs == nil {
-		attrs = map[string]cty.Value{}
-	}
-	attrs[name] = in.undeclared(kind, full, tr)
-	return cty.ObjectVal(attrs)
-}
-
 func attrStep(tr hcl.Traversal, i int) string {
 	if len(tr) <= i {
 		return ""
@@ -304,45 +349,84 @@ func attrStep(tr hcl.Traversal, i int) string {
 	return ""
 }
 
-// resourceRef is the value of a reference to a managed resource: the attributes set in its
-// configuration are known, everything else is known only after apply.
-func (in *instance) resourceRef(rd *resourceDef, tr hcl.Traversal, prev cty.Value) cty.Value {
+// refNeed is what one expression reads of a managed resource: some attributes, or all of it.
+type refNeed struct {
+	attrs map[string]bool
+	whole bool
+}
+
+// resourceValue is the value of a reference to a managed resource: the attributes set in its
+// configuration are known, everything else is known only after apply. A resource with count or
+// for_each is a list or map of instances, as in Terraform.
+func (in *instance) resourceValue(rd *resourceDef, need *refNeed) cty.Value {
 	addr := in.addr + rd.address()
-	if rd.count != nil || rd.forEach != nil {
-		return unknownVal(addr + " has count or for_each; lensix does not follow references into its instances")
-	}
-	attr := attrStep(tr, 2)
-	if attr == "" {
-		return unknownVal(addr + " is " + afterApply)
-	}
-	if prev != cty.NilVal {
-		if !prev.Type().IsObjectType() {
-			return prev
+	if rd.count == nil && rd.forEach == nil {
+		if need.whole {
+			return unknownVal(addr + " is " + afterApply)
 		}
-		if prev.Type().HasAttribute(attr) {
-			return prev
-		}
+		return in.instanceObject(rd, need, instanceKey{})
 	}
-	attrs := map[string]cty.Value{}
-	if prev != cty.NilVal {
-		for k, v := range prev.AsValueMap() {
-			attrs[k] = v
-		}
+	keys := in.instances(rd)
+	if keys.unknownReason != "" {
+		return unknownVal("instances of " + addr + " are unknown: " + keys.unknownReason)
 	}
-	attrs[attr] = in.resourceAttr(rd, attr)
+	if rd.count != nil {
+		if len(keys.keys) == 0 {
+			return cty.EmptyTupleVal
+		}
+		elems := make([]cty.Value, len(keys.keys))
+		for i, k := range keys.keys {
+			elems[i] = in.instanceObject(rd, need, k)
+		}
+		return cty.TupleVal(elems)
+	}
+	byKey := map[string]cty.Value{}
+	for _, k := range keys.keys {
+		byKey[k.scope["each"].GetAttr("key").AsString()] = in.instanceObject(rd, need, k)
+	}
+	return cty.ObjectVal(byKey)
+}
+
+func (in *instance) instanceObject(rd *resourceDef, need *refNeed, key instanceKey) cty.Value {
+	if need.whole {
+		// The instances are known (so length() works); a whole instance is not.
+		return unknownVal(in.addr + rd.address() + key.suffix + " is " + afterApply)
+	}
+	attrs := make(map[string]cty.Value, len(need.attrs))
+	for attr := range need.attrs {
+		attrs[attr] = in.resourceAttr(rd, attr, key)
+	}
 	return cty.ObjectVal(attrs)
 }
 
-func (in *instance) resourceAttr(rd *resourceDef, attr string) cty.Value {
-	addr := in.addr + rd.address()
+type instanceKeys struct {
+	keys          []instanceKey
+	unknownReason string
+	marks         cty.ValueMarks
+}
+
+// instances expands a resource's count or for_each once per module instance.
+func (in *instance) instances(rd *resourceDef) *instanceKeys {
+	if k, ok := in.keys[rd]; ok {
+		return k
+	}
+	k := &instanceKeys{}
+	in.keys[rd] = k // a count that refers to its own resource sees no instances
+	k.keys, k.unknownReason, k.marks = in.expand(rd.count, rd.forEach, in.addr+rd.address())
+	return k
+}
+
+func (in *instance) resourceAttr(rd *resourceDef, attr string, key instanceKey) cty.Value {
+	addr := in.addr + rd.address() + key.suffix
 	a := rd.attrs[attr]
 	if a == nil {
 		return unknownVal(addr + "." + attr + " is " + afterApply)
 	}
-	lv := in.attrs[rd.address()+"."+attr]
+	memo := rd.address() + key.suffix + "." + attr
+	lv := in.attrs[memo]
 	if lv == nil {
 		lv = &lazyVal{}
-		in.attrs[rd.address()+"."+attr] = lv
+		in.attrs[memo] = lv
 	}
 	switch {
 	case lv.done:
@@ -351,7 +435,7 @@ func (in *instance) resourceAttr(rd *resourceDef, attr string) cty.Value {
 		return unknownVal(addr + "." + attr + " refers to itself")
 	}
 	lv.busy = true
-	lv.val = in.eval(a.Expr, nil)
+	lv.val = in.eval(a.Expr, key.scope)
 	lv.busy, lv.done = false, true
 	return lv.val
 }
@@ -455,11 +539,12 @@ func (in *instance) expandResource(rd *resourceDef) {
 	if !mapped(rd.typ) {
 		return
 	}
-	keys, unknownReason, marks := in.expand(rd.count, rd.forEach, in.addr+rd.address())
+	expanded := in.instances(rd)
+	keys, unknownReason, marks := expanded.keys, expanded.unknownReason, expanded.marks
 	if len(keys) == 0 {
 		return
 	}
-	suppressions := resource.InlineSuppressions(rd.file, in.def.srcs[rd.file], rd.rng.Start.Line)
+	suppressions := suppressionsAt(rd.file, in.def.srcs[rd.file], rd.rng.Start)
 	for _, key := range keys {
 		conv := &converter{}
 		conv.addMarks(marks)
@@ -481,9 +566,41 @@ func (in *instance) expandResource(rd *resourceDef) {
 		for _, name := range sortedKeys(conv.defaults) {
 			r.Assume("var."+name, conv.defaults[name])
 		}
+		for _, note := range in.notes {
+			r.Assume(note.Path, note.Message)
+		}
 		r.Suppressions = suppressions
 		in.rs.resources = append(in.rs.resources, r)
 	}
+}
+
+// suppressionsAt reads the suppression comments of a declaration starting at pos. It hands
+// resource.InlineSuppressions only the declaration's line and the comment lines above it, so
+// that a file with many resources is not split into lines once per resource.
+func suppressionsAt(file string, src []byte, pos resource.Pos) []resource.Suppression {
+	if pos.Byte > len(src) || pos.Line < 1 {
+		return nil
+	}
+	lineEnd := pos.Byte + bytes.IndexByte(src[pos.Byte:], '\n')
+	if lineEnd < pos.Byte {
+		lineEnd = len(src)
+	}
+	start, line := bytes.LastIndexByte(src[:pos.Byte], '\n')+1, pos.Line
+	for start > 0 && line > 1 {
+		prevStart := bytes.LastIndexByte(src[:start-1], '\n') + 1
+		text := bytes.TrimSpace(src[prevStart : start-1])
+		if len(text) == 0 || (text[0] != '#' && text[0] != '/' && text[0] != '*') {
+			break
+		}
+		start, line = prevStart, line-1
+	}
+	skipped := line - 1
+	found := resource.InlineSuppressions(file, src[start:lineEnd], pos.Line-skipped)
+	for i := range found {
+		found[i].Range.Start.Line += skipped
+		found[i].Range.End.Line += skipped
+	}
+	return found
 }
 
 // resourceAttrs evaluates a resource's arguments into the shape a plan's "values" has: attributes
@@ -611,248 +728,4 @@ func (in *instance) exprText(expr hcl.Expression) string {
 		text = text[:200] + "…"
 	}
 	return text
-}
-
-// callValue evaluates a module call once, adding the resources of its instances, and returns
-// the value `module.<name>` has for the caller.
-func (in *instance) callValue(name string) cty.Value {
-	lv := in.calls[name]
-	if lv == nil {
-		lv = &lazyVal{}
-		in.calls[name] = lv
-	}
-	switch {
-	case lv.done:
-		return lv.val
-	case lv.busy:
-		return unknownVal("module." + name + " refers to its own outputs")
-	}
-	lv.busy = true
-	lv.val = in.expandCall(in.def.callIndex[name])
-	lv.busy, lv.done = false, true
-	return lv.val
-}
-
-func (in *instance) expandCall(call *moduleCall) cty.Value {
-	callAddr := in.addr + "module." + call.name
-	key := call.name
-	if in.key != "" {
-		key = in.key + "." + call.name
-	}
-	var dir string
-	if call.local() {
-		dir = path.Join(in.def.dir, call.source)
-	} else {
-		manifestDir, ok := in.rs.moduleManifest()[key]
-		if ok {
-			if _, err := moduleFileNames(manifestDir); err != nil {
-				ok = false
-			}
-		}
-		if !ok {
-			in.rs.ld.noteRemoteUnread(fmt.Sprintf("%s (%s) in %s", callAddr, call.source, in.rs.rootDir), call.rng)
-			return unknownVal(callAddr + " (source " + call.source + ") has not been downloaded; run terraform init")
-		}
-		dir = manifestDir
-	}
-	real, err := filepath.EvalSymlinks(filepath.FromSlash(dir))
-	if err != nil {
-		in.rs.add(diag.Diagnostic{Severity: diag.Error, Summary: "Cannot read module " + callAddr + " at " + dir,
-			Detail: describeFSError(err) + "; check the module's source path", Range: toRange(call.sourceRng)})
-		return unknownVal("module " + callAddr + " could not be read")
-	}
-	for _, open := range in.stack {
-		if open == real {
-			in.rs.add(diag.Diagnostic{Severity: diag.Error, Summary: "Module cycle: " + callAddr + " calls " + dir + ", which is already being evaluated",
-				Detail: "A module cannot call itself, directly or through other modules (or symlinks); lensix stopped following this call", Range: toRange(call.sourceRng)})
-			return unknownVal("module " + callAddr + " is part of a module cycle")
-		}
-	}
-	if len(in.stack) >= maxModuleDepth {
-		in.rs.add(diag.Diagnostic{Severity: diag.Error, Summary: fmt.Sprintf("Modules nested deeper than %d levels at %s", maxModuleDepth, callAddr),
-			Detail: "lensix stopped following module calls here", Range: toRange(call.sourceRng)})
-		return unknownVal("module " + callAddr + " is nested too deeply")
-	}
-	def := in.rs.ld.module(slashClean(dir))
-	for _, d := range in.rs.ld.diagsOnce(def) {
-		in.rs.add(d)
-	}
-	keys, unknownReason, _ := in.expand(call.count, call.forEach, callAddr)
-	if unknownReason != "" {
-		// One instance with unknown count.index/each.*: its resources still get scanned.
-		in.instantiate(call, def, keys[0], callAddr, key, real)
-		return unknownVal("instances of " + callAddr + " are unknown: " + unknownReason)
-	}
-	outputs := make([]cty.Value, 0, len(keys))
-	byKey := map[string]cty.Value{}
-	for _, k := range keys {
-		out := in.instantiate(call, def, k, callAddr+k.suffix, key, real)
-		outputs = append(outputs, out)
-		if each, ok := k.scope["each"]; ok {
-			byKey[each.GetAttr("key").AsString()] = out
-		}
-	}
-	switch {
-	case call.count != nil:
-		if len(outputs) == 0 {
-			return cty.EmptyTupleVal
-		}
-		return cty.TupleVal(outputs)
-	case call.forEach != nil:
-		return cty.ObjectVal(byKey)
-	default:
-		return outputs[0]
-	}
-}
-
-// instantiate evaluates one instance of a module call and returns its outputs object.
-func (in *instance) instantiate(call *moduleCall, def *moduleDef, k instanceKey, addr, key, real string) cty.Value {
-	vars := map[string]cty.Value{}
-	for name, v := range def.variables {
-		var val cty.Value
-		switch arg := call.args[name]; {
-		case arg != nil:
-			val = in.eval(arg.Expr, k.scope)
-		case v.defExpr != nil:
-			val = evalLiteral(v.defExpr, func(d diag.Diagnostic) { in.rs.add(d) })
-		default:
-			val = unknownVal(fmt.Sprintf("variable %s of %s has no value", name, addr))
-		}
-		vars[name] = v.convert(val, func(d diag.Diagnostic) { in.rs.add(d) })
-	}
-	stack := append(append([]string(nil), in.stack...), real)
-	child := newInstance(in.rs, def, addr+".", key, vars, stack)
-	child.run()
-	outputs := map[string]cty.Value{}
-	for name, expr := range def.outputs {
-		outputs[name] = child.eval(expr.Expr, nil)
-	}
-	return cty.ObjectVal(outputs)
-}
-
-// converter turns evaluated cty values into resource body values, collecting the variable
-// defaults they were derived from.
-type converter struct {
-	defaults map[string]string
-}
-
-func (c *converter) addMarks(marks cty.ValueMarks) {
-	for m := range marks {
-		if d, ok := m.(defaultMark); ok {
-			if c.defaults == nil {
-				c.defaults = map[string]string{}
-			}
-			c.defaults[d.name] = d.message
-		}
-	}
-}
-
-// attr converts an attribute value; a null attribute is absent, as Terraform treats it.
-func (c *converter) attr(v cty.Value, exprText string) (any, bool) {
-	unmarked, marks := v.Unmark()
-	if unmarked.IsKnown() && unmarked.IsNull() {
-		c.addMarks(marks)
-		return nil, false
-	}
-	return c.toGo(v, exprText, ""), true
-}
-
-func (c *converter) toGo(v cty.Value, exprText, inherited string) any {
-	v, marks := v.Unmark()
-	c.addMarks(marks)
-	reason := reasonOf(marks, inherited)
-	if !v.IsKnown() {
-		if reason == "" {
-			reason = "depends on a value " + afterApply
-		}
-		return &resource.Unknown{Reason: reason, Expr: exprText}
-	}
-	if v.IsNull() {
-		return nil
-	}
-	ty := v.Type()
-	switch {
-	case ty == cty.String:
-		return v.AsString()
-	case ty == cty.Bool:
-		return v.True()
-	case ty == cty.Number:
-		bf := v.AsBigFloat()
-		if bf.IsInt() {
-			if i, acc := bf.Int64(); acc == 0 {
-				return i
-			}
-		}
-		f, _ := bf.Float64()
-		return f
-	case ty.IsObjectType() || ty.IsMapType():
-		out := map[string]any{}
-		for it := v.ElementIterator(); it.Next(); {
-			k, elem := it.Element()
-			out[k.AsString()] = c.toGo(elem, "", reason)
-		}
-		return out
-	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType():
-		out := make([]any, 0, v.LengthInt())
-		for it := v.ElementIterator(); it.Next(); {
-			_, elem := it.Element()
-			out = append(out, c.toGo(elem, "", reason))
-		}
-		return out
-	}
-	return &resource.Unknown{Reason: "value of type " + ty.FriendlyName() + " has no JSON form", Expr: exprText}
-}
-
-// reasonOf picks the reason an unknown value carries, or fallback.
-func reasonOf(marks cty.ValueMarks, fallback string) string {
-	var reasons []string
-	for m := range marks {
-		if u, ok := m.(unknownMark); ok {
-			reasons = append(reasons, u.reason)
-		}
-	}
-	if len(reasons) == 0 {
-		return fallback
-	}
-	sort.Strings(reasons)
-	return reasons[0]
-}
-
-// unsupportedFunctions returns stand-ins for the functions expr calls that lensix does not
-// implement: each returns an unknown value naming the function, instead of an error.
-func unsupportedFunctions(expr hcl.Expression, funcs map[string]function.Function) map[string]function.Function {
-	syntaxExpr, ok := expr.(hclsyntax.Expression)
-	if !ok {
-		return nil
-	}
-	var stubs map[string]function.Function
-	_ = hclsyntax.VisitAll(syntaxExpr, func(node hclsyntax.Node) hcl.Diagnostics {
-		call, ok := node.(*hclsyntax.FunctionCallExpr)
-		if !ok {
-			return nil
-		}
-		if _, known := funcs[call.Name]; known {
-			return nil
-		}
-		if stubs == nil {
-			stubs = map[string]function.Function{}
-		}
-		stubs[call.Name] = unsupportedFunction(call.Name)
-		return nil
-	})
-	return stubs
-}
-
-func unsupportedFunction(name string) function.Function {
-	reason := "function " + name + " is not evaluated by lensix"
-	if strings.Contains(name, "::") {
-		reason = "provider function " + name + " is not evaluated by lensix"
-	}
-	return function.New(&function.Spec{
-		VarParam: &function.Parameter{Name: "args", Type: cty.DynamicPseudoType, AllowUnknown: true, AllowNull: true, AllowDynamicType: true, AllowMarked: true},
-		Type:     function.StaticReturnType(cty.DynamicPseudoType),
-		Impl: func([]cty.Value, cty.Type) (cty.Value, error) {
-			return unknownVal(reason), nil
-		},
-	})
 }

@@ -32,14 +32,14 @@ var baseFunctions = map[string]function.Function{
 	"trimprefix": stdlib.TrimPrefixFunc, "trimsuffix": stdlib.TrimSuffixFunc, "trimspace": stdlib.TrimSpaceFunc,
 	"replace": replaceFunc, "startswith": startsWithFunc, "endswith": endsWithFunc, "strcontains": strContainsFunc,
 
-	"chunklist": stdlib.ChunklistFunc, "coalesce": stdlib.CoalesceFunc, "coalescelist": stdlib.CoalesceListFunc,
+	"chunklist": stdlib.ChunklistFunc, "coalesce": coalesceFunc, "coalescelist": stdlib.CoalesceListFunc,
 	"compact": stdlib.CompactFunc, "concat": stdlib.ConcatFunc, "contains": stdlib.ContainsFunc,
 	"distinct": stdlib.DistinctFunc, "element": stdlib.ElementFunc, "flatten": stdlib.FlattenFunc,
 	"keys": stdlib.KeysFunc, "length": lengthFunc, "lookup": stdlib.LookupFunc, "merge": stdlib.MergeFunc,
 	"range": stdlib.RangeFunc, "reverse": stdlib.ReverseListFunc, "setintersection": stdlib.SetIntersectionFunc,
 	"setproduct": stdlib.SetProductFunc, "setsubtract": stdlib.SetSubtractFunc, "setunion": stdlib.SetUnionFunc,
 	"slice": stdlib.SliceFunc, "sort": stdlib.SortFunc, "values": stdlib.ValuesFunc, "zipmap": stdlib.ZipmapFunc,
-	"one": oneFunc, "alltrue": allTrueFunc, "anytrue": anyTrueFunc,
+	"one": oneFunc, "alltrue": allTrueFunc, "anytrue": anyTrueFunc, "index": indexFunc, "sum": sumFunc,
 
 	"jsonencode": stdlib.JSONEncodeFunc, "jsondecode": stdlib.JSONDecodeFunc, "csvdecode": stdlib.CSVDecodeFunc,
 	"formatdate": stdlib.FormatDateFunc, "timeadd": stdlib.TimeAddFunc,
@@ -64,6 +64,70 @@ func moduleFunctions(dir string) map[string]function.Function {
 	funcs["templatefile"] = templateFileFunc(dir, funcs)
 	return funcs
 }
+
+// indexFunc is Terraform's index(list, value): the position of value in list (cty's stdlib
+// "index" is element access, a different function).
+var indexFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "list", Type: cty.DynamicPseudoType}, {Name: "value", Type: cty.DynamicPseudoType}},
+	Type:   function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		list, value := args[0], args[1]
+		if !(list.Type().IsListType() || list.Type().IsTupleType()) {
+			return cty.NilVal, function.NewArgErrorf(0, "argument must be a list or tuple")
+		}
+		for it := list.ElementIterator(); it.Next(); {
+			i, elem := it.Element()
+			eq, err := stdlib.Equal(elem, value)
+			if err != nil {
+				return cty.NilVal, err
+			}
+			if !eq.IsKnown() {
+				return cty.UnknownVal(cty.Number), nil
+			}
+			if eq.True() {
+				return i, nil
+			}
+		}
+		return cty.NilVal, fmt.Errorf("item not found")
+	},
+})
+
+// sumFunc is Terraform's sum of a list of numbers.
+var sumFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "list", Type: cty.List(cty.Number)}},
+	Type:   function.StaticReturnType(cty.Number),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		total := cty.Zero
+		for it := args[0].ElementIterator(); it.Next(); {
+			_, v := it.Element()
+			if v.IsNull() {
+				return cty.NilVal, fmt.Errorf("argument must be list of numbers without nulls")
+			}
+			total = total.Add(v)
+		}
+		return total, nil
+	},
+})
+
+// coalesceFunc is Terraform's coalesce: the first argument that is neither null nor "".
+var coalesceFunc = function.New(&function.Spec{
+	VarParam: &function.Parameter{Name: "vals", Type: cty.DynamicPseudoType, AllowUnknown: true, AllowDynamicType: true, AllowNull: true},
+	Type: func(args []cty.Value) (cty.Type, error) {
+		return stdlib.CoalesceFunc.ReturnTypeForValues(args)
+	},
+	Impl: func(args []cty.Value, retType cty.Type) (cty.Value, error) {
+		for _, arg := range args {
+			if !arg.IsKnown() {
+				return cty.UnknownVal(retType), nil
+			}
+			if arg.IsNull() || (arg.Type() == cty.String && arg.AsString() == "") {
+				continue
+			}
+			return convert.Convert(arg, retType)
+		}
+		return cty.NilVal, fmt.Errorf("no non-null, non-empty-string arguments")
+	},
+})
 
 var lengthFunc = function.New(&function.Spec{
 	Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true, AllowUnknown: true}},

@@ -4,8 +4,22 @@
 //
 // Evaluation follows Terraform: variables (defaults, tfvars, --var-file, --var, TF_VAR_*), locals,
 // references, functions, count/for_each, dynamic blocks and modules. A value Terraform would know
-// only at plan or apply time is a *resource.Unknown carrying the reason; a variable default that
-// was used is recorded as an assumption on the resources whose values depend on it.
+// only at plan or apply time is a *resource.Unknown carrying the reason. Choices where Terraform
+// gives no answer before apply, or where lensix stops short of it:
+//
+//   - A root variable's default that was used is an assumption ("var.X") on exactly the resources
+//     whose values derive from it (tracked as cty marks). Defaults inside called modules are not:
+//     the user cannot set them except through the caller, so they are part of the code.
+//   - An unknown count or for_each yields one instance at the plain address (no index), with
+//     count.index or each.* unknown and an assumption on "count" or "for_each" saying so.
+//     Known counts and for_each collections are capped at 1000 instances (with a warning).
+//   - References to another resource resolve to its configured arguments (per instance for
+//     count/for_each); computed attributes, nested blocks and data sources are unknown.
+//   - --var-file files apply before all --var values (Options keeps no interleaving).
+//   - Override files (override.tf, *_override.tf) are not merged; they are skipped.
+//   - A function lensix does not implement yields an unknown naming it, never an error.
+//   - azurerm resources get the API version the azurerm provider (v3, v4) uses for the type;
+//     azapi_resource bodies are ARM already and every azapi type is mapped.
 package terraform
 
 import (
@@ -87,6 +101,7 @@ func Load(dirs []string, opts Options) ([]*resource.Resource, diag.Diagnostics) 
 		}
 	}
 	diags = append(diags, ld.lateDiagnostics()...)
+	diags.Sort()
 	return out, diags
 }
 

@@ -1,6 +1,7 @@
 package terraform_test
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -152,6 +153,7 @@ func TestVariables(t *testing.T) {
 		{"locals resolve in any order", "azurerm_api_management.from_locals", "name", "apim-SYSTEMASSIGNED"},
 		{"conditionals evaluate", "azurerm_api_management.from_locals", "identity.type", "SystemAssigned"},
 		{"an unimplemented function gives an unknown naming it", "azurerm_api_management.from_function", "identity.type", unknownWith("cidrhost")},
+		{"references to undeclared variables are unknown, not errors", "azurerm_api_management.from_undeclared", "name", unknownWith("var.elsewhere is not declared")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -233,6 +235,8 @@ func TestInstances(t *testing.T) {
 		{"each.key is bound per instance", `azurerm_api_management.regional["north"]`, "name", "apim-north"},
 		{"for_each over a set binds each.value", `azurerm_api_management.set["a"]`, "name", "apim-set-a"},
 		{"an unknown count yields one instance whose count.index is unknown", "azurerm_api_management.unknown_count", "name", unknownWith("count of azurerm_api_management.unknown_count is unknown")},
+		{"an unknown for_each yields one instance whose each.key is unknown", "azurerm_api_management.unknown_each", "name", unknownWith("for_each of azurerm_api_management.unknown_each is unknown")},
+		{"values that do not depend on each stay known", "azurerm_api_management.unknown_each", "location", "westeurope"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -252,8 +256,8 @@ func TestInstances(t *testing.T) {
 			t.Errorf("assumptions = %#v, want one about count", r.Assumptions)
 		}
 	})
-	if len(byAddr) != 6 {
-		t.Errorf("got %v, want 6 instances", addresses(byAddr))
+	if len(byAddr) != 7 {
+		t.Errorf("got %v, want 7 instances", addresses(byAddr))
 	}
 }
 
@@ -278,9 +282,28 @@ func TestLocalModules(t *testing.T) {
 		})
 	}
 	t.Run("a called module dir is not evaluated again as a root", func(t *testing.T) {
-		if _, ok := byAddr["azurerm_api_management.this"]; ok || len(byAddr) != 5 {
-			t.Errorf("got %v, want the 4 module instances and the consumer", addresses(byAddr))
+		if _, ok := byAddr["azurerm_api_management.this"]; ok || len(byAddr) != 7 {
+			t.Errorf("got %v, want the 6 module instances and the consumer", addresses(byAddr))
 		}
+	})
+	t.Run("a root default passed into a module is an assumption on the module's resource", func(t *testing.T) {
+		r := mustGet(t, byAddr, "module.from_root_default.azurerm_api_management.this")
+		checkPath(t, r, "name", "apim-from-root")
+		if len(r.Assumptions) != 1 || r.Assumptions[0].Path != "var.root_name" {
+			t.Errorf("assumptions = %#v, want var.root_name", r.Assumptions)
+		}
+	})
+	t.Run("a module's own variable default is not an assumption", func(t *testing.T) {
+		if a := mustGet(t, byAddr, "module.defaulted.azurerm_api_management.this").Assumptions; len(a) != 0 {
+			t.Errorf("assumptions = %#v, want none", a)
+		}
+	})
+	t.Run("resources of a module with unknown count say so", func(t *testing.T) {
+		r := mustGet(t, byAddr, "module.unknown_count.azurerm_api_management.this")
+		if len(r.Assumptions) != 1 || r.Assumptions[0].Path != "module.unknown_count.count" {
+			t.Errorf("assumptions = %#v", r.Assumptions)
+		}
+		checkPath(t, r, "name", "apim-unknown-count")
 	})
 	t.Run("module resources point at the module's file", func(t *testing.T) {
 		r := mustGet(t, byAddr, "module.apim.azurerm_api_management.this")
@@ -349,6 +372,22 @@ func TestReferences(t *testing.T) {
 	if r.ResourceGroup != "rg-ref" {
 		t.Errorf("resource group = %q, want rg-ref", r.ResourceGroup)
 	}
+	indexed := mustGet(t, byAddr, "azurerm_api_management.indexed")
+	instanceCases := []struct {
+		name, path string
+		want       any
+	}{
+		{"an instance of a counted resource resolves by index", "name", "rg-counted-1"},
+		{"an instance of a for_each resource resolves by key", "location", "westeurope"},
+		{"a counted resource is a list of its instances", "properties.publisherName", int64(2)},
+		{"a computed attribute of an instance is known only after apply", "properties.publisherEmail", unknownWith("azurerm_resource_group.counted[0].id is known only after apply")},
+	}
+	for _, tc := range instanceCases {
+		t.Run(tc.name, func(t *testing.T) { checkPath(t, indexed, tc.path, tc.want) })
+	}
+	if indexed.ResourceGroup != "rg-counted-0" {
+		t.Errorf("resource group = %q, want rg-counted-0", indexed.ResourceGroup)
+	}
 }
 
 func TestJSONSyntax(t *testing.T) {
@@ -358,6 +397,12 @@ func TestJSONSyntax(t *testing.T) {
 	}
 	checkPath(t, mustGet(t, byAddr, "azurerm_api_management.json"), "identity.type", "SystemAssigned")
 	checkPath(t, mustGet(t, byAddr, "azurerm_api_management.json_none"), "identity", absent{})
+	t.Run("a JSON resource's range ends at its closing brace", func(t *testing.T) {
+		rng := mustGet(t, byAddr, "azurerm_api_management.json").Provenance.Range
+		if rng.Start.Line != 7 || rng.End.Line != 10 || rng.End.Column != 8 {
+			t.Errorf("range %d:%d-%d:%d, want 7:7-10:8", rng.Start.Line, rng.Start.Column, rng.End.Line, rng.End.Column)
+		}
+	})
 }
 
 func TestInlineSuppression(t *testing.T) {
@@ -365,6 +410,29 @@ func TestInlineSuppression(t *testing.T) {
 	r := mustGet(t, byAddr, "azurerm_api_management.ignored")
 	if len(r.Suppressions) != 1 || r.Suppressions[0].CheckID != "apimgmt_nomanagedidentity" || r.Suppressions[0].Reason != "internal test instance, removed weekly" {
 		t.Errorf("suppressions = %#v", r.Suppressions)
+	}
+	src, err := os.ReadFile("testdata/suppress/main.tf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, address string
+		count         int
+	}{
+		{"a comment directly above suppresses", "azurerm_api_management.ignored", 1},
+		{"a run of comments above suppresses every check it names", "azurerm_api_management.two_comments", 2},
+		{"a comment on the declaration line suppresses", "azurerm_api_management.same_line", 1},
+		{"a resource without comment has no suppression", "azurerm_api_management.none", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := mustGet(t, byAddr, tc.address)
+			// The whole-file reading is the reference the windowed one must match.
+			want := resource.InlineSuppressions(r.Provenance.Range.Filename, src, r.Provenance.Range.Start.Line)
+			if len(r.Suppressions) != tc.count || !reflect.DeepEqual(r.Suppressions, want) {
+				t.Errorf("suppressions = %#v, want %#v", r.Suppressions, want)
+			}
+		})
 	}
 }
 
@@ -401,4 +469,64 @@ func hasDiag(diags diag.Diagnostics, summary string) bool {
 		}
 	}
 	return false
+}
+
+func TestInitializedRemoteModules(t *testing.T) {
+	byAddr, diags := load(t, terraform.Options{}, "testdata/initialized", "testdata/initialized/.terraform/modules/apim")
+	if len(diags) != 0 {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	cases := []struct {
+		name, address, path string
+		want                any
+	}{
+		{"a downloaded registry module is read through modules.json", "module.apim.azurerm_api_management.this[1]", "name", "apim-registry-1"},
+		{"a nested downloaded module is found by its dotted key", "module.apim.module.inner.azurerm_api_management.inner", "name", "apim-registry-inner"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			checkPath(t, mustGet(t, byAddr, tc.address), tc.path, tc.want)
+		})
+	}
+	t.Run("a downloaded module dir in the scan is not a root of its own", func(t *testing.T) {
+		if len(byAddr) != 3 {
+			t.Errorf("got %v, want the 3 instances reached through module.apim", addresses(byAddr))
+		}
+	})
+}
+
+func TestLoadIsDeterministic(t *testing.T) {
+	dirs := []string{"testdata/modules/root", "testdata/references", "testdata/variables", "testdata/remote", "testdata/instances", "testdata/cycles/modules/a"}
+	first, firstDiags := terraform.Load(dirs, terraform.Options{})
+	for i := 0; i < 5; i++ {
+		again, againDiags := terraform.Load(dirs, terraform.Options{})
+		if !reflect.DeepEqual(first, again) || !reflect.DeepEqual(firstDiags, againDiags) {
+			t.Fatalf("run %d differs from the first", i+2)
+		}
+	}
+}
+
+func TestFunctions(t *testing.T) {
+	byAddr, diags := load(t, terraform.Options{}, "testdata/functions")
+	if len(diags) != 0 {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	r := mustGet(t, byAddr, "azurerm_api_management.functions")
+	cases := []struct{ tag, want string }{
+		{"try", "fallback"}, {"can", "false"}, {"coalesce", "first-non-empty"}, {"lookup", "Premium"},
+		{"merge", `{"a":1,"b":2}`}, {"length", "2"}, {"length_str", "4"}, {"contains", "true"},
+		{"keys", "sku,zones"}, {"values", `["v"]`}, {"toset", "a,b"}, {"tolist", `["x"]`},
+		{"tomap", `{"k":"v"}`}, {"jsondecode", "SystemAssigned"}, {"format", "apim-007"}, {"lower", "abc"},
+		{"upper", "ABC"}, {"replace", "a_b_c"}, {"replace_re", "apim"}, {"split", `["a","b"]`},
+		{"concat", `["a","b"]`}, {"flatten", `["a","b","c"]`}, {"distinct", `["a","b"]`}, {"element", "b"},
+		{"startswith", "true"}, {"endswith", "true"}, {"trimspace", "padded"}, {"substr", "System"},
+		{"zipmap", `{"a":"b"}`}, {"one", "only"}, {"range", "[0,1,2]"}, {"for_expr", "zone-1,zone-2"},
+		{"splat", "x,y"}, {"file", "from a file"}, {"file_rel", "from a file"}, {"templatefile", "Hello, ops!"},
+		{"index", "2"}, {"sum", "6.5"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.tag+" evaluates like Terraform", func(t *testing.T) {
+			checkPath(t, r, "tags."+tc.tag, tc.want)
+		})
+	}
 }

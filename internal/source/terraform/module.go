@@ -197,6 +197,10 @@ func (def *moduleDef) addResource(file string, block *hcl.Block) {
 			rd.attrs[name] = a.AsHCLAttribute()
 		}
 	} else {
+		// JSON syntax: the body's "missing item" range is its closing brace.
+		if closing := block.Body.MissingItemRange(); closing.Filename == file && closing.End.Byte > end.Byte {
+			end = closing.End
+		}
 		attrs, hd := block.Body.JustAttributes()
 		def.diags = append(def.diags, fromHCL(hd, "")...)
 		for name, a := range attrs {

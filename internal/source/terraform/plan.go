@@ -39,9 +39,9 @@ type resourceChange struct {
 	Mode    string `json:"mode"`
 	Type    string `json:"type"`
 	Change  struct {
-		Actions     []string       `json:"actions"`
-		After       map[string]any `json:"after"`
-		AfterUnknow any            `json:"after_unknown"`
+		Actions      []string       `json:"actions"`
+		After        map[string]any `json:"after"`
+		AfterUnknown any            `json:"after_unknown"`
 	} `json:"change"`
 }
 
@@ -84,7 +84,7 @@ func ReadPlan(filename string, src []byte) ([]*resource.Resource, diag.Diagnosti
 
 	unknownByAddr := map[string]any{}
 	for _, rc := range doc.ResourceChanges {
-		unknownByAddr[rc.Address] = rc.Change.AfterUnknow
+		unknownByAddr[rc.Address] = rc.Change.AfterUnknown
 	}
 	lines := addressOffsets(src)
 	var out []*resource.Resource

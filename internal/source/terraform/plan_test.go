@@ -70,6 +70,29 @@ func TestReadPlan(t *testing.T) {
 	})
 }
 
+func TestReadPlanFromResourceChangesOnly(t *testing.T) {
+	src := `{"format_version":"1.2","resource_changes":[
+  {"address":"azurerm_api_management.a","mode":"managed","type":"azurerm_api_management","change":{"actions":["create"],
+   "after":{"name":"apim-a","identity":[{"type":"SystemAssigned"}]},"after_unknown":{"id":true}}},
+  {"address":"azurerm_api_management.gone","mode":"managed","type":"azurerm_api_management","change":{"actions":["delete"],"after":null}},
+  {"address":"azurerm_api_management.b","mode":"managed","type":"azurerm_api_management","change":{"actions":["create"],
+   "after":{"name":"apim-b"},"after_unknown":{"identity":true}}}]}`
+	resources, diags := terraform.ReadPlan("plan.json", []byte(src))
+	if len(diags) != 0 || len(resources) != 2 {
+		t.Fatalf("got %d resources and diagnostics %v, want 2 and none", len(resources), diags)
+	}
+	byAddr := map[string]*resource.Resource{}
+	for _, r := range resources {
+		byAddr[r.Provenance.Address] = r
+	}
+	t.Run("change.after is read when planned_values is absent", func(t *testing.T) {
+		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.a"), "identity.type", "SystemAssigned")
+	})
+	t.Run("after_unknown applies to change.after", func(t *testing.T) {
+		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.b"), "identity", unknownWith("known only after apply"))
+	})
+}
+
 func TestIsPlan(t *testing.T) {
 	cases := []struct {
 		name string

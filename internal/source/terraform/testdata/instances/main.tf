@@ -33,3 +33,9 @@ resource "azurerm_api_management" "unknown_count" {
   count = length(data.azurerm_subscriptions.all.subscriptions)
   name  = "apim-unknown-${count.index}"
 }
+
+resource "azurerm_api_management" "unknown_each" {
+  for_each = data.azurerm_resources.all.resources
+  name     = each.key
+  location = "westeurope"
+}

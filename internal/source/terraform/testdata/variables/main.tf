@@ -43,3 +43,7 @@ resource "azurerm_api_management" "from_function" {
     type = cidrhost("10.0.0.0/8", 2)
   }
 }
+
+resource "azurerm_api_management" "from_undeclared" {
+  name = "${var.identity_type}-${var.nowhere}-${var.elsewhere}"
+}

@@ -19,3 +19,19 @@ module "defaulted" {
 resource "azurerm_api_management" "consumer" {
   name = "${module.apim.name}-consumer"
 }
+
+module "unknown_count" {
+  source = "./modules/apim"
+  count  = length(data.azurerm_resources.all.resources)
+  name   = "apim-unknown-count"
+}
+
+variable "root_name" {
+  type    = string
+  default = "apim-from-root"
+}
+
+module "from_root_default" {
+  source = "./modules/apim"
+  name   = var.root_name
+}

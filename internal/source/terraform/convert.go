@@ -1,0 +1,140 @@
+package terraform
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/lensix/lensix/internal/resource"
+)
+
+// converter turns evaluated cty values into resource body values, collecting the variable
+// defaults they were derived from.
+type converter struct {
+	defaults map[string]string
+}
+
+func (c *converter) addMarks(marks cty.ValueMarks) {
+	for m := range marks {
+		if d, ok := m.(defaultMark); ok {
+			if c.defaults == nil {
+				c.defaults = map[string]string{}
+			}
+			c.defaults[d.name] = d.message
+		}
+	}
+}
+
+// attr converts an attribute value; a null attribute is absent, as Terraform treats it.
+func (c *converter) attr(v cty.Value, exprText string) (any, bool) {
+	unmarked, marks := v.Unmark()
+	if unmarked.IsKnown() && unmarked.IsNull() {
+		c.addMarks(marks)
+		return nil, false
+	}
+	return c.toGo(v, exprText, ""), true
+}
+
+func (c *converter) toGo(v cty.Value, exprText, inherited string) any {
+	v, marks := v.Unmark()
+	c.addMarks(marks)
+	reason := reasonOf(marks, inherited)
+	if !v.IsKnown() {
+		if reason == "" {
+			reason = "depends on a value " + afterApply
+		}
+		return &resource.Unknown{Reason: reason, Expr: exprText}
+	}
+	if v.IsNull() {
+		return nil
+	}
+	ty := v.Type()
+	switch {
+	case ty == cty.String:
+		return v.AsString()
+	case ty == cty.Bool:
+		return v.True()
+	case ty == cty.Number:
+		bf := v.AsBigFloat()
+		if bf.IsInt() {
+			if i, acc := bf.Int64(); acc == 0 {
+				return i
+			}
+		}
+		f, _ := bf.Float64()
+		return f
+	case ty.IsObjectType() || ty.IsMapType():
+		out := map[string]any{}
+		for it := v.ElementIterator(); it.Next(); {
+			k, elem := it.Element()
+			out[k.AsString()] = c.toGo(elem, "", reason)
+		}
+		return out
+	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType():
+		out := make([]any, 0, v.LengthInt())
+		for it := v.ElementIterator(); it.Next(); {
+			_, elem := it.Element()
+			out = append(out, c.toGo(elem, "", reason))
+		}
+		return out
+	}
+	return &resource.Unknown{Reason: "value of type " + ty.FriendlyName() + " has no JSON form", Expr: exprText}
+}
+
+// reasonOf picks the reason an unknown value carries, or fallback.
+func reasonOf(marks cty.ValueMarks, fallback string) string {
+	var reasons []string
+	for m := range marks {
+		if u, ok := m.(unknownMark); ok {
+			reasons = append(reasons, u.reason)
+		}
+	}
+	if len(reasons) == 0 {
+		return fallback
+	}
+	sort.Strings(reasons)
+	return reasons[0]
+}
+
+// unsupportedFunctions returns stand-ins for the functions expr calls that lensix does not
+// implement: each returns an unknown value naming the function, instead of an error.
+func unsupportedFunctions(expr hcl.Expression, funcs map[string]function.Function) map[string]function.Function {
+	syntaxExpr, ok := expr.(hclsyntax.Expression)
+	if !ok {
+		return nil
+	}
+	var stubs map[string]function.Function
+	_ = hclsyntax.VisitAll(syntaxExpr, func(node hclsyntax.Node) hcl.Diagnostics {
+		call, ok := node.(*hclsyntax.FunctionCallExpr)
+		if !ok {
+			return nil
+		}
+		if _, known := funcs[call.Name]; known {
+			return nil
+		}
+		if stubs == nil {
+			stubs = map[string]function.Function{}
+		}
+		stubs[call.Name] = unsupportedFunction(call.Name)
+		return nil
+	})
+	return stubs
+}
+
+func unsupportedFunction(name string) function.Function {
+	reason := "function " + name + " is not evaluated by lensix"
+	if strings.Contains(name, "::") {
+		reason = "provider function " + name + " is not evaluated by lensix"
+	}
+	return function.New(&function.Spec{
+		VarParam: &function.Parameter{Name: "args", Type: cty.DynamicPseudoType, AllowUnknown: true, AllowNull: true, AllowDynamicType: true, AllowMarked: true},
+		Type:     function.StaticReturnType(cty.DynamicPseudoType),
+		Impl: func([]cty.Value, cty.Type) (cty.Value, error) {
+			return unknownVal(reason), nil
+		},
+	})
+}

@@ -1,0 +1,5 @@
+variable "name" {}
+
+resource "azurerm_api_management" "inner" {
+  name = "${var.name}-inner"
+}

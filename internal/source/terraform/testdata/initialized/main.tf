@@ -1,0 +1,5 @@
+module "apim" {
+  source  = "contoso/apim/azurerm"
+  version = "1.0.0"
+  name    = "apim-registry"
+}
