@@ -14,6 +14,9 @@ type Finding struct {
 	Status   Status
 	Message  string
 	Evidence map[string]string
+	// Assumptions are the defaults the verdict may rest on: those of the resource that bear on
+	// the evidence.
+	Assumptions []resource.Assumption
 	// Suppression is set when the user's decision turned the verdict into Suppressed.
 	Suppression *Suppression
 	// Notes are remarks for the reader, e.g. that a suppression has expired.
@@ -41,16 +44,33 @@ func Run(checks []*Check, resources []*resource.Resource) []Finding {
 			}
 			res := c.Evaluate(r)
 			findings = append(findings, Finding{
-				Check:    c,
-				Resource: r,
-				Status:   res.Status,
-				Message:  res.Message,
-				Evidence: res.Evidence,
+				Check:       c,
+				Resource:    r,
+				Status:      res.Status,
+				Message:     res.Message,
+				Evidence:    res.Evidence,
+				Assumptions: relevantAssumptions(r.Assumptions, res.Evidence),
 			})
 		}
 	}
 	SortFindings(findings)
 	return findings
+}
+
+// relevantAssumptions keeps the assumptions that bear on the paths a verdict's evidence names,
+// so a finding about the identity does not list the default of an unrelated location variable.
+func relevantAssumptions(all []resource.Assumption, evidence map[string]string) []resource.Assumption {
+	paths := make([]string, 0, len(evidence))
+	for p := range evidence {
+		paths = append(paths, p)
+	}
+	var out []resource.Assumption
+	for _, a := range all {
+		if len(paths) == 0 || a.AffectsAny(paths) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // SortFindings orders findings by file, line, column, address, resource ID and check ID.

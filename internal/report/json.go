@@ -124,7 +124,7 @@ func jsonResultOf(f check.Finding, opts Options) (jsonResult, error) {
 		},
 		Source:      jsonSource{Kind: r.Provenance.Source},
 		Evidence:    map[string]string{},
-		Assumptions: assumptionTexts(r),
+		Assumptions: assumptionTexts(f),
 		Suppression: f.Suppression,
 		Notes:       f.Notes,
 	}

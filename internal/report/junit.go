@@ -198,7 +198,7 @@ func junitDetail(f check.Finding, opts Options) (string, error) {
 	for _, k := range sortedKeys(evidence) {
 		fmt.Fprintf(&b, "evidence: %s = %s\n", k, evidence[k])
 	}
-	for _, a := range assumptionTexts(f.Resource) {
+	for _, a := range assumptionTexts(f) {
 		fmt.Fprintf(&b, "assumption: %s\n", a)
 	}
 	for _, n := range f.Notes {

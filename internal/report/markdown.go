@@ -108,7 +108,7 @@ func mdFailure(b *strings.Builder, f check.Finding, opts Options) error {
 		fmt.Fprintf(b, "- **Location:** %s\n", mdEscape(loc))
 	}
 	fmt.Fprintf(b, "- **Found:** %s\n", mdEscape(f.Message))
-	for _, a := range assumptionTexts(f.Resource) {
+	for _, a := range assumptionTexts(f) {
 		fmt.Fprintf(b, "- **Assumed:** %s\n", mdEscape(a))
 	}
 	for _, n := range f.Notes {

@@ -265,7 +265,7 @@ func sarifResultOf(f check.Finding, ruleIndex int, opts Options) sarifResult {
 		Properties: &sarifResultProps{
 			Status:      f.Status,
 			Evidence:    evidenceOf(f),
-			Assumptions: assumptionTexts(f.Resource),
+			Assumptions: assumptionTexts(f),
 			Notes:       f.Notes,
 		},
 	}
@@ -303,7 +303,7 @@ func sarifMessage(f check.Finding) string {
 	if verdict(f) == check.Unknown && !messageExplainsUnknown(f) {
 		msg += " Unknown because " + unknownText(f) + "."
 	}
-	if as := assumptionTexts(f.Resource); len(as) > 0 {
+	if as := assumptionTexts(f); len(as) > 0 {
 		msg += " Assumed: " + strings.Join(as, "; ") + "."
 	}
 	return msg

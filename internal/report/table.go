@@ -186,7 +186,7 @@ func (t *tableWriter) finding(f check.Finding, w widths, opts Options) error {
 	if f.Status == check.Pass {
 		return nil
 	}
-	for _, a := range assumptionTexts(f.Resource) {
+	for _, a := range assumptionTexts(f) {
 		t.wrapped(indent, "assumed: ", a)
 	}
 	if verdict(f) == check.Unknown && !messageExplainsUnknown(f) {

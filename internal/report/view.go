@@ -116,10 +116,10 @@ func where(r *resource.Resource, workDir string) string {
 	return file + ":" + strconv.Itoa(rng.Start.Line)
 }
 
-// assumptionTexts renders a resource's assumptions as "path: message".
-func assumptionTexts(r *resource.Resource) []string {
-	out := make([]string, 0, len(r.Assumptions))
-	for _, a := range r.Assumptions {
+// assumptionTexts renders the assumptions a finding rests on as "path: message".
+func assumptionTexts(f check.Finding) []string {
+	out := make([]string, 0, len(f.Assumptions))
+	for _, a := range f.Assumptions {
 		switch {
 		case a.Path == "":
 			out = append(out, a.Message)

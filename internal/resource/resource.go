@@ -47,6 +47,31 @@ type Assumption struct {
 	// Path is the input that was assumed, e.g. "var.identity_type" or "parameters('identity')".
 	Path    string `json:"path"`
 	Message string `json:"message"`
+	// Affects lists the body paths ("identity", "properties.publisherName") whose values rest on
+	// the assumption; empty means the source could not tell, so it may affect any of them.
+	Affects []string `json:"affects,omitempty"`
+}
+
+// AffectsAny reports whether the assumption may bear on any of the dotted body paths: it does
+// when it names no paths, or when one of its paths and one of theirs is a prefix of the other
+// ("identity" bears on "identity.type" and the other way round).
+func (a Assumption) AffectsAny(paths []string) bool {
+	if len(a.Affects) == 0 {
+		return true
+	}
+	for _, mine := range a.Affects {
+		for _, theirs := range paths {
+			if pathPrefix(mine, theirs) || pathPrefix(theirs, mine) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func pathPrefix(prefix, path string) bool {
+	prefix, path = strings.ToLower(prefix), strings.ToLower(path)
+	return path == prefix || strings.HasPrefix(path, prefix+".") || strings.HasPrefix(path, prefix+"[")
 }
 
 // Suppression is a user's decision, written in the source beside the resource, that a check's
@@ -68,12 +93,13 @@ func (r *Resource) Get(path string) (any, bool) {
 // IsType reports whether r is of the ARM type t; ARM types compare without regard to case.
 func (r *Resource) IsType(t string) bool { return strings.EqualFold(r.Type, t) }
 
-// Assume records an assumption on the resource once.
-func (r *Resource) Assume(path, message string) {
+// Assume records an assumption on the resource once; affects names the body paths that rest on
+// it, if the source knows them.
+func (r *Resource) Assume(path, message string, affects ...string) {
 	for _, a := range r.Assumptions {
 		if a.Path == path {
 			return
 		}
 	}
-	r.Assumptions = append(r.Assumptions, Assumption{Path: path, Message: message})
+	r.Assumptions = append(r.Assumptions, Assumption{Path: path, Message: message, Affects: affects})
 }

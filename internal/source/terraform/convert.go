@@ -13,18 +13,32 @@ import (
 )
 
 // converter turns evaluated cty values into resource body values, collecting the variable
-// defaults they were derived from.
+// defaults they were derived from and the top-level arguments whose values used them.
 type converter struct {
-	defaults map[string]string
+	defaults map[string]*defaultUse
+	// argument is the top-level argument or block being converted; "" while converting what
+	// bears on the whole resource (count, for_each).
+	argument string
+}
+
+// defaultUse is one variable default a resource's values rest on.
+type defaultUse struct {
+	message   string
+	arguments map[string]bool // "" stands for the whole resource
 }
 
 func (c *converter) addMarks(marks cty.ValueMarks) {
 	for m := range marks {
 		if d, ok := m.(defaultMark); ok {
 			if c.defaults == nil {
-				c.defaults = map[string]string{}
+				c.defaults = map[string]*defaultUse{}
 			}
-			c.defaults[d.name] = d.message
+			use := c.defaults[d.name]
+			if use == nil {
+				use = &defaultUse{message: d.message, arguments: map[string]bool{}}
+				c.defaults[d.name] = use
+			}
+			use.arguments[c.argument] = true
 		}
 	}
 }

@@ -564,7 +564,8 @@ func (in *instance) expandResource(rd *resourceDef) {
 				meta, address, unknownReason, map[string]string{"count": "count.index", "for_each": "each.key and each.value"}[meta]))
 		}
 		for _, name := range sortedKeys(conv.defaults) {
-			r.Assume("var."+name, conv.defaults[name])
+			use := conv.defaults[name]
+			r.Assume("var."+name, use.message, affectedPaths(rd.typ, use.arguments)...)
 		}
 		for _, note := range in.notes {
 			r.Assume(note.Path, note.Message)
@@ -611,8 +612,10 @@ func (in *instance) resourceAttrs(rd *resourceDef, scope map[string]cty.Value, c
 		return in.convertBody(rd.syntax, scope, conv, true, jsonBody)
 	}
 	out := map[string]any{}
+	defer func() { conv.argument = "" }()
 	for _, name := range sortedKeys(rd.attrs) {
 		a := rd.attrs[name]
+		conv.argument = name
 		v := in.eval(a.Expr, scope)
 		if g, present := conv.attr(v, in.exprText(a.Expr)); present {
 			out[name] = g
@@ -632,6 +635,9 @@ func (in *instance) convertBody(body *hclsyntax.Body, scope map[string]cty.Value
 		if top && jsonBody && name == "body" {
 			expr = unwrapJSONEncode(expr)
 		}
+		if top {
+			conv.argument = name
+		}
 		v := in.eval(expr, scope)
 		if g, present := conv.attr(v, in.exprText(a.Expr)); present {
 			out[name] = g
@@ -641,6 +647,12 @@ func (in *instance) convertBody(body *hclsyntax.Body, scope map[string]cty.Value
 	for _, b := range body.Blocks {
 		if top && metaArguments[b.Type] {
 			continue
+		}
+		if top {
+			conv.argument = b.Type
+			if b.Type == "dynamic" && len(b.Labels) == 1 {
+				conv.argument = b.Labels[0]
+			}
 		}
 		if b.Type == "dynamic" && len(b.Labels) == 1 {
 			blocks, unknown := in.expandDynamic(b, scope, conv)
@@ -657,6 +669,9 @@ func (in *instance) convertBody(body *hclsyntax.Body, scope map[string]cty.Value
 	}
 	for typ, u := range unknownBlocks {
 		out[typ] = u
+	}
+	if top {
+		conv.argument = ""
 	}
 	return out
 }

@@ -168,9 +168,15 @@ func TestVariables(t *testing.T) {
 	})
 	t.Run("a used default is recorded as an assumption", func(t *testing.T) {
 		r := mustGet(t, byAddr, "azurerm_api_management.from_default")
-		want := []resource.Assumption{{Path: "var.identity_type", Message: `default value "SystemAssigned" of variable identity_type was used`}}
+		want := []resource.Assumption{{Path: "var.identity_type", Message: `default value "SystemAssigned" of variable identity_type was used`, Affects: []string{"identity"}}}
 		if !reflect.DeepEqual(r.Assumptions, want) {
 			t.Errorf("assumptions = %#v, want %#v", r.Assumptions, want)
+		}
+	})
+	t.Run("an assumption names the body paths whose values rest on it", func(t *testing.T) {
+		r := mustGet(t, byAddr, "azurerm_api_management.from_locals")
+		if len(r.Assumptions) != 1 || strings.Join(r.Assumptions[0].Affects, ",") != "identity,name" {
+			t.Errorf("assumptions = %#v, want var.identity_type affecting identity and name", r.Assumptions)
 		}
 	})
 	t.Run("defaults reached through locals are recorded too", func(t *testing.T) {

@@ -59,6 +59,35 @@ var azurermTypes = map[string]azurermType{
 	},
 }
 
+// affectedPaths names the ARM body paths that the given top-level Terraform arguments map to,
+// so an assumption says which values rest on it. It returns nil — "may affect anything" — when
+// one of the arguments bears on the whole resource ("") or on an azapi body, whose keys are
+// not tracked one by one.
+func affectedPaths(tfType string, arguments map[string]bool) []string {
+	rows := azurermTypes[tfType].attributes
+	if tfType == "azapi_resource" {
+		rows = azapiRows
+	}
+	var paths []string
+	for _, arg := range sortedKeys(arguments) {
+		if arg == "" || arg == "body" {
+			return nil
+		}
+		path := "terraform." + arg // an argument with no ARM counterpart (resource_group_name)
+		for _, row := range rows {
+			if row.tf == arg {
+				path = row.arm
+				break
+			}
+		}
+		paths = append(paths, path)
+	}
+	return paths
+}
+
+// azapiRows are the azapi_resource arguments that land at a fixed place in the ARM body.
+var azapiRows = []attributeRow{{tf: "name", arm: "name"}, {tf: "location", arm: "location"}, {tf: "tags", arm: "tags"}, {tf: "identity", arm: "identity"}}
+
 // mapped reports whether resources of a Terraform type are mapped to ARM.
 func mapped(tfType string) bool {
 	_, ok := azurermTypes[tfType]
