@@ -123,6 +123,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 	}
 	var out []*resource.Resource
 	for _, r := range roots {
+		l.steps, l.budgetReported = 0, false
 		d := l.newDeployment(r.file, r.params, "", nil)
 		out = append(out, d.run()...)
 	}
@@ -149,8 +150,9 @@ type loader struct {
 	reported map[string]bool
 	// callDepth counts the user-defined function calls being evaluated.
 	callDepth int
-	// steps counts the expressions evaluated, against maxSteps.
-	steps int
+	// steps counts the expressions evaluated for the current root, against maxSteps.
+	steps          int
+	budgetReported bool
 	// configs caches the bicepconfig.json that applies to each directory.
 	configs map[string]map[string]any
 }
