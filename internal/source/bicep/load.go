@@ -238,6 +238,25 @@ func (f *sourceFile) text(n ast.Node) string {
 // maxExprText bounds the expression text kept in unknown values.
 const maxExprText = 160
 
+// suppressions reads the lensix:ignore comments of a declaration: above its first decorator, or
+// between its decorators and its keyword.
+func (f *sourceFile) suppressions(h ast.Header) []resource.Suppression {
+	first, keyword := f.tok.Position(h.Pos()).Line, f.tok.Position(h.Keyword).Line
+	out := resource.InlineSuppressions(f.path, f.src, first)
+	if keyword != first {
+		seen := map[int]bool{}
+		for _, s := range out {
+			seen[s.Range.Start.Line] = true
+		}
+		for _, s := range resource.InlineSuppressions(f.path, f.src, keyword) {
+			if !seen[s.Range.Start.Line] {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
 // resolve names a file referenced from f by a relative path.
 func (f *sourceFile) resolve(rel string) string {
 	return path.Join(path.Dir(f.path), rel)

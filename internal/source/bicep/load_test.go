@@ -215,6 +215,11 @@ resource secret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
 resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
   name: 'apim'
 }
+@description('decorated')
+// lensix:ignore[apimgmt_nomanagedidentity] between decorator and keyword
+resource third 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
+  name: 'third'
+}
 #disable-next-line BCP081
 resource other 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
   name: 'other'
@@ -223,6 +228,9 @@ resource other 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
 				s := rs["apim"].Suppressions
 				if len(s) != 1 || s[0].CheckID != "apimgmt_nomanagedidentity" || s[0].Reason != "identity is added by policy" {
 					t.Errorf("suppressions = %+v", s)
+				}
+				if s := rs["third"].Suppressions; len(s) != 1 || s[0].Range.Start.Line != 6 {
+					t.Errorf("suppression between decorator and keyword = %+v", s)
 				}
 				if len(rs["other"].Suppressions) != 0 {
 					t.Errorf("#disable-next-line became a suppression: %+v", rs["other"].Suppressions)

@@ -238,7 +238,7 @@ func (d *deployment) deployModule(m *moduleSym) []*resource.Resource {
 				Range:   d.file.rangeOf(m.decl.Pos(), m.decl.End()),
 				Address: in.address,
 			},
-			Suppressions: resource.InlineSuppressions(d.file.path, d.file.src, d.file.tok.Position(m.decl.Pos()).Line),
+			Suppressions: d.file.suppressions(m.decl.Header),
 		}
 		if in.name == nil {
 			r.Body["name"] = &resource.Unknown{Reason: "the module has no name; Bicep generates one at compile time", Expr: nameOf(m.decl)}

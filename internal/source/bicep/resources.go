@@ -327,7 +327,7 @@ func (d *deployment) toResource(in *instance) *resource.Resource {
 			Range:   d.file.rangeOf(decl.Pos(), decl.End()),
 			Address: in.address,
 		},
-		Suppressions: resource.InlineSuppressions(d.file.path, d.file.src, d.file.tok.Position(decl.Pos()).Line),
+		Suppressions: d.file.suppressions(decl.Header),
 	}
 	for _, k := range sortedKeys(in.assumed) {
 		r.Assume(k, in.assumed[k])
