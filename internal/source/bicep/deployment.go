@@ -300,7 +300,7 @@ func (d *deployment) param(sym *symbol, st *state) any {
 	case pending:
 		sym.state = evaluating
 		inner := &state{}
-		switch sp, ok := d.supplied[name]; {
+		switch sp, ok := d.suppliedValue(name); {
 		case ok:
 			sym.value = sp.value
 			inner.add(sp.assumed)
@@ -318,6 +318,20 @@ func (d *deployment) param(sym *symbol, st *state) any {
 	}
 	st.add(sym.assumed)
 	return sym.value
+}
+
+// suppliedValue finds a parameter's given value; ARM matches parameter names without regard to
+// case, so parameters files written for the compiled template match too.
+func (d *deployment) suppliedValue(name string) (suppliedParam, bool) {
+	if sp, ok := d.supplied[name]; ok {
+		return sp, true
+	}
+	for k, sp := range d.supplied {
+		if strings.EqualFold(k, name) {
+			return sp, true
+		}
+	}
+	return suppliedParam{}, false
 }
 
 func isNullable(t ast.Expr) bool {
