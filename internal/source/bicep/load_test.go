@@ -401,3 +401,26 @@ module missing 'br:corp.azurecr.io/modules/other:1.0' = {
 		t.Errorf("diagnostics = %v, want one saying how to fetch the missing module", diags)
 	}
 }
+
+func TestParameterFilesGiveValues(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"main.bicep": "param identityType string = 'None'\nparam secret string\nresource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {\n  name: 'apim'\n  identity: { type: identityType }\n  properties: { secret: secret }\n}",
+		"prod.parameters.json": `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "parameters": {
+    "IdentityType": { "value": "SystemAssigned" },
+    "secret": { "reference": { "keyVault": { "id": "/subscriptions/x" }, "secretName": "s" } }
+  }
+}`,
+	})
+	rs, diags := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{ParameterFiles: []string{dir + "/prod.parameters.json"}})
+	if len(diags) > 0 || len(rs) != 1 {
+		t.Fatalf("resources %v, diagnostics %v", rs, diags)
+	}
+	if got := get(t, rs[0], "identity.type"); got != "SystemAssigned" || len(rs[0].Assumptions) != 0 {
+		t.Errorf("identity.type = %v (assumptions %v), want SystemAssigned from the file", got, rs[0].Assumptions)
+	}
+	if !resource.IsUnknown(get(t, rs[0], "properties.secret")) {
+		t.Errorf("a Key Vault reference should be unknown, got %v", get(t, rs[0], "properties.secret"))
+	}
+}
