@@ -288,7 +288,7 @@ resource r 'Microsoft.Storage/storageAccounts@2023-01-01' = {
 			},
 		},
 		{
-			name: "nested resources are named without their parent inside its body",
+			name: "nested resources are named without their parent inside its body, and their .name is the declared one",
 			files: map[string]string{"main.bicep": `resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
   name: 'apim'
   resource api 'apis' = {
@@ -310,7 +310,7 @@ resource r 'Microsoft.Storage/storageAccounts@2023-01-01' = {
 					t.Errorf("diagnostics = %v", diags)
 				}
 				p := rs["apim::policy"]
-				if p == nil || p.Name != "apim/echo/policy" || get(t, p, "properties.api") != "apim/echo" || get(t, p, "properties.op") != "apim/echo/get" {
+				if p == nil || p.Name != "apim/echo/policy" || get(t, p, "properties.api") != "echo" || get(t, p, "properties.op") != "get" {
 					t.Errorf("policy = %+v", p)
 				}
 			},

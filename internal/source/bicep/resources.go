@@ -24,7 +24,8 @@ type resourceSym struct {
 type instance struct {
 	sym      *resourceSym
 	typ      string
-	name     any // the full ARM name: a string, or unknown
+	name     any // the full ARM name ("parent/child"): a string, or unknown
+	ownName  any // the name property as declared, which symbolic references read
 	body     map[string]any
 	address  string
 	deployed bool
@@ -42,7 +43,8 @@ func (r *resourceRef) property(name string) any {
 	case "id":
 		return &resource.Unknown{Reason: fmt.Sprintf("the ID of %s depends on the subscription and resource group of the deployment", r.inst.address)}
 	case "name":
-		return r.inst.name
+		// Bicep reads a child's declared name here, not the parent/child ARM name.
+		return r.inst.ownName
 	}
 	if v, ok := resource.Lookup(r.inst.body, name); ok {
 		return v
@@ -235,6 +237,7 @@ func (d *deployment) instance(sym *resourceSym, parent *instance, value ast.Expr
 		}
 	}
 	name := body["name"]
+	in.ownName = name
 	if parentRef != nil {
 		name = joinName(parentRef.name, name)
 	}
