@@ -424,6 +424,14 @@ func (d *deployment) property(v any, name string, safe bool, at ast.Node) any {
 func (d *deployment) index(n *ast.IndexExpr, e *env, st *state) any {
 	x := d.eval(n.X, e, st)
 	i := d.eval(n.Index, e, st)
+	if u, ok := i.(*resource.Unknown); ok {
+		// One copy of a resource loop, which is unknown: its type and API version are still known.
+		if arr, ok := x.([]any); ok && len(arr) > 0 {
+			if ref, ok := arr[0].(*resourceRef); ok {
+				return &resourceRef{inst: ref.inst, unknownCopy: u}
+			}
+		}
+	}
 	if u := firstUnknown(x, i); u != nil {
 		return u
 	}

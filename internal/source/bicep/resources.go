@@ -33,12 +33,25 @@ type instance struct {
 	assumed  map[string]string
 }
 
-// resourceRef is a Bicep reference to a resource (its symbolic name used as a value).
-type resourceRef struct{ inst *instance }
+// resourceRef is a Bicep reference to a resource (its symbolic name used as a value). When
+// unknownCopy is set, it stands for a copy of a loop chosen by an unknown index: only what all
+// copies share is known.
+type resourceRef struct {
+	inst        *instance
+	unknownCopy *resource.Unknown
+}
 
 // property reads a property of a referenced resource: what the template declares, and unknown
 // for what Azure fills in at deployment (id, principalId, ...).
 func (r *resourceRef) property(name string) any {
+	if r.unknownCopy != nil {
+		switch strings.ToLower(name) {
+		case "type", "apiversion":
+			v, _ := resource.Lookup(r.inst.body, name)
+			return v
+		}
+		return &resource.Unknown{Reason: "which copy of " + r.inst.sym.name + " is used is unknown: " + r.unknownCopy.Reason}
+	}
 	switch strings.ToLower(name) {
 	case "id":
 		return &resource.Unknown{Reason: fmt.Sprintf("the ID of %s depends on the subscription and resource group of the deployment", r.inst.address)}
