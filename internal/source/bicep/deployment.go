@@ -31,6 +31,7 @@ type deployment struct {
 	all       []*resourceSym // every resource declaration, nested ones included, in order
 	modules   map[string]*moduleSym
 	functions map[string]*ast.FuncDecl
+	types     map[string]*ast.TypeDecl
 	imports   map[string]*importSym // wildcard aliases and imported names
 	supplied  map[string]suppliedParam
 }
@@ -87,7 +88,7 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 		l: l, file: f, prefix: prefix, callers: callers, supplied: supplied,
 		params: map[string]*symbol{}, vars: map[string]*symbol{}, outputs: map[string]*symbol{},
 		resources: map[string]*resourceSym{}, modules: map[string]*moduleSym{},
-		functions: map[string]*ast.FuncDecl{}, imports: map[string]*importSym{},
+		functions: map[string]*ast.FuncDecl{}, imports: map[string]*importSym{}, types: map[string]*ast.TypeDecl{},
 	}
 	for _, decl := range f.ast.Decls {
 		d.checkDecorators(decl)
@@ -107,6 +108,10 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 		case *ast.FuncDecl:
 			if x.Name != nil {
 				d.functions[x.Name.Name] = x
+			}
+		case *ast.TypeDecl:
+			if x.Name != nil {
+				d.types[x.Name.Name] = x
 			}
 		case *ast.ResourceDecl:
 			d.declareResource(x, nil)
@@ -307,7 +312,7 @@ func (d *deployment) param(sym *symbol, st *state) any {
 		case x.Default != nil:
 			sym.value = d.eval(x.Default, nil, inner)
 			inner.assume("param."+name, fmt.Sprintf("parameter %q was not given; its default value was used", name))
-		case isNullable(x.Type):
+		case d.isNullable(x.Type, 0):
 			sym.value = nil
 			inner.assume("param."+name, fmt.Sprintf("parameter %q was not given; it is nullable, so null was used", name))
 		default:
@@ -334,9 +339,18 @@ func (d *deployment) suppliedValue(name string) (suppliedParam, bool) {
 	return suppliedParam{}, false
 }
 
-func isNullable(t ast.Expr) bool {
-	_, ok := t.(*ast.NullableType)
-	return ok
+// isNullable reports whether a parameter type admits null: "T?", or a declared type that does
+// (followed through at most a few aliases).
+func (d *deployment) isNullable(t ast.Expr, depth int) bool {
+	switch x := t.(type) {
+	case *ast.NullableType:
+		return true
+	case *ast.Ident:
+		if td := d.types[x.Name]; td != nil && depth < 8 {
+			return d.isNullable(td.Type, depth+1)
+		}
+	}
+	return false
 }
 
 func (d *deployment) variable(sym *symbol, st *state) any {

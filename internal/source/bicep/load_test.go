@@ -92,6 +92,22 @@ resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
 			},
 		},
 		{
+			name: "a nullable parameter without value is null, also through a declared type, as an assumption",
+			files: map[string]string{"main.bicep": `type identityType = {
+  systemAssigned: bool
+}?
+param managedIdentities identityType
+resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
+  name: 'apim'
+  identity: managedIdentities
+}`},
+			check: func(t *testing.T, rs map[string]*resource.Resource, _ diag.Diagnostics) {
+				if got := get(t, rs["apim"], "identity"); got != nil || !hasAssumption(rs["apim"], "param.managedIdentities") {
+					t.Errorf("identity = %v, assumptions %v; want null resting on an assumption", got, rs["apim"].Assumptions)
+				}
+			},
+		},
+		{
 			name: "a parameter without value or default is unknown and says how to give it",
 			files: map[string]string{"main.bicep": `param identity object
 resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
