@@ -23,6 +23,9 @@ type deployment struct {
 	scope funcs.Scope
 	path  string // address prefix of the resources it deploys
 	depth int
+	// loops are the copy loops around an outer-scope nested template, whose expressions may
+	// read the deployment's copyIndex().
+	loops []loop
 	// unusedPass is set while evaluating what no resource used: its problems are warnings,
 	// since Resource Manager never evaluates them either.
 	unusedPass bool
@@ -30,6 +33,15 @@ type deployment struct {
 	vars       map[string]*variable
 	fns        map[string]*userFunc
 	parsed     map[*jsonpos.Node]expr.Node
+	// deployments are the nested deployments evaluated so far, by lower-case name and symbolic
+	// name, so reference() can read their outputs.
+	deployments map[string]*deployment
+	// outputs are the deployment's evaluated outputs ({"type", "value"} by name) and what they
+	// rest on.
+	outputs        map[string]any
+	outputsAssumed assumptions
+	// varStack lists the variables being evaluated, innermost last, to name a cycle.
+	varStack []string
 }
 
 type state uint8
@@ -89,9 +101,11 @@ func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.
 		// An outer-scope nested template reads the parameters, variables and functions of the
 		// template it sits in.
 		d.params, d.vars, d.fns, d.depth = outer.params, outer.vars, outer.fns, outer.depth+1
+		d.deployments = outer.deployments
 		return d
 	}
 	d.params, d.vars, d.fns = map[string]*param{}, map[string]*variable{}, map[string]*userFunc{}
+	d.deployments = map[string]*deployment{}
 	if ps := tmpl.Get("parameters"); ps != nil && ps.Kind == jsonpos.Object {
 		for _, f := range ps.Fields {
 			p := &param{name: f.Key, decl: f.Value}
@@ -140,20 +154,11 @@ func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.
 	return d
 }
 
-// run evaluates the deployment's resources, then every variable and output, so that mistakes
-// in parts no resource uses are reported too.
+// run evaluates the deployment's resources and outputs, then every parameter and variable
+// nothing used, so that mistakes in those are reported too (as warnings: nothing depends on them).
 func (d *deployment) run() []*resource.Resource {
 	out := d.resources()
-	d.unusedPass = true
-	names := make([]string, 0, len(d.vars))
-	for k := range d.vars {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		c := d.ctx()
-		_, _ = c.Variable(d.vars[k].name)
-	}
+	d.outputs = map[string]any{}
 	if outputs := d.tmpl.Get("outputs"); outputs != nil && outputs.Kind == jsonpos.Object {
 		for _, o := range outputs.Fields {
 			c := d.ctx()
@@ -162,18 +167,40 @@ func (d *deployment) run() []*resource.Resource {
 					continue
 				}
 			}
-			if v := o.Value.Get("value"); v != nil {
-				c.value(v)
-			}
+			var v any
 			if cp := o.Value.Get("copy"); cp != nil {
-				c.copyArray(cp)
+				v = c.copyArray(cp)
+			} else {
+				v = c.value(o.Value.Get("value"))
 			}
+			output := map[string]any{"value": v}
+			if t := o.Value.Get("type"); t != nil && t.Kind == jsonpos.String {
+				output["type"] = t.Str
+			}
+			d.outputs[o.Key] = output
+			d.outputsAssumed.add(c.assumed)
 		}
+	}
+	d.unusedPass = true
+	for _, k := range sortedKeys(d.params) {
+		_, _ = d.ctx().Parameter(d.params[k].name)
+	}
+	for _, k := range sortedKeys(d.vars) {
+		_, _ = d.ctx().Variable(d.vars[k].name)
 	}
 	return out
 }
 
-func (d *deployment) ctx() *evalCtx { return &evalCtx{d: d, assumed: assumptions{}} }
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (d *deployment) ctx() *evalCtx { return &evalCtx{d: d, loops: d.loops, assumed: assumptions{}} }
 
 // parameter resolves a parameter: the value given, else its default (an assumption), else
 // unknown.
@@ -190,6 +217,10 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 		switch {
 		case p.supplied != nil:
 			p.value = p.supplied.value
+			if p.supplied.raw != nil && isStringType(p.decl) {
+				p.value = *p.supplied.raw
+			}
+			d.checkAllowed(p)
 			p.assumed.add(p.supplied.assumed)
 		case p.decl.Get("defaultValue") != nil:
 			dc := d.ctx()
@@ -208,6 +239,39 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 	return p.value, nil
 }
 
+// checkAllowed warns when a given value is not one of the parameter's allowedValues, as
+// Resource Manager would reject it. The value itself is not shown: it may be a secret.
+func (d *deployment) checkAllowed(p *param) {
+	allowed := p.decl.Get("allowedValues")
+	if allowed == nil || allowed.Kind != jsonpos.Array || funcs.FindUnknown(p.value) != nil {
+		return
+	}
+	values := []any{p.value}
+	if arr, ok := p.value.([]any); ok {
+		values = arr // each element of an array parameter must be allowed
+	}
+	for _, v := range values {
+		found := false
+		for _, a := range allowed.Elems {
+			if funcs.Equal(v, a.Value()) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			d.l.report(d.src.file, allowed.Start, diag.Warning,
+				fmt.Sprintf("The value given for parameter %q (from %s) is not one of its allowedValues", p.name, p.supplied.from),
+				"Resource Manager would reject the deployment; lensix evaluated the value as given")
+			return
+		}
+	}
+}
+
+func isStringType(decl *jsonpos.Node) bool {
+	t := decl.Get("type")
+	return t != nil && t.Kind == jsonpos.String && (strings.EqualFold(t.Str, "string") || strings.EqualFold(t.Str, "securestring"))
+}
+
 func isTrue(n *jsonpos.Node) bool { return n != nil && n.Kind == jsonpos.Bool && n.Bool }
 
 // variable resolves a variable once, lazily, detecting cycles.
@@ -218,9 +282,18 @@ func (d *deployment) variable(c *evalCtx, name string) (any, error) {
 	}
 	switch v.state {
 	case evaluating:
-		return nil, fmt.Errorf("variable %q refers to itself", name)
+		chain := []string{}
+		for i, n := range d.varStack {
+			if strings.EqualFold(n, v.name) {
+				chain = append(chain, d.varStack[i:]...)
+				break
+			}
+		}
+		return nil, fmt.Errorf("variable %q refers to itself: %s", v.name, strings.Join(append(chain, v.name), " → "))
 	case pending:
 		v.state = evaluating
+		d.varStack = append(d.varStack, v.name)
+		defer func() { d.varStack = d.varStack[:len(d.varStack)-1] }()
 		vc := d.ctx()
 		if v.copy != nil {
 			v.value = vc.copyEntry(v.copy)

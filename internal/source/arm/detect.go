@@ -5,6 +5,11 @@
 //
 // It is built in three stages: jsonpos reads JSON with positions, expr parses "[...]"
 // expressions, funcs applies the template functions; this package puts them together.
+//
+// A resource's Provenance.Address is its symbolic name (languageVersion 2.0) or the source text
+// of its name; a child declared inside a parent adds "/" and its own; a copy instance adds
+// "[i]" ("[*]" when the count is unknown); a resource of a nested or linked deployment is
+// prefixed with the deployment's address and " > ".
 package arm
 
 import (

@@ -12,8 +12,12 @@ import (
 	"github.com/lensix/lensix/internal/source/arm/jsonpos"
 )
 
-// maxCallDepth bounds user-function calls within calls.
-const maxCallDepth = 64
+// maxCallDepth bounds user-function calls within calls; maxCalls bounds them in all, since
+// functions that call each other twice over grow exponentially.
+const (
+	maxCallDepth = 64
+	maxCalls     = 1 << 18
+)
 
 // evalCtx evaluates template values in one deployment, inside copy loops and lambdas, and
 // collects the assumptions the values rest on.
@@ -24,6 +28,9 @@ type evalCtx struct {
 	fnArgs  map[string]any // parameters of the user function being evaluated
 	depth   int
 	assumed assumptions
+	// linkMode evaluates a linked template's location looking for its relative part:
+	// uri(base, rel) with an unknown base gives rel, and variables are evaluated afresh.
+	linkMode bool
 }
 
 type loop struct {
@@ -49,6 +56,18 @@ func (c *evalCtx) Parameter(name string) (any, error) {
 func (c *evalCtx) Variable(name string) (any, error) {
 	if c.fnArgs != nil {
 		return nil, fmt.Errorf("user-defined functions cannot read variables")
+	}
+	if c.linkMode {
+		v := c.d.vars[strings.ToLower(name)]
+		if v == nil || c.depth >= maxCallDepth {
+			return c.d.variable(c, name)
+		}
+		inner := *c
+		inner.depth++
+		if v.copy != nil {
+			return inner.copyEntry(v.copy), nil
+		}
+		return inner.value(v.decl), nil
 	}
 	return c.d.variable(c, name)
 }
@@ -77,6 +96,9 @@ func (c *evalCtx) with(l loop) *evalCtx {
 // value evaluates a template JSON value: expressions in strings and keys, and property copy
 // loops ("copy": [{name, count, input}]) in objects.
 func (c *evalCtx) value(n *jsonpos.Node) any {
+	if n == nil {
+		return nil
+	}
 	switch n.Kind {
 	case jsonpos.String:
 		return c.str(n)
@@ -131,8 +153,14 @@ func isPropertyCopy(n *jsonpos.Node) bool {
 // maxCopy is ARM's limit on the iterations of one copy loop.
 const maxCopy = 800
 
-// copyEntry evaluates {name, count, input} into an array, one input per index.
-func (c *evalCtx) copyEntry(entry *jsonpos.Node) any {
+// copyEntry evaluates a property or variable loop {name, count, input} into an array, one
+// input per index.
+func (c *evalCtx) copyEntry(entry *jsonpos.Node) any { return c.loop(entry, false) }
+
+// copyArray evaluates an output's loop {count, input}, where a bare copyIndex() refers to it.
+func (c *evalCtx) copyArray(entry *jsonpos.Node) any { return c.loop(entry, true) }
+
+func (c *evalCtx) loop(entry *jsonpos.Node, unnamed bool) any {
 	name := ""
 	if n := entry.Get("name"); n != nil {
 		name = n.Str
@@ -145,14 +173,11 @@ func (c *evalCtx) copyEntry(entry *jsonpos.Node) any {
 	out := make([]any, count)
 	for i := range out {
 		if input != nil {
-			out[i] = c.with(loop{name: name, index: int64(i)}).value(input)
+			out[i] = c.with(loop{name: name, index: int64(i), resource: unnamed}).value(input)
 		}
 	}
 	return out
 }
-
-// copyArray evaluates an output's copy: {count, input}.
-func (c *evalCtx) copyArray(entry *jsonpos.Node) any { return c.copyEntry(entry) }
 
 // count evaluates a copy loop's count, reporting one that is not a whole number in range.
 func (c *evalCtx) count(entry *jsonpos.Node) (int, *resource.Unknown) {
@@ -322,6 +347,10 @@ func (c *evalCtx) call(n *expr.Call) (any, error) {
 			}
 		}
 		return c.apply(n, args)
+	case "reference":
+		if v, ok, err := c.deploymentReference(n); ok || err != nil {
+			return v, err
+		}
 	case "lambda":
 		return c.lambdaValue(n)
 	case "lambdavariables":
@@ -359,6 +388,11 @@ func (c *evalCtx) callWith(n *expr.Call, have []any, rest []expr.Node) (any, err
 }
 
 func (c *evalCtx) apply(n *expr.Call, args []any) (any, error) {
+	if c.linkMode && strings.EqualFold(n.Name, "uri") && len(args) == 2 && resource.IsUnknown(args[0]) {
+		if rel, ok := args[1].(string); ok {
+			return rel, nil
+		}
+	}
 	v, err := funcs.Call(c, n.Name, args)
 	if err != nil {
 		if errors.Is(err, funcs.ErrUnknownFunction) {
@@ -366,7 +400,101 @@ func (c *evalCtx) apply(n *expr.Call, args []any) (any, error) {
 		}
 		return nil, at(n.NamePos, err)
 	}
+	if budget := (sizeBudget{nodes: maxValueNodes, bytes: maxValueBytes}); !budget.fits(v) {
+		return nil, at(n.NamePos, fmt.Errorf("the result is larger than %d values or %d MB", maxValueNodes, maxValueBytes>>20))
+	}
 	return v, nil
+}
+
+// Limits on one function result: variables that double a value in each step would otherwise
+// grow without bound.
+const (
+	maxValueNodes = 1 << 20
+	maxValueBytes = 64 << 20
+)
+
+type sizeBudget struct{ nodes, bytes int }
+
+// fits walks v (shared parts as often as they are reachable) until the budget runs out.
+func (b *sizeBudget) fits(v any) bool {
+	b.nodes--
+	if b.nodes < 0 {
+		return false
+	}
+	switch x := v.(type) {
+	case string:
+		b.bytes -= len(x)
+		return b.bytes >= 0
+	case []any:
+		for _, e := range x {
+			if !b.fits(e) {
+				return false
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			b.bytes -= len(k)
+			if b.bytes < 0 || !b.fits(e) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// deploymentReference reads the outputs of a nested deployment evaluated earlier:
+// reference('symbol'), reference('name') or reference(resourceId('Microsoft.Resources/deployments',
+// name)), with 'Full' giving them under properties. ok is false for any other reference.
+func (c *evalCtx) deploymentReference(n *expr.Call) (any, bool, error) {
+	if len(n.Args) == 0 {
+		return nil, false, nil
+	}
+	var key any
+	// A plain name is a symbolic name in languageVersion 2 templates, a resource name before.
+	kind := "name:"
+	if lv := c.d.tmpl.Get("languageVersion"); lv != nil && lv.Kind == jsonpos.String && strings.HasPrefix(lv.Str, "2.") {
+		kind = "symbol:"
+	}
+	if id, isCall := n.Args[0].(*expr.Call); isCall && strings.EqualFold(id.Name, "resourceId") {
+		kind = "name:"
+		for i, a := range id.Args[:len(id.Args)-1] {
+			v, err := c.eval(a)
+			if err != nil {
+				return nil, false, err
+			}
+			if s, _ := v.(string); strings.EqualFold(s, deploymentsType) && i == len(id.Args)-2 {
+				if key, err = c.eval(id.Args[i+1]); err != nil {
+					return nil, false, err
+				}
+			}
+		}
+	} else {
+		v, err := c.eval(n.Args[0])
+		if err != nil {
+			return nil, false, err
+		}
+		key = v
+	}
+	name, _ := key.(string)
+	nd := c.d.deployments[kind+strings.ToLower(name)]
+	if nd == nil || nd.outputs == nil {
+		return nil, false, nil
+	}
+	full := false
+	if len(n.Args) == 3 {
+		v, err := c.eval(n.Args[2])
+		if err != nil {
+			return nil, false, err
+		}
+		s, _ := v.(string)
+		full = strings.EqualFold(s, "Full")
+	}
+	c.assumed.add(nd.outputsAssumed)
+	props := map[string]any{"outputs": nd.outputs, "provisioningState": "Succeeded"}
+	if full {
+		return map[string]any{"properties": props}, true, nil
+	}
+	return props, true, nil
 }
 
 func (c *evalCtx) lambdaValue(n *expr.Call) (any, error) {
@@ -400,6 +528,9 @@ func (c *evalCtx) lambdaValue(n *expr.Call) (any, error) {
 func (c *evalCtx) userCall(n *expr.Call, fn *userFunc) (any, error) {
 	if c.depth >= maxCallDepth {
 		return nil, at(n.NamePos, fmt.Errorf("user-defined functions call each other more than %d deep", maxCallDepth))
+	}
+	if c.d.l.calls++; c.d.l.calls > maxCalls {
+		return nil, at(n.NamePos, fmt.Errorf("more than %d user-defined function calls: the template's functions call each other without end", maxCalls))
 	}
 	if len(n.Args) != len(fn.params) {
 		return nil, at(n.NamePos, fmt.Errorf("%s takes %d arguments, got %d", fn.name, len(fn.params), len(n.Args)))

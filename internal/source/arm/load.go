@@ -52,11 +52,16 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		if err != nil {
 			v = value
 		}
-		supplied[strings.ToLower(strings.TrimSpace(name))] = suppliedParam{name: name, value: v, from: "--param"}
+		supplied[strings.ToLower(strings.TrimSpace(name))] = suppliedParam{name: name, value: v, raw: &value, from: "--param"}
 	}
 
-	var out []*resource.Resource
+	var roots []string
+	byRoot := map[string][]*resource.Resource{}
 	for _, name := range files {
+		if _, done := byRoot[name]; done {
+			continue
+		}
+		byRoot[name] = nil
 		f := l.read(name)
 		if f == nil || detect(f.root) != Template {
 			continue
@@ -71,10 +76,30 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			params[k] = v
 		}
 		d := l.newDeployment(f, f.root, funcs.Scope{}, "", params, nil)
-		out = append(out, d.run()...)
+		byRoot[name] = d.run()
+		roots = append(roots, name)
+	}
+	var out []*resource.Resource
+	for _, name := range roots {
+		if !l.linkedFromRoot(name) {
+			out = append(out, byRoot[name]...)
+		}
 	}
 	l.diags.Sort()
 	return out, l.diags
+}
+
+// linkedFromRoot reports whether a template was deployed as a linked template by a template
+// that no other links to: its resources were evaluated there, with the values passed in, so its
+// evaluation on its own (with defaults) is left out rather than reported twice.
+func (l *loader) linkedFromRoot(name string) bool {
+	name = path.Clean(name)
+	for _, from := range l.linkedBy[name] {
+		if from != name && len(l.linkedBy[from]) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // pairedParameters names the parameters file that goes with a template (azuredeploy.json →
@@ -95,6 +120,9 @@ type loader struct {
 	files map[string]*sourceFile
 	diags diag.Diagnostics
 	seen  map[diagKey]bool
+	calls int // user-defined function calls so far
+	// linkedBy lists, for each linked template file, the files that link to it.
+	linkedBy map[string][]string
 }
 
 type diagKey struct {
@@ -111,14 +139,16 @@ type sourceFile struct {
 }
 
 type suppliedParam struct {
-	name    string
-	value   any
+	name  string
+	value any
+	// raw is the text of a --param value, used as is for string parameters ("--param tag=123").
+	raw     *string
 	from    string
 	assumed assumptions // what a value passed into a nested deployment rests on
 }
 
 func newLoader() *loader {
-	return &loader{files: map[string]*sourceFile{}, seen: map[diagKey]bool{}}
+	return &loader{files: map[string]*sourceFile{}, seen: map[diagKey]bool{}, linkedBy: map[string][]string{}}
 }
 
 // read loads and parses a file once; a file that cannot be read or parsed is a diagnostic and nil.
@@ -140,6 +170,13 @@ func (l *loader) read(name string) *sourceFile {
 			Detail: err.Error(), Range: resource.Range{Filename: name}})
 		return nil
 	}
+	f := l.parse(name, src)
+	l.files[name] = f
+	return f
+}
+
+// parse reads the JSON of a file; a syntax error is a diagnostic and nil.
+func (l *loader) parse(name string, src []byte) *sourceFile {
 	jf := jsonpos.NewFile(name, src)
 	root, err := jsonpos.Parse(src)
 	if err != nil {
@@ -153,9 +190,7 @@ func (l *loader) read(name string) *sourceFile {
 			Detail: "fix the JSON syntax; the file was not evaluated", Range: jf.Range(offset, offset)})
 		return nil
 	}
-	f := &sourceFile{name: name, file: jf, root: root, hasInline: hasInlineMarker(src)}
-	l.files[name] = f
-	return f
+	return &sourceFile{name: name, file: jf, root: root, hasInline: hasInlineMarker(src)}
 }
 
 // parameterValues adds the values of a parameters file to into.

@@ -3,7 +3,9 @@ package arm
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -29,20 +31,39 @@ func (d *deployment) resources() []*resource.Resource {
 	if res == nil {
 		return nil
 	}
-	var out []*resource.Resource
+	type decl struct {
+		node   *jsonpos.Node
+		symbol string
+	}
+	var decls []decl
 	switch res.Kind {
 	case jsonpos.Array:
 		for _, rn := range res.Elems {
-			out = append(out, d.declaration(rn, "", nil)...)
+			decls = append(decls, decl{rn, ""})
 		}
 	case jsonpos.Object:
 		for _, f := range res.Fields {
-			out = append(out, d.declaration(f.Value, f.Key, nil)...)
+			decls = append(decls, decl{f.Value, f.Key})
 		}
 	default:
 		d.l.report(d.src.file, res.Start, diag.Error, "\"resources\" must be an array or an object", "list the resources in an array")
 	}
+	// Nested deployments go first, so the other resources can read their outputs through
+	// reference(); each group keeps the template's order.
+	var out []*resource.Resource
+	for _, deployments := range []bool{true, false} {
+		for _, dc := range decls {
+			if isDeploymentDecl(dc.node) == deployments {
+				out = append(out, d.declaration(dc.node, dc.symbol, nil)...)
+			}
+		}
+	}
 	return out
+}
+
+func isDeploymentDecl(rn *jsonpos.Node) bool {
+	t := rn.Get("type")
+	return t != nil && t.Kind == jsonpos.String && strings.EqualFold(t.Str, deploymentsType)
 }
 
 // declaration expands one resource declaration into its deployed instances: none when it is
@@ -74,7 +95,7 @@ func (d *deployment) declaration(rn *jsonpos.Node, symbol string, p *parent) []*
 	}
 	cp := rn.Get("copy")
 	if cp == nil {
-		return d.instance(rn, base, address, p)
+		return d.instance(rn, base, address, symbol, p)
 	}
 	name := ""
 	if n := cp.Get("name"); n != nil {
@@ -83,19 +104,21 @@ func (d *deployment) declaration(rn *jsonpos.Node, symbol string, p *parent) []*
 	count, u := base.count(cp)
 	if u != nil {
 		base.assumed.set("copy", "the copy loop's count is unknown ("+u.Reason+"); one instance stands for all")
-		return d.instance(rn, base.with(loop{name: name, index: u, resource: true}), address+"[*]", p)
+		return d.instance(rn, base.with(loop{name: name, index: u, resource: true}), address+"[*]", "", p)
 	}
 	var out []*resource.Resource
 	for i := 0; i < count; i++ {
 		c := base.with(loop{name: name, index: int64(i), resource: true})
 		c.assumed = assumptions{}
 		c.assumed.add(base.assumed)
-		out = append(out, d.instance(rn, c, fmt.Sprintf("%s[%d]", address, i), p)...)
+		out = append(out, d.instance(rn, c, fmt.Sprintf("%s[%d]", address, i), "", p)...)
 	}
 	return out
 }
 
-func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address string, p *parent) []*resource.Resource {
+// instance evaluates one deployed instance of a declaration; symbol is its symbolic name when it
+// has one and is not in a loop.
+func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol string, p *parent) []*resource.Resource {
 	if cond := rn.Get("condition"); cond != nil {
 		switch v := c.value(cond).(type) {
 		case bool:
@@ -163,7 +186,7 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address string, p *p
 	assume(r, c.assumed)
 	out := []*resource.Resource{r}
 	if isDeployment {
-		out = append(out, d.nested(rn, c, address)...)
+		out = append(out, d.nested(rn, c, address, name, symbol)...)
 	}
 	if children := rn.Get("resources"); children != nil && children.Kind == jsonpos.Array {
 		me := &parent{typ: typ, name: name, address: address, loops: c.loops, assumed: c.assumed}
@@ -246,7 +269,7 @@ func (d *deployment) suppressions(rn *jsonpos.Node) []resource.Suppression {
 
 // nested evaluates the template of a Microsoft.Resources/deployments resource: inline, or
 // linked by a relative path to a local file.
-func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address string) []*resource.Resource {
+func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol string) []*resource.Resource {
 	props := rn.Get("properties")
 	if props == nil {
 		return nil
@@ -290,6 +313,7 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address string) []*res
 	prefix := address + " > "
 	if !inner {
 		nd := d.l.newDeployment(src, tmpl, scope, prefix, nil, d)
+		nd.loops = c.loops
 		return nd.resources()
 	}
 	params := map[string]suppliedParam{}
@@ -310,11 +334,20 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address string) []*res
 	}
 	nd := d.l.newDeployment(src, tmpl, scope, prefix, params, nil)
 	nd.depth = d.depth + 1
-	return nd.run()
+	out := nd.run()
+	if name != "" {
+		d.deployments["name:"+strings.ToLower(name)] = nd
+	}
+	if symbol != "" {
+		d.deployments["symbol:"+strings.ToLower(symbol)] = nd
+	}
+	return out
 }
 
-// linked loads a linked template named by a relative path; a remote or unknown location is a
-// warning, since lensix reads only local files.
+// linked loads a linked template from a local file: a relativePath, a relative uri, or the
+// relative part of uri(base, 'nested/x.json') when the base (typically _artifactsLocation) is
+// known only at deployment. A remote or unknown location is a warning: lensix reads only local
+// files.
 func (d *deployment) linked(c *evalCtx, link *jsonpos.Node) *sourceFile {
 	target := link.Get("relativePath")
 	if target == nil {
@@ -323,9 +356,21 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node) *sourceFile {
 	if target == nil {
 		return nil
 	}
-	v := c.value(target)
-	rel, ok := v.(string)
+	rel, ok := c.value(target).(string)
 	if !ok {
+		lc := *c
+		lc.linkMode, lc.assumed = true, assumptions{}
+		if rel, ok = lc.value(target).(string); ok {
+			rel, _, _ = strings.Cut(rel, "?")
+			if name := d.localPath(rel); name != "" {
+				if fileExists(name) {
+					return d.readLinked(name)
+				}
+				d.l.report(d.src.file, target.Start, diag.Warning, "The linked template "+rel+" is not beside the template",
+					"its resources are not evaluated; lensix looked for "+name)
+				return nil
+			}
+		}
 		d.l.report(d.src.file, target.Start, diag.Warning, "The linked template's location is not known offline",
 			"its resources are not evaluated; scan the linked template file as well")
 		return nil
@@ -335,8 +380,25 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node) *sourceFile {
 			"its resources are not evaluated; scan a local copy of the linked template as well")
 		return nil
 	}
-	name := path.Join(path.Dir(d.src.name), strings.ReplaceAll(rel, "\\", "/"))
+	return d.readLinked(d.localPath(rel))
+}
+
+func (d *deployment) readLinked(name string) *sourceFile {
+	d.l.linkedBy[path.Clean(name)] = append(d.l.linkedBy[path.Clean(name)], path.Clean(d.src.name))
 	return d.l.read(name)
+}
+
+// localPath resolves a relative template location against the directory of the template.
+func (d *deployment) localPath(rel string) string {
+	if rel == "" || strings.Contains(rel, "://") {
+		return ""
+	}
+	return path.Join(path.Dir(d.src.name), strings.ReplaceAll(rel, "\\", "/"))
+}
+
+func fileExists(name string) bool {
+	st, err := os.Stat(filepath.FromSlash(name))
+	return err == nil && st.Mode().IsRegular()
 }
 
 // hasInlineMarker reports whether a file mentions inline suppressions at all, so most files

@@ -69,12 +69,6 @@ const (
 
 var library map[string]function
 
-// Has reports whether name is a template function (list* functions included).
-func Has(name string) bool {
-	_, ok := library[strings.ToLower(name)]
-	return ok || isList(name)
-}
-
 func isList(name string) bool { return len(name) > 4 && strings.EqualFold(name[:4], "list") }
 
 // Call applies the template function name to evaluated arguments. Unknown arguments make an
@@ -229,11 +223,6 @@ func asLambda(what string, v any) (*Lambda, error) {
 		return l, nil
 	}
 	return nil, typeErr(what, "a lambda", v)
-}
-
-// LookupKey finds a property the way ARM does: exact name first, then without regard to case.
-func LookupKey(m map[string]any, key string) (any, bool) {
-	return resource.Lookup(m, key)
 }
 
 // Property returns v.name as a template expression reads it: an unknown stays unknown, a

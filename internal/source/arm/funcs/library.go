@@ -88,6 +88,9 @@ func init() {
 		"reference": {1, 3, lenient, func(_ Context, a []any) (any, error) {
 			return unknown("reference() reads the deployed resource's runtime state"), nil
 		}},
+		"references": {1, 2, lenient, func(Context, []any) (any, error) {
+			return unknown("references() reads the deployed resources' runtime state"), nil
+		}},
 		"providers": {1, 2, lenient, func(Context, []any) (any, error) {
 			return unknown("providers() reads the resource provider registry"), nil
 		}},
@@ -165,7 +168,8 @@ func init() {
 			case bool:
 				return v, nil
 			case string:
-				return strconv.ParseBool(strings.ToLower(v))
+				// Any letter case of "true" is true; every other string is false (documented for bool()).
+				return strings.EqualFold(v, "true"), nil
 			}
 			if n, ok := AsInt(a[0]); ok {
 				return n != 0, nil
@@ -177,7 +181,12 @@ func init() {
 		"int": {1, 1, strict, func(_ Context, a []any) (any, error) {
 			switch v := a[0].(type) {
 			case string:
-				return strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+				if err != nil {
+					// The value is not quoted: it may be a secret.
+					return nil, fmt.Errorf("the string is not an integer")
+				}
+				return n, nil
 			case float64:
 				return int64(v), nil
 			}
@@ -185,7 +194,11 @@ func init() {
 		}},
 		"float": {1, 1, strict, func(_ Context, a []any) (any, error) {
 			if s, ok := a[0].(string); ok {
-				return strconv.ParseFloat(s, 64)
+				f, err := strconv.ParseFloat(s, 64)
+				if err != nil {
+					return nil, fmt.Errorf("the string is not a number")
+				}
+				return f, nil
 			}
 			if n, ok := AsInt(a[0]); ok {
 				return float64(n), nil
@@ -290,6 +303,9 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
+			if n > maxPad {
+				return nil, fmt.Errorf("total length %d is over %d", n, maxPad)
+			}
 			pad := " "
 			if len(a) == 3 {
 				if pad, err = asString("the padding character", a[2]); err != nil {
@@ -305,14 +321,14 @@ func init() {
 		"indexof":     {2, 2, strict, func(_ Context, a []any) (any, error) { return indexOf(a, false) }},
 		"lastindexof": {2, 2, strict, func(_ Context, a []any) (any, error) { return indexOf(a, true) }},
 		"uniquestring": {1, -1, strict, func(_ Context, a []any) (any, error) {
-			s, err := strings_(a)
+			s, err := stringArgs(a)
 			if err != nil {
 				return nil, err
 			}
 			return UniqueString(s...), nil
 		}},
 		"guid": {1, -1, strict, func(_ Context, a []any) (any, error) {
-			s, err := strings_(a)
+			s, err := stringArgs(a)
 			if err != nil {
 				return nil, err
 			}
@@ -462,6 +478,20 @@ func init() {
 			}
 			return v, nil
 		}},
+		"indexfromend": {2, 2, shallow, func(_ Context, a []any) (any, error) {
+			arr, err := asArray("the first argument", a[0])
+			if err != nil {
+				return nil, err
+			}
+			i, err := asInt("the index", a[1])
+			if err != nil {
+				return nil, err
+			}
+			if i < 1 || i > int64(len(arr)) {
+				return nil, fmt.Errorf("index %d from the end is out of range: the array has %d elements", i, len(arr))
+			}
+			return arr[int64(len(arr))-i], nil
+		}},
 		"tryindexfromend": {2, 2, shallow, func(_ Context, a []any) (any, error) {
 			arr, err := asArray("the first argument", a[0])
 			if err != nil {
@@ -487,6 +517,13 @@ func init() {
 		"mapvalues": {2, 2, shallow, mapValues},
 	} {
 		library[name] = fn
+	}
+	// Functions Resource Manager has that lensix does not compute: their results are unknown,
+	// not errors, since the templates that use them are valid.
+	for _, name := range []string{"parseCidr", "cidrSubnet", "cidrHost", "deployer"} {
+		library[strings.ToLower(name)] = function{0, -1, lenient, func(_ Context, _ []any) (any, error) {
+			return unknown("%s() is not evaluated by lensix", name), nil
+		}}
 	}
 }
 
@@ -570,7 +607,7 @@ func scopeID(s Scope, group bool) any {
 	return id
 }
 
-func strings_(a []any) ([]string, error) {
+func stringArgs(a []any) ([]string, error) {
 	out := make([]string, len(a))
 	for i, v := range a {
 		s, ok := v.(string)
@@ -585,7 +622,7 @@ func strings_(a []any) ([]string, error) {
 // resourceID builds a resource ID from [subscriptionId,] [resourceGroupName,] type, names... The
 // type is the first argument holding a '/'.
 func resourceID(ctx Context, a []any, scope string) (any, error) {
-	s, err := strings_(a)
+	s, err := stringArgs(a)
 	if err != nil {
 		return nil, err
 	}
@@ -648,7 +685,7 @@ func resourceID(ctx Context, a []any, scope string) (any, error) {
 }
 
 func extensionResourceID(_ Context, a []any) (any, error) {
-	s, err := strings_(a)
+	s, err := stringArgs(a)
 	if err != nil {
 		return nil, err
 	}
@@ -834,6 +871,9 @@ func extreme(a []any, sign int) (any, error) {
 	return best, nil
 }
 
+// maxPad bounds padLeft() and format widths, so a template cannot make lensix build huge strings.
+const maxPad = 1 << 16
+
 // maxRange bounds range() so a template cannot make lensix allocate without limit; ARM's own
 // limit is 10000.
 const maxRange = 10000
@@ -968,6 +1008,7 @@ func formatItem(v any, layout string) (string, error) {
 		switch strings.ToUpper(layout[:1]) {
 		case "D":
 			width, _ := strconv.Atoi(layout[1:])
+			width = min(width, maxPad)
 			return fmt.Sprintf("%0*d", width, n), nil
 		case "N":
 			return groupThousands(n), nil
@@ -1031,7 +1072,7 @@ func split(_ Context, a []any) (any, error) {
 	case string:
 		seps = []string{d}
 	case []any:
-		if seps, err = strings_(d); err != nil {
+		if seps, err = stringArgs(d); err != nil {
 			return nil, err
 		}
 	default:

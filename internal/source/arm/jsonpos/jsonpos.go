@@ -59,20 +59,23 @@ type Field struct {
 }
 
 // Get returns the value of the member named key, compared without regard to letter case as ARM
-// compares property names (an exact match wins), or nil.
+// compares property names (an exact match wins), or nil. Of duplicate members the last wins, as
+// in Value.
 func (n *Node) Get(key string) *Node {
 	if n == nil || n.Kind != Object {
 		return nil
 	}
-	var folded *Node
+	var exact, folded *Node
 	for i := range n.Fields {
 		f := &n.Fields[i]
 		if f.Key == key {
-			return f.Value
-		}
-		if folded == nil && strings.EqualFold(f.Key, key) {
+			exact = f.Value
+		} else if strings.EqualFold(f.Key, key) {
 			folded = f.Value
 		}
+	}
+	if exact != nil {
+		return exact
 	}
 	return folded
 }
@@ -115,13 +118,16 @@ type File struct {
 
 // NewFile indexes src for position lookups.
 func NewFile(name string, src []byte) *File {
-	f := &File{Name: name, src: src, lines: []int{0}}
-	for i, c := range src {
-		if c == '\n' {
-			f.lines = append(f.lines, i+1)
+	lines := make([]int, 1, bytes.Count(src, []byte("\n"))+1)
+	for i := 0; ; {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 {
+			break
 		}
+		i += j + 1
+		lines = append(lines, i)
 	}
-	return f
+	return &File{Name: name, src: src, lines: lines}
 }
 
 // Source returns the file's content.
@@ -178,9 +184,20 @@ func Parse(src []byte) (*Node, error) {
 }
 
 type parser struct {
-	src []byte
-	pos int
-	err *Error
+	src  []byte
+	pos  int
+	err  *Error
+	slab []Node // nodes are carved from slabs: one allocation for many small values
+}
+
+func (p *parser) node(kind Kind, start int) *Node {
+	if len(p.slab) == 0 {
+		p.slab = make([]Node, 256)
+	}
+	n := &p.slab[0]
+	p.slab = p.slab[1:]
+	n.Kind, n.Start = kind, start
+	return n
 }
 
 func (p *parser) fail(offset int, format string, args ...any) *Error {
@@ -241,7 +258,9 @@ func (p *parser) value(depth int) (*Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Node{Kind: String, Start: start, End: p.pos, Str: s, Escaped: escaped}, nil
+		n := p.node(String, start)
+		n.End, n.Str, n.Escaped = p.pos, s, escaped
+		return n, nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	case isIdentByte(c):
@@ -250,9 +269,13 @@ func (p *parser) value(depth int) (*Node, error) {
 		}
 		switch word := string(p.src[start:p.pos]); word {
 		case "true", "false":
-			return &Node{Kind: Bool, Start: start, End: p.pos, Bool: word == "true"}, nil
+			n := p.node(Bool, start)
+			n.End, n.Bool = p.pos, word == "true"
+			return n, nil
 		case "null":
-			return &Node{Kind: Null, Start: start, End: p.pos}, nil
+			n := p.node(Null, start)
+			n.End = p.pos
+			return n, nil
 		default:
 			return nil, p.fail(start, "unexpected word %q: strings must be in double quotes", word)
 		}
@@ -266,7 +289,7 @@ func isIdentByte(c byte) bool {
 }
 
 func (p *parser) object(depth int) (*Node, error) {
-	n := &Node{Kind: Object, Start: p.pos}
+	n := p.node(Object, p.pos)
 	p.pos++
 	for {
 		p.skipSpace()
@@ -313,12 +336,15 @@ func (p *parser) object(depth int) (*Node, error) {
 		if p.pos < len(p.src) && p.src[p.pos] == '}' {
 			continue
 		}
+		if p.pos >= len(p.src) {
+			return nil, p.fail(n.Start, "object not closed: add }")
+		}
 		return nil, p.fail(p.pos, "unexpected %s: ',' or '}' was expected after property %q", p.describe(), key)
 	}
 }
 
 func (p *parser) array(depth int) (*Node, error) {
-	n := &Node{Kind: Array, Start: p.pos}
+	n := p.node(Array, p.pos)
 	p.pos++
 	for {
 		p.skipSpace()
@@ -348,6 +374,9 @@ func (p *parser) array(depth int) (*Node, error) {
 		}
 		if p.pos < len(p.src) && p.src[p.pos] == ']' {
 			continue
+		}
+		if p.pos >= len(p.src) {
+			return nil, p.fail(n.Start, "array not closed: add ]")
 		}
 		return nil, p.fail(p.pos, "unexpected %s: ',' or ']' was expected in array", p.describe())
 	}
@@ -384,7 +413,8 @@ func (p *parser) number() (*Node, error) {
 		}
 	}
 	text := string(p.src[start:p.pos])
-	n := &Node{Kind: Number, Start: start, End: p.pos}
+	n := p.node(Number, start)
+	n.End = p.pos
 	if integer {
 		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
 			n.Num = i

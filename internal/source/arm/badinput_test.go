@@ -1,0 +1,176 @@
+package arm_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm"
+)
+
+func TestBadInputIsADiagnosticAndTheRestIsEvaluated(t *testing.T) {
+	good := `{"type": "A.B/c", "apiVersion": "1", "name": "good"}`
+	tests := []struct {
+		name      string
+		resources string
+		line, col int
+		summary   string
+		detail    string
+	}{
+		{"an expression that does not parse", `{"type": "A.B/c", "apiVersion": "1", "name": "[concat('a', ]"}`, 3, 74, "Invalid expression: expression expected", "[concat('a', ]"},
+		{"an unknown function", `{"type": "A.B/c", "apiVersion": "1", "name": "[nosuch('a')]"}`, 3, 62, `unknown function "nosuch"`, "[nosuch('a')]"},
+		{"a type error", `{"type": "A.B/c", "apiVersion": "1", "name": "[concat('a', not('b'))]"}`, 3, 74, "must be a bool, not string", "[concat('a', not('b'))]"},
+		{"a variable that refers to itself", `{"type": "A.B/c", "apiVersion": "1", "name": "[variables('loop')]"}`, 2, 50, `variable "loop" refers to itself: loop → b → loop`, "[variables('loop')]"},
+		{"an undeclared parameter", `{"type": "A.B/c", "apiVersion": "1", "name": "[parameters('missing')]"}`, 3, 62, `declares no parameter "missing"`, ""},
+		{"copyIndex outside a loop", `{"type": "A.B/c", "apiVersion": "1", "name": "[string(copyIndex())]"}`, 3, 69, "outside a copy loop", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "{" + schema + ",\n" +
+				`"variables": {"loop": "[variables('b')]", "b": "[variables('loop')]"},` + "\n" +
+				`"resources": [` + tt.resources + ",\n" + good + "]}"
+			rs, diags := load(t, arm.Options{}, "bad.json", src)
+			var found *diag.Diagnostic
+			for i, d := range diags {
+				if d.Severity == diag.Error && strings.Contains(d.Summary, tt.summary) {
+					found = &diags[i]
+				}
+			}
+			if found == nil {
+				t.Fatalf("no error containing %q in %v", tt.summary, diags)
+			}
+			if found.Range.Start.Line != tt.line || found.Range.Start.Column != tt.col || !strings.HasSuffix(found.Range.Filename, "bad.json") {
+				t.Errorf("at %s, want line %d column %d", found.Range, tt.line, tt.col)
+			}
+			if !strings.Contains(found.Detail, tt.detail) {
+				t.Errorf("detail %q does not quote %q", found.Detail, tt.detail)
+			}
+			names := map[string]bool{}
+			for _, r := range rs {
+				names[r.Name] = true
+			}
+			if !names["good"] || len(rs) != 2 {
+				t.Errorf("the rest was not evaluated: %v", rs)
+			}
+			for _, r := range rs {
+				if r.Name != "good" {
+					if _, ok := r.Body["name"].(*resource.Unknown); !ok {
+						t.Errorf("the bad name evaluated to %#v, want unknown", r.Body["name"])
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestMissingPropertyOfAnAssumedDefaultIsUnknown(t *testing.T) {
+	body := template(`"parameters": {"cfg": {"type": "object", "defaultValue": {}}},
+		"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "x", "properties": {"tier": "[parameters('cfg').tier]"}}]`)
+	t.Run("from the default it is unknown", func(t *testing.T) {
+		rs, diags := load(t, arm.Options{}, "t.json", body)
+		if len(diags) > 0 || !resource.IsUnknown(get(t, rs[0], "properties.tier")) {
+			t.Errorf("tier = %#v, diags %v", get(t, rs[0], "properties.tier"), diags)
+		}
+	})
+	t.Run("from a given value it is an error", func(t *testing.T) {
+		_, diags := load(t, arm.Options{Params: []string{"cfg={}"}}, "t.json", body)
+		if !diags.HasErrors() || !strings.Contains(diags[0].Summary, `no property "tier"`) {
+			t.Errorf("diags %v", diags)
+		}
+	})
+}
+
+func TestInvalidJSONIsReportedAndOtherFilesGoOn(t *testing.T) {
+	paths := writeFiles(t,
+		"broken.json", "{\n  \"resources\": [\n    {\"type\": \"A.B/c\" \"name\": \"x\"}\n  ]\n}",
+		"fine.json", template(`"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "fine"}]`))
+	rs, diags := arm.Load(paths, arm.Options{})
+	if len(rs) != 1 || rs[0].Name != "fine" {
+		t.Errorf("got %v", rs)
+	}
+	if len(diags) != 1 || diags[0].Range.Start.Line != 3 || diags[0].Range.Start.Column != 22 || !strings.Contains(diags[0].Summary, "Invalid JSON") {
+		t.Errorf("diags = %v", diags)
+	}
+}
+
+func TestMissingFileIsADiagnostic(t *testing.T) {
+	_, diags := arm.Load([]string{"does/not/exist.json"}, arm.Options{})
+	if len(diags) != 1 || diags[0].Range.Filename != "does/not/exist.json" {
+		t.Errorf("diags = %v", diags)
+	}
+}
+
+func TestCopyLoopErrorIsReportedOnce(t *testing.T) {
+	rs, diags := load(t, arm.Options{}, "t.json", template(`"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "[nosuch(copyIndex())]", "copy": {"name": "l", "count": 5}}]`))
+	if len(rs) != 5 || len(diags) != 1 {
+		t.Errorf("%d resources, diags %v", len(rs), diags)
+	}
+}
+
+// bigTemplate writes a template of about size bytes: many API Management services with
+// expressions, so reading and evaluating both scale.
+func bigTemplate(t testing.TB, size int) (string, int) {
+	var b strings.Builder
+	b.WriteString("{" + schema + `, "parameters": {"prefix": {"type": "string", "defaultValue": "apim"}}, "resources": [`)
+	n := 0
+	for b.Len() < size {
+		if n > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, `{"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "[format('{0}-%d', parameters('prefix'))]", "location": "westeurope",
+ "sku": {"name": "Developer", "capacity": 1}, "identity": "[if(equals(mod(%d, 2), 0), createObject('type', 'SystemAssigned'), null())]",
+ "properties": {"publisherEmail": "a@example.com", "publisherName": "[concat('n', string(%d))]", "customProperties": {"Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "false"}}}`, n, n, n)
+		n++
+	}
+	b.WriteString("]}")
+	path := filepath.Join(t.TempDir(), "big.json")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.ToSlash(path), n
+}
+
+func TestFiftyMegabyteTemplate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes and evaluates a 50 MB template")
+	}
+	path, n := bigTemplate(t, 50<<20)
+	rs, diags := arm.Load([]string{path}, arm.Options{})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	if len(rs) != n {
+		t.Fatalf("got %d resources, want %d", len(rs), n)
+	}
+	if rs[n-1].Name != fmt.Sprintf("apim-%d", n-1) {
+		t.Errorf("last name %q", rs[n-1].Name)
+	}
+}
+
+func TestFunctionsCallingEachOtherWithoutEndStop(t *testing.T) {
+	rs, diags := load(t, arm.Options{}, "t.json", template(`
+		"functions": [{"namespace": "ns", "members": {
+			"a": {"parameters": [{"name": "x", "type": "string"}], "output": {"type": "string", "value": "[concat(ns.b(parameters('x')), ns.b(parameters('x')))]"}},
+			"b": {"parameters": [{"name": "x", "type": "string"}], "output": {"type": "string", "value": "[concat(ns.a(parameters('x')), ns.a(parameters('x')))]"}}}}],
+		"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "[ns.a('x')]"}]`))
+	if len(rs) != 1 || !diags.HasErrors() {
+		t.Errorf("resources %v, diags %v", rs, diags)
+	}
+}
+
+func TestVariablesThatDoubleAValueStop(t *testing.T) {
+	vars := []string{`"v0": "[createArray('xxxxxxxxxxxxxxxx', 'xxxxxxxxxxxxxxxx')]"`}
+	for i := 1; i <= 64; i++ {
+		vars = append(vars, fmt.Sprintf(`"v%d": "[createArray(variables('v%d'), variables('v%d'))]"`, i, i-1, i-1))
+	}
+	vars = append(vars, `"s": "[string(variables('v64'))]"`)
+	rs, diags := load(t, arm.Options{}, "t.json", template(`"variables": {`+strings.Join(vars, ",")+`},
+		"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "[variables('s')]"}]`))
+	if len(rs) != 1 || !diags.HasErrors() || !strings.Contains(fmt.Sprint(diags), "larger than") {
+		t.Errorf("resources %v, diags %v", rs, diags)
+	}
+}

@@ -1,0 +1,40 @@
+package arm_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/lensix/lensix/internal/source/arm"
+)
+
+// BenchmarkLoadLargestCorpusTemplate evaluates the largest main.json of the corpus
+// (bicep-baselines LargeTemplate_Stress_LF, 170 KB) once per iteration.
+func BenchmarkLoadLargestCorpusTemplate(b *testing.B) {
+	file := filepath.ToSlash(filepath.Join(corpusDir(b), "bicep-baselines", "valid", "LargeTemplate_Stress_LF", "main.json"))
+	st, err := os.Stat(file)
+	if err != nil {
+		b.Skip(err)
+	}
+	b.SetBytes(st.Size())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, diags := arm.Load([]string{file}, arm.Options{}); diags.HasErrors() {
+			b.Fatal(diags)
+		}
+	}
+}
+
+// BenchmarkLoadGenerated5MB evaluates a generated 5 MB template of API Management services
+// with expressions, to show how reading and evaluation scale with size.
+func BenchmarkLoadGenerated5MB(b *testing.B) {
+	file, _ := bigTemplate(b, 5<<20)
+	st, _ := os.Stat(file)
+	b.SetBytes(st.Size())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, diags := arm.Load([]string{file}, arm.Options{}); diags.HasErrors() {
+			b.Fatal(diags)
+		}
+	}
+}

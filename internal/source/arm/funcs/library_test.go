@@ -1,0 +1,183 @@
+package funcs
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/lensix/lensix/internal/resource"
+)
+
+type fakeContext struct {
+	params map[string]any
+	scope  Scope
+}
+
+func (c fakeContext) Parameter(name string) (any, error) {
+	if v, ok := c.params[name]; ok {
+		return v, nil
+	}
+	return nil, fmt.Errorf("no parameter %q", name)
+}
+func (c fakeContext) Variable(name string) (any, error) {
+	return nil, fmt.Errorf("no variable %q", name)
+}
+func (c fakeContext) CopyIndex(loop string) (any, error) { return int64(2), nil }
+func (c fakeContext) Scope() Scope                       { return c.scope }
+
+var unknownValue = &resource.Unknown{Reason: "not given"}
+
+func obj(kv ...any) map[string]any {
+	m := map[string]any{}
+	for i := 0; i < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	return m
+}
+
+func arr(v ...any) []any { return append([]any{}, v...) }
+
+func TestCall(t *testing.T) {
+	ctx := fakeContext{params: map[string]any{"p": "v"}, scope: Scope{SubscriptionID: "sub", ResourceGroup: "rg"}}
+	double := &Lambda{Params: []string{"x"}, Call: func(a []any) (any, error) { return a[0].(int64) * 2, nil }}
+	isBig := &Lambda{Params: []string{"x"}, Call: func(a []any) (any, error) { return a[0].(int64) > 1, nil }}
+	sum := &Lambda{Params: []string{"acc", "x"}, Call: func(a []any) (any, error) { return a[0].(int64) + a[1].(int64), nil }}
+	tests := []struct {
+		name string
+		fn   string
+		args []any
+		want any
+	}{
+		{"parameters reads the context", "parameters", arr("p"), "v"},
+		{"concat joins strings and integers", "concat", arr("a", int64(1), "b"), "a1b"},
+		{"concat joins arrays", "concat", arr(arr(int64(1)), arr(int64(2))), arr(int64(1), int64(2))},
+		{"format fills numbered items and escapes braces", "format", arr("{{{0}-{1}}}", "a", int64(2)), "{a-2}"},
+		{"format writes booleans as .NET does", "format", arr("{0}", true), "True"},
+		{"format pads with D", "format", arr("{0:D3}", int64(7)), "007"},
+		{"if picks a branch", "if", arr(false, "a", "b"), "b"},
+		{"equals compares deeply", "equals", arr(obj("a", arr(int64(1))), obj("A", arr(int64(1)))), true},
+		{"equals is case-sensitive on strings", "equals", arr("a", "A"), false},
+		{"not negates", "not", arr(true), false},
+		{"empty is true for an empty object", "empty", arr(obj()), true},
+		{"empty is true for null", "empty", arr(nil), true},
+		{"contains looks up object keys without case", "contains", arr(obj("Key", int64(1)), "key"), true},
+		{"contains finds array elements", "contains", arr(arr("a", "b"), "b"), true},
+		{"union merges nested objects", "union", arr(obj("a", obj("x", int64(1))), obj("a", obj("y", int64(2)))), obj("a", obj("x", int64(1), "y", int64(2)))},
+		{"union deduplicates arrays", "union", arr(arr("a", "b"), arr("b", "c")), arr("a", "b", "c")},
+		{"createObject pairs keys and values", "createObject", arr("type", "SystemAssigned"), obj("type", "SystemAssigned")},
+		{"json parses an object", "json", arr(`{"type": "None"}`), obj("type", "None")},
+		{"json accepts comments", "json", arr("[1, // one\n 2]"), arr(int64(1), int64(2))},
+		{"string writes objects as compact JSON", "string", arr(obj("a", "<b>")), `{"a":"<b>"}`},
+		{"int parses a string", "int", arr("42"), int64(42)},
+		{"bool reads true in any letter case", "bool", arr("tRue"), true},
+		{"bool reads any other string as false", "bool", arr("yes"), false},
+		{"toLower", "toLower", arr("ABC"), "abc"},
+		{"length counts characters", "length", arr("héllo"), int64(5)},
+		{"coalesce skips nulls", "coalesce", arr(nil, "x"), "x"},
+		{"first of an empty array is null", "first", arr(arr()), nil},
+		{"last of a string", "last", arr("abc"), "c"},
+		{"split on several delimiters", "split", arr("a,b;c", arr(",", ";")), arr("a", "b", "c")},
+		{"replace every occurrence", "replace", arr("a-b-c", "-", "+"), "a+b+c"},
+		{"substring", "substring", arr("abcdef", int64(1), int64(3)), "bcd"},
+		{"range", "range", arr(int64(5), int64(3)), arr(int64(5), int64(6), int64(7))},
+		{"copyIndex adds an offset", "copyIndex", arr(int64(1)), int64(3)},
+		{"items lists entries sorted by key", "items", arr(obj("b", int64(2), "a", int64(1))), arr(obj("key", "a", "value", int64(1)), obj("key", "b", "value", int64(2)))},
+		{"objectKeys", "objectKeys", arr(obj("b", 1, "a", 2)), arr("a", "b")},
+		{"resourceId in the current group", "resourceId", arr("Microsoft.ApiManagement/service", "apim"), "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim"},
+		{"resourceId of a child in another group", "resourceId", arr("other", "Microsoft.ApiManagement/service/apis", "apim", "echo"), "/subscriptions/sub/resourceGroups/other/providers/Microsoft.ApiManagement/service/apim/apis/echo"},
+		{"subscriptionResourceId", "subscriptionResourceId", arr("Microsoft.Authorization/roleDefinitions", "r"), "/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/r"},
+		// From the Azure-maintained azapi provider's test (Azure/terraform-provider-azapi,
+		// internal/services/functions/unique_string_function_test.go).
+		{"uniqueString matches Azure's value", "uniqueString", arr("/subscriptions/00000000-0000-0000-0000-000000000000", "resource-id"), "cwvxuqg24sifi"},
+		// Python's uuid.uuid5(UUID("11fb06fb-712d-4ddd-98c7-e71bbd588830"), "a-b"): checks the UUID
+		// construction; that ARM joins the arguments with '-' is from public reimplementations.
+		{"guid is a version-5 UUID of the joined arguments", "guid", arr("a", "b"), "2d796349-8c7e-55ec-9624-54ece82ed031"},
+		{"map applies a lambda", "map", arr(arr(int64(1), int64(2)), double), arr(int64(2), int64(4))},
+		{"filter keeps matches", "filter", arr(arr(int64(1), int64(2)), isBig), arr(int64(2))},
+		{"reduce folds", "reduce", arr(arr(int64(1), int64(2), int64(3)), int64(0), sum), int64(6)},
+		{"like matches wildcards without case", "like", arr("abcDEF", "a*f"), true},
+		{"indexFromEnd counts from 1", "indexFromEnd", arr(arr("a", "b"), int64(1)), "b"},
+		{"tryGet of a missing key is null", "tryGet", arr(obj("a", int64(1)), "b"), nil},
+		{"and is false when any argument is false, even unknown ones", "and", arr(unknownValue, false), false},
+		{"or is true when any argument is true, even unknown ones", "or", arr(unknownValue, true), true},
+		{"if with an unknown condition and equal branches is known", "if", arr(unknownValue, "x", "x"), "x"},
+		{"createArray keeps unknown elements", "createArray", arr(unknownValue), arr(unknownValue)},
+		{"length of an array with unknown elements is known", "length", arr(arr(unknownValue)), int64(1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Call(ctx, tt.fn, tt.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("%s(%v) = %#v, want %#v", tt.fn, tt.args, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestUnknownPropagates(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   string
+		args []any
+	}{
+		{"concat of an unknown string", "concat", arr("a", unknownValue)},
+		{"equals with an unknown side", "equals", arr(unknownValue, "x")},
+		{"if with an unknown condition and different branches", "if", arr(unknownValue, "a", "b")},
+		{"and of true and unknown", "and", arr(true, unknownValue)},
+		{"string of an object holding an unknown", "string", arr(obj("a", unknownValue))},
+		{"uniqueString of an unknown", "uniqueString", arr(unknownValue)},
+		{"resourceGroup-scoped resourceId without a known subscription", "resourceId", arr("A.B/c", "n")},
+		{"reference of anything", "reference", arr("x")},
+		{"utcNow", "utcNow", nil},
+		{"a list function", "listKeys", arr("id", "2020-01-01")},
+		{"a function lensix does not compute", "cidrSubnet", arr("10.0.0.0/16", int64(24), int64(0))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Call(fakeContext{}, tt.fn, tt.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, ok := got.(*resource.Unknown)
+			if !ok || u.Reason == "" {
+				t.Errorf("got %#v, want an unknown with a reason", got)
+			}
+		})
+	}
+}
+
+func TestCallErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		fn       string
+		args     []any
+		contains string
+	}{
+		{"an unknown function", "nope", nil, "unknown function"},
+		{"too few arguments", "substring", nil, "takes 1 to 3 arguments"},
+		{"not of a string", "not", arr("x"), "must be a bool, not string"},
+		{"add of a string", "add", arr("1", int64(2)), "must be an integer"},
+		{"division by zero", "div", arr(int64(1), int64(0)), "division by zero"},
+		{"a format item without argument", "format", arr("{1}", "a"), "no matching argument"},
+		{"json that does not parse", "json", arr("{"), "invalid JSON"},
+		{"int of a non-number does not quote it", "int", arr("s3cret"), "the string is not an integer"},
+		{"a huge padLeft", "padLeft", arr("a", int64(1<<40)), "over"},
+		{"a substring beyond the end", "substring", arr("abc", int64(2), int64(5)), "beyond the string"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Call(fakeContext{}, tt.fn, tt.args)
+			if err == nil || !strings.Contains(err.Error(), tt.contains) {
+				t.Errorf("got %v, want an error containing %q", err, tt.contains)
+			}
+		})
+	}
+	if _, err := Call(fakeContext{}, "nope", nil); !errors.Is(err, ErrUnknownFunction) {
+		t.Errorf("an unknown function's error does not wrap ErrUnknownFunction: %v", err)
+	}
+}

@@ -1,0 +1,29 @@
+package arm
+
+import (
+	"testing"
+
+	"github.com/lensix/lensix/internal/source/arm/funcs"
+)
+
+// FuzzEvaluate feeds arbitrary templates through the reader and the evaluator: whatever the
+// input, evaluation ends with resources and diagnostics, never a panic.
+func FuzzEvaluate(f *testing.F) {
+	for _, seed := range []string{
+		`{"contentVersion": "1.0.0.0", "resources": [{"type": "A.B/c", "name": "[concat('a', parameters('p'))]"}], "parameters": {"p": {"defaultValue": "[variables('v')]"}}, "variables": {"v": "[parameters('p')]"}}`,
+		`{"contentVersion": "1.0.0.0", "resources": [{"type": "A.B/c", "name": "x", "copy": {"name": "l", "count": "[length(variables('a'))]"}, "resources": [{"type": "d", "name": "[string(copyIndex())]"}]}], "variables": {"a": [1, 2], "copy": [{"name": "c", "count": 2, "input": "[copyIndex('c')]"}]}}`,
+		`{"contentVersion": "1.0.0.0", "languageVersion": "2.0", "resources": {"s": {"type": "Microsoft.Resources/deployments", "name": "n", "properties": {"template": {"resources": [{"type": "A.B/c", "name": "[variables('x')]"}]}}}}, "variables": {"x": "[map(range(0, 3), lambda('i', lambdaVariables('i')))]"}}`,
+		`{"contentVersion": "1.0.0.0", "resources": [{"type": "A.B/c", "name": "[if(true(), 'a', nosuch())]", "properties": {"copy": [{"name": "p", "count": 800, "input": "[copyIndex('p')]"}]}}]}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		l := newLoader()
+		file := l.parse("fuzz.json", src)
+		if file == nil || detect(file.root) != Template {
+			return
+		}
+		l.files["fuzz.json"] = file
+		l.newDeployment(file, file.root, funcs.Scope{}, "", nil, nil).run()
+	})
+}
