@@ -275,10 +275,15 @@ func armParams(supplied map[string]suppliedParam) []string {
 	}
 	var out []string
 	for _, k := range sortedKeys(names) {
-		if funcs.FindUnknown(supplied[k].value) != nil {
+		v := supplied[k].value
+		if funcs.FindUnknown(v) != nil {
 			continue
 		}
-		if b, err := json.Marshal(final(supplied[k].value)); err == nil {
+		if s, ok := v.(string); ok {
+			out = append(out, k+"="+s) // the ARM source takes a string parameter's text as given
+			continue
+		}
+		if b, err := json.Marshal(final(v)); err == nil {
 			out = append(out, k+"="+string(b))
 		}
 	}
