@@ -2,6 +2,7 @@ package bicep
 
 import (
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -239,7 +240,7 @@ func (d *deployment) declareImport(x *ast.ImportDecl) {
 
 func (d *deployment) refuseCycle(name string, at ast.Node) bool {
 	for _, c := range append(d.callers, d.file.path) {
-		if c == name {
+		if path.Clean(c) == path.Clean(name) {
 			d.l.report(d.file.rangeOf(at.Pos(), at.End()), diag.Error, "The file uses itself through a cycle of modules or imports",
 				fmt.Sprintf("%s is already being evaluated (%s); break the cycle", name, strings.Join(append(d.callers, d.file.path), " → ")))
 			return true

@@ -82,7 +82,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			for k, v := range supplied {
 				params[k] = v
 			}
-			viaParamFile[target.path] = true
+			viaParamFile[target.key()] = true
 			roots = append(roots, root{target, params})
 			continue
 		}
@@ -92,7 +92,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		}
 	}
 	for _, f := range templates {
-		if usedAsModule[f.path] || viaParamFile[f.path] {
+		if usedAsModule[f.key()] || viaParamFile[f.key()] {
 			continue
 		}
 		roots = append(roots, root{f, supplied})
@@ -113,12 +113,12 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		}
 	}
 	for _, r := range roots {
-		reach(r.file.path)
+		reach(r.file.key())
 	}
 	for _, f := range templates {
-		if !reached[f.path] && !viaParamFile[f.path] {
+		if !reached[f.key()] && !viaParamFile[f.key()] {
 			roots = append(roots, root{f, supplied})
-			reach(f.path)
+			reach(f.key())
 		}
 	}
 	var out []*resource.Resource
@@ -166,12 +166,15 @@ type sourceFile struct {
 	isParams bool
 }
 
+// read parses a file once, whatever spelling of its path is used ("./a/b.bicep", "a/b.bicep").
+// The first spelling is kept for positions: a path exactly as the scan passed it.
 func (l *loader) read(name string) *sourceFile {
 	name = filepath.ToSlash(name)
-	if f, ok := l.files[name]; ok {
+	key := path.Clean(name)
+	if f, ok := l.files[key]; ok {
 		return f
 	}
-	l.files[name] = nil
+	l.files[key] = nil
 	info, err := os.Stat(filepath.FromSlash(name))
 	if err == nil && info.Size() > maxFileSize {
 		l.report(resource.Range{Filename: name}, diag.Error, "The file is too large to read",
@@ -184,7 +187,7 @@ func (l *loader) read(name string) *sourceFile {
 		return nil
 	}
 	f := l.parse(name, src)
-	l.files[name] = f
+	l.files[key] = f
 	return f
 }
 
@@ -210,6 +213,9 @@ func (l *loader) report(r resource.Range, sev diag.Severity, summary, detail str
 	l.reported[key] = true
 	l.diags = append(l.diags, diag.Diagnostic{Severity: sev, Summary: summary, Detail: detail, Range: r})
 }
+
+// key identifies the file whatever spelling of its path was used.
+func (f *sourceFile) key() string { return path.Clean(f.path) }
 
 // rangeOf converts a node's span to a resource.Range.
 func (f *sourceFile) rangeOf(from, to token.Pos) resource.Range {

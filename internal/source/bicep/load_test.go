@@ -440,3 +440,19 @@ func TestParameterFilesGiveValues(t *testing.T) {
 		t.Errorf("a Key Vault reference should be unknown, got %v", get(t, rs[0], "properties.secret"))
 	}
 }
+
+func TestAModuleListedUnderAnotherSpellingIsDeployedOnce(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"main.bicep": "module apim './apim.bicep' = {\n  name: 'apim'\n}",
+		"apim.bicep": "resource service 'Microsoft.ApiManagement/service@2023-05-01-preview' = {\n  name: 'apim'\n}",
+	})
+	given := dir + "/./apim.bicep"
+	rs, diags := bicep.Load([]string{given, dir + "/main.bicep"}, bicep.Options{})
+	if len(diags) > 0 || len(rs) != 2 {
+		t.Fatalf("resources %v, diagnostics %v; want the module's deployment and its service once", byAddress(rs), diags)
+	}
+	service := byAddress(rs)["module.apim.service"]
+	if service == nil || service.Provenance.Range.Filename != given {
+		t.Errorf("service = %+v, want it positioned in %s as given", service, given)
+	}
+}
