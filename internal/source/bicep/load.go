@@ -153,6 +153,8 @@ type loader struct {
 	// steps counts the expressions evaluated for the current root, against maxSteps.
 	steps          int
 	budgetReported bool
+	// extending holds the .bicepparam files being read through extends, to refuse cycles.
+	extending map[string]bool
 	// configs caches the bicepconfig.json that applies to each directory.
 	configs map[string]map[string]any
 }
