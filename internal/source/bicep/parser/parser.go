@@ -650,9 +650,9 @@ func (p *parser) parseImport(h ast.Header) ast.Decl {
 			} else if p.tok != token.RBRACE && p.toks[p.i-1].tok != token.NEWLINE {
 				p.errorExpected(`"," or "}"`, "BCP018")
 				p.skipTo(true)
-				if p.i == start {
-					p.next()
-				}
+			}
+			if p.i == start {
+				p.next() // never loop without progress
 			}
 		}
 		p.pop()
