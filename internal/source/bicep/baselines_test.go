@@ -87,11 +87,13 @@ func TestInvalidBaselinesLoadWithoutPanic(t *testing.T) {
 		t.Skip("corpus not found; set LENSIX_CORPUS")
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "invalid", "*", "main.bicep"))
+	params, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "bicepparam", "invalid", "*", "parameters.bicepparam"))
+	files = append(files, params...)
 	if len(files) == 0 {
 		t.Skip("no invalid Bicep baselines")
 	}
 	for _, file := range files {
-		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
+		t.Run(filepath.Base(filepath.Dir(file))+"/"+filepath.Base(file), func(t *testing.T) {
 			// Type errors (most of these files) are not lensix's to find; reading them must not panic.
 			_, diags := bicep.Load([]string{filepath.ToSlash(file)}, bicep.Options{})
 			for _, d := range diags {

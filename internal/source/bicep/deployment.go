@@ -2,6 +2,7 @@ package bicep
 
 import (
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -31,6 +32,7 @@ type deployment struct {
 	all       []*resourceSym // every resource declaration, nested ones included, in order
 	modules   map[string]*moduleSym
 	functions map[string]*ast.FuncDecl
+	types     map[string]*ast.TypeDecl
 	imports   map[string]*importSym // wildcard aliases and imported names
 	supplied  map[string]suppliedParam
 }
@@ -87,7 +89,7 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 		l: l, file: f, prefix: prefix, callers: callers, supplied: supplied,
 		params: map[string]*symbol{}, vars: map[string]*symbol{}, outputs: map[string]*symbol{},
 		resources: map[string]*resourceSym{}, modules: map[string]*moduleSym{},
-		functions: map[string]*ast.FuncDecl{}, imports: map[string]*importSym{},
+		functions: map[string]*ast.FuncDecl{}, imports: map[string]*importSym{}, types: map[string]*ast.TypeDecl{},
 	}
 	for _, decl := range f.ast.Decls {
 		d.checkDecorators(decl)
@@ -107,6 +109,10 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 		case *ast.FuncDecl:
 			if x.Name != nil {
 				d.functions[x.Name.Name] = x
+			}
+		case *ast.TypeDecl:
+			if x.Name != nil {
+				d.types[x.Name.Name] = x
 			}
 		case *ast.ResourceDecl:
 			d.declareResource(x, nil)
@@ -234,7 +240,7 @@ func (d *deployment) declareImport(x *ast.ImportDecl) {
 
 func (d *deployment) refuseCycle(name string, at ast.Node) bool {
 	for _, c := range append(d.callers, d.file.path) {
-		if c == name {
+		if path.Clean(c) == path.Clean(name) {
 			d.l.report(d.file.rangeOf(at.Pos(), at.End()), diag.Error, "The file uses itself through a cycle of modules or imports",
 				fmt.Sprintf("%s is already being evaluated (%s); break the cycle", name, strings.Join(append(d.callers, d.file.path), " → ")))
 			return true
@@ -300,14 +306,14 @@ func (d *deployment) param(sym *symbol, st *state) any {
 	case pending:
 		sym.state = evaluating
 		inner := &state{}
-		switch sp, ok := d.supplied[name]; {
+		switch sp, ok := d.suppliedValue(name); {
 		case ok:
 			sym.value = sp.value
 			inner.add(sp.assumed)
 		case x.Default != nil:
 			sym.value = d.eval(x.Default, nil, inner)
 			inner.assume("param."+name, fmt.Sprintf("parameter %q was not given; its default value was used", name))
-		case isNullable(x.Type):
+		case d.isNullable(x.Type, 0):
 			sym.value = nil
 			inner.assume("param."+name, fmt.Sprintf("parameter %q was not given; it is nullable, so null was used", name))
 		default:
@@ -320,9 +326,32 @@ func (d *deployment) param(sym *symbol, st *state) any {
 	return sym.value
 }
 
-func isNullable(t ast.Expr) bool {
-	_, ok := t.(*ast.NullableType)
-	return ok
+// suppliedValue finds a parameter's given value; ARM matches parameter names without regard to
+// case, so parameters files written for the compiled template match too.
+func (d *deployment) suppliedValue(name string) (suppliedParam, bool) {
+	if sp, ok := d.supplied[name]; ok {
+		return sp, true
+	}
+	for k, sp := range d.supplied {
+		if strings.EqualFold(k, name) {
+			return sp, true
+		}
+	}
+	return suppliedParam{}, false
+}
+
+// isNullable reports whether a parameter type admits null: "T?", or a declared type that does
+// (followed through at most a few aliases).
+func (d *deployment) isNullable(t ast.Expr, depth int) bool {
+	switch x := t.(type) {
+	case *ast.NullableType:
+		return true
+	case *ast.Ident:
+		if td := d.types[x.Name]; td != nil && depth < 8 {
+			return d.isNullable(td.Type, depth+1)
+		}
+	}
+	return false
 }
 
 func (d *deployment) variable(sym *symbol, st *state) any {

@@ -47,10 +47,7 @@ func (d *deployment) fail(x ast.Node, err error) any {
 // a reference to a resource or module.
 func (d *deployment) eval(x ast.Expr, e *env, st *state) any {
 	if d.l.steps++; d.l.steps > maxSteps {
-		if x != nil {
-			d.errorAt(x, "The evaluation is too large", fmt.Sprintf("lensix evaluates at most %d expressions per scan; the rest is unknown", maxSteps))
-		}
-		return &resource.Unknown{Reason: "the evaluation was stopped: the template evaluates too many expressions"}
+		return d.tooLarge(x)
 	}
 	switch n := x.(type) {
 	case nil:
@@ -427,6 +424,14 @@ func (d *deployment) property(v any, name string, safe bool, at ast.Node) any {
 func (d *deployment) index(n *ast.IndexExpr, e *env, st *state) any {
 	x := d.eval(n.X, e, st)
 	i := d.eval(n.Index, e, st)
+	if u, ok := i.(*resource.Unknown); ok {
+		// One copy of a resource loop, which is unknown: its type and API version are still known.
+		if arr, ok := x.([]any); ok && len(arr) > 0 {
+			if ref, ok := arr[0].(*resourceRef); ok {
+				return &resourceRef{inst: ref.inst, unknownCopy: u}
+			}
+		}
+	}
 	if u := firstUnknown(x, i); u != nil {
 		return u
 	}
@@ -483,6 +488,9 @@ func (d *deployment) forValues(n *ast.ForExpr, e *env, st *state) any {
 	}
 	out := []any{}
 	for i, item := range items {
+		if d.l.steps > maxSteps {
+			return d.tooLarge(n)
+		}
 		inner := e.with(loopNames(n, item, i))
 		body := n.Body
 		if f, ok := body.(*ast.IfExpr); ok {
@@ -610,9 +618,18 @@ func (d *deployment) call(n *ast.CallExpr, e *env, st *state) any {
 	return v
 }
 
-// maxSteps bounds the expressions evaluated in one Load, so that nested loops over large ranges
-// end.
-const maxSteps = 20_000_000
+// maxSteps bounds the expressions evaluated for one root template (with its modules), so that
+// nested loops over large ranges end.
+const maxSteps = 5_000_000
+
+// tooLarge reports, once per root template, that the evaluation budget is spent.
+func (d *deployment) tooLarge(x ast.Node) any {
+	if !d.l.budgetReported && x != nil {
+		d.l.budgetReported = true
+		d.errorAt(x, "The template is too large to evaluate", fmt.Sprintf("lensix evaluates at most %d expressions per template; the values from here on are unknown", maxSteps))
+	}
+	return &resource.Unknown{Reason: "the evaluation was stopped: the template evaluates too many expressions"}
+}
 
 // maxCallDepth bounds nested calls of user-defined functions, which Bicep forbids to recurse.
 const maxCallDepth = 64

@@ -82,7 +82,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			for k, v := range supplied {
 				params[k] = v
 			}
-			viaParamFile[target.path] = true
+			viaParamFile[target.key()] = true
 			roots = append(roots, root{target, params})
 			continue
 		}
@@ -92,7 +92,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		}
 	}
 	for _, f := range templates {
-		if usedAsModule[f.path] || viaParamFile[f.path] {
+		if usedAsModule[f.key()] || viaParamFile[f.key()] {
 			continue
 		}
 		roots = append(roots, root{f, supplied})
@@ -113,16 +113,17 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		}
 	}
 	for _, r := range roots {
-		reach(r.file.path)
+		reach(r.file.key())
 	}
 	for _, f := range templates {
-		if !reached[f.path] && !viaParamFile[f.path] {
+		if !reached[f.key()] && !viaParamFile[f.key()] {
 			roots = append(roots, root{f, supplied})
-			reach(f.path)
+			reach(f.key())
 		}
 	}
 	var out []*resource.Resource
 	for _, r := range roots {
+		l.steps, l.budgetReported = 0, false
 		d := l.newDeployment(r.file, r.params, "", nil)
 		out = append(out, d.run()...)
 	}
@@ -149,8 +150,11 @@ type loader struct {
 	reported map[string]bool
 	// callDepth counts the user-defined function calls being evaluated.
 	callDepth int
-	// steps counts the expressions evaluated, against maxSteps.
-	steps int
+	// steps counts the expressions evaluated for the current root, against maxSteps.
+	steps          int
+	budgetReported bool
+	// extending holds the .bicepparam files being read through extends, to refuse cycles.
+	extending map[string]bool
 	// configs caches the bicepconfig.json that applies to each directory.
 	configs map[string]map[string]any
 }
@@ -164,12 +168,15 @@ type sourceFile struct {
 	isParams bool
 }
 
+// read parses a file once, whatever spelling of its path is used ("./a/b.bicep", "a/b.bicep").
+// The first spelling is kept for positions: a path exactly as the scan passed it.
 func (l *loader) read(name string) *sourceFile {
 	name = filepath.ToSlash(name)
-	if f, ok := l.files[name]; ok {
+	key := path.Clean(name)
+	if f, ok := l.files[key]; ok {
 		return f
 	}
-	l.files[name] = nil
+	l.files[key] = nil
 	info, err := os.Stat(filepath.FromSlash(name))
 	if err == nil && info.Size() > maxFileSize {
 		l.report(resource.Range{Filename: name}, diag.Error, "The file is too large to read",
@@ -182,7 +189,7 @@ func (l *loader) read(name string) *sourceFile {
 		return nil
 	}
 	f := l.parse(name, src)
-	l.files[name] = f
+	l.files[key] = f
 	return f
 }
 
@@ -208,6 +215,9 @@ func (l *loader) report(r resource.Range, sev diag.Severity, summary, detail str
 	l.reported[key] = true
 	l.diags = append(l.diags, diag.Diagnostic{Severity: sev, Summary: summary, Detail: detail, Range: r})
 }
+
+// key identifies the file whatever spelling of its path was used.
+func (f *sourceFile) key() string { return path.Clean(f.path) }
 
 // rangeOf converts a node's span to a resource.Range.
 func (f *sourceFile) rangeOf(from, to token.Pos) resource.Range {
@@ -235,6 +245,25 @@ func (f *sourceFile) text(n ast.Node) string {
 
 // maxExprText bounds the expression text kept in unknown values.
 const maxExprText = 160
+
+// suppressions reads the lensix:ignore comments of a declaration: above its first decorator, or
+// between its decorators and its keyword.
+func (f *sourceFile) suppressions(h ast.Header) []resource.Suppression {
+	first, keyword := f.tok.Position(h.Pos()).Line, f.tok.Position(h.Keyword).Line
+	out := resource.InlineSuppressions(f.path, f.src, first)
+	if keyword != first {
+		seen := map[int]bool{}
+		for _, s := range out {
+			seen[s.Range.Start.Line] = true
+		}
+		for _, s := range resource.InlineSuppressions(f.path, f.src, keyword) {
+			if !seen[s.Range.Start.Line] {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
 
 // resolve names a file referenced from f by a relative path.
 func (f *sourceFile) resolve(rel string) string {

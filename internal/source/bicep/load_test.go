@@ -92,6 +92,22 @@ resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
 			},
 		},
 		{
+			name: "a nullable parameter without value is null, also through a declared type, as an assumption",
+			files: map[string]string{"main.bicep": `type identityType = {
+  systemAssigned: bool
+}?
+param managedIdentities identityType
+resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
+  name: 'apim'
+  identity: managedIdentities
+}`},
+			check: func(t *testing.T, rs map[string]*resource.Resource, _ diag.Diagnostics) {
+				if got := get(t, rs["apim"], "identity"); got != nil || !hasAssumption(rs["apim"], "param.managedIdentities") {
+					t.Errorf("identity = %v, assumptions %v; want null resting on an assumption", got, rs["apim"].Assumptions)
+				}
+			},
+		},
+		{
 			name: "a parameter without value or default is unknown and says how to give it",
 			files: map[string]string{"main.bicep": `param identity object
 resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
@@ -215,6 +231,11 @@ resource secret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
 resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
   name: 'apim'
 }
+@description('decorated')
+// lensix:ignore[apimgmt_nomanagedidentity] between decorator and keyword
+resource third 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
+  name: 'third'
+}
 #disable-next-line BCP081
 resource other 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
   name: 'other'
@@ -223,6 +244,9 @@ resource other 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
 				s := rs["apim"].Suppressions
 				if len(s) != 1 || s[0].CheckID != "apimgmt_nomanagedidentity" || s[0].Reason != "identity is added by policy" {
 					t.Errorf("suppressions = %+v", s)
+				}
+				if s := rs["third"].Suppressions; len(s) != 1 || s[0].Range.Start.Line != 6 {
+					t.Errorf("suppression between decorator and keyword = %+v", s)
 				}
 				if len(rs["other"].Suppressions) != 0 {
 					t.Errorf("#disable-next-line became a suppression: %+v", rs["other"].Suppressions)
@@ -280,7 +304,7 @@ resource r 'Microsoft.Storage/storageAccounts@2023-01-01' = {
 			},
 		},
 		{
-			name: "nested resources are named without their parent inside its body",
+			name: "nested resources are named without their parent inside its body, and their .name is the declared one",
 			files: map[string]string{"main.bicep": `resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
   name: 'apim'
   resource api 'apis' = {
@@ -302,7 +326,7 @@ resource r 'Microsoft.Storage/storageAccounts@2023-01-01' = {
 					t.Errorf("diagnostics = %v", diags)
 				}
 				p := rs["apim::policy"]
-				if p == nil || p.Name != "apim/echo/policy" || get(t, p, "properties.api") != "apim/echo" || get(t, p, "properties.op") != "apim/echo/get" {
+				if p == nil || p.Name != "apim/echo/policy" || get(t, p, "properties.api") != "echo" || get(t, p, "properties.op") != "get" {
 					t.Errorf("policy = %+v", p)
 				}
 			},
@@ -391,5 +415,44 @@ module missing 'br:corp.azurecr.io/modules/other:1.0' = {
 	}
 	if len(diags) != 1 || !strings.Contains(diags[0].Detail, "bicep restore") {
 		t.Errorf("diagnostics = %v, want one saying how to fetch the missing module", diags)
+	}
+}
+
+func TestParameterFilesGiveValues(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"main.bicep": "param identityType string = 'None'\nparam secret string\nresource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {\n  name: 'apim'\n  identity: { type: identityType }\n  properties: { secret: secret }\n}",
+		"prod.parameters.json": `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "parameters": {
+    "IdentityType": { "value": "SystemAssigned" },
+    "secret": { "reference": { "keyVault": { "id": "/subscriptions/x" }, "secretName": "s" } }
+  }
+}`,
+	})
+	rs, diags := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{ParameterFiles: []string{dir + "/prod.parameters.json"}})
+	if len(diags) > 0 || len(rs) != 1 {
+		t.Fatalf("resources %v, diagnostics %v", rs, diags)
+	}
+	if got := get(t, rs[0], "identity.type"); got != "SystemAssigned" || len(rs[0].Assumptions) != 0 {
+		t.Errorf("identity.type = %v (assumptions %v), want SystemAssigned from the file", got, rs[0].Assumptions)
+	}
+	if !resource.IsUnknown(get(t, rs[0], "properties.secret")) {
+		t.Errorf("a Key Vault reference should be unknown, got %v", get(t, rs[0], "properties.secret"))
+	}
+}
+
+func TestAModuleListedUnderAnotherSpellingIsDeployedOnce(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"main.bicep": "module apim './apim.bicep' = {\n  name: 'apim'\n}",
+		"apim.bicep": "resource service 'Microsoft.ApiManagement/service@2023-05-01-preview' = {\n  name: 'apim'\n}",
+	})
+	given := dir + "/./apim.bicep"
+	rs, diags := bicep.Load([]string{given, dir + "/main.bicep"}, bicep.Options{})
+	if len(diags) > 0 || len(rs) != 2 {
+		t.Fatalf("resources %v, diagnostics %v; want the module's deployment and its service once", byAddress(rs), diags)
+	}
+	service := byAddress(rs)["module.apim.service"]
+	if service == nil || service.Provenance.Range.Filename != given {
+		t.Errorf("service = %+v, want it positioned in %s as given", service, given)
 	}
 }

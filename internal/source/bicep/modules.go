@@ -238,7 +238,7 @@ func (d *deployment) deployModule(m *moduleSym) []*resource.Resource {
 				Range:   d.file.rangeOf(m.decl.Pos(), m.decl.End()),
 				Address: in.address,
 			},
-			Suppressions: resource.InlineSuppressions(d.file.path, d.file.src, d.file.tok.Position(m.decl.Pos()).Line),
+			Suppressions: d.file.suppressions(m.decl.Header),
 		}
 		if in.name == nil {
 			r.Body["name"] = &resource.Unknown{Reason: "the module has no name; Bicep generates one at compile time", Expr: nameOf(m.decl)}
@@ -275,10 +275,15 @@ func armParams(supplied map[string]suppliedParam) []string {
 	}
 	var out []string
 	for _, k := range sortedKeys(names) {
-		if funcs.FindUnknown(supplied[k].value) != nil {
+		v := supplied[k].value
+		if funcs.FindUnknown(v) != nil {
 			continue
 		}
-		if b, err := json.Marshal(final(supplied[k].value)); err == nil {
+		if s, ok := v.(string); ok {
+			out = append(out, k+"="+s) // the ARM source takes a string parameter's text as given
+			continue
+		}
+		if b, err := json.Marshal(final(v)); err == nil {
 			out = append(out, k+"="+string(b))
 		}
 	}

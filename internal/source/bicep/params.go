@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -74,6 +75,30 @@ func normalizeJSON(v any) any {
 func (l *loader) bicepparamValues(f *sourceFile, into map[string]suppliedParam) *sourceFile {
 	d := l.newDeployment(f, nil, "", nil)
 	var target *sourceFile
+	// The file extended comes first: this file's own values override its.
+	if l.extending == nil {
+		l.extending = map[string]bool{}
+	}
+	l.extending[f.key()] = true
+	defer delete(l.extending, f.key())
+	for _, decl := range f.ast.Decls {
+		x, ok := decl.(*ast.ExtendsDecl)
+		if !ok || x.Path == nil {
+			continue
+		}
+		p, ok := x.Path.Literal()
+		if !ok {
+			continue
+		}
+		base := f.resolve(p)
+		if l.extending[path.Clean(base)] {
+			d.errorAt(x, "The parameters files extend each other in a cycle", "remove one of the extends declarations")
+			continue
+		}
+		if bf := l.read(base); bf != nil {
+			l.bicepparamValues(bf, into)
+		}
+	}
 	for _, decl := range f.ast.Decls {
 		switch x := decl.(type) {
 		case *ast.UsingDecl:

@@ -24,7 +24,8 @@ type resourceSym struct {
 type instance struct {
 	sym      *resourceSym
 	typ      string
-	name     any // the full ARM name: a string, or unknown
+	name     any // the full ARM name ("parent/child"): a string, or unknown
+	ownName  any // the name property as declared, which symbolic references read
 	body     map[string]any
 	address  string
 	deployed bool
@@ -32,17 +33,31 @@ type instance struct {
 	assumed  map[string]string
 }
 
-// resourceRef is a Bicep reference to a resource (its symbolic name used as a value).
-type resourceRef struct{ inst *instance }
+// resourceRef is a Bicep reference to a resource (its symbolic name used as a value). When
+// unknownCopy is set, it stands for a copy of a loop chosen by an unknown index: only what all
+// copies share is known.
+type resourceRef struct {
+	inst        *instance
+	unknownCopy *resource.Unknown
+}
 
 // property reads a property of a referenced resource: what the template declares, and unknown
 // for what Azure fills in at deployment (id, principalId, ...).
 func (r *resourceRef) property(name string) any {
+	if r.unknownCopy != nil {
+		switch strings.ToLower(name) {
+		case "type", "apiversion":
+			v, _ := resource.Lookup(r.inst.body, name)
+			return v
+		}
+		return &resource.Unknown{Reason: "which copy of " + r.inst.sym.name + " is used is unknown: " + r.unknownCopy.Reason}
+	}
 	switch strings.ToLower(name) {
 	case "id":
 		return &resource.Unknown{Reason: fmt.Sprintf("the ID of %s depends on the subscription and resource group of the deployment", r.inst.address)}
 	case "name":
-		return r.inst.name
+		// Bicep reads a child's declared name here, not the parent/child ARM name.
+		return r.inst.ownName
 	}
 	if v, ok := resource.Lookup(r.inst.body, name); ok {
 		return v
@@ -235,6 +250,7 @@ func (d *deployment) instance(sym *resourceSym, parent *instance, value ast.Expr
 		}
 	}
 	name := body["name"]
+	in.ownName = name
 	if parentRef != nil {
 		name = joinName(parentRef.name, name)
 	}
@@ -327,7 +343,7 @@ func (d *deployment) toResource(in *instance) *resource.Resource {
 			Range:   d.file.rangeOf(decl.Pos(), decl.End()),
 			Address: in.address,
 		},
-		Suppressions: resource.InlineSuppressions(d.file.path, d.file.src, d.file.tok.Position(decl.Pos()).Line),
+		Suppressions: d.file.suppressions(decl.Header),
 	}
 	for _, k := range sortedKeys(in.assumed) {
 		r.Assume(k, in.assumed[k])

@@ -117,6 +117,17 @@ type (
 		Path *StringLit // nil for "using none"
 		With Expr
 	}
+	// ExtensionConfigDecl is "extensionConfig name with {...}" in a .bicepparam file.
+	ExtensionConfigDecl struct {
+		Header
+		Name   *Ident
+		Config Expr
+	}
+	// ExtendsDecl is "extends 'base.bicepparam'" in a .bicepparam file.
+	ExtendsDecl struct {
+		Header
+		Path *StringLit
+	}
 	// AssertDecl is "assert name = condition".
 	AssertDecl struct {
 		Header
@@ -137,18 +148,20 @@ type ImportSymbol struct {
 	Alias *Ident
 }
 
-func (*BadDecl) declNode()         {}
-func (*TargetScopeDecl) declNode() {}
-func (*MetadataDecl) declNode()    {}
-func (*ParamDecl) declNode()       {}
-func (*VarDecl) declNode()         {}
-func (*OutputDecl) declNode()      {}
-func (*TypeDecl) declNode()        {}
-func (*FuncDecl) declNode()        {}
-func (*ResourceDecl) declNode()    {}
-func (*ModuleDecl) declNode()      {}
-func (*TestDecl) declNode()        {}
-func (*ImportDecl) declNode()      {}
-func (*ExtensionDecl) declNode()   {}
-func (*UsingDecl) declNode()       {}
-func (*AssertDecl) declNode()      {}
+func (*BadDecl) declNode()             {}
+func (*TargetScopeDecl) declNode()     {}
+func (*MetadataDecl) declNode()        {}
+func (*ParamDecl) declNode()           {}
+func (*VarDecl) declNode()             {}
+func (*OutputDecl) declNode()          {}
+func (*TypeDecl) declNode()            {}
+func (*FuncDecl) declNode()            {}
+func (*ResourceDecl) declNode()        {}
+func (*ModuleDecl) declNode()          {}
+func (*TestDecl) declNode()            {}
+func (*ImportDecl) declNode()          {}
+func (*ExtensionDecl) declNode()       {}
+func (*UsingDecl) declNode()           {}
+func (*AssertDecl) declNode()          {}
+func (*ExtendsDecl) declNode()         {}
+func (*ExtensionConfigDecl) declNode() {}

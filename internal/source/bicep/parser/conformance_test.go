@@ -7,27 +7,48 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/lensix/lensix/internal/source/bicep/internal/corpus"
 	"github.com/lensix/lensix/internal/source/bicep/parser"
 )
 
+// baselines lists the Bicep baselines of a kind (valid or invalid): every main.bicep, and every
+// parameters.bicepparam of the .bicepparam baselines.
 func baselines(t testing.TB, kind string) []string {
 	dir, ok := corpus.Dir()
 	if !ok {
 		t.Skip("corpus not found; set LENSIX_CORPUS")
 	}
-	files, err := filepath.Glob(filepath.Join(dir, "bicep-baselines", kind, "*", "main.bicep"))
-	if err != nil || len(files) == 0 {
+	files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", kind, "*", "main.bicep"))
+	params, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "bicepparam", kind, "*", "parameters.bicepparam"))
+	files = append(files, params...)
+	if len(files) == 0 {
 		t.Skipf("no %s Bicep baselines in %s", kind, dir)
 	}
 	return files
 }
 
+// name names a baseline in subtests: its folder, and the file for .bicepparam ones.
+func name(file string) string {
+	if strings.HasSuffix(file, ".bicepparam") {
+		return "bicepparam-" + filepath.Base(filepath.Dir(file))
+	}
+	return filepath.Base(filepath.Dir(file))
+}
+
+// diagnosticsFile is the baseline's expected diagnostics: main.diagnostics.bicep or
+// parameters.diagnostics.bicepparam beside it.
+func diagnosticsFile(file string) string {
+	base := filepath.Base(file)
+	ext := filepath.Ext(base)
+	return filepath.Join(filepath.Dir(file), strings.TrimSuffix(base, ext)+".diagnostics"+ext)
+}
+
 func TestValidBaselinesParseWithoutErrors(t *testing.T) {
 	for _, file := range baselines(t, "valid") {
-		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
+		t.Run(name(file), func(t *testing.T) {
 			src, err := os.ReadFile(file)
 			if err != nil {
 				t.Fatal(err)
@@ -81,12 +102,12 @@ func expectedSyntaxErrorLines(t *testing.T, path string) map[int][]string {
 
 func TestInvalidBaselinesReportEverySyntaxError(t *testing.T) {
 	for _, file := range baselines(t, "invalid") {
-		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
+		t.Run(name(file), func(t *testing.T) {
 			src, err := os.ReadFile(file)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := expectedSyntaxErrorLines(t, filepath.Join(filepath.Dir(file), "main.diagnostics.bicep"))
+			want := expectedSyntaxErrorLines(t, diagnosticsFile(file))
 			_, errs := parser.ParseFile(file, src)
 			got := map[int]bool{}
 			for _, e := range errs {

@@ -244,7 +244,7 @@ func startsDeclaration(keyword string, next token.Token) bool {
 var declKeywords = map[string]bool{
 	"targetScope": true, "metadata": true, "param": true, "var": true, "output": true, "resource": true,
 	"module": true, "type": true, "func": true, "import": true, "extension": true, "using": true,
-	"assert": true, "test": true,
+	"assert": true, "test": true, "extends": true, "extensionConfig": true,
 }
 
 // ---- declarations ----
@@ -325,6 +325,10 @@ func (p *parser) parseDecl() ast.Decl {
 			d = p.parseExtension(h)
 		case "using":
 			d = p.parseUsing(h)
+		case "extends":
+			d = p.parseExtends(h)
+		case "extensionConfig":
+			d = p.parseExtensionConfig(h)
 		case "assert":
 			d = p.parseAssert(h)
 		}
@@ -646,9 +650,9 @@ func (p *parser) parseImport(h ast.Header) ast.Decl {
 			} else if p.tok != token.RBRACE && p.toks[p.i-1].tok != token.NEWLINE {
 				p.errorExpected(`"," or "}"`, "BCP018")
 				p.skipTo(true)
-				if p.i == start {
-					p.next()
-				}
+			}
+			if p.i == start {
+				p.next() // never loop without progress
 			}
 		}
 		p.pop()
@@ -721,6 +725,37 @@ func (p *parser) parseUsing(h ast.Header) ast.Decl {
 		p.next()
 		d.With = p.parseExpr()
 	}
+	p.end(&d.Header)
+	return d
+}
+
+func (p *parser) parseExtends(h ast.Header) ast.Decl {
+	p.next()
+	if !p.tok.IsString() {
+		p.errorExpected("the path of the parameters file to extend", "BCP097")
+		return p.bad(h)
+	}
+	d := &ast.ExtendsDecl{Header: h, Path: p.parseString()}
+	p.end(&d.Header)
+	return d
+}
+
+func (p *parser) parseExtensionConfig(h ast.Header) ast.Decl {
+	p.next()
+	d := &ast.ExtensionConfigDecl{Header: h}
+	if d.Name = p.parseIdent("an extension alias", "BCP202"); d.Name == nil {
+		return p.bad(h)
+	}
+	if !p.isKeyword("with") {
+		p.errorExpected(`"with"`, "BCP012")
+		return p.bad(h)
+	}
+	p.next()
+	if p.tok != token.LBRACE {
+		p.errorExpected(`"{"`, "BCP018")
+		return p.bad(h)
+	}
+	d.Config = p.parseObject(false)
 	p.end(&d.Header)
 	return d
 }
