@@ -1217,6 +1217,9 @@ func empty(_ Context, a []any) (any, error) {
 		return len(v) == 0, nil
 	case map[string]any:
 		return len(v) == 0, nil
+	case bool, int64, int, float64:
+		// A scalar is never empty: Azure/PSRule.Rules.Azure's reimplementation answers false too.
+		return false, nil
 	}
 	return nil, typeErr("the argument", "a string, array, object or null", a[0])
 }

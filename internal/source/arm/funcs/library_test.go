@@ -62,6 +62,8 @@ func TestCall(t *testing.T) {
 		{"not negates", "not", arr(true), false},
 		{"empty is true for an empty object", "empty", arr(obj()), true},
 		{"empty is true for null", "empty", arr(nil), true},
+		{"empty is false for a number", "empty", arr(int64(0)), false},
+		{"empty is false for a bool", "empty", arr(false), false},
 		{"contains looks up object keys without case", "contains", arr(obj("Key", int64(1)), "key"), true},
 		{"contains finds array elements", "contains", arr(arr("a", "b"), "b"), true},
 		{"contains finds a known element beside unknown ones", "contains", arr(arr(unknownValue, "b"), "b"), true},
