@@ -308,6 +308,9 @@ func TestFunctions(t *testing.T) {
 		{"[first('')]", ""},
 		{"[skip(createArray(1, 2, 3), 2)]", []any{3.0}},
 		{"[take('abcdef', 2)]", "ab"},
+		{"[equals(field('tags'), '')]", true},
+		{"[empty(field('Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly'))]", false},
+		{"[uniqueString('/subscriptions/00000000-0000-0000-0000-000000000000', 'resource-id')]", "cwvxuqg24sifi"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.expr, func(t *testing.T) {
@@ -350,6 +353,48 @@ func TestUnknownPropagatesThroughFunctions(t *testing.T) {
 	}
 }
 
+func TestPolicyFunctionKnowsTheDefinitionButNoAssignment(t *testing.T) {
+	cases := []struct {
+		name, condition string
+		want            Compliance
+	}{
+		{"definitionId is the definition's id", `{"value": "[policy().definitionId]", "equals": "/providers/Microsoft.Authorization/policyDefinitions/abc"}`, NonCompliant},
+		{"assignmentId is unknown without an assignment", `{"value": "[policy().assignmentId]", "equals": "x"}`, Undetermined},
+	}
+	r := res("Microsoft.Storage/storageAccounts", "st", nil)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := `{"id": "/providers/Microsoft.Authorization/policyDefinitions/abc", "properties": {"mode": "All", "policyRule": {"if": ` + tc.condition + `, "then": {"effect": "audit"}}}}`
+			def, err := Parse("test.json", []byte(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			result, na := def.Evaluate(r, map[string]any{}, nil)
+			if na != nil || result.Compliance != tc.want {
+				t.Errorf("got %v %v, want %s", result, na, tc.want)
+			}
+		})
+	}
+}
+
+func TestContainsAnswersFromKnownElements(t *testing.T) {
+	cases := []struct {
+		name, condition string
+		want            Truth
+	}{
+		{"a known element matches beside an unknown one", `{"value": "[contains(field('Microsoft.ApiManagement/service/apis/protocols'), 'https')]", "equals": true}`, True},
+		{"no known element matches beside an unknown one", `{"value": "[contains(field('Microsoft.ApiManagement/service/apis/protocols'), 'ws')]", "equals": true}`, Unknown},
+	}
+	api := res("Microsoft.ApiManagement/service/apis", "apim/echo", map[string]any{"properties": map[string]any{"protocols": []any{unknownValue, "https"}}})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := truth(t, ruleDefinition(t, "All", tc.condition, ""), api); got != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestBadDefinitionsNameTheFileAndJSONPath(t *testing.T) {
 	cases := []struct {
 		name, doc, want string
@@ -370,7 +415,10 @@ func TestBadDefinitionsNameTheFileAndJSONPath(t *testing.T) {
 		{"unknown effect", `{"properties": {"policyRule": {"if": {"field": "type", "equals": "a"}, "then": {"effect": "block"}}}}`, `properties.policyRule.then.effect: unknown effect string "block"`},
 		{"undeclared parameter", `{"properties": {"policyRule": {"if": {"field": "location", "in": "[parameters('allowed')]"}, "then": {"effect": "audit"}}}}`, "parameters('allowed') names no parameter of the definition"},
 		{"in with a string", `{"properties": {"policyRule": {"if": {"field": "location", "in": "westeurope"}, "then": {"effect": "audit"}}}}`, "properties.policyRule.if.in: in needs an array"},
-		{"unclosed expression", `{"properties": {"policyRule": {"if": {"value": "[concat('a']", "equals": "a"}, "then": {"effect": "audit"}}}}`, `properties.policyRule.if.value: expression "concat('a'", column 11: expected ")", found end of expression`},
+		{"a template function Azure Policy does not allow", `{"properties": {"policyRule": {"if": {"value": "[reference('x').id]", "equals": "a"}, "then": {"effect": "audit"}}}}`, `test.json: properties.policyRule.if.value: reference() is not available in Azure Policy rules`},
+		{"a list function", `{"properties": {"policyRule": {"if": {"value": "[listKeys('id', '2020-01-01')]", "equals": "a"}, "then": {"effect": "audit"}}}}`, "listKeys() is not available in Azure Policy rules"},
+		{"utcNow with a format", `{"properties": {"policyRule": {"if": {"value": "[utcNow('u')]", "equals": "a"}, "then": {"effect": "audit"}}}}`, "utcNow(format) is not available in Azure Policy rules"},
+		{"unclosed expression", `{"properties": {"policyRule": {"if": {"value": "[concat('a']", "equals": "a"}, "then": {"effect": "audit"}}}}`, `properties.policyRule.if.value: expression "[concat('a']", column 12: ',' or ')' expected in the arguments of concat, found end of expression`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
