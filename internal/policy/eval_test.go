@@ -289,6 +289,12 @@ func TestFunctions(t *testing.T) {
 		{"[intersection(createArray(1, 2), createArray(2, 3))]", []any{2.0}},
 		{"[ipRangeContains('10.0.0.0/8', '10.1.2.0/24')]", true},
 		{"[ipRangeContains('10.0.0.0/8', '11.0.0.1')]", false},
+		{"[ipRangeContains('10.0.0.0/24', '10.0.0.0/16')]", false},
+		{"[ipRangeContains('192.168.0.1-192.168.0.9', '192.168.0.5')]", true},
+		{"[ipRangeContains('192.168.0.1-192.168.0.9', '192.168.0.0/29')]", false},
+		{"[ipRangeContains('10.0.0.0/30', '10.0.0.0-10.0.0.3')]", true},
+		{"[ipRangeContains('2001:0DB8::/110', '2001:0DB8::3:FFFE')]", true},
+		{"[ipRangeContains('2001:0DB8::-2001:0DB8::3:FFFF', '2001:db8::4:0')]", false},
 		{"[addDays('2026-01-01T00:00:00Z', 2)]", "2026-01-03T00:00:00.0000000Z"},
 		{"[utcNow()]", "2026-01-02T03:04:05.0000000Z"},
 		{"[mul(int('3'), -1)]", -3.0},
@@ -326,6 +332,28 @@ func TestFunctions(t *testing.T) {
 			}
 			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Errorf("got %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestIPRangeContainsFailsOnRangesAzureRejects(t *testing.T) {
+	cases := []struct{ name, expr, want string }{
+		{"an IPv4 range and an IPv6 address", "[ipRangeContains('10.0.0.0/8', '2001:db8::1')]", "IPv4 range with an IPv6 range"},
+		{"an empty range", "[ipRangeContains('', '10.0.0.1')]", "ParseAddr"},
+		{"a range that runs backwards", "[ipRangeContains('10.0.0.9-10.0.0.1', '10.0.0.5')]", "not a range from a lower to a higher address"},
+	}
+	r := res("Microsoft.Network/networkSecurityGroups", "nsg", nil)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &compiler{file: "test.json", aliases: BuiltinAliases(), params: map[string]Parameter{}}
+			tm, err := c.compileString("value", tc.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = tm.eval(&evalContext{env: &Env{}, target: r, subject: r})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
 			}
 		})
 	}

@@ -102,29 +102,60 @@ func fnAddDays(_ *evalContext, a []any) (any, error) {
 	return t.Add(time.Duration(days * float64(24*time.Hour))).UTC().Format(timeLayout), nil
 }
 
-// fnIPRangeContains reports whether the address or CIDR range target lies in range.
+// fnIPRangeContains reports whether range holds all of targetRange. Either is an address, a CIDR
+// range or a first-last range; mixing IPv4 and IPv6 is an error, as in Azure.
 func fnIPRangeContains(_ *evalContext, a []any) (any, error) {
-	outer, err := parseRange(stringForm(a[0]))
+	outer, err := parseIPRange(stringForm(a[0]))
 	if err != nil {
 		return nil, err
 	}
-	inner, err := parseRange(stringForm(a[1]))
+	inner, err := parseIPRange(stringForm(a[1]))
 	if err != nil {
 		return nil, err
 	}
-	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr()), nil
+	if outer.first.Is4() != inner.first.Is4() {
+		return nil, fmt.Errorf("cannot compare an IPv4 range with an IPv6 range")
+	}
+	return outer.first.Compare(inner.first) <= 0 && inner.last.Compare(outer.last) <= 0, nil
 }
 
-func parseRange(s string) (netip.Prefix, error) {
+// ipRange is the addresses from first to last, both included.
+type ipRange struct{ first, last netip.Addr }
+
+func parseIPRange(s string) (ipRange, error) {
+	s = strings.TrimSpace(s)
+	if from, to, isRange := strings.Cut(s, "-"); isRange {
+		first, err := netip.ParseAddr(strings.TrimSpace(from))
+		if err != nil {
+			return ipRange{}, err
+		}
+		last, err := netip.ParseAddr(strings.TrimSpace(to))
+		if err != nil {
+			return ipRange{}, err
+		}
+		if first.Is4() != last.Is4() || first.Compare(last) > 0 {
+			return ipRange{}, fmt.Errorf("%q is not a range from a lower to a higher address of one family", s)
+		}
+		return ipRange{first, last}, nil
+	}
 	if strings.Contains(s, "/") {
 		p, err := netip.ParsePrefix(s)
-		return p.Masked(), err
+		if err != nil {
+			return ipRange{}, err
+		}
+		p = p.Masked()
+		last := p.Addr().AsSlice()
+		for bit := p.Bits(); bit < len(last)*8; bit++ {
+			last[bit/8] |= 0x80 >> (bit % 8)
+		}
+		end, _ := netip.AddrFromSlice(last)
+		return ipRange{p.Addr(), end}, nil
 	}
 	addr, err := netip.ParseAddr(s)
 	if err != nil {
-		return netip.Prefix{}, err
+		return ipRange{}, err
 	}
-	return netip.PrefixFrom(addr, addr.BitLen()), nil
+	return ipRange{addr, addr}, nil
 }
 
 // The functions below describe the deployment context. A source knows the resource group and
