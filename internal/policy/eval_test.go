@@ -445,6 +445,7 @@ func TestBadDefinitionsNameTheFileAndJSONPath(t *testing.T) {
 		{"in with a string", `{"properties": {"policyRule": {"if": {"field": "location", "in": "westeurope"}, "then": {"effect": "audit"}}}}`, "properties.policyRule.if.in: in needs an array"},
 		{"a template function Azure Policy does not allow", `{"properties": {"policyRule": {"if": {"value": "[reference('x').id]", "equals": "a"}, "then": {"effect": "audit"}}}}`, `test.json: properties.policyRule.if.value: reference() is not available in Azure Policy rules`},
 		{"a list function", `{"properties": {"policyRule": {"if": {"value": "[listKeys('id', '2020-01-01')]", "equals": "a"}, "then": {"effect": "audit"}}}}`, "listKeys() is not available in Azure Policy rules"},
+		{"a function that needs a lambda", `{"properties": {"policyRule": {"if": {"value": "[filter(field('tags'), 'x')]", "equals": "a"}, "then": {"effect": "audit"}}}}`, "filter() needs a lambda, and lambda() is not available in Azure Policy rules"},
 		{"utcNow with a format", `{"properties": {"policyRule": {"if": {"value": "[utcNow('u')]", "equals": "a"}, "then": {"effect": "audit"}}}}`, "utcNow(format) is not available in Azure Policy rules"},
 		{"unclosed expression", `{"properties": {"policyRule": {"if": {"value": "[concat('a']", "equals": "a"}, "then": {"effect": "audit"}}}}`, `properties.policyRule.if.value: expression "[concat('a']", column 12: ',' or ')' expected in the arguments of concat, found end of expression`},
 	}

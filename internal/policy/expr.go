@@ -24,11 +24,20 @@ var notInPolicy = map[string]bool{
 	"variables": true,
 }
 
+// lambdaFunctions take a lambda, which a policy rule cannot make.
+var lambdaFunctions = map[string]bool{
+	"filter": true, "groupby": true, "map": true, "mapvalues": true, "reduce": true, "sort": true,
+	"toobject": true,
+}
+
 // checkCall checks a call's name and argument count against what Azure Policy evaluates.
 func checkCall(call *expr.Call) error {
 	name := strings.ToLower(call.Name)
 	if notInPolicy[name] || strings.HasPrefix(name, "list") {
 		return fmt.Errorf("%s() is not available in Azure Policy rules", call.Name)
+	}
+	if lambdaFunctions[name] {
+		return fmt.Errorf("%s() needs a lambda, and lambda() is not available in Azure Policy rules", call.Name)
 	}
 	if name == "utcnow" && len(call.Args) > 0 {
 		return fmt.Errorf("utcNow(format) is not available in Azure Policy rules; use utcNow() without arguments")
