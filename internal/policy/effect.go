@@ -116,7 +116,7 @@ func (d *Definition) Evaluate(r *resource.Resource, params map[string]any, env *
 	case strings.EqualFold(d.Mode, "Indexed") && !indexed(r):
 		return nil, &NotApplicable{"mode Indexed judges only resources with tags and a location"}
 	}
-	ctx := &evalContext{env: env, params: params, target: r, subject: r}
+	ctx := &evalContext{env: env, definition: d, params: params, target: r, subject: r}
 	res := &Result{Definition: d, Resource: r}
 	effectValue, err := d.rule.then.effect.eval(ctx)
 	if err != nil {
@@ -315,7 +315,7 @@ func (d *Definition) judgeExistence(ctx *evalContext, res *Result, matched Truth
 		if det.hasExistenceCheck {
 			view := *other // aliases resolve against the extension's own type
 			view.Type = extensionType(other)
-			inner := &evalContext{env: ctx.env, params: ctx.params, target: &view, subject: res.Resource}
+			inner := &evalContext{env: ctx.env, definition: ctx.definition, params: ctx.params, target: &view, subject: res.Resource}
 			t, err = inner.evalCondition(det.existence)
 			if err != nil {
 				t = Unknown

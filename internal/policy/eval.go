@@ -5,12 +5,15 @@ import (
 	"strings"
 
 	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm/funcs"
 )
 
 // evalContext is the state of evaluating one rule on one resource.
 type evalContext struct {
-	env    *Env
-	params map[string]any
+	env *Env
+	// definition is the definition being evaluated, for policy(); nil in tests of expressions.
+	definition *Definition
+	params     map[string]any
 	// target is the resource "field" conditions read: the evaluated resource, or in an
 	// existenceCondition the related resource.
 	target *resource.Resource
@@ -25,7 +28,7 @@ type evalContext struct {
 // note remembers the first unknown value in v.
 func (ctx *evalContext) note(v any) {
 	if ctx.unknown == nil {
-		ctx.unknown = firstUnknown(v)
+		ctx.unknown = funcs.FindUnknown(v)
 	}
 }
 
@@ -419,7 +422,7 @@ func applyOperator(op string, v any, found bool, operand any) (Truth, error) {
 	case "notEquals":
 		return valuesEqual(v, operand).Not(), nil
 	case "like", "notLike", "match", "notMatch", "matchInsensitively", "notMatchInsensitively":
-		if containsUnknown(v) {
+		if funcs.FindUnknown(v) != nil {
 			return Unknown, nil
 		}
 		pattern, ok := operand.(string)
@@ -433,7 +436,7 @@ func applyOperator(op string, v any, found bool, operand any) (Truth, error) {
 			s := stringForm(v)
 			switch op {
 			case "like", "notLike":
-				matched = likeMatch(s, pattern)
+				matched = funcs.Like(s, pattern)
 			case "match", "notMatch":
 				matched = matchPattern(s, pattern, false)
 			default:
@@ -477,7 +480,7 @@ func applyOperator(op string, v any, found bool, operand any) (Truth, error) {
 		if v == nil {
 			return False, nil
 		}
-		if containsUnknown(v) {
+		if funcs.FindUnknown(v) != nil {
 			return Unknown, nil
 		}
 		cmp, err := compareOrdered(v, operand)

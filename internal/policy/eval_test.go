@@ -289,6 +289,12 @@ func TestFunctions(t *testing.T) {
 		{"[intersection(createArray(1, 2), createArray(2, 3))]", []any{2.0}},
 		{"[ipRangeContains('10.0.0.0/8', '10.1.2.0/24')]", true},
 		{"[ipRangeContains('10.0.0.0/8', '11.0.0.1')]", false},
+		{"[ipRangeContains('10.0.0.0/24', '10.0.0.0/16')]", false},
+		{"[ipRangeContains('192.168.0.1-192.168.0.9', '192.168.0.5')]", true},
+		{"[ipRangeContains('192.168.0.1-192.168.0.9', '192.168.0.0/29')]", false},
+		{"[ipRangeContains('10.0.0.0/30', '10.0.0.0-10.0.0.3')]", true},
+		{"[ipRangeContains('2001:0DB8::/110', '2001:0DB8::3:FFFE')]", true},
+		{"[ipRangeContains('2001:0DB8::-2001:0DB8::3:FFFF', '2001:db8::4:0')]", false},
 		{"[addDays('2026-01-01T00:00:00Z', 2)]", "2026-01-03T00:00:00.0000000Z"},
 		{"[utcNow()]", "2026-01-02T03:04:05.0000000Z"},
 		{"[mul(int('3'), -1)]", -3.0},
@@ -308,6 +314,9 @@ func TestFunctions(t *testing.T) {
 		{"[first('')]", ""},
 		{"[skip(createArray(1, 2, 3), 2)]", []any{3.0}},
 		{"[take('abcdef', 2)]", "ab"},
+		{"[equals(field('tags'), '')]", true},
+		{"[empty(field('Microsoft.Storage/storageAccounts/supportsHttpsTrafficOnly'))]", false},
+		{"[uniqueString('/subscriptions/00000000-0000-0000-0000-000000000000', 'resource-id')]", "cwvxuqg24sifi"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.expr, func(t *testing.T) {
@@ -323,6 +332,28 @@ func TestFunctions(t *testing.T) {
 			}
 			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
 				t.Errorf("got %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestIPRangeContainsFailsOnRangesAzureRejects(t *testing.T) {
+	cases := []struct{ name, expr, want string }{
+		{"an IPv4 range and an IPv6 address", "[ipRangeContains('10.0.0.0/8', '2001:db8::1')]", "IPv4 range with an IPv6 range"},
+		{"an empty range", "[ipRangeContains('', '10.0.0.1')]", "ParseAddr"},
+		{"a range that runs backwards", "[ipRangeContains('10.0.0.9-10.0.0.1', '10.0.0.5')]", "not a range from a lower to a higher address"},
+	}
+	r := res("Microsoft.Network/networkSecurityGroups", "nsg", nil)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &compiler{file: "test.json", aliases: BuiltinAliases(), params: map[string]Parameter{}}
+			tm, err := c.compileString("value", tc.expr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = tm.eval(&evalContext{env: &Env{}, target: r, subject: r})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
 			}
 		})
 	}
@@ -350,6 +381,48 @@ func TestUnknownPropagatesThroughFunctions(t *testing.T) {
 	}
 }
 
+func TestPolicyFunctionKnowsTheDefinitionButNoAssignment(t *testing.T) {
+	cases := []struct {
+		name, condition string
+		want            Compliance
+	}{
+		{"definitionId is the definition's id", `{"value": "[policy().definitionId]", "equals": "/providers/Microsoft.Authorization/policyDefinitions/abc"}`, NonCompliant},
+		{"assignmentId is unknown without an assignment", `{"value": "[policy().assignmentId]", "equals": "x"}`, Undetermined},
+	}
+	r := res("Microsoft.Storage/storageAccounts", "st", nil)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := `{"id": "/providers/Microsoft.Authorization/policyDefinitions/abc", "properties": {"mode": "All", "policyRule": {"if": ` + tc.condition + `, "then": {"effect": "audit"}}}}`
+			def, err := Parse("test.json", []byte(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			result, na := def.Evaluate(r, map[string]any{}, nil)
+			if na != nil || result.Compliance != tc.want {
+				t.Errorf("got %v %v, want %s", result, na, tc.want)
+			}
+		})
+	}
+}
+
+func TestContainsAnswersFromKnownElements(t *testing.T) {
+	cases := []struct {
+		name, condition string
+		want            Truth
+	}{
+		{"a known element matches beside an unknown one", `{"value": "[contains(field('Microsoft.ApiManagement/service/apis/protocols'), 'https')]", "equals": true}`, True},
+		{"no known element matches beside an unknown one", `{"value": "[contains(field('Microsoft.ApiManagement/service/apis/protocols'), 'ws')]", "equals": true}`, Unknown},
+	}
+	api := res("Microsoft.ApiManagement/service/apis", "apim/echo", map[string]any{"properties": map[string]any{"protocols": []any{unknownValue, "https"}}})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := truth(t, ruleDefinition(t, "All", tc.condition, ""), api); got != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestBadDefinitionsNameTheFileAndJSONPath(t *testing.T) {
 	cases := []struct {
 		name, doc, want string
@@ -370,7 +443,11 @@ func TestBadDefinitionsNameTheFileAndJSONPath(t *testing.T) {
 		{"unknown effect", `{"properties": {"policyRule": {"if": {"field": "type", "equals": "a"}, "then": {"effect": "block"}}}}`, `properties.policyRule.then.effect: unknown effect string "block"`},
 		{"undeclared parameter", `{"properties": {"policyRule": {"if": {"field": "location", "in": "[parameters('allowed')]"}, "then": {"effect": "audit"}}}}`, "parameters('allowed') names no parameter of the definition"},
 		{"in with a string", `{"properties": {"policyRule": {"if": {"field": "location", "in": "westeurope"}, "then": {"effect": "audit"}}}}`, "properties.policyRule.if.in: in needs an array"},
-		{"unclosed expression", `{"properties": {"policyRule": {"if": {"value": "[concat('a']", "equals": "a"}, "then": {"effect": "audit"}}}}`, `properties.policyRule.if.value: expression "concat('a'", column 11: expected ")", found end of expression`},
+		{"a template function Azure Policy does not allow", `{"properties": {"policyRule": {"if": {"value": "[reference('x').id]", "equals": "a"}, "then": {"effect": "audit"}}}}`, `test.json: properties.policyRule.if.value: reference() is not available in Azure Policy rules`},
+		{"a list function", `{"properties": {"policyRule": {"if": {"value": "[listKeys('id', '2020-01-01')]", "equals": "a"}, "then": {"effect": "audit"}}}}`, "listKeys() is not available in Azure Policy rules"},
+		{"a function that needs a lambda", `{"properties": {"policyRule": {"if": {"value": "[filter(field('tags'), 'x')]", "equals": "a"}, "then": {"effect": "audit"}}}}`, "filter() needs a lambda, and lambda() is not available in Azure Policy rules"},
+		{"utcNow with a format", `{"properties": {"policyRule": {"if": {"value": "[utcNow('u')]", "equals": "a"}, "then": {"effect": "audit"}}}}`, "utcNow(format) is not available in Azure Policy rules"},
+		{"unclosed expression", `{"properties": {"policyRule": {"if": {"value": "[concat('a']", "equals": "a"}, "then": {"effect": "audit"}}}}`, `properties.policyRule.if.value: expression "[concat('a']", column 12: ',' or ')' expected in the arguments of concat, found end of expression`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,262 +2,223 @@ package policy
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
+
+	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm/expr"
+	"github.com/lensix/lensix/internal/source/arm/funcs"
 )
 
 // A policy string that starts with "[" and ends with "]" is a template expression, as in ARM
-// templates: "[concat('tags[', parameters('tagName'), ']')]". A leading "[[" escapes the bracket.
-// This file parses them; functions.go evaluates them. ARM's own, larger function library lives in
-// internal/source/arm on another branch; the two should become one package once both are merged.
+// templates: "[concat('tags[', parameters('tagName'), ']')]". It is parsed by the ARM expression
+// parser, and its template functions are the ARM function library's (package funcs), except the
+// policy-only functions of functions.go and those Azure Policy does not allow.
 
-// exprNode is a parsed template expression.
-type exprNode interface{ exprNode() }
-
-type (
-	// literal is a string or number constant.
-	literal struct{ value any }
-	// call is a function call: name(args...).
-	call struct {
-		name string
-		args []exprNode
-	}
-	// member is x.name, a property access.
-	member struct {
-		x    exprNode
-		name string
-	}
-	// index is x[i], an array index or property access by an expression.
-	index struct {
-		x, i exprNode
-	}
-)
-
-func (literal) exprNode() {}
-func (call) exprNode()    {}
-func (member) exprNode()  {}
-func (index) exprNode()   {}
-
-// isExpression reports whether s is a template expression rather than a literal string.
-func isExpression(s string) bool {
-	return len(s) >= 2 && s[0] == '[' && s[len(s)-1] == ']' && !strings.HasPrefix(s, "[[")
+// notInPolicy are the template functions Azure Policy does not allow in a rule ("Policy
+// functions" in Microsoft's definition structure documentation); list* are refused as well.
+var notInPolicy = map[string]bool{
+	"copyindex": true, "datetimeadd": true, "datetimefromepoch": true, "datetimetoepoch": true,
+	"deployment": true, "environment": true, "extensionresourceid": true, "lambda": true,
+	"managementgroup": true, "newguid": true, "pickzones": true, "providers": true, "reference": true,
+	"resourceid": true, "subscriptionresourceid": true, "tenantresourceid": true, "tenant": true,
+	"variables": true,
 }
 
-// unescapeLiteral removes the escaping "[" of a literal that starts with "[[".
-func unescapeLiteral(s string) string {
-	if strings.HasPrefix(s, "[[") {
-		return s[1:]
-	}
-	return s
+// lambdaFunctions take a lambda, which a policy rule cannot make.
+var lambdaFunctions = map[string]bool{
+	"filter": true, "groupby": true, "map": true, "mapvalues": true, "reduce": true, "sort": true,
+	"toobject": true,
 }
 
-// parseExpression parses the text between the outer brackets of a template expression.
-func parseExpression(src string) (exprNode, error) {
-	p := &exprParser{src: src}
-	p.next()
-	n, err := p.parseExpr()
-	if err != nil {
-		return nil, err
+// checkCall checks a call's name and argument count against what Azure Policy evaluates.
+func checkCall(call *expr.Call) error {
+	name := strings.ToLower(call.Name)
+	if notInPolicy[name] || strings.HasPrefix(name, "list") {
+		return fmt.Errorf("%s() is not available in Azure Policy rules", call.Name)
 	}
-	if p.tok.kind != tokEOF {
-		return nil, p.errorf("unexpected %s after the expression", p.tok)
+	if lambdaFunctions[name] {
+		return fmt.Errorf("%s() needs a lambda, and lambda() is not available in Azure Policy rules", call.Name)
 	}
-	return n, nil
-}
-
-type tokKind int
-
-const (
-	tokEOF tokKind = iota
-	tokIdent
-	tokString
-	tokNumber
-	tokPunct // ( ) , . [ ]
-	tokError
-)
-
-type token struct {
-	kind tokKind
-	text string
-	pos  int
-}
-
-func (t token) String() string {
-	switch t.kind {
-	case tokEOF:
-		return "end of expression"
-	case tokString:
-		return fmt.Sprintf("string '%s'", t.text)
-	default:
-		return fmt.Sprintf("%q", t.text)
+	if name == "utcnow" && len(call.Args) > 0 {
+		return fmt.Errorf("utcNow(format) is not available in Azure Policy rules; use utcNow() without arguments")
 	}
-}
-
-type exprParser struct {
-	src string
-	off int
-	tok token
-}
-
-func (p *exprParser) errorf(format string, args ...any) error {
-	return fmt.Errorf("expression %q, column %d: %s", p.src, p.tok.pos+1, fmt.Sprintf(format, args...))
-}
-
-// next scans one token.
-func (p *exprParser) next() {
-	for p.off < len(p.src) && (p.src[p.off] == ' ' || p.src[p.off] == '\t' || p.src[p.off] == '\n' || p.src[p.off] == '\r') {
-		p.off++
+	min, max, ok := 0, 0, false
+	if fn, own := policyFunctions[name]; own {
+		min, max, ok = fn.min, fn.max, true
+	} else {
+		min, max, ok = funcs.Arity(name)
 	}
-	start := p.off
-	if p.off >= len(p.src) {
-		p.tok = token{kind: tokEOF, pos: start}
-		return
+	if !ok {
+		return fmt.Errorf("unknown function %q", call.Name)
 	}
-	c := p.src[p.off]
-	switch {
-	case c == '\'':
-		var b strings.Builder
-		p.off++
-		for {
-			if p.off >= len(p.src) {
-				p.tok = token{kind: tokError, text: "unterminated string", pos: start}
-				return
-			}
-			if p.src[p.off] == '\'' {
-				if p.off+1 < len(p.src) && p.src[p.off+1] == '\'' {
-					b.WriteByte('\'')
-					p.off += 2
-					continue
-				}
-				p.off++
-				break
-			}
-			b.WriteByte(p.src[p.off])
-			p.off++
-		}
-		p.tok = token{kind: tokString, text: b.String(), pos: start}
-	case c == '-' || (c >= '0' && c <= '9'):
-		p.off++
-		for p.off < len(p.src) && (p.src[p.off] >= '0' && p.src[p.off] <= '9' || p.src[p.off] == '.') {
-			p.off++
-		}
-		p.tok = token{kind: tokNumber, text: p.src[start:p.off], pos: start}
-	case isIdentStart(c):
-		for p.off < len(p.src) && isIdentPart(p.src[p.off]) {
-			p.off++
-		}
-		p.tok = token{kind: tokIdent, text: p.src[start:p.off], pos: start}
-	case strings.IndexByte("(),.[]", c) >= 0:
-		p.off++
-		p.tok = token{kind: tokPunct, text: string(c), pos: start}
-	default:
-		p.off++
-		p.tok = token{kind: tokError, text: fmt.Sprintf("unexpected character %q", c), pos: start}
+	if len(call.Args) < min || (max >= 0 && len(call.Args) > max) {
+		return fmt.Errorf("%s() takes %s, found %d", call.Name, arity(min, max), len(call.Args))
 	}
-}
-
-func isIdentStart(c byte) bool {
-	return c == '_' || c == '$' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-}
-
-func isIdentPart(c byte) bool { return isIdentStart(c) || (c >= '0' && c <= '9') }
-
-func (p *exprParser) expect(punct string) error {
-	if p.tok.kind != tokPunct || p.tok.text != punct {
-		return p.errorf("expected %q, found %s", punct, p.tok)
-	}
-	p.next()
 	return nil
 }
 
-func (p *exprParser) parseExpr() (exprNode, error) {
-	var n exprNode
-	switch p.tok.kind {
-	case tokString:
-		n = literal{value: p.tok.text}
-		p.next()
-	case tokNumber:
-		f, err := strconv.ParseFloat(p.tok.text, 64)
-		if err != nil {
-			return nil, p.errorf("bad number %s", p.tok.text)
-		}
-		n = literal{value: f}
-		p.next()
-	case tokIdent:
-		name := p.tok.text
-		p.next()
-		if err := p.expect("("); err != nil {
-			return nil, err
-		}
-		c := call{name: name}
-		if !(p.tok.kind == tokPunct && p.tok.text == ")") {
-			for {
-				arg, err := p.parseExpr()
-				if err != nil {
-					return nil, err
-				}
-				c.args = append(c.args, arg)
-				if p.tok.kind == tokPunct && p.tok.text == "," {
-					p.next()
-					continue
-				}
-				break
-			}
-		}
-		if err := p.expect(")"); err != nil {
-			return nil, err
-		}
-		n = c
-	case tokError:
-		return nil, p.errorf("%s", p.tok.text)
-	default:
-		return nil, p.errorf("expected a function call, string or number, found %s", p.tok)
+func arity(min, max int) string {
+	switch {
+	case max < 0:
+		return fmt.Sprintf("at least %d argument(s)", min)
+	case min == max:
+		return fmt.Sprintf("%d argument(s)", min)
 	}
-	for p.tok.kind == tokPunct {
-		switch p.tok.text {
-		case ".":
-			p.next()
-			if p.tok.kind != tokIdent {
-				return nil, p.errorf("expected a property name after '.', found %s", p.tok)
-			}
-			n = member{x: n, name: p.tok.text}
-			p.next()
-		case "[":
-			p.next()
-			i, err := p.parseExpr()
-			if err != nil {
-				return nil, err
-			}
-			if err := p.expect("]"); err != nil {
-				return nil, err
-			}
-			n = index{x: n, i: i}
-		default:
-			return n, nil
-		}
-	}
-	return n, nil
+	return fmt.Sprintf("%d to %d arguments", min, max)
 }
 
 // walkCalls calls visit for every function call in n, outermost first.
-func walkCalls(n exprNode, visit func(call) error) error {
+func walkCalls(n expr.Node, visit func(*expr.Call) error) error {
 	switch n := n.(type) {
-	case call:
+	case *expr.Call:
 		if err := visit(n); err != nil {
 			return err
 		}
-		for _, a := range n.args {
+		for _, a := range n.Args {
 			if err := walkCalls(a, visit); err != nil {
 				return err
 			}
 		}
-	case member:
-		return walkCalls(n.x, visit)
-	case index:
-		if err := walkCalls(n.x, visit); err != nil {
+	case *expr.Member:
+		return walkCalls(n.X, visit)
+	case *expr.Index:
+		if err := walkCalls(n.X, visit); err != nil {
 			return err
 		}
-		return walkCalls(n.i, visit)
+		return walkCalls(n.Index, visit)
 	}
 	return nil
+}
+
+// evalExpr evaluates a parsed expression for one resource.
+func (ctx *evalContext) evalExpr(n expr.Node) (any, error) {
+	switch n := n.(type) {
+	case *expr.String:
+		return n.Value, nil
+	case *expr.Number:
+		return n.Value, nil
+	case *expr.Literal:
+		return n.Value, nil
+	case *expr.Member:
+		x, err := ctx.evalExpr(n.X)
+		if err != nil {
+			return nil, err
+		}
+		return funcs.Property(x, n.Name)
+	case *expr.Index:
+		x, err := ctx.evalExpr(n.X)
+		if err != nil {
+			return nil, err
+		}
+		i, err := ctx.evalExpr(n.Index)
+		if err != nil {
+			return nil, err
+		}
+		return funcs.Index(x, i)
+	case *expr.Call:
+		return ctx.evalCall(n)
+	}
+	return nil, fmt.Errorf("unsupported expression")
+}
+
+// evalCall evaluates if, and, or and coalesce lazily, as Azure does, so an untaken branch may
+// read what is not there; the policy functions here; every other function through funcs.
+func (ctx *evalContext) evalCall(c *expr.Call) (any, error) {
+	name := strings.ToLower(c.Name)
+	var args []any
+	switch name {
+	case "if":
+		cond, err := ctx.evalExpr(c.Args[0])
+		if err != nil {
+			return nil, err
+		}
+		if b, ok := cond.(bool); ok {
+			if b {
+				return ctx.evalExpr(c.Args[1])
+			}
+			return ctx.evalExpr(c.Args[2])
+		}
+		if u, ok := cond.(*resource.Unknown); ok {
+			// Either branch may be the one taken: only branches that agree make a known answer,
+			// and a branch that fails makes the answer unknown, not an error.
+			a, errA := ctx.evalExpr(c.Args[1])
+			b, errB := ctx.evalExpr(c.Args[2])
+			if errA != nil || errB != nil {
+				return u, nil
+			}
+			args = []any{u, a, b}
+		} else {
+			args = []any{cond, nil, nil}
+		}
+	case "and", "or":
+		stopOn := name == "or"
+		for _, a := range c.Args {
+			v, err := ctx.evalExpr(a)
+			if err != nil {
+				return nil, err
+			}
+			if b, ok := v.(bool); ok && b == stopOn {
+				return stopOn, nil
+			}
+			args = append(args, v)
+		}
+	case "coalesce":
+		for _, a := range c.Args {
+			v, err := ctx.evalExpr(a)
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, v)
+			if v != nil {
+				break
+			}
+		}
+	default:
+		args = make([]any, len(c.Args))
+		for i, a := range c.Args {
+			v, err := ctx.evalExpr(a)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = v
+		}
+	}
+	if fn, ok := policyFunctions[name]; ok {
+		for _, a := range args {
+			if u, ok := a.(*resource.Unknown); ok {
+				return u, nil
+			}
+		}
+		v, err := fn.call(ctx, args)
+		if err != nil {
+			return nil, fmt.Errorf("%s(): %w", c.Name, err)
+		}
+		return v, nil
+	}
+	return funcs.Call(ctx, c.Name, args)
+}
+
+// The evaluation context is the funcs.Context of a policy rule: parameters are the definition's,
+// and the deployment-only values do not exist (compile refuses the functions that read them).
+
+func (ctx *evalContext) Parameter(name string) (any, error) {
+	for k, v := range ctx.params {
+		if strings.EqualFold(k, name) {
+			return v, nil
+		}
+	}
+	return nil, fmt.Errorf("the definition has no parameter %q", name)
+}
+
+func (ctx *evalContext) Variable(string) (any, error) {
+	return nil, fmt.Errorf("a policy rule has no variables")
+}
+
+func (ctx *evalContext) CopyIndex(string) (any, error) {
+	return nil, fmt.Errorf("a policy rule has no copy loops")
+}
+
+func (ctx *evalContext) Scope() funcs.Scope {
+	r := ctx.subject
+	return funcs.Scope{TenantID: r.Provenance.TenantID, SubscriptionID: r.SubscriptionID, ResourceGroup: r.ResourceGroup}
 }

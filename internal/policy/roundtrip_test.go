@@ -12,6 +12,7 @@ import (
 	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/checks/apimgmt"
 	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm/expr"
 )
 
 // exportedDefinition exports the check and parses the exported definition back, as Azure would
@@ -158,7 +159,7 @@ func corpusServices(t *testing.T, corpus string) []*resource.Resource {
 func withUnknowns(v any) any {
 	switch x := v.(type) {
 	case string:
-		if isExpression(x) {
+		if expr.IsExpression(x) {
 			return &resource.Unknown{Reason: "template expression", Expr: x}
 		}
 	case map[string]any:

@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/lensix/lensix/internal/source/arm/expr"
 )
 
 // tmpl is a JSON value from a policy rule in which strings may be template expressions.
 type tmpl struct {
 	set     bool
 	literal any             // the value when nothing in it is an expression
-	expr    exprNode        // a string expression
+	expr    expr.Node       // a string expression
 	items   []tmpl          // an array holding an expression
 	fields  map[string]tmpl // an object holding an expression
 }
@@ -69,32 +71,28 @@ func (c *compiler) compileValue(path string, v any) (tmpl, error) {
 }
 
 func (c *compiler) compileString(path, s string) (tmpl, error) {
-	if !isExpression(s) {
-		return tmpl{set: true, literal: unescapeLiteral(s)}, nil
+	if !expr.IsExpression(s) {
+		return tmpl{set: true, literal: expr.LiteralValue(s)}, nil
 	}
-	n, err := parseExpression(s[1 : len(s)-1])
+	n, err := expr.Parse(s)
 	if err != nil {
-		return tmpl{}, c.errorf(path, "%v", err)
+		return tmpl{}, c.errorf(path, "expression %q, %v", s, err)
 	}
-	err = walkCalls(n, func(call call) error {
-		name := strings.ToLower(call.name)
-		fn, ok := functions[name]
-		if !ok {
-			return c.errorf(path, "unknown function %q in %s (lensix evaluates: %s)", call.name, s, functionNames())
+	err = walkCalls(n, func(call *expr.Call) error {
+		if err := checkCall(call); err != nil {
+			return c.errorf(path, "%v in %s", err, s)
 		}
-		if len(call.args) < fn.minArgs || (fn.maxArgs >= 0 && len(call.args) > fn.maxArgs) {
-			return c.errorf(path, "%s() takes %s, found %d in %s", call.name, arity(fn), len(call.args), s)
+		if len(call.Args) != 1 {
+			return nil
 		}
-		if len(call.args) == 1 {
-			lit, isLiteral := call.args[0].(literal)
-			name0, isString := lit.value.(string)
-			switch {
-			case name == "field" && isLiteral && isString:
-				return c.checkField(path, name0)
-			case name == "parameters" && isLiteral && isString:
-				if _, ok := lookupFoldParam(c.params, name0); !ok {
-					return c.errorf(path, "parameters('%s') names no parameter of the definition", name0)
-				}
+		name, isLiteral := call.Args[0].(*expr.String)
+		switch {
+		case !isLiteral:
+		case strings.EqualFold(call.Name, "field"):
+			return c.checkField(path, name.Value)
+		case strings.EqualFold(call.Name, "parameters"):
+			if _, ok := lookupFoldParam(c.params, name.Value); !ok {
+				return c.errorf(path, "parameters('%s') names no parameter of the definition", name.Value)
 			}
 		}
 		return nil
@@ -103,26 +101,6 @@ func (c *compiler) compileString(path, s string) (tmpl, error) {
 		return tmpl{}, err
 	}
 	return tmpl{set: true, expr: n}, nil
-}
-
-func arity(fn function) string {
-	switch {
-	case fn.maxArgs < 0:
-		return fmt.Sprintf("at least %d argument(s)", fn.minArgs)
-	case fn.minArgs == fn.maxArgs:
-		return fmt.Sprintf("%d argument(s)", fn.minArgs)
-	default:
-		return fmt.Sprintf("%d to %d arguments", fn.minArgs, fn.maxArgs)
-	}
-}
-
-func functionNames() string {
-	names := make([]string, 0, len(functions))
-	for n := range functions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
 }
 
 // eval evaluates the template for one resource.

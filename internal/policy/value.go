@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -73,53 +72,6 @@ func stringForm(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
-}
-
-// containsUnknown reports whether v holds an unknown value anywhere.
-func containsUnknown(v any) bool {
-	switch x := v.(type) {
-	case *resource.Unknown:
-		return true
-	case []any:
-		for _, e := range x {
-			if containsUnknown(e) {
-				return true
-			}
-		}
-	case map[string]any:
-		for _, e := range x {
-			if containsUnknown(e) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// firstUnknown returns the first unknown value found in v, for messages.
-func firstUnknown(v any) *resource.Unknown {
-	switch x := v.(type) {
-	case *resource.Unknown:
-		return x
-	case []any:
-		for _, e := range x {
-			if u := firstUnknown(e); u != nil {
-				return u
-			}
-		}
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if u := firstUnknown(x[k]); u != nil {
-				return u
-			}
-		}
-	}
-	return nil
 }
 
 // valuesEqual compares as Azure Policy's equals does: strings without regard to case, a boolean
@@ -217,29 +169,6 @@ func describe(v any) string {
 		return fmt.Sprintf("string %q", v)
 	}
 	return stringForm(v)
-}
-
-// likeMatch reports whether s matches the like pattern: '*' is any run of characters, letter case
-// is ignored, and the pattern covers the whole string.
-func likeMatch(s, pattern string) bool {
-	parts := strings.Split(strings.ToLower(pattern), "*")
-	s = strings.ToLower(s)
-	if len(parts) == 1 {
-		return s == parts[0]
-	}
-	if !strings.HasPrefix(s, parts[0]) {
-		return false
-	}
-	s = s[len(parts[0]):]
-	last := parts[len(parts)-1]
-	for _, p := range parts[1 : len(parts)-1] {
-		i := strings.Index(s, p)
-		if i < 0 {
-			return false
-		}
-		s = s[i+len(p):]
-	}
-	return strings.HasSuffix(s, last)
 }
 
 // matchPattern reports whether s matches Azure Policy's match pattern: '#' a digit, '?' a letter,

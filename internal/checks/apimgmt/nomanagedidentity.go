@@ -23,8 +23,10 @@ var NoManagedIdentity = &check.Check{
 		Severity:      check.Medium,
 		ResourceTypes: []string{ServiceType},
 		Description: "The API Management service has no managed identity: `identity` is missing, null or " +
-			"empty, or its `type` is `None`. A service passes with a system-assigned identity, one or more " +
-			"user-assigned identities, or both.",
+			"empty, or its `type` is missing, null, empty, `None`, or not one Azure accepts: any part other " +
+			"than `SystemAssigned` or `UserAssigned` (a misspelling, or a value that is not a string) fails. " +
+			"The type is read as Azure reads it: comma-separated, spaces and letter case ignored. A service " +
+			"passes with a system-assigned identity, one or more user-assigned identities, or both.",
 		Rationale: "Without a managed identity, API Management cannot authenticate to Azure Key Vault or to " +
 			"backends with Microsoft Entra ID. Certificates, named values and backend credentials then have " +
 			"to be stored in the service itself — keys, passwords and connection strings copied into named " +

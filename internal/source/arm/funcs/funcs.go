@@ -104,6 +104,19 @@ func Call(ctx Context, name string, args []any) (any, error) {
 	return v, nil
 }
 
+// Arity returns how many arguments the template function name takes (max -1: any number); ok is
+// false when name is no template function. Front ends use it to check calls before evaluating.
+func Arity(name string) (min, max int, ok bool) {
+	fn, ok := library[strings.ToLower(name)]
+	if !ok {
+		if isList(name) {
+			return 0, -1, true
+		}
+		return 0, 0, false
+	}
+	return fn.min, fn.max, true
+}
+
 func arity(min, max int) string {
 	switch {
 	case min == max && min == 1:
@@ -116,7 +129,8 @@ func arity(min, max int) string {
 	return fmt.Sprintf("%d to %d arguments", min, max)
 }
 
-// FindUnknown returns the first unknown value inside v, or nil when v is fully known.
+// FindUnknown returns the first unknown value inside v (in array order and, in objects, under the
+// least key, so messages are the same on every run), or nil when v is fully known.
 func FindUnknown(v any) *resource.Unknown {
 	switch x := v.(type) {
 	case *resource.Unknown:
@@ -128,11 +142,17 @@ func FindUnknown(v any) *resource.Unknown {
 			}
 		}
 	case map[string]any:
-		for _, e := range x {
+		var found *resource.Unknown
+		var foundKey string
+		for k, e := range x {
+			if found != nil && k >= foundKey {
+				continue
+			}
 			if u := FindUnknown(e); u != nil {
-				return u
+				found, foundKey = u, k
 			}
 		}
+		return found
 	}
 	return nil
 }

@@ -52,7 +52,7 @@ func init() {
 			if err := firstErr(err1, err2); err != nil {
 				return nil, err
 			}
-			return like(strings.ToLower(s), strings.ToLower(pattern)), nil
+			return Like(s, pattern), nil
 		}},
 		"distinct": {1, 1, shallow, func(_ Context, a []any) (any, error) {
 			arr, err := asArray("the argument", a[0])
@@ -370,7 +370,7 @@ func init() {
 		}},
 		"createarray":  {0, -1, lenient, func(_ Context, a []any) (any, error) { return append([]any{}, a...), nil }},
 		"createobject": {0, -1, lenient, createObject},
-		"contains":     {2, 2, strict, contains},
+		"contains":     {2, 2, shallow, contains},
 		"empty":        {1, 1, shallow, empty},
 		"length":       {1, 1, shallow, length},
 		"first":        {1, 1, shallow, func(_ Context, a []any) (any, error) { return end(a[0], true) }},
@@ -1168,6 +1168,8 @@ func createObject(_ Context, a []any) (any, error) {
 	return out, nil
 }
 
+// contains answers from what is known where it can: an array holding unknown elements contains
+// a value that equals one of its known elements.
 func contains(_ Context, a []any) (any, error) {
 	switch c := a[0].(type) {
 	case string:
@@ -1175,12 +1177,21 @@ func contains(_ Context, a []any) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if u, ok := s.(*resource.Unknown); ok {
+			return u, nil
+		}
 		return strings.Contains(c, s.(string)), nil
 	case []any:
 		for _, e := range c {
 			if Equal(e, a[1]) {
 				return true, nil
 			}
+		}
+		if u := FindUnknown(c); u != nil {
+			return &resource.Unknown{Reason: u.Reason}, nil
+		}
+		if u := FindUnknown(a[1]); u != nil {
+			return &resource.Unknown{Reason: u.Reason}, nil
 		}
 		return false, nil
 	case map[string]any:
@@ -1206,6 +1217,9 @@ func empty(_ Context, a []any) (any, error) {
 		return len(v) == 0, nil
 	case map[string]any:
 		return len(v) == 0, nil
+	case bool, int64, int, float64:
+		// A scalar is never empty: Azure/PSRule.Rules.Azure's reimplementation answers false too.
+		return false, nil
 	}
 	return nil, typeErr("the argument", "a string, array, object or null", a[0])
 }
@@ -1403,8 +1417,10 @@ func ParseJSON(s string) (any, error) {
 	return n.Value(), nil
 }
 
-// like matches s against a pattern where * stands for any run of characters.
-func like(s, pattern string) bool {
+// Like matches s against a pattern where * stands for any run of characters, without regard to
+// letter case, as like() and Azure Policy's like condition do.
+func Like(s, pattern string) bool {
+	s, pattern = strings.ToLower(s), strings.ToLower(pattern)
 	parts := strings.Split(pattern, "*")
 	if len(parts) == 1 {
 		return s == pattern

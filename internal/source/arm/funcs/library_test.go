@@ -62,8 +62,12 @@ func TestCall(t *testing.T) {
 		{"not negates", "not", arr(true), false},
 		{"empty is true for an empty object", "empty", arr(obj()), true},
 		{"empty is true for null", "empty", arr(nil), true},
+		{"empty is false for a number", "empty", arr(int64(0)), false},
+		{"empty is false for a bool", "empty", arr(false), false},
 		{"contains looks up object keys without case", "contains", arr(obj("Key", int64(1)), "key"), true},
 		{"contains finds array elements", "contains", arr(arr("a", "b"), "b"), true},
+		{"contains finds a known element beside unknown ones", "contains", arr(arr(unknownValue, "b"), "b"), true},
+		{"contains reads object keys when values are unknown", "contains", arr(obj("k", unknownValue), "K"), true},
 		{"union merges nested objects", "union", arr(obj("a", obj("x", int64(1))), obj("a", obj("y", int64(2)))), obj("a", obj("x", int64(1), "y", int64(2)))},
 		{"union deduplicates arrays", "union", arr(arr("a", "b"), arr("b", "c")), arr("a", "b", "c")},
 		{"createObject pairs keys and values", "createObject", arr("type", "SystemAssigned"), obj("type", "SystemAssigned")},
@@ -127,6 +131,8 @@ func TestUnknownPropagates(t *testing.T) {
 	}{
 		{"concat of an unknown string", "concat", arr("a", unknownValue)},
 		{"equals with an unknown side", "equals", arr(unknownValue, "x")},
+		{"contains of an array whose known elements do not match", "contains", arr(arr(unknownValue, "a"), "b")},
+		{"contains of a string and an array holding an unknown", "contains", arr("abc", arr(unknownValue))},
 		{"if with an unknown condition and different branches", "if", arr(unknownValue, "a", "b")},
 		{"and of true and unknown", "and", arr(true, unknownValue)},
 		{"string of an object holding an unknown", "string", arr(obj("a", unknownValue))},
@@ -179,5 +185,57 @@ func TestCallErrors(t *testing.T) {
 	}
 	if _, err := Call(fakeContext{}, "nope", nil); !errors.Is(err, ErrUnknownFunction) {
 		t.Errorf("an unknown function's error does not wrap ErrUnknownFunction: %v", err)
+	}
+}
+
+func TestArity(t *testing.T) {
+	tests := []struct {
+		name     string
+		fn       string
+		min, max int
+		ok       bool
+	}{
+		{"a fixed count is min and max", "toLower", 1, 1, true},
+		{"letter case does not matter", "SUBSTRING", 1, 3, true},
+		{"any number is max -1", "concat", 0, -1, true},
+		{"a list function takes any number", "listKeys", 0, -1, true},
+		{"a name that is no function is not ok", "toLowr", 0, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			min, max, ok := Arity(tt.fn)
+			if min != tt.min || max != tt.max || ok != tt.ok {
+				t.Errorf("Arity(%q) = %d, %d, %v, want %d, %d, %v", tt.fn, min, max, ok, tt.min, tt.max, tt.ok)
+			}
+		})
+	}
+}
+
+func TestFindUnknownPicksTheLeastKey(t *testing.T) {
+	first, second := &resource.Unknown{Reason: "a"}, &resource.Unknown{Reason: "b"}
+	v := obj("z", second, "b", arr("known", first), "c", second, "x", second)
+	for range 20 {
+		if got := FindUnknown(v); got != first {
+			t.Fatalf("got %v, want the unknown under the least key", got)
+		}
+	}
+}
+
+func TestLikeIgnoresLetterCase(t *testing.T) {
+	tests := []struct {
+		name, s, pattern string
+		want             bool
+	}{
+		{"a pattern without a star matches the whole string", "ApiM", "apim", true},
+		{"a star matches any run", "apim-prod-01", "APIM-*-01", true},
+		{"the pattern covers the whole string", "apim-prod", "apim", false},
+		{"the suffix must follow what the middle consumed", "ab", "a*b*b", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Like(tt.s, tt.pattern); got != tt.want {
+				t.Errorf("Like(%q, %q) = %v, want %v", tt.s, tt.pattern, got, tt.want)
+			}
+		})
 	}
 }
