@@ -103,8 +103,12 @@ type Target struct {
 
 // TargetOf gives the names a remediation template may use for r.
 func TargetOf(r *resource.Resource) Target {
+	name := r.Name
+	if v, found := r.Get("name"); found && !isString(v) {
+		name = "" // an unresolved name: its source text (var.n, each.key) is not the name
+	}
 	return Target{
-		Name:          nameOr(r.Name, "<name>"),
+		Name:          nameOr(name, "<name>"),
 		ResourceGroup: nameOr(r.ResourceGroup, "<resource-group>"),
 		Subscription:  nameOr(r.SubscriptionID, "<subscription-id>"),
 	}
@@ -113,6 +117,11 @@ func TargetOf(r *resource.Resource) Target {
 // azureName matches the characters Azure allows in resource, group and subscription names; an
 // expression or unresolved text never matches, so it never reaches a shell command.
 var azureName = regexp.MustCompile(`^[\pL\pN][\pL\pN._()-]*$`)
+
+func isString(v any) bool {
+	_, ok := v.(string)
+	return ok
+}
 
 func nameOr(name, placeholder string) string {
 	if azureName.MatchString(name) {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -86,10 +87,18 @@ func resourcesRun(ctx context.Context, opts *ResourcesOptions) error {
 	for _, d := range diags {
 		out.Errors = append(out.Errors, errorJSON{File: d.Range.Filename, Line: d.Range.Start.Line, Column: d.Range.Start.Column, Severity: d.Severity.String(), Message: messageOf(d.Summary, d.Detail)})
 	}
-	enc := json.NewEncoder(opts.IO.Out)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("write resources: %w", err)
+	}
+	var secrets []string
+	for _, r := range resources {
+		secrets = append(secrets, r.Secrets...)
+	}
+	if _, err := opts.IO.Out.Write(resource.MaskSecrets(buf.Bytes(), secrets)); err != nil {
 		return fmt.Errorf("write resources: %w", err)
 	}
 	if diags.HasErrors() {

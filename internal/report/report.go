@@ -3,12 +3,14 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
 
 	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
 )
 
 // Report is everything one scan produced.
@@ -76,13 +78,27 @@ var writers = map[string]Writer{
 	"markdown": writeMarkdown,
 }
 
-// Write writes r in the named format.
+// Write writes r in the named format, with every secret the sources marked masked.
 func Write(w io.Writer, format string, r *Report, opts Options) error {
 	write, ok := writers[format]
 	if !ok {
 		return fmt.Errorf("unknown format %q (want one of %v)", format, Formats())
 	}
-	return write(w, r, opts)
+	var buf bytes.Buffer
+	if err := write(&buf, r, opts); err != nil {
+		return err
+	}
+	_, err := w.Write(resource.MaskSecrets(buf.Bytes(), r.secrets()))
+	return err
+}
+
+// secrets gathers the sensitive values of every resource a finding is about.
+func (r *Report) secrets() []string {
+	var out []string
+	for _, f := range r.Findings {
+		out = append(out, f.Resource.Secrets...)
+	}
+	return out
 }
 
 // Formats lists the format names, sorted.

@@ -1,6 +1,11 @@
 package resource
 
-import "strings"
+import (
+	"encoding/json"
+	"html"
+	"sort"
+	"strings"
+)
 
 // Redacted replaces every secret in an output.
 const Redacted = "<redacted>"
@@ -64,4 +69,47 @@ func redact(v any) any {
 	default:
 		return v
 	}
+}
+
+// minSecretLength is the shortest secret MaskSecrets masks: masking "a" or "no" would garble
+// every report while hiding nothing anyone could not guess.
+const minSecretLength = 4
+
+// MaskSecrets replaces every occurrence of the secrets in text — as written, and as JSON and
+// XML/HTML escape them — with Redacted. Outputs pass through it, so a secret that flowed into a
+// name, a message or a command is never printed.
+func MaskSecrets(text []byte, secrets []string) []byte {
+	var pairs []string
+	seen := map[string]bool{}
+	add := func(s string) {
+		if len(s) >= minSecretLength && !seen[s] {
+			seen[s] = true
+			pairs = append(pairs, s)
+		}
+	}
+	for _, s := range secrets {
+		add(s)
+		add(jsonEscaped(s, true))
+		add(jsonEscaped(s, false))
+		add(html.EscapeString(s))
+	}
+	if len(pairs) == 0 {
+		return text
+	}
+	// Longest first, so a secret that contains another is masked whole.
+	sort.Slice(pairs, func(i, j int) bool { return len(pairs[i]) > len(pairs[j]) })
+	args := make([]string, 0, 2*len(pairs))
+	for _, p := range pairs {
+		args = append(args, p, Redacted)
+	}
+	return []byte(strings.NewReplacer(args...).Replace(string(text)))
+}
+
+// jsonEscaped is s as it stands inside a JSON string, with or without HTML characters escaped.
+func jsonEscaped(s string, escapeHTML bool) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	_ = enc.Encode(s) // a string always encodes
+	return strings.TrimSuffix(strings.TrimPrefix(strings.TrimSuffix(b.String(), "\n"), `"`), `"`)
 }

@@ -25,6 +25,10 @@ type Resource struct {
 	Provenance   Provenance
 	Assumptions  []Assumption
 	Suppressions []Suppression
+	// Secrets are values of sensitive inputs (a Terraform variable marked sensitive, a @secure()
+	// Bicep parameter, an ARM securestring) that this resource's name or body may carry, however
+	// they flowed there. Every output masks them; see MaskSecrets.
+	Secrets []string
 }
 
 // Provenance says where a resource came from, precisely enough for a report to point at the line

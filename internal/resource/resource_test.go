@@ -121,3 +121,17 @@ func TestRedact(t *testing.T) {
 		t.Errorf("named value not redacted: %v", nv)
 	}
 }
+
+func TestMaskSecrets(t *testing.T) {
+	secrets := []string{`p"ss<w0rd>`, "hunter2-long", "no"}
+	text := `name: apim-hunter2-long; json: "p\"ss\u003cw0rd\u003e" json without HTML escapes: "p\"ss<w0rd>" xml: p&#34;ss&lt;w0rd&gt; raw: p"ss<w0rd> short: no`
+	got := string(MaskSecrets([]byte(text), secrets))
+	for _, leak := range []string{"hunter2", `ss<w0rd`, `ss&lt;w0rd`, `ss\u003cw0rd`} {
+		if strings.Contains(got, leak) {
+			t.Errorf("%q leaks %q", got, leak)
+		}
+	}
+	if !strings.Contains(got, "short: no") {
+		t.Errorf("secrets shorter than %d characters should not be masked: %q", minSecretLength, got)
+	}
+}

@@ -150,7 +150,8 @@ func evaluateIdentity(r *resource.Resource) check.Result {
 func judgeIdentityType(value string) check.Result {
 	var assigned, unrecognised []string
 	for _, part := range strings.Split(value, ",") {
-		switch p := strings.TrimSpace(part); strings.ToLower(p) {
+		// Spaces only, as Azure and the exported policy rule read the value; a tab is not a spelling Azure accepts.
+		switch p := strings.Trim(part, " "); strings.ToLower(p) {
 		case "systemassigned", "userassigned":
 			assigned = append(assigned, p)
 		case "none", "":
@@ -166,7 +167,7 @@ func judgeIdentityType(value string) check.Result {
 	case len(assigned) > 0:
 		return check.Result{Status: check.Pass, Evidence: evidence, Message: fmt.Sprintf(
 			"API Management service has a managed identity (%s)", strings.Join(assigned, ", "))}
-	case strings.TrimSpace(value) == "":
+	case strings.Trim(value, " ") == "":
 		return check.Result{Status: check.Fail, Evidence: evidence, Message: "API Management service has no managed identity: identity.type is empty"}
 	default:
 		return check.Result{Status: check.Fail, Evidence: evidence, Message: fmt.Sprintf(

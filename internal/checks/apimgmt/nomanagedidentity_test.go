@@ -30,6 +30,7 @@ func TestNoManagedIdentityVerdicts(t *testing.T) {
 		{"identity type None fails", withIdentity(map[string]any{"type": "None"}), check.Fail, "None"},
 		{"identity type none in lower case fails", withIdentity(map[string]any{"type": "none"}), check.Fail, "none"},
 		{"identity type None padded with spaces fails", withIdentity(map[string]any{"type": "  None "}), check.Fail, "None"},
+		{"both types separated by a tab fail, as the exported policy rule judges them", withIdentity(map[string]any{"type": "SystemAssigned,\tUserAssigned"}), check.Fail, "UserAssigned"},
 		{"an empty identity type fails", withIdentity(map[string]any{"type": ""}), check.Fail, ""},
 		{"a null identity type fails", withIdentity(map[string]any{"type": nil}), check.Fail, "null"},
 		{"an identity type Azure does not accept fails", withIdentity(map[string]any{"type": "Managed"}), check.Fail, "Managed"},
@@ -93,13 +94,18 @@ func TestRemediationCarriesTheResourceNames(t *testing.T) {
 }
 
 func TestRemediationUsesPlaceholdersForUnknownNames(t *testing.T) {
-	r := &resource.Resource{Type: ServiceType, Name: "[parameters('name')]"}
-	fix, err := NoManagedIdentity.Fix(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(fix.CLI, "--name <name> --resource-group <resource-group>") {
-		t.Errorf("want placeholders for unknown names, got:\n%s", fix.CLI)
+	for _, r := range []*resource.Resource{
+		{Type: ServiceType, Name: "[parameters('name')]"},
+		{Type: ServiceType, Name: "var.n", Body: map[string]any{"name": &resource.Unknown{Reason: "variable n has no value", Expr: "var.n"}}},
+		{Type: ServiceType, Name: "apim; rm -rf /"},
+	} {
+		fix, err := NoManagedIdentity.Fix(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(fix.CLI, "--name <name> --resource-group <resource-group>") {
+			t.Errorf("name %q: want placeholders, got:\n%s", r.Name, fix.CLI)
+		}
 	}
 }
 
