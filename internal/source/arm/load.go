@@ -1,7 +1,6 @@
 package arm
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -180,14 +179,7 @@ func (l *loader) parse(name string, src []byte) *sourceFile {
 	jf := jsonpos.NewFile(name, src)
 	root, err := jsonpos.Parse(src)
 	if err != nil {
-		var se *jsonpos.Error
-		offset := 0
-		msg := err.Error()
-		if errors.As(err, &se) {
-			offset, msg = se.Offset, se.Msg
-		}
-		l.diags = append(l.diags, diag.Diagnostic{Severity: diag.Error, Summary: "Invalid JSON: " + msg,
-			Detail: "fix the JSON syntax; the file was not evaluated", Range: jf.Range(offset, offset)})
+		l.diags = append(l.diags, syntaxDiagnostic(jf, err))
 		return nil
 	}
 	return &sourceFile{name: name, file: jf, root: root, hasInline: hasInlineMarker(src)}
