@@ -104,7 +104,12 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 	if len(inputs.bicepFiles) > 0 && ctx.Err() == nil {
 		add(bicep.Load(inputs.bicepFiles, opts.Bicep))
 	}
-	return Dedupe(resources), distinct(diags)
+	resources = Dedupe(resources)
+	for _, r := range resources {
+		// Values Redact hides are masked wherever else they flowed, like secure inputs.
+		r.Secrets = append(r.Secrets, resource.SecretsOf(r.Type, r.Body)...)
+	}
+	return resources, distinct(diags)
 }
 
 // distinct drops repeated diagnostics: a broken parameters file is reported both when the scan

@@ -3,6 +3,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -41,5 +42,24 @@ func TestResourcesReportsJSONThatDoesNotParse(t *testing.T) {
 	}
 	if len(resources) != 1 || resources[0].Name != "ok" {
 		t.Errorf("resources %v, want the one of arm/ok.json", resources)
+	}
+}
+
+func TestResourcesMarkWhatRedactHidesAsSecrets(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	write(t, "azuredeploy.json", []byte(`{`+armSchema+`, "resources": [
+		{"type": "Microsoft.KeyVault/vaults/secrets", "apiVersion": "2023-07-01", "name": "kv/db", "properties": {"value": "Kv-Secret-42"}},
+		{"type": "Microsoft.Web/sites", "apiVersion": "2023-01-01", "name": "app", "location": "x",
+			"properties": {"siteConfig": {"appSettings": [{"name": "DB_PASSWORD", "value": "Hunter2!x"}]}}}]}`))
+	resources, diags := Resources(context.Background(), Options{Paths: []string{"."}, Config: &suppress.Config{}})
+	if len(diags) != 0 || len(resources) != 2 {
+		t.Fatalf("resources %d, diags %v", len(resources), diags)
+	}
+	want := map[string]string{"kv/db": "Kv-Secret-42", "app": "Hunter2!x"}
+	for _, r := range resources {
+		if !slices.Contains(r.Secrets, want[r.Name]) {
+			t.Errorf("%s: secrets %q lack %q", r.Name, r.Secrets, want[r.Name])
+		}
 	}
 }
