@@ -73,8 +73,8 @@ func Classify(filename string, src []byte) (Kind, *diag.Diagnostic) {
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
-// armSchemaMarkers and armResourceType are texts only ARM files hold: the schemas, the contentVersion member, and a
-// resource type of a resource provider in a resources list.
+// armSchemaMarkers and armResourceType are texts only ARM files hold: the schemas, the
+// contentVersion member, and a resource provider's type in a resources list.
 var (
 	armSchemaMarkers = []string{"deploymenttemplate.json", "deploymentparameters.json", `"contentversion"`}
 	armResourceType  = regexp.MustCompile(`"(?i:type)"\s*:\s*"Microsoft\.[A-Za-z]+/`)
