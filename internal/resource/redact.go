@@ -3,23 +3,28 @@ package resource
 import (
 	"encoding/json"
 	"html"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // Redacted replaces every secret in an output.
 const Redacted = "<redacted>"
 
 // sensitiveKeyParts are fragments of property names whose values are secrets in Azure resources:
-// passwords, keys, tokens, SAS and connection strings.
-var sensitiveKeyParts = []string{"password", "secret", "token", "connectionstring", "credential", "certificatedata"}
+// passwords, keys, tokens, SAS and connection strings, and VM extensions' protected settings.
+var sensitiveKeyParts = []string{"password", "secret", "token", "connectionstring", "credential", "certificatedata", "protectedsettings", "securevalue"}
 
 // IsSensitiveKey reports whether a property called key holds a secret. Names that end in "key"
 // or "keys" (primaryKey, subscriptionKeys, instrumentationKey) are secrets; names that merely
-// mention a key vault (keyVaultId, keyVault) are references, not secrets.
+// mention a key vault (keyVaultId, keyVault) are references, not secrets. Names that end in url
+// or uri are not secrets by name alone: Redact judges them by their value (see
+// HasCredentialQuery).
 func IsSensitiveKey(key string) bool {
 	k := strings.ToLower(strings.ReplaceAll(key, "_", ""))
-	if strings.Contains(k, "keyvault") || strings.HasSuffix(k, "id") || strings.HasSuffix(k, "uri") || strings.HasSuffix(k, "url") {
+	if strings.Contains(k, "keyvault") || strings.HasSuffix(k, "id") || isLocationKey(k) {
 		return false
 	}
 	if strings.HasSuffix(k, "key") || strings.HasSuffix(k, "keys") {
@@ -33,42 +38,219 @@ func IsSensitiveKey(key string) bool {
 	return false
 }
 
+func isLocationKey(lowerKey string) bool {
+	return strings.HasSuffix(lowerKey, "uri") || strings.HasSuffix(lowerKey, "url") || strings.HasSuffix(lowerKey, "uris") || strings.HasSuffix(lowerKey, "urls")
+}
+
+// credentialQuery matches a credential in a URL query or a connection string: a SAS signature,
+// a Functions key, an API key, a password or a token.
+var credentialQuery = regexp.MustCompile(`(?i)(^|[?&;])(sig|code|key|password|pwd|token|access_token|secret|client_secret|api[-_]?key|subscription-key|accountkey|sharedaccesskey)=([^&;#\s"'<>]+)`)
+
+// HasCredentialQuery reports whether s carries a credential in a query or connection string
+// ("...&sig=...", "?code=...", ";AccountKey=...").
+func HasCredentialQuery(s string) bool { return credentialQuery.MatchString(s) }
+
+// secretValueTypes are resource types whose properties.value is a secret: an API Management
+// named value (unless it is a Key Vault reference, which has no value) and a Key Vault secret.
+var secretValueTypes = []string{"Microsoft.ApiManagement/service/namedValues", "Microsoft.KeyVault/vaults/secrets"}
+
+// settingsLists are lists of name/value pairs whose every value may be a secret: app settings
+// and connection strings of App Service and Functions.
+var settingsLists = map[string]bool{"appsettings": true, "connectionstrings": true}
+
 // Redact returns a copy of a body with every secret replaced by Redacted: the values of sensitive
-// keys, and the value of an API Management named value (properties.value), which is a secret
-// whenever it is not a Key Vault reference. Unknown values are kept: they hold no secret.
+// keys; the properties.value of a named value or Key Vault secret; the values of app settings and
+// connection strings, and of name/value pairs whose name is sensitive; a url or uri property
+// whose value carries a credential query; and, in any other string, the credential of a query
+// (sig=, code=, ...). Unknown values are kept: they hold no secret. The input is not changed.
 func Redact(resourceType string, body map[string]any) map[string]any {
-	out, _ := redact(body).(map[string]any)
-	if strings.EqualFold(resourceType, "Microsoft.ApiManagement/service/namedValues") {
-		if props, ok := out["properties"].(map[string]any); ok {
-			if _, has := props["value"]; has {
-				props["value"] = Redacted
+	r := &redactor{}
+	return r.body(resourceType, body)
+}
+
+// SecretsOf lists the secret strings Redact replaces in a body, sorted, so outputs can mask them
+// wherever else they flowed (a name, a message). Values that cannot be secrets are left out:
+// strings of letters alone (enum values such as "Enabled"), which no Azure password or key is.
+func SecretsOf(resourceType string, body map[string]any) []string {
+	r := &redactor{}
+	r.body(resourceType, body)
+	slices.Sort(r.secrets)
+	return slices.Compact(r.secrets)
+}
+
+// redactor copies a body with its secrets replaced and remembers what it replaced.
+type redactor struct {
+	secrets []string
+}
+
+func (r *redactor) body(resourceType string, body map[string]any) map[string]any {
+	out, _ := r.walk("", body).(map[string]any)
+	props, _ := out["properties"].(map[string]any)
+	if props == nil {
+		return out
+	}
+	original, _ := body["properties"].(map[string]any)
+	for _, t := range secretValueTypes {
+		if strings.EqualFold(resourceType, t) && redactable(original["value"]) {
+			r.record(original["value"])
+			props["value"] = Redacted
+		}
+	}
+	if settings := webConfigSettings(resourceType, body["name"]); settings != "" {
+		for k, v := range original {
+			if !redactable(v) {
+				continue
 			}
+			if settings == "connectionstrings" || IsSensitiveKey(k) {
+				r.record(v)
+			}
+			if entry, ok := v.(map[string]any); ok && settings == "connectionstrings" {
+				copied := r.walk(k, entry).(map[string]any)
+				if redactable(entry["value"]) {
+					copied["value"] = Redacted
+				}
+				props[k] = copied
+				continue
+			}
+			props[k] = Redacted
 		}
 	}
 	return out
 }
 
-func redact(v any) any {
+// webConfigSettings names the settings a Microsoft.Web/sites/config resource holds
+// ("appsettings", "connectionstrings"), or "" for any other resource.
+func webConfigSettings(resourceType string, name any) string {
+	if !strings.EqualFold(resourceType, "Microsoft.Web/sites/config") && !strings.EqualFold(resourceType, "Microsoft.Web/sites/slots/config") {
+		return ""
+	}
+	n, _ := name.(string)
+	last := strings.ToLower(n[strings.LastIndex(n, "/")+1:])
+	if settingsLists[last] {
+		return last
+	}
+	return ""
+}
+
+// redactable reports whether v may hold a secret: unknown and null values hold none.
+func redactable(v any) bool {
+	if _, unknown := v.(*Unknown); unknown {
+		return false
+	}
+	return v != nil
+}
+
+// sensitive reports whether the value of key is a secret.
+func sensitive(key string, v any) bool {
+	if !redactable(v) {
+		return false
+	}
+	if k := strings.ToLower(key); isLocationKey(k) && !strings.Contains(k, "keyvault") {
+		return anyString(v, HasCredentialQuery)
+	}
+	return IsSensitiveKey(key)
+}
+
+// walk copies v, found under key, with its secrets replaced.
+func (r *redactor) walk(key string, v any) any {
 	switch node := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(node))
 		for k, child := range node {
-			if _, unknown := child.(*Unknown); !unknown && child != nil && IsSensitiveKey(k) {
+			if sensitive(k, child) {
+				r.record(child)
 				out[k] = Redacted
 				continue
 			}
-			out[k] = redact(child)
+			out[k] = r.walk(k, child)
 		}
 		return out
 	case []any:
 		out := make([]any, len(node))
 		for i, child := range node {
-			out[i] = redact(child)
+			out[i] = r.walk(key, child)
+			if pair, ok := child.(map[string]any); ok {
+				r.redactPair(key, pair, out[i].(map[string]any))
+			}
 		}
 		return out
+	case string:
+		return r.maskQuery(node)
 	default:
 		return v
 	}
+}
+
+// redactPair redacts the value of a {name, value} pair (an app setting, an environment variable)
+// when its name is sensitive or it belongs to a list of settings.
+func (r *redactor) redactPair(listKey string, pair, out map[string]any) {
+	name, ok := pair["name"].(string)
+	value, has := pair["value"]
+	if !ok || !has || !redactable(value) {
+		return
+	}
+	sensitiveName := IsSensitiveKey(name)
+	if sensitiveName || settingsLists[strings.ToLower(listKey)] {
+		if sensitiveName || strings.EqualFold(listKey, "connectionStrings") {
+			r.record(value)
+		}
+		out["value"] = Redacted
+	}
+}
+
+// maskQuery replaces the credentials of queries and connection strings in s.
+func (r *redactor) maskQuery(s string) string {
+	matches := credentialQuery.FindAllStringSubmatch(s, -1)
+	if matches == nil {
+		return s
+	}
+	for _, m := range matches {
+		r.record(m[3])
+	}
+	return credentialQuery.ReplaceAllString(s, "${1}${2}="+Redacted)
+}
+
+// record remembers the string leaves of a replaced value that may be secrets.
+func (r *redactor) record(v any) {
+	switch node := v.(type) {
+	case string:
+		if node != Redacted && strings.ContainsFunc(node, func(c rune) bool { return !unicode.IsLetter(c) }) {
+			r.secrets = append(r.secrets, node)
+		}
+		// The credential of a redacted URL may also flow on its own.
+		for _, m := range credentialQuery.FindAllStringSubmatch(node, -1) {
+			r.record(m[3])
+		}
+	case []any:
+		for _, child := range node {
+			r.record(child)
+		}
+	case map[string]any:
+		for _, child := range node {
+			r.record(child)
+		}
+	}
+}
+
+// anyString reports whether some string leaf of v satisfies f.
+func anyString(v any, f func(string) bool) bool {
+	switch node := v.(type) {
+	case string:
+		return f(node)
+	case []any:
+		for _, child := range node {
+			if anyString(child, f) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, child := range node {
+			if anyString(child, f) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // minSecretLength is the shortest secret MaskSecrets masks: masking "a" or "no" would garble

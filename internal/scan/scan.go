@@ -84,13 +84,18 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 			diags = append(diags, *d)
 			continue
 		}
-		switch {
-		case terraform.IsPlan(src):
+		if terraform.IsPlan(src) {
 			add(terraform.ReadPlan(f, src))
-		case arm.Detect(src) != arm.Other:
+			continue
+		}
+		kind, unreadable := arm.Classify(f, src)
+		switch {
+		case kind != arm.Other:
 			templates = append(templates, f)
 		case azure.IsSnapshot(src):
 			add(azure.ReadSnapshot(f, src))
+		case unreadable != nil:
+			diags = append(diags, *unreadable)
 		}
 	}
 	if len(templates) > 0 {
@@ -99,5 +104,24 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 	if len(inputs.bicepFiles) > 0 && ctx.Err() == nil {
 		add(bicep.Load(inputs.bicepFiles, opts.Bicep))
 	}
-	return Dedupe(resources), diags
+	resources = Dedupe(resources)
+	for _, r := range resources {
+		// Values Redact hides are masked wherever else they flowed, like secure inputs.
+		r.Secrets = append(r.Secrets, resource.SecretsOf(r.Type, r.Body)...)
+	}
+	return resources, distinct(diags)
+}
+
+// distinct drops repeated diagnostics: a broken parameters file is reported both when the scan
+// classifies it and when its template reads it.
+func distinct(diags diag.Diagnostics) diag.Diagnostics {
+	seen := make(map[diag.Diagnostic]bool, len(diags))
+	out := diags[:0]
+	for _, d := range diags {
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -482,25 +482,51 @@ func TestNestedDeployments(t *testing.T) {
 	})
 }
 
-func TestDetect(t *testing.T) {
+func TestClassify(t *testing.T) {
 	tests := []struct {
-		name string
-		src  string
-		want arm.Kind
+		name     string
+		file     string
+		src      string
+		want     arm.Kind
+		severity string // of the diagnostic, "" for none
+		line     int
+		col      int
 	}{
-		{"a deployment template schema", template(`"resources": []`), arm.Template},
-		{"a subscription deployment template schema", `{"$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"}`, arm.Template},
-		{"the template shape without schema", `{"contentVersion": "1.0.0.0", "resources": []}`, arm.Template},
-		{"a parameters schema", `{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "parameters": {}}`, arm.Parameters},
-		{"the parameters shape without schema", `{"contentVersion": "1.0.0.0", "parameters": {"a": {"value": 1}}}`, arm.Parameters},
-		{"a REST API example", `{"parameters": {"serviceName": "x"}, "responses": {}}`, arm.Other},
-		{"a package.json", `{"name": "x", "version": "1.0.0"}`, arm.Other},
-		{"invalid JSON", `{`, arm.Other},
+		{"a deployment template schema is a template", "t.json", template(`"resources": []`), arm.Template, "", 0, 0},
+		{"a subscription deployment template schema is a template", "t.json", `{"$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"}`, arm.Template, "", 0, 0},
+		{"the template shape without schema is a template", "t.json", `{"contentVersion": "1.0.0.0", "resources": []}`, arm.Template, "", 0, 0},
+		{"a parameters schema is a parameters file", "p.json", `{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "parameters": {}}`, arm.Parameters, "", 0, 0},
+		{"the parameters shape without schema is a parameters file", "p.json", `{"contentVersion": "1.0.0.0", "parameters": {"a": {"value": 1}}}`, arm.Parameters, "", 0, 0},
+		{"a REST API example is other JSON", "x.json", `{"parameters": {"serviceName": "x"}, "responses": {}}`, arm.Other, "", 0, 0},
+		{"a package.json is other JSON", "package.json", `{"name": "x", "version": "1.0.0"}`, arm.Other, "", 0, 0},
+		{"a tsconfig with comments is other JSON", "tsconfig.json", "{\n  // strict\n  \"compilerOptions\": {}\n}", arm.Other, "", 0, 0},
+		{"a template with a doubled comma is an error at the comma", "badarm.json",
+			`{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [ {"type": "Microsoft.ApiManagement/service", "name": "x",, } ] }`,
+			arm.Other, "error", 1, 167},
+		{"a truncated template with ARM resources is an error at the unclosed resource", "trunc.json",
+			"{ \"resources\": [ { \"type\": \"Microsoft.ApiManagement/service\", \n", arm.Other, "error", 1, 18},
+		{"a broken file with a contentVersion is an error", "x.json", `{"contentVersion": "1.0.0.0",`, arm.Other, "error", 1, 1},
+		{"a broken parameters file is an error by its name", "prod.parameters.json", `{"parameters": {"a": }}`, arm.Other, "error", 1, 22},
+		{"a broken azuredeploy file is an error by its name", "azuredeploy-apim.json", `{`, arm.Other, "error", 1, 1},
+		{"a broken main.json is an error by its name", "infra/main.json", `{"a": tru}`, arm.Other, "error", 1, 7},
+		{"a broken package.json is only a warning", "package.json", `{"name": "x" "version": "1.0.0"}`, arm.Other, "warning", 1, 14},
+		{"an empty file is only a warning", "azuredeploy.json", "  \n", arm.Other, "warning", 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := arm.Detect([]byte(tt.src)); got != tt.want {
-				t.Errorf("got %v, want %v", got, tt.want)
+			got, d := arm.Classify(tt.file, []byte(tt.src))
+			if got != tt.want {
+				t.Errorf("kind %v, want %v", got, tt.want)
+			}
+			switch {
+			case tt.severity == "" && d != nil:
+				t.Errorf("unexpected diagnostic %v", d)
+			case tt.severity != "" && d == nil:
+				t.Errorf("no diagnostic, want a %s", tt.severity)
+			case d != nil:
+				if d.Severity.String() != tt.severity || d.Range.Filename != tt.file || d.Range.Start.Line != tt.line || d.Range.Start.Column != tt.col {
+					t.Errorf("got %s at %s:%d:%d (%s), want %s at %s:%d:%d", d.Severity, d.Range.Filename, d.Range.Start.Line, d.Range.Start.Column, d.Summary, tt.severity, tt.file, tt.line, tt.col)
+				}
 			}
 		})
 	}

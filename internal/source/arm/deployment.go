@@ -188,6 +188,41 @@ func (d *deployment) run() []*resource.Resource {
 	for _, k := range sortedKeys(d.vars) {
 		_, _ = d.ctx().Variable(d.vars[k].name)
 	}
+	d.l.secrets = append(d.l.secrets, d.secureValues()...)
+	return out
+}
+
+// secureValues lists the string leaves of the known values of securestring and secureObject
+// parameters: outputs mask them wherever they flowed.
+func (d *deployment) secureValues() []string {
+	var out []string
+	for _, k := range sortedKeys(d.params) {
+		p := d.params[k]
+		if p.state == done && isSecureType(p.decl) {
+			out = appendStrings(out, p.value)
+		}
+	}
+	return out
+}
+
+func isSecureType(decl *jsonpos.Node) bool {
+	t := decl.Get("type")
+	return t != nil && t.Kind == jsonpos.String && (strings.EqualFold(t.Str, "securestring") || strings.EqualFold(t.Str, "secureobject"))
+}
+
+func appendStrings(out []string, v any) []string {
+	switch v := v.(type) {
+	case string:
+		return append(out, v)
+	case []any:
+		for _, e := range v {
+			out = appendStrings(out, e)
+		}
+	case map[string]any:
+		for _, k := range sortedKeys(v) {
+			out = appendStrings(out, v[k])
+		}
+	}
 	return out
 }
 

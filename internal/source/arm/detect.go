@@ -13,8 +13,14 @@
 package arm
 
 import (
+	"bytes"
+	"errors"
+	"path"
+	"regexp"
 	"strings"
 
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/arm/jsonpos"
 )
 
@@ -41,14 +47,67 @@ func (k Kind) String() string {
 	return "other"
 }
 
-// Detect classifies a .json or .jsonc file by its content: a deploymentTemplate or
-// deploymentParameters $schema, or failing that the shape of one.
-func Detect(src []byte) Kind {
-	root, err := jsonpos.Parse(src)
-	if err != nil {
-		return Other
+// Classify says what a .json or .jsonc file is to ARM: by its content, a deploymentTemplate or
+// deploymentParameters $schema, or failing that the shape of one. A file that does not parse is
+// Other with a diagnostic at the syntax error: an error when the file looks like an ARM file (it
+// names an ARM schema, has a contentVersion or ARM resources, or an ARM file name), since its
+// resources go unchecked; a warning otherwise, since repositories hold many unrelated .json files.
+// An empty file is a warning.
+func Classify(filename string, src []byte) (Kind, *diag.Diagnostic) {
+	if len(bytes.TrimSpace(bytes.TrimPrefix(src, utf8BOM))) == 0 {
+		return Other, &diag.Diagnostic{Severity: diag.Warning, Summary: "The file is empty; lensix skipped it",
+			Detail: "an ARM template or parameters file holds a JSON object", Range: resource.Range{Filename: filename}}
 	}
-	return detect(root)
+	root, err := jsonpos.Parse(src)
+	if err == nil {
+		return detect(root), nil
+	}
+	d := syntaxDiagnostic(jsonpos.NewFile(filename, src), err)
+	if !looksLikeARM(filename, src) {
+		d.Severity = diag.Warning
+		d.Summary = "The file is not valid JSON; lensix skipped it: " + strings.TrimPrefix(d.Summary, "Invalid JSON: ")
+		d.Detail = "if it is an ARM template or parameters file, fix the JSON syntax"
+	}
+	return Other, &d
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// armSchemaMarkers and armResourceType are texts only ARM files hold: the schemas, the
+// contentVersion member, and a resource provider's type in a resources list.
+var (
+	armSchemaMarkers = []string{"deploymenttemplate.json", "deploymentparameters.json", `"contentversion"`}
+	armResourceType  = regexp.MustCompile(`"(?i:type)"\s*:\s*"Microsoft\.[A-Za-z]+/`)
+)
+
+// looksLikeARM reports whether a file that does not parse was meant to be an ARM template or
+// parameters file, judging by its text and the names tools give such files.
+func looksLikeARM(filename string, src []byte) bool {
+	base := strings.ToLower(path.Base(filename))
+	ext := path.Ext(base)
+	stem := strings.TrimSuffix(base, ext)
+	if strings.HasSuffix(stem, ".parameters") || strings.HasPrefix(stem, "azuredeploy") || stem == "main" || stem == "template" {
+		return true
+	}
+	lower := bytes.ToLower(src)
+	for _, m := range armSchemaMarkers {
+		if bytes.Contains(lower, []byte(m)) {
+			return true
+		}
+	}
+	return bytes.Contains(lower, []byte(`"resources"`)) && armResourceType.Match(src)
+}
+
+// syntaxDiagnostic reports a JSON syntax error at its line and column.
+func syntaxDiagnostic(f *jsonpos.File, err error) diag.Diagnostic {
+	var se *jsonpos.Error
+	offset := 0
+	msg := err.Error()
+	if errors.As(err, &se) {
+		offset, msg = se.Offset, se.Msg
+	}
+	return diag.Diagnostic{Severity: diag.Error, Summary: "Invalid JSON: " + msg,
+		Detail: "fix the JSON syntax; the file was not evaluated", Range: f.Range(offset, offset)}
 }
 
 func detect(root *jsonpos.Node) Kind {

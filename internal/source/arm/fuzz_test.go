@@ -27,3 +27,22 @@ func FuzzEvaluate(f *testing.F) {
 		l.newDeployment(file, file.root, funcs.Scope{}, "", nil, nil).run()
 	})
 }
+
+// FuzzClassify feeds arbitrary files to Classify: whatever the input, it names a kind and at
+// most one diagnostic placed inside the file, never a panic.
+func FuzzClassify(f *testing.F) {
+	for _, seed := range []string{
+		`{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [ {"type": "Microsoft.ApiManagement/service", "name": "x",, } ] }`,
+		`{ "resources": [ { "type": "Microsoft.ApiManagement/service", `,
+		"\xEF\xBB\xBF  \n",
+		"{\n  // comment\n  \"a\": 1\n}",
+	} {
+		f.Add("azuredeploy.json", []byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, name string, src []byte) {
+		_, d := Classify(name, src)
+		if d != nil && d.Range.Start.Byte > len(src) {
+			t.Errorf("diagnostic at byte %d of a %d-byte file", d.Range.Start.Byte, len(src))
+		}
+	})
+}

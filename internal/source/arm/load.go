@@ -1,7 +1,6 @@
 package arm
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -55,7 +54,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		supplied[strings.ToLower(strings.TrimSpace(name))] = suppliedParam{name: name, value: v, raw: &value, from: "--param"}
 	}
 
-	var roots []string
+	var roots, secrets []string
 	byRoot := map[string][]*resource.Resource{}
 	for _, name := range files {
 		if _, done := byRoot[name]; done {
@@ -75,8 +74,15 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		for k, v := range supplied {
 			params[k] = v
 		}
+		l.secrets = nil
 		d := l.newDeployment(f, f.root, funcs.Scope{}, "", params, nil)
-		byRoot[name] = d.run()
+		rs := d.run()
+		// Every resource of the deployment, nested ones included, may carry any of its secrets.
+		for _, r := range rs {
+			r.Secrets = append(r.Secrets, l.secrets...)
+		}
+		secrets = append(secrets, l.secrets...)
+		byRoot[name] = rs
 		roots = append(roots, name)
 	}
 	var out []*resource.Resource
@@ -85,8 +91,20 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			out = append(out, byRoot[name]...)
 		}
 	}
+	maskDiagnostics(l.diags, secrets)
 	l.diags.Sort()
 	return out, l.diags
+}
+
+// maskDiagnostics hides secure parameter values that an expression carried into a message.
+func maskDiagnostics(diags diag.Diagnostics, secrets []string) {
+	if len(secrets) == 0 {
+		return
+	}
+	for i := range diags {
+		diags[i].Summary = string(resource.MaskSecrets([]byte(diags[i].Summary), secrets))
+		diags[i].Detail = string(resource.MaskSecrets([]byte(diags[i].Detail), secrets))
+	}
 }
 
 // linkedFromRoot reports whether a template was deployed as a linked template by a template
@@ -121,6 +139,8 @@ type loader struct {
 	diags diag.Diagnostics
 	seen  map[diagKey]bool
 	calls int // user-defined function calls so far
+	// secrets are the secure parameter values of the root deployment being evaluated.
+	secrets []string
 	// linkedBy lists, for each linked template file, the files that link to it.
 	linkedBy map[string][]string
 }
@@ -180,14 +200,7 @@ func (l *loader) parse(name string, src []byte) *sourceFile {
 	jf := jsonpos.NewFile(name, src)
 	root, err := jsonpos.Parse(src)
 	if err != nil {
-		var se *jsonpos.Error
-		offset := 0
-		msg := err.Error()
-		if errors.As(err, &se) {
-			offset, msg = se.Offset, se.Msg
-		}
-		l.diags = append(l.diags, diag.Diagnostic{Severity: diag.Error, Summary: "Invalid JSON: " + msg,
-			Detail: "fix the JSON syntax; the file was not evaluated", Range: jf.Range(offset, offset)})
+		l.diags = append(l.diags, syntaxDiagnostic(jf, err))
 		return nil
 	}
 	return &sourceFile{name: name, file: jf, root: root, hasInline: hasInlineMarker(src)}

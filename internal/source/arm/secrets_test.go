@@ -1,0 +1,92 @@
+package arm_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/lensix/lensix/internal/source/arm"
+)
+
+const apimUsing = `{"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "apim", "location": "x", "properties": {"publisherName": %s}}`
+
+func apim(value string) string { return strings.Replace(apimUsing, "%s", value, 1) }
+
+func TestSecureParameterValuesAreSecrets(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string
+		opts  arm.Options
+		want  []string // secrets every resource carries
+		not   []string // values that are not secrets
+	}{
+		{
+			name: "a securestring default is a secret",
+			files: []string{"t.json", template(`"parameters": {"pw": {"type": "securestring", "defaultValue": "DefaultSecret1"}, "plain": {"type": "string", "defaultValue": "PlainValue1"}},
+				"resources": [` + apim(`"[concat(parameters('plain'), parameters('pw'))]"`) + `]`)},
+			want: []string{"DefaultSecret1"},
+			not:  []string{"PlainValue1"},
+		},
+		{
+			name: "a secureObject from the paired parameters file gives its string leaves",
+			files: []string{"t.json", template(`"parameters": {"conn": {"type": "secureObject"}}, "resources": [` + apim(`"x"`) + `]`),
+				"t.parameters.json", `{"contentVersion": "1.0.0.0", "parameters": {"conn": {"value": {"user": "LeafUser1", "nested": {"pass": ["LeafPass1"]}, "port": 5432}}}}`},
+			want: []string{"LeafUser1", "LeafPass1"},
+		},
+		{
+			name:  "a securestring given with --param is a secret",
+			files: []string{"t.json", template(`"parameters": {"PW": {"type": "SecureString"}}, "resources": [` + apim(`"x"`) + `]`)},
+			opts:  arm.Options{Params: []string{"pw=CliSecret1"}},
+			want:  []string{"CliSecret1"},
+		},
+		{
+			name:  "a securestring without a value gives no secret",
+			files: []string{"t.json", template(`"parameters": {"pw": {"type": "securestring"}}, "resources": [` + apim(`"x"`) + `]`)},
+		},
+		{
+			name: "a secure value passed into a nested deployment marks its resources",
+			files: []string{"t.json", template(`"parameters": {"pw": {"type": "securestring", "defaultValue": "PassedIn1"}},
+				"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner",
+					"properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+						"parameters": {"p": {"value": "[parameters('pw')]"}},
+						"template": {` + schema + `, "parameters": {"p": {"type": "string"}}, "resources": [` + apim(`"[parameters('p')]"`) + `]}}}]`)},
+			want: []string{"PassedIn1"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, diags := load(t, tt.opts, tt.files...)
+			if diags.HasErrors() || len(rs) == 0 {
+				t.Fatalf("resources %d, diags %v", len(rs), diags)
+			}
+			for _, r := range rs {
+				got := strings.Join(r.Secrets, "\n")
+				for _, w := range tt.want {
+					if !strings.Contains(got, w) {
+						t.Errorf("%s: secrets %q lack %q", r.Provenance.Address, r.Secrets, w)
+					}
+				}
+				for _, n := range tt.not {
+					if strings.Contains(got, n) {
+						t.Errorf("%s: secrets %q hold the plain value %q", r.Provenance.Address, r.Secrets, n)
+					}
+				}
+				if len(tt.want) == 0 && len(r.Secrets) != 0 {
+					t.Errorf("%s: secrets %q, want none", r.Provenance.Address, r.Secrets)
+				}
+			}
+		})
+	}
+}
+
+func TestDiagnosticsDoNotQuoteSecureParameters(t *testing.T) {
+	_, diags := load(t, arm.Options{}, "t.json", template(`"parameters": {"pw": {"type": "securestring", "defaultValue": "Leak{Secret9"}},
+		"resources": [`+apim(`"[format(parameters('pw'), 1)]"`)+`]`))
+	if len(diags) == 0 {
+		t.Fatal("want a diagnostic for the broken format string")
+	}
+	for _, d := range diags {
+		if strings.Contains(d.Summary+d.Detail, "Leak{Secret9") {
+			t.Errorf("diagnostic quotes the secure value: %v", d)
+		}
+	}
+}
