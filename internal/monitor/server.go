@@ -52,7 +52,7 @@ func CheckListen(addr, token string) error {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return nil
 	}
-	return fmt.Errorf("listen address %s is reachable from other machines; set a bearer token (token_env in the config) or listen on 127.0.0.1", addr)
+	return fmt.Errorf("listen address %s is reachable from other machines; set a bearer token (token-env in the config) or listen on 127.0.0.1", addr)
 }
 
 type server struct {
