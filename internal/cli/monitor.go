@@ -171,7 +171,7 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 
 	serverErr := make(chan error, 1)
 	if listen != "off" {
-		handler, err := monitor.NewServer(monitor.ServerOptions{Store: st, Monitor: mon, Metrics: metrics, Token: token, Logger: logger})
+		handler, err := monitor.NewServer(monitor.ServerOptions{Store: st, Monitor: mon, Metrics: metrics, Token: token, Listen: listen, Logger: logger})
 		if err != nil {
 			return &ExitError{Code: ExitPartial, Err: err}
 		}
