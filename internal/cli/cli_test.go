@@ -170,3 +170,43 @@ func TestResourcesShowsWhatTheChecksSee(t *testing.T) {
 		t.Errorf("internal gateway not among resources:\n%s", out)
 	}
 }
+
+func TestCheckIDsAreAcceptedInAnyCase(t *testing.T) {
+	if code, out, stderr := run(t, "explain", "APIMGMT_NoManagedIdentity"); code != ExitOK || !strings.Contains(out, "apimgmt_nomanagedidentity") {
+		t.Errorf("explain in mixed case: exit %d, stderr %q", code, stderr)
+	}
+	results := func(args ...string) []string {
+		t.Helper()
+		code, out, stderr := run(t, append([]string{"scan", "../../examples", "-o", "json", "--soft-fail"}, args...)...)
+		if code != ExitOK {
+			t.Fatalf("scan %v: exit %d: %s", args, code, stderr)
+		}
+		var doc struct {
+			Results []struct {
+				CheckID string `json:"check_id"`
+			} `json:"results"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, r := range doc.Results {
+			ids = append(ids, r.CheckID)
+		}
+		return ids
+	}
+	only := results("--check", "APIMGMT_NOMANAGEDIDENTITY")
+	if len(only) == 0 {
+		t.Fatal("--check in upper case ran nothing")
+	}
+	for _, id := range only {
+		if id != "apimgmt_nomanagedidentity" {
+			t.Errorf("--check APIMGMT_NOMANAGEDIDENTITY reported %q; want the registered ID only", id)
+		}
+	}
+	for _, id := range results("--skip-check", "Apimgmt_NoManagedIdentity") {
+		if id == "apimgmt_nomanagedidentity" {
+			t.Errorf("--skip-check in mixed case still ran the check")
+		}
+	}
+}
