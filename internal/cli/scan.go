@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -199,7 +200,7 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 		}
 	}
 	if opts.StoreFile != "" {
-		if err := recordScan(ctx, opts.StoreFile, strings.Join(opts.Paths, " "), rep, start); err != nil {
+		if err := recordScan(ctx, opts.StoreFile, scanTarget(opts.Paths), rep, start); err != nil {
 			return &ExitError{Code: ExitPartial, Err: err}
 		}
 	}
@@ -213,6 +214,20 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 		return &ExitError{Code: code}
 	}
 	return nil
+}
+
+// scanTarget names a scan in the history store: its paths made absolute, cleaned and sorted, so
+// `scan .` in two folders are two targets and `scan b a` is the target of `scan a b`.
+func scanTarget(paths []string) string {
+	abs := make([]string, 0, len(paths))
+	for _, p := range paths {
+		if a, err := filepath.Abs(p); err == nil {
+			p = a
+		}
+		abs = append(abs, filepath.ToSlash(filepath.Clean(p)))
+	}
+	sort.Strings(abs)
+	return strings.Join(abs, " ")
 }
 
 func writesTableToStdout(outs []output) bool {
