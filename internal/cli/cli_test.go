@@ -70,6 +70,9 @@ func TestScanUsageErrorsExit2(t *testing.T) {
 		{"an unknown check", []string{"scan", "--check", "nope", "."}, `unknown check "nope"`},
 		{"an unknown flag", []string{"scan", "--frobnicate"}, "unknown flag"},
 		{"a missing config file that was named", []string{"scan", "--config", "missing.yaml", "."}, "missing.yaml"},
+		{"the same format twice to standard output", []string{"scan", "-o", "json", "-o", "json", "."}, "only one format can go to standard output"},
+		{"two formats to standard output", []string{"scan", "-o", "json", "-o", "table", "."}, "-o sarif=lensix.sarif"},
+		{"a format to - beside one to standard output", []string{"scan", "-o", "sarif=-", "-o", "table", "."}, "only one format"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,7 +86,7 @@ func TestScanUsageErrorsExit2(t *testing.T) {
 
 func TestScanWritesEachFormatWhereAsked(t *testing.T) {
 	dir := t.TempDir()
-	sarif, junit := filepath.Join(dir, "out", "lensix.sarif"), filepath.Join(dir, "lensix.xml")
+	sarif, junit := filepath.Join(dir, "lensix.sarif"), filepath.Join(dir, "lensix.xml")
 	code, out, stderr := run(t, "scan", "../../examples", "-o", "sarif="+sarif, "-o", "junit="+junit, "-o", "markdown")
 	if code != ExitFindings {
 		t.Fatalf("exit code = %d; stderr: %s", code, stderr)
@@ -95,6 +98,38 @@ func TestScanWritesEachFormatWhereAsked(t *testing.T) {
 	}
 	if !strings.Contains(out, "apimgmt_nomanagedidentity") {
 		t.Errorf("markdown on stdout lacks the check:\n%s", out)
+	}
+}
+
+func TestReportWriteErrorsLeaveTheResultsInCharge(t *testing.T) {
+	clean := t.TempDir()
+	missing := filepath.Join(t.TempDir(), "no", "such", "folder")
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"a failing scan whose report cannot be written still exits 1", []string{"scan", "../../examples", "-o", "json=" + filepath.Join(missing, "x.json")}, ExitFindings},
+		{"--soft-fail exits 0 although the report cannot be written", []string{"scan", "../../examples", "--soft-fail", "-o", "json=" + filepath.Join(missing, "x.json")}, ExitOK},
+		{"a clean scan whose report cannot be written exits 3", []string{"scan", clean, "-o", "json=" + filepath.Join(missing, "x.json")}, ExitPartial},
+	}
+	if _, err := os.Stat("/dev/full"); err == nil {
+		tests = append(tests, struct {
+			name string
+			args []string
+			want int
+		}{"a failing scan whose report hits a full disk still exits 1", []string{"scan", "../../examples", "-o", "json=/dev/full"}, ExitFindings})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, tt.args...)
+			if code != tt.want || !strings.Contains(stderr, "write json report") {
+				t.Errorf("exit %d, stderr %q; want exit %d and the write error", code, stderr, tt.want)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); !os.IsNotExist(err) {
+		t.Errorf("a folder for the report was created (%v); lensix must not create folders", err)
 	}
 }
 

@@ -59,7 +59,12 @@ Exit codes:
   0  no result failed
   1  a result failed at or above --fail-on
   2  the command line was wrong
-  3  nothing failed, but some input could not be read (see --ignore-errors)`,
+  3  nothing failed, but some input could not be read (see --ignore-errors), or a
+     report could not be written (the results decide first: a failure still exits 1,
+     and --soft-fail still exits 0; the write error is printed either way)
+
+Only one format can go to standard output; give the others a path (-o sarif=lensix.sarif).
+lensix creates no folders for report paths.`,
 		Example: `  lensix scan ./infra
   lensix scan ./infra --var-file prod.tfvars --var location=westeurope
   lensix scan . -o sarif=lensix.sarif -o junit=lensix.xml -o table
@@ -117,6 +122,15 @@ func parseOutputs(specs []string) ([]output, error) {
 		}
 		outs = append(outs, output{format: format, path: path})
 	}
+	stdout := 0
+	for _, o := range outs {
+		if o.path == "" || o.path == "-" {
+			stdout++
+		}
+	}
+	if stdout > 1 {
+		return nil, usageError("only one format can go to standard output; give the others a path: -o sarif=lensix.sarif")
+	}
 	return outs, nil
 }
 
@@ -158,6 +172,17 @@ func (g gate) exitCode(r *report.Report) int {
 		return ExitPartial
 	}
 	return ExitOK
+}
+
+// exitCodeAfterWrites decides the exit code from the results first; a report that could not be
+// written (each error is printed by writeReports) only turns an exit 0 into 3, and not with
+// --soft-fail.
+func (g gate) exitCodeAfterWrites(r *report.Report, writeErrs []error) int {
+	code := g.exitCode(r)
+	if code == ExitOK && len(writeErrs) > 0 && !g.softFail {
+		return ExitPartial
+	}
+	return code
 }
 
 func scanRun(ctx context.Context, opts *ScanOptions) error {
@@ -204,13 +229,11 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 			return &ExitError{Code: ExitPartial, Err: err}
 		}
 	}
-	if err := writeReports(opts.IO, outs, rep, report.Options{GroupBy: opts.GroupBy}); err != nil {
-		return &ExitError{Code: ExitPartial, Err: err}
-	}
+	writeErrs := writeReports(opts.IO, outs, rep, report.Options{GroupBy: opts.GroupBy})
 	if s := rep.Summary(); s.Unknown > 0 && g.unknown == "warn" && !writesTableToStdout(outs) {
 		fmt.Fprintf(opts.IO.ErrOut, "lensix: %d result(s) are unknown: some values could not be resolved without inputs (see the report)\n", s.Unknown)
 	}
-	if code := g.exitCode(rep); code != ExitOK {
+	if code := g.exitCodeAfterWrites(rep, writeErrs); code != ExitOK {
 		return &ExitError{Code: code}
 	}
 	return nil
@@ -239,22 +262,21 @@ func writesTableToStdout(outs []output) bool {
 	return false
 }
 
-func writeReports(ios *IOStreams, outs []output, rep *report.Report, base report.Options) error {
+// writeReports writes every report it can, prints the error of each it could not and returns
+// those errors. It creates no folder: a path into a missing folder is more likely a typo.
+func writeReports(ios *IOStreams, outs []output, rep *report.Report, base report.Options) []error {
 	workDir, _ := os.Getwd()
+	var errs []error
 	for _, o := range outs {
 		ropts := base
 		ropts.WorkDir = workDir
 		var w io.Writer = ios.Out
 		var file *os.File
 		if o.path != "" && o.path != "-" {
-			if dir := filepath.Dir(o.path); dir != "." {
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					return fmt.Errorf("write %s report: %w", o.format, err)
-				}
-			}
 			f, err := os.Create(o.path)
 			if err != nil {
-				return fmt.Errorf("write %s report: %w", o.format, err)
+				errs = append(errs, fmt.Errorf("write %s report: %w", o.format, err))
+				continue
 			}
 			file, w = f, f
 		} else {
@@ -267,10 +289,13 @@ func writeReports(ios *IOStreams, outs []output, rep *report.Report, base report
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("write %s report: %w", o.format, err)
+			errs = append(errs, fmt.Errorf("write %s report: %w", o.format, err))
 		}
 	}
-	return nil
+	for _, err := range errs {
+		fmt.Fprintln(ios.ErrOut, "lensix:", err)
+	}
+	return errs
 }
 
 // loadConfig reads the named config file, or .lensix.yaml in the current folder if there is one.

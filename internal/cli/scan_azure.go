@@ -186,16 +186,14 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 			return &ExitError{Code: ExitPartial, Err: err}
 		}
 	}
-	if err := writeReports(so.IO, outs, rep, report.Options{GroupBy: so.GroupBy}); err != nil {
-		return &ExitError{Code: ExitPartial, Err: err}
-	}
+	writeErrs := writeReports(so.IO, outs, rep, report.Options{GroupBy: so.GroupBy})
 	if s := rep.Summary(); s.Unknown > 0 && g.unknown == "warn" && !writesTableToStdout(outs) {
 		fmt.Fprintf(so.IO.ErrOut, "lensix: %d result(s) are unknown (see the report)\n", s.Unknown)
 	}
 	if len(inv.Errors) > 0 && !writesTableToStdout(outs) {
 		fmt.Fprintf(so.IO.ErrOut, "lensix: the scan is partial: %d subscription(s) could not be read (see errors in the report)\n", len(inv.Errors))
 	}
-	if code := g.exitCode(rep); code != ExitOK {
+	if code := g.exitCodeAfterWrites(rep, writeErrs); code != ExitOK {
 		return &ExitError{Code: code}
 	}
 	return nil
