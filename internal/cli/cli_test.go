@@ -70,6 +70,13 @@ func TestScanUsageErrorsExit2(t *testing.T) {
 		{"an unknown check", []string{"scan", "--check", "nope", "."}, `unknown check "nope"`},
 		{"an unknown flag", []string{"scan", "--frobnicate"}, "unknown flag"},
 		{"a missing config file that was named", []string{"scan", "--config", "missing.yaml", "."}, "missing.yaml"},
+		{"a --var without =", []string{"scan", "--var", "bad", "."}, `--var "bad": want NAME=VALUE`},
+		{"a --var without a name", []string{"scan", "--var", "=x", "."}, "want NAME=VALUE"},
+		{"a --param without =", []string{"scan", "--param", "bad", "."}, `--param "bad": want NAME=VALUE`},
+		{"a --parameters file that does not exist", []string{"scan", "--parameters", "missing.json", "."}, "--parameters missing.json"},
+		{"a --var-file that does not exist", []string{"scan", "--var-file", "missing.tfvars", "."}, "--var-file missing.tfvars"},
+		{"a --var-file that is a folder", []string{"scan", "--var-file", ".", "."}, "is a folder"},
+		{"resources with a --var without =", []string{"resources", "--var", "bad", "."}, "want NAME=VALUE"},
 		{"the same format twice to standard output", []string{"scan", "-o", "json", "-o", "json", "."}, "only one format can go to standard output"},
 		{"two formats to standard output", []string{"scan", "-o", "json", "-o", "table", "."}, "-o sarif=lensix.sarif"},
 		{"a format to - beside one to standard output", []string{"scan", "-o", "sarif=-", "-o", "table", "."}, "only one format"},
@@ -243,5 +250,14 @@ func TestCheckIDsAreAcceptedInAnyCase(t *testing.T) {
 		if id == "apimgmt_nomanagedidentity" {
 			t.Errorf("--skip-check in mixed case still ran the check")
 		}
+	}
+}
+
+func TestScanOfANamedVariablesFileExits3(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "prod.tfvars")
+	os.WriteFile(file, []byte(`location = "westeurope"`), 0o644)
+	code, _, stderr := run(t, "scan", file, "-o", "json")
+	if code != ExitPartial {
+		t.Errorf("exit %d (%s); want 3: a file named on the command line was not read", code, stderr)
 	}
 }

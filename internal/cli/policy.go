@@ -218,6 +218,9 @@ func policyEvalRun(ctx context.Context, opts *PolicyEvalOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkInputFlags(&opts.Inputs); err != nil {
+		return err
+	}
 	params, err := policyParams(opts.Assignment, opts.Params)
 	if err != nil {
 		return usageError("%v", err)

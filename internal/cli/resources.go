@@ -65,6 +65,9 @@ func resourcesRun(ctx context.Context, opts *ResourcesOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if err := checkInputFlags(&opts.Inputs); err != nil {
+		return err
+	}
 	cfg, err := loadConfig(opts.ConfigFile)
 	if err != nil {
 		return usageError("%v", err)

@@ -203,6 +203,9 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkInputFlags(&opts.Inputs); err != nil {
+		return err
+	}
 	cfg, err := loadConfig(opts.ConfigFile)
 	if err != nil {
 		return usageError("%v", err)
