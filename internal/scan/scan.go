@@ -99,5 +99,5 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 	if len(inputs.bicepFiles) > 0 && ctx.Err() == nil {
 		add(bicep.Load(inputs.bicepFiles, opts.Bicep))
 	}
-	return Dedupe(resources), diags
+	return Dedupe(keepNamedFiles(resources, inputs)), diags
 }
