@@ -73,6 +73,12 @@ To scan a folder named azure, write ./azure.`,
   lensix scan azure --auth workload-identity --tenant contoso.onmicrosoft.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The IaC input flags are inherited from scan but mean nothing to a live scan.
+			for _, name := range []string{"var", "var-file", "param", "parameters"} {
+				if cmd.Flags().Changed(name) {
+					return usageError("--%s gives Terraform, Bicep or ARM inputs; scan azure reads live resources and takes none", name)
+				}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
