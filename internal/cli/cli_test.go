@@ -261,3 +261,30 @@ func TestScanOfANamedVariablesFileExits3(t *testing.T) {
 		t.Errorf("exit %d (%s); want 3: a file named on the command line was not read", code, stderr)
 	}
 }
+
+func TestResourcesSourceHasTheShapeOfScanJSON(t *testing.T) {
+	code, out, stderr := run(t, "resources", "../../examples")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Resources []struct {
+			Source map[string]any `json:"source"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Resources) == 0 {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, r := range doc.Resources {
+		src := r.Source
+		if _, nested := src["range"]; nested {
+			t.Fatalf("source still nests a range: %v", src)
+		}
+		file, _ := src["file"].(string)
+		line, _ := src["line"].(float64)
+		endLine, _ := src["end_line"].(float64)
+		if src["kind"] == "" || file == "" || line < 1 || endLine < line || src["column"] == nil || src["end_column"] == nil || src["address"] == "" {
+			t.Errorf("source = %v; want kind, file, line, column, end_line, end_column and address as in scan JSON", src)
+		}
+	}
+}
