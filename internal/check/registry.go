@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// registry holds the built-in checks. It is filled by init functions in internal/checks/... and
+// registry holds the built-in checks by lower-case ID. It is filled by init functions in internal/checks/... and
 // only read afterwards: the one piece of package-level state the house rules allow.
 var registry = map[string]*Check{}
 
@@ -19,10 +19,11 @@ func Register(c *Check) {
 	if _, err := c.RenderFix(Target{}); err != nil {
 		panic(err.Error())
 	}
-	if _, dup := registry[c.ID]; dup {
+	key := strings.ToLower(c.ID)
+	if _, dup := registry[key]; dup {
 		panic(fmt.Sprintf("check %q registered twice", c.ID))
 	}
-	registry[c.ID] = c
+	registry[key] = c
 }
 
 // All returns the registered checks sorted by ID.
@@ -35,27 +36,34 @@ func All() []*Check {
 	return out
 }
 
-// Lookup returns the check with the given ID.
+// Lookup returns the check with the given ID, in any case (APIMGMT_NoManagedIdentity finds
+// apimgmt_nomanagedidentity).
 func Lookup(id string) (*Check, bool) {
-	c, ok := registry[id]
+	c, ok := registry[strings.ToLower(strings.TrimSpace(id))]
 	return c, ok
 }
 
 // Select returns the checks to run: those named in include (all when empty), less those in
-// exclude. An unknown ID is an error that names it.
+// exclude, IDs in any case. An unknown ID is an error that names it.
 func Select(include, exclude []string) ([]*Check, error) {
-	for _, id := range append(append([]string(nil), include...), exclude...) {
-		if _, ok := registry[id]; !ok {
-			return nil, fmt.Errorf("unknown check %q (run `lensix checks` to list them)", id)
+	ids := func(list []string) (map[string]bool, error) {
+		set := map[string]bool{}
+		for _, id := range list {
+			c, ok := Lookup(id)
+			if !ok {
+				return nil, fmt.Errorf("unknown check %q (run `lensix checks` to list them)", id)
+			}
+			set[c.ID] = true
 		}
+		return set, nil
 	}
-	skip := map[string]bool{}
-	for _, id := range exclude {
-		skip[id] = true
+	want, err := ids(include)
+	if err != nil {
+		return nil, err
 	}
-	want := map[string]bool{}
-	for _, id := range include {
-		want[id] = true
+	skip, err := ids(exclude)
+	if err != nil {
+		return nil, err
 	}
 	var out []*Check
 	for _, c := range All() {

@@ -70,6 +70,16 @@ func TestScanUsageErrorsExit2(t *testing.T) {
 		{"an unknown check", []string{"scan", "--check", "nope", "."}, `unknown check "nope"`},
 		{"an unknown flag", []string{"scan", "--frobnicate"}, "unknown flag"},
 		{"a missing config file that was named", []string{"scan", "--config", "missing.yaml", "."}, "missing.yaml"},
+		{"a --var without =", []string{"scan", "--var", "bad", "."}, `--var "bad": want NAME=VALUE`},
+		{"a --var without a name", []string{"scan", "--var", "=x", "."}, "want NAME=VALUE"},
+		{"a --param without =", []string{"scan", "--param", "bad", "."}, `--param "bad": want NAME=VALUE`},
+		{"a --parameters file that does not exist", []string{"scan", "--parameters", "missing.json", "."}, "--parameters missing.json"},
+		{"a --var-file that does not exist", []string{"scan", "--var-file", "missing.tfvars", "."}, "--var-file missing.tfvars"},
+		{"a --var-file that is a folder", []string{"scan", "--var-file", ".", "."}, "is a folder"},
+		{"resources with a --var without =", []string{"resources", "--var", "bad", "."}, "want NAME=VALUE"},
+		{"the same format twice to standard output", []string{"scan", "-o", "json", "-o", "json", "."}, "only one format can go to standard output"},
+		{"two formats to standard output", []string{"scan", "-o", "json", "-o", "table", "."}, "-o sarif=lensix.sarif"},
+		{"a format to - beside one to standard output", []string{"scan", "-o", "sarif=-", "-o", "table", "."}, "only one format"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,7 +93,7 @@ func TestScanUsageErrorsExit2(t *testing.T) {
 
 func TestScanWritesEachFormatWhereAsked(t *testing.T) {
 	dir := t.TempDir()
-	sarif, junit := filepath.Join(dir, "out", "lensix.sarif"), filepath.Join(dir, "lensix.xml")
+	sarif, junit := filepath.Join(dir, "lensix.sarif"), filepath.Join(dir, "lensix.xml")
 	code, out, stderr := run(t, "scan", "../../examples", "-o", "sarif="+sarif, "-o", "junit="+junit, "-o", "markdown")
 	if code != ExitFindings {
 		t.Fatalf("exit code = %d; stderr: %s", code, stderr)
@@ -95,6 +105,38 @@ func TestScanWritesEachFormatWhereAsked(t *testing.T) {
 	}
 	if !strings.Contains(out, "apimgmt_nomanagedidentity") {
 		t.Errorf("markdown on stdout lacks the check:\n%s", out)
+	}
+}
+
+func TestReportWriteErrorsLeaveTheResultsInCharge(t *testing.T) {
+	clean := t.TempDir()
+	missing := filepath.Join(t.TempDir(), "no", "such", "folder")
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"a failing scan whose report cannot be written still exits 1", []string{"scan", "../../examples", "-o", "json=" + filepath.Join(missing, "x.json")}, ExitFindings},
+		{"--soft-fail exits 0 although the report cannot be written", []string{"scan", "../../examples", "--soft-fail", "-o", "json=" + filepath.Join(missing, "x.json")}, ExitOK},
+		{"a clean scan whose report cannot be written exits 3", []string{"scan", clean, "-o", "json=" + filepath.Join(missing, "x.json")}, ExitPartial},
+	}
+	if _, err := os.Stat("/dev/full"); err == nil {
+		tests = append(tests, struct {
+			name string
+			args []string
+			want int
+		}{"a failing scan whose report hits a full disk still exits 1", []string{"scan", "../../examples", "-o", "json=/dev/full"}, ExitFindings})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, tt.args...)
+			if code != tt.want || !strings.Contains(stderr, "write json report") {
+				t.Errorf("exit %d, stderr %q; want exit %d and the write error", code, stderr, tt.want)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); !os.IsNotExist(err) {
+		t.Errorf("a folder for the report was created (%v); lensix must not create folders", err)
 	}
 }
 
@@ -168,5 +210,81 @@ func TestResourcesShowsWhatTheChecksSee(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("internal gateway not among resources:\n%s", out)
+	}
+}
+
+func TestCheckIDsAreAcceptedInAnyCase(t *testing.T) {
+	if code, out, stderr := run(t, "explain", "APIMGMT_NoManagedIdentity"); code != ExitOK || !strings.Contains(out, "apimgmt_nomanagedidentity") {
+		t.Errorf("explain in mixed case: exit %d, stderr %q", code, stderr)
+	}
+	results := func(args ...string) []string {
+		t.Helper()
+		code, out, stderr := run(t, append([]string{"scan", "../../examples", "-o", "json", "--soft-fail"}, args...)...)
+		if code != ExitOK {
+			t.Fatalf("scan %v: exit %d: %s", args, code, stderr)
+		}
+		var doc struct {
+			Results []struct {
+				CheckID string `json:"check_id"`
+			} `json:"results"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, r := range doc.Results {
+			ids = append(ids, r.CheckID)
+		}
+		return ids
+	}
+	only := results("--check", "APIMGMT_NOMANAGEDIDENTITY")
+	if len(only) == 0 {
+		t.Fatal("--check in upper case ran nothing")
+	}
+	for _, id := range only {
+		if id != "apimgmt_nomanagedidentity" {
+			t.Errorf("--check APIMGMT_NOMANAGEDIDENTITY reported %q; want the registered ID only", id)
+		}
+	}
+	for _, id := range results("--skip-check", "Apimgmt_NoManagedIdentity") {
+		if id == "apimgmt_nomanagedidentity" {
+			t.Errorf("--skip-check in mixed case still ran the check")
+		}
+	}
+}
+
+func TestScanOfANamedVariablesFileExits3(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "prod.tfvars")
+	os.WriteFile(file, []byte(`location = "westeurope"`), 0o644)
+	code, _, stderr := run(t, "scan", file, "-o", "json")
+	if code != ExitPartial {
+		t.Errorf("exit %d (%s); want 3: a file named on the command line was not read", code, stderr)
+	}
+}
+
+func TestResourcesSourceHasTheShapeOfScanJSON(t *testing.T) {
+	code, out, stderr := run(t, "resources", "../../examples")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Resources []struct {
+			Source map[string]any `json:"source"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Resources) == 0 {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, r := range doc.Resources {
+		src := r.Source
+		if _, nested := src["range"]; nested {
+			t.Fatalf("source still nests a range: %v", src)
+		}
+		file, _ := src["file"].(string)
+		line, _ := src["line"].(float64)
+		endLine, _ := src["end_line"].(float64)
+		if src["kind"] == "" || file == "" || line < 1 || endLine < line || src["column"] == nil || src["end_column"] == nil || src["address"] == "" {
+			t.Errorf("source = %v; want kind, file, line, column, end_line, end_column and address as in scan JSON", src)
+		}
 	}
 }

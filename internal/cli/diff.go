@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -115,6 +116,10 @@ func diffRun(ctx context.Context, opts *DiffOptions) error {
 	} else {
 		entries, err = diffStore(ctx, opts)
 	}
+	var exit *ExitError
+	if errors.As(err, &exit) {
+		return err
+	}
 	if err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}
@@ -179,7 +184,7 @@ func diffStore(ctx context.Context, opts *DiffOptions) ([]diffEntry, error) {
 		if opts.Target == "" {
 			for _, s := range scans {
 				if s.Target != scans[0].Target {
-					return nil, fmt.Errorf("%s holds scans of several targets (%q, %q, ...); choose one with --target", opts.StoreFile, scans[0].Target, s.Target)
+					return nil, usageError("%s holds scans of several targets (%q, %q, ...); choose one with --target", opts.StoreFile, scans[0].Target, s.Target)
 				}
 			}
 		}

@@ -110,8 +110,50 @@ func TestScanStoreRecordsTheScan(t *testing.T) {
 	}
 	defer st.Close()
 	scans, err := st.Scans(context.Background(), "", 0)
-	if err != nil || len(scans) != 1 || scans[0].Target != dir {
+	if err != nil || len(scans) != 1 || scans[0].Target != filepath.ToSlash(dir) {
 		t.Fatalf("scans = %+v, %v; want one scan of %s", scans, err, dir)
+	}
+}
+
+func TestScanStoreTellsProjectsScannedAsDotApart(t *testing.T) {
+	root := t.TempDir()
+	file := filepath.Join(root, "h.db")
+	for _, project := range []string{"tf1", "tf1b"} {
+		dir := filepath.Join(root, project)
+		os.Mkdir(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`resource "azurerm_api_management" "x" { name = "`+project+`" }`), 0o644)
+		t.Chdir(dir)
+		if code, _, errOut := runCLI(t, "scan", ".", "--store", file, "-o", "json"); code != ExitFindings {
+			t.Fatalf("scan of %s: exit %d: %s", project, code, errOut)
+		}
+	}
+	st, err := store.OpenSQLite(context.Background(), file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	scans, _ := st.Scans(context.Background(), "", 0)
+	if len(scans) != 2 || scans[0].Target == scans[1].Target {
+		t.Fatalf("scans = %+v; want one target per project", scans)
+	}
+	for _, s := range scans {
+		if !filepath.IsAbs(filepath.FromSlash(s.Target)) {
+			t.Errorf("target %q is not an absolute path", s.Target)
+		}
+	}
+	if code, _, errOut := runCLI(t, "diff", "--store", file); code != ExitUsage || !strings.Contains(errOut, "several targets") {
+		t.Errorf("diff --store over two projects: exit %d, %s; want it to ask for --target", code, errOut)
+	}
+}
+
+func TestScanTargetIsTheSortedAbsolutePaths(t *testing.T) {
+	t.Chdir(t.TempDir())
+	wd, _ := os.Getwd()
+	want := filepath.ToSlash(filepath.Join(wd, "a")) + " " + filepath.ToSlash(filepath.Join(wd, "b"))
+	for _, paths := range [][]string{{"b", "a"}, {"./a/", "b/../b"}} {
+		if got := scanTarget(paths); got != want {
+			t.Errorf("scanTarget(%q) = %q, want %q", paths, got, want)
+		}
 	}
 }
 

@@ -48,7 +48,7 @@ every finding's lifecycle (open, resolved, reopened) in a SQLite store, notify s
 webhooks, Slack, Teams or standard output, and serve a dashboard and an HTTP API.
 
 The dashboard listens on 127.0.0.1:8484 unless the config says otherwise; any other address
-needs a bearer token (token_env). SIGINT or SIGTERM stops scheduling, lets scans in flight
+needs a bearer token (token-env). SIGINT or SIGTERM stops scheduling, lets scans in flight
 finish for 30 seconds, and exits; a restart resumes the schedule from the store.
 
 Exit codes:
@@ -171,7 +171,7 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 
 	serverErr := make(chan error, 1)
 	if listen != "off" {
-		handler, err := monitor.NewServer(monitor.ServerOptions{Store: st, Monitor: mon, Metrics: metrics, Token: token, Logger: logger})
+		handler, err := monitor.NewServer(monitor.ServerOptions{Store: st, Monitor: mon, Metrics: metrics, Token: token, Listen: listen, Logger: logger})
 		if err != nil {
 			return &ExitError{Code: ExitPartial, Err: err}
 		}

@@ -63,6 +63,26 @@ func TestMonitorConfigErrors(t *testing.T) {
 	}
 }
 
+func TestMonitorConfigKeysAreHyphenatedAsInLensixYAML(t *testing.T) {
+	cfg, err := monitor.ParseConfig([]byte(`token-env: T
+skip-checks: [apimgmt_nomanagedidentity]
+suppressions-file: .lensix.yaml
+azure: {client-id: c, arm-endpoint: https://arm, authority-host: https://login, no-resource-graph: true}
+targets: [{name: a, management-groups: [mg], schedule: 1h}]
+notify: {channels: [{type: webhook, url-env: U, secret-env: S}]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TokenEnv != "T" || len(cfg.SkipChecks) != 1 || cfg.SuppressionsFile == "" || cfg.Azure.ClientID != "c" || !cfg.Azure.NoResourceGraph ||
+		len(cfg.Targets[0].ManagementGroups) != 1 || cfg.Notify.Channels[0].SecretEnv != "S" {
+		t.Errorf("hyphenated keys were not all read: %+v", cfg)
+	}
+	if _, err := monitor.ParseConfig([]byte("skip_checks: []\ndefaults: {schedule: 1h}\ntargets: [{name: a, paths: [.]}]\n")); err == nil || !strings.Contains(err.Error(), "skip_checks") {
+		t.Errorf("the underscore spelling skip_checks was accepted (%v); the config spells keys as .lensix.yaml does", err)
+	}
+}
+
 func TestMonitorRefusesAPublicAddressWithoutAToken(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "m.yaml")

@@ -218,6 +218,9 @@ func policyEvalRun(ctx context.Context, opts *PolicyEvalOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkInputFlags(&opts.Inputs); err != nil {
+		return err
+	}
 	params, err := policyParams(opts.Assignment, opts.Params)
 	if err != nil {
 		return usageError("%v", err)
@@ -230,10 +233,8 @@ func policyEvalRun(ctx context.Context, opts *PolicyEvalOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := writeReports(opts.IO, outs, rep, report.Options{}); err != nil {
-		return &ExitError{Code: ExitPartial, Err: err}
-	}
-	if code := g.exitCode(rep); code != ExitOK {
+	writeErrs := writeReports(opts.IO, outs, rep, report.Options{})
+	if code := g.exitCodeAfterWrites(rep, writeErrs); code != ExitOK {
 		return &ExitError{Code: code}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 
 	"github.com/spf13/cobra"
 
@@ -50,20 +51,64 @@ be resolved, the defaults that were assumed, and where each was declared. Secret
 
 // resourceJSON is one resource in `lensix resources` output.
 type resourceJSON struct {
-	Type          string                 `json:"type"`
-	Name          string                 `json:"name"`
-	ResourceGroup string                 `json:"resource_group,omitempty"`
-	ID            string                 `json:"id,omitempty"`
-	Body          map[string]any         `json:"body"`
-	Unknowns      []resource.UnknownAt   `json:"unknowns"`
-	Assumptions   []resource.Assumption  `json:"assumptions"`
-	Suppressions  []resource.Suppression `json:"suppressions,omitempty"`
-	Source        resource.Provenance    `json:"source"`
+	Type          string                `json:"type"`
+	Name          string                `json:"name"`
+	ResourceGroup string                `json:"resource_group,omitempty"`
+	ID            string                `json:"id,omitempty"`
+	Body          map[string]any        `json:"body"`
+	Unknowns      []resource.UnknownAt  `json:"unknowns"`
+	Assumptions   []resource.Assumption `json:"assumptions"`
+	Suppressions  []suppressionJSON     `json:"suppressions,omitempty"`
+	Source        sourceJSON            `json:"source"`
+}
+
+// sourceJSON is where a resource came from, in the shape of `source` in scan's JSON report
+// (docs/json-output.md), plus the address and tenant that scan puts under `resource`.
+type sourceJSON struct {
+	Kind      string `json:"kind"`
+	File      string `json:"file,omitempty"`
+	Line      int    `json:"line,omitempty"`
+	Column    int    `json:"column,omitempty"`
+	EndLine   int    `json:"end_line,omitempty"`
+	EndColumn int    `json:"end_column,omitempty"`
+	Address   string `json:"address,omitempty"`
+	Tenant    string `json:"tenant,omitempty"`
+}
+
+func sourceOf(p resource.Provenance) sourceJSON {
+	src := sourceJSON{Kind: p.Source, Address: p.Address, Tenant: p.TenantID}
+	if rng := p.Range; rng.Filename != "" {
+		src.File = path.Clean(rng.Filename)
+		src.Line, src.Column = rng.Start.Line, rng.Start.Column
+		if rng.End.Line >= rng.Start.Line {
+			src.EndLine, src.EndColumn = rng.End.Line, rng.End.Column
+		}
+	}
+	return src
+}
+
+// suppressionJSON is an inline suppression comment found beside a resource.
+type suppressionJSON struct {
+	CheckID string `json:"check_id"`
+	Reason  string `json:"reason"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+}
+
+func suppressionsOf(sups []resource.Suppression) []suppressionJSON {
+	var out []suppressionJSON
+	for _, s := range sups {
+		out = append(out, suppressionJSON{CheckID: s.CheckID, Reason: s.Reason, File: s.Range.Filename, Line: s.Range.Start.Line})
+	}
+	return out
 }
 
 func resourcesRun(ctx context.Context, opts *ResourcesOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if err := checkInputFlags(&opts.Inputs); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(opts.ConfigFile)
 	if err != nil {
@@ -81,7 +126,7 @@ func resourcesRun(ctx context.Context, opts *ResourcesOptions) error {
 		out.Resources = append(out.Resources, resourceJSON{
 			Type: r.Type, Name: r.Name, ResourceGroup: r.ResourceGroup, ID: r.ID,
 			Body: body, Unknowns: nonNil(resource.Unknowns(body)), Assumptions: nonNil(r.Assumptions),
-			Suppressions: r.Suppressions, Source: r.Provenance,
+			Suppressions: suppressionsOf(r.Suppressions), Source: sourceOf(r.Provenance),
 		})
 	}
 	for _, d := range diags {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -58,7 +59,12 @@ Exit codes:
   0  no result failed
   1  a result failed at or above --fail-on
   2  the command line was wrong
-  3  nothing failed, but some input could not be read (see --ignore-errors)`,
+  3  nothing failed, but some input could not be read (see --ignore-errors), or a
+     report could not be written (the results decide first: a failure still exits 1,
+     and --soft-fail still exits 0; the write error is printed either way)
+
+Only one format can go to standard output; give the others a path (-o sarif=lensix.sarif).
+lensix creates no folders for report paths.`,
 		Example: `  lensix scan ./infra
   lensix scan ./infra --var-file prod.tfvars --var location=westeurope
   lensix scan . -o sarif=lensix.sarif -o junit=lensix.xml -o table
@@ -116,6 +122,15 @@ func parseOutputs(specs []string) ([]output, error) {
 		}
 		outs = append(outs, output{format: format, path: path})
 	}
+	stdout := 0
+	for _, o := range outs {
+		if o.path == "" || o.path == "-" {
+			stdout++
+		}
+	}
+	if stdout > 1 {
+		return nil, usageError("only one format can go to standard output; give the others a path: -o sarif=lensix.sarif")
+	}
 	return outs, nil
 }
 
@@ -159,6 +174,17 @@ func (g gate) exitCode(r *report.Report) int {
 	return ExitOK
 }
 
+// exitCodeAfterWrites decides the exit code from the results first; a report that could not be
+// written (each error is printed by writeReports) only turns an exit 0 into 3, and not with
+// --soft-fail.
+func (g gate) exitCodeAfterWrites(r *report.Report, writeErrs []error) int {
+	code := g.exitCode(r)
+	if code == ExitOK && len(writeErrs) > 0 && !g.softFail {
+		return ExitPartial
+	}
+	return code
+}
+
 func scanRun(ctx context.Context, opts *ScanOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -175,6 +201,9 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	}
 	g, err := newGate(opts)
 	if err != nil {
+		return err
+	}
+	if err := checkInputFlags(&opts.Inputs); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(opts.ConfigFile)
@@ -199,20 +228,32 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 		}
 	}
 	if opts.StoreFile != "" {
-		if err := recordScan(ctx, opts.StoreFile, strings.Join(opts.Paths, " "), rep, start); err != nil {
+		if err := recordScan(ctx, opts.StoreFile, scanTarget(opts.Paths), rep, start); err != nil {
 			return &ExitError{Code: ExitPartial, Err: err}
 		}
 	}
-	if err := writeReports(opts.IO, outs, rep, report.Options{GroupBy: opts.GroupBy}); err != nil {
-		return &ExitError{Code: ExitPartial, Err: err}
-	}
+	writeErrs := writeReports(opts.IO, outs, rep, report.Options{GroupBy: opts.GroupBy})
 	if s := rep.Summary(); s.Unknown > 0 && g.unknown == "warn" && !writesTableToStdout(outs) {
 		fmt.Fprintf(opts.IO.ErrOut, "lensix: %d result(s) are unknown: some values could not be resolved without inputs (see the report)\n", s.Unknown)
 	}
-	if code := g.exitCode(rep); code != ExitOK {
+	if code := g.exitCodeAfterWrites(rep, writeErrs); code != ExitOK {
 		return &ExitError{Code: code}
 	}
 	return nil
+}
+
+// scanTarget names a scan in the history store: its paths made absolute, cleaned and sorted, so
+// `scan .` in two folders are two targets and `scan b a` is the target of `scan a b`.
+func scanTarget(paths []string) string {
+	abs := make([]string, 0, len(paths))
+	for _, p := range paths {
+		if a, err := filepath.Abs(p); err == nil {
+			p = a
+		}
+		abs = append(abs, filepath.ToSlash(filepath.Clean(p)))
+	}
+	sort.Strings(abs)
+	return strings.Join(abs, " ")
 }
 
 func writesTableToStdout(outs []output) bool {
@@ -224,22 +265,21 @@ func writesTableToStdout(outs []output) bool {
 	return false
 }
 
-func writeReports(ios *IOStreams, outs []output, rep *report.Report, base report.Options) error {
+// writeReports writes every report it can, prints the error of each it could not and returns
+// those errors. It creates no folder: a path into a missing folder is more likely a typo.
+func writeReports(ios *IOStreams, outs []output, rep *report.Report, base report.Options) []error {
 	workDir, _ := os.Getwd()
+	var errs []error
 	for _, o := range outs {
 		ropts := base
 		ropts.WorkDir = workDir
 		var w io.Writer = ios.Out
 		var file *os.File
 		if o.path != "" && o.path != "-" {
-			if dir := filepath.Dir(o.path); dir != "." {
-				if err := os.MkdirAll(dir, 0o755); err != nil {
-					return fmt.Errorf("write %s report: %w", o.format, err)
-				}
-			}
 			f, err := os.Create(o.path)
 			if err != nil {
-				return fmt.Errorf("write %s report: %w", o.format, err)
+				errs = append(errs, fmt.Errorf("write %s report: %w", o.format, err))
+				continue
 			}
 			file, w = f, f
 		} else {
@@ -252,10 +292,13 @@ func writeReports(ios *IOStreams, outs []output, rep *report.Report, base report
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("write %s report: %w", o.format, err)
+			errs = append(errs, fmt.Errorf("write %s report: %w", o.format, err))
 		}
 	}
-	return nil
+	for _, err := range errs {
+		fmt.Fprintln(ios.ErrOut, "lensix:", err)
+	}
+	return errs
 }
 
 // loadConfig reads the named config file, or .lensix.yaml in the current folder if there is one.

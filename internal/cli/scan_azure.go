@@ -73,6 +73,12 @@ To scan a folder named azure, write ./azure.`,
   lensix scan azure --auth workload-identity --tenant contoso.onmicrosoft.com`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// The IaC input flags are inherited from scan but mean nothing to a live scan.
+			for _, name := range []string{"var", "var-file", "param", "parameters"} {
+				if cmd.Flags().Changed(name) {
+					return usageError("--%s gives Terraform, Bicep or ARM inputs; scan azure reads live resources and takes none", name)
+				}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -186,16 +192,14 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 			return &ExitError{Code: ExitPartial, Err: err}
 		}
 	}
-	if err := writeReports(so.IO, outs, rep, report.Options{GroupBy: so.GroupBy}); err != nil {
-		return &ExitError{Code: ExitPartial, Err: err}
-	}
+	writeErrs := writeReports(so.IO, outs, rep, report.Options{GroupBy: so.GroupBy})
 	if s := rep.Summary(); s.Unknown > 0 && g.unknown == "warn" && !writesTableToStdout(outs) {
 		fmt.Fprintf(so.IO.ErrOut, "lensix: %d result(s) are unknown (see the report)\n", s.Unknown)
 	}
 	if len(inv.Errors) > 0 && !writesTableToStdout(outs) {
 		fmt.Fprintf(so.IO.ErrOut, "lensix: the scan is partial: %d subscription(s) could not be read (see errors in the report)\n", len(inv.Errors))
 	}
-	if code := g.exitCode(rep); code != ExitOK {
+	if code := g.exitCodeAfterWrites(rep, writeErrs); code != ExitOK {
 		return &ExitError{Code: code}
 	}
 	return nil

@@ -193,6 +193,10 @@ func TestScanAzureUsageErrors(t *testing.T) {
 		{"management groups without Resource Graph", []string{"scan", "azure", "--management-group", "mg", "--no-resource-graph"}, "needs Resource Graph"},
 		{"an argument after azure", []string{"scan", "azure", "extra"}, "unknown command"},
 		{"the scan's --format is shared and checked", []string{"scan", "azure", "-o", "pdf"}, `unknown format "pdf"`},
+		{"a Terraform --var means nothing to a live scan", []string{"scan", "azure", "--var", "a=b"}, "--var gives"},
+		{"a --var-file means nothing to a live scan", []string{"scan", "azure", "--var-file", "x.tfvars"}, "--var-file gives"},
+		{"a template --param means nothing to a live scan", []string{"scan", "azure", "--param", "a=1"}, "--param gives"},
+		{"a --parameters file means nothing to a live scan", []string{"scan", "azure", "--parameters", "p.json"}, "--parameters gives"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,12 +26,12 @@ type Config struct {
 	// Listen is the dashboard and API address ("" uses DefaultListen; "off" serves nothing).
 	Listen string `yaml:"listen"`
 	// TokenEnv names the environment variable holding the API's bearer token.
-	TokenEnv string `yaml:"token_env"`
+	TokenEnv string `yaml:"token-env"`
 	// Checks and SkipChecks select checks as in .lensix.yaml.
 	Checks     []string `yaml:"checks"`
-	SkipChecks []string `yaml:"skip_checks"`
+	SkipChecks []string `yaml:"skip-checks"`
 	// SuppressionsFile is a .lensix.yaml whose exclusions and suppressions every IaC scan applies.
-	SuppressionsFile string `yaml:"suppressions_file"`
+	SuppressionsFile string `yaml:"suppressions-file"`
 	// Defaults apply to targets that do not set their own schedule or jitter.
 	Defaults struct {
 		Schedule string   `yaml:"schedule"`
@@ -54,7 +54,7 @@ type TargetConfig struct {
 	Name             string   `yaml:"name"`
 	Paths            []string `yaml:"paths"`
 	Subscriptions    []string `yaml:"subscriptions"`
-	ManagementGroups []string `yaml:"management_groups"`
+	ManagementGroups []string `yaml:"management-groups"`
 	// Schedule is an interval ("15m"), a macro ("@hourly") or a five-field cron expression (UTC).
 	Schedule string   `yaml:"schedule"`
 	Jitter   Duration `yaml:"jitter"`
@@ -64,11 +64,11 @@ type TargetConfig struct {
 type AzureConfig struct {
 	Auth            string `yaml:"auth"` // "" (DefaultAzureCredential), cli, env, managed-identity, workload-identity
 	Tenant          string `yaml:"tenant"`
-	ClientID        string `yaml:"client_id"`
+	ClientID        string `yaml:"client-id"`
 	Cloud           string `yaml:"cloud"`
-	ARMEndpoint     string `yaml:"arm_endpoint"`
-	AuthorityHost   string `yaml:"authority_host"`
-	NoResourceGraph bool   `yaml:"no_resource_graph"`
+	ARMEndpoint     string `yaml:"arm-endpoint"`
+	AuthorityHost   string `yaml:"authority-host"`
+	NoResourceGraph bool   `yaml:"no-resource-graph"`
 	Concurrency     int    `yaml:"concurrency"`
 }
 
@@ -77,8 +77,8 @@ type AzureConfig struct {
 type ChannelConfig struct {
 	Type      string `yaml:"type"` // webhook, slack, teams or stdout
 	URL       string `yaml:"url"`
-	URLEnv    string `yaml:"url_env"`
-	SecretEnv string `yaml:"secret_env"`
+	URLEnv    string `yaml:"url-env"`
+	SecretEnv string `yaml:"secret-env"`
 }
 
 // Duration is a time.Duration written as "30s" in YAML.
@@ -117,7 +117,7 @@ func ParseConfig(src []byte) (*Config, error) {
 		return nil, err
 	}
 	if len(cfg.Targets) == 0 {
-		return nil, errors.New("no targets: add at least one under targets: with paths, subscriptions or management_groups")
+		return nil, errors.New("no targets: add at least one under targets: with paths, subscriptions or management-groups")
 	}
 	names := map[string]bool{}
 	for i, t := range cfg.Targets {
@@ -137,7 +137,7 @@ func ParseConfig(src []byte) (*Config, error) {
 			}
 		}
 		if kinds != 1 {
-			return nil, fmt.Errorf("%s: give exactly one of paths, subscriptions or management_groups", where)
+			return nil, fmt.Errorf("%s: give exactly one of paths, subscriptions or management-groups", where)
 		}
 		spec := t.Schedule
 		if spec == "" {
@@ -162,10 +162,10 @@ func ParseConfig(src []byte) (*Config, error) {
 		switch c.Type {
 		case "webhook", "slack", "teams":
 			if (c.URL == "") == (c.URLEnv == "") {
-				return nil, fmt.Errorf("%s (%s): give url or url_env (url_env keeps the URL's secret out of the file)", where, c.Type)
+				return nil, fmt.Errorf("%s (%s): give url or url-env (url-env keeps the URL's secret out of the file)", where, c.Type)
 			}
 			if c.SecretEnv != "" && c.Type != "webhook" {
-				return nil, fmt.Errorf("%s (%s): secret_env is for webhook channels; Slack and Teams URLs carry their own secret", where, c.Type)
+				return nil, fmt.Errorf("%s (%s): secret-env is for webhook channels; Slack and Teams URLs carry their own secret", where, c.Type)
 			}
 		case "stdout":
 		default:

@@ -32,7 +32,10 @@ type ServerOptions struct {
 	Monitor *Monitor
 	Metrics *Metrics
 	// Token, when set, is required as "Authorization: Bearer TOKEN" on every route but /healthz.
-	Token  string
+	Token string
+	// Listen is the address the server is bound to. On loopback without a Token, requests must
+	// name a loopback host and this port in Host, so a DNS-rebound page cannot read or write.
+	Listen string
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -52,7 +55,7 @@ func CheckListen(addr, token string) error {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return nil
 	}
-	return fmt.Errorf("listen address %s is reachable from other machines; set a bearer token (token_env in the config) or listen on 127.0.0.1", addr)
+	return fmt.Errorf("listen address %s is reachable from other machines; set a bearer token (token-env in the config) or listen on 127.0.0.1", addr)
 }
 
 type server struct {
@@ -102,11 +105,19 @@ func NewServer(opts ServerOptions) (http.Handler, error) {
 // from elsewhere or running script.
 func (s *server) secure(next http.Handler) http.Handler {
 	want := []byte("Bearer " + s.Token)
+	_, listenPort, _ := net.SplitHostPort(s.Listen)
+	guardHost := s.Token == "" && s.Listen != "" && CheckListen(s.Listen, "") == nil
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
+		if guardHost {
+			if err := checkLoopbackRequest(r, listenPort); err != nil {
+				http.Error(w, err.Error(), http.StatusForbidden)
+				return
+			}
+		}
 		if s.Token != "" && r.URL.Path != "/healthz" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
 			h.Set("WWW-Authenticate", `Bearer realm="lensix"`)
 			http.Error(w, "a bearer token is required", http.StatusUnauthorized)
@@ -114,6 +125,47 @@ func (s *server) secure(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// checkLoopbackRequest refuses a request to a loopback server that names another host in Host
+// (DNS rebinding) or, when it changes state, comes from a page of another origin.
+func checkLoopbackRequest(r *http.Request, listenPort string) error {
+	port := listenPort
+	if addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if _, p, err := net.SplitHostPort(addr.String()); err == nil {
+			port = p // the real port, also when the listen address asked for port 0
+		}
+	}
+	if !isLoopbackHost(r.Host, port) {
+		return fmt.Errorf("the Host %q is not this machine's loopback address; open the dashboard as http://127.0.0.1:%s/", r.Host, port)
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return nil
+	}
+	if origin := r.Header.Get("Origin"); origin != "" && !strings.EqualFold(origin, "http://"+r.Host) {
+		return fmt.Errorf("the Origin %q is not this dashboard's origin (http://%s); requests from other sites are refused", origin, r.Host)
+	}
+	return nil
+}
+
+// isLoopbackHost says whether hostport (a Host header) names localhost, 127.x or [::1] on port.
+func isLoopbackHost(hostport, port string) bool {
+	host, p, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host, p = hostport, "80" // a Host without a port means the scheme's default
+		if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+			host = host[1 : len(host)-1]
+		}
+	}
+	if port != "" && p != port {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -295,5 +296,77 @@ func TestAPISuppressions(t *testing.T) {
 	json.Unmarshal(get(t, h, "/api/suppressions").Body.Bytes(), &list)
 	if len(list.Suppressions) != 1 || list.Suppressions[0].Why != "migrating to Key Vault by Q1" {
 		t.Errorf("suppressions = %+v", list.Suppressions)
+	}
+}
+
+func TestLoopbackServerRefusesForeignHostsAndOrigins(t *testing.T) {
+	h, _ := NewServer(ServerOptions{Store: seed(t), Listen: "127.0.0.1:18486"})
+	suppression := `{"check_id":"*","resource":"*","who":"x","why":"y"}`
+	tests := []struct {
+		name, method, target, host, origin string
+		want                               int
+	}{
+		{"a rebound attacker host cannot read findings", "GET", "/api/findings", "attacker.example:18486", "", 403},
+		{"a rebound attacker page cannot write a suppression", "POST", "/api/suppressions", "attacker.example:18486", "http://attacker.example:18486", 403},
+		{"a loopback host on another port is refused", "GET", "/api/findings", "127.0.0.1:9999", "", 403},
+		{"a loopback host without the port is refused", "GET", "/api/findings", "localhost", "", 403},
+		{"127.0.0.1 with the right port reads findings", "GET", "/api/findings", "127.0.0.1:18486", "", 200},
+		{"localhost in any case reads the dashboard", "GET", "/", "LocalHost:18486", "", 200},
+		{"another 127/8 address is loopback too", "GET", "/api/findings", "127.0.0.2:18486", "", 200},
+		{"[::1] is loopback", "GET", "/api/findings", "[::1]:18486", "", 200},
+		{"a write from the dashboard's own origin is accepted", "POST", "/api/suppressions", "127.0.0.1:18486", "http://127.0.0.1:18486", 201},
+		{"a write without Origin (curl) is accepted", "POST", "/api/suppressions", "localhost:18486", "", 201},
+		{"a write from another loopback port's page is refused", "POST", "/api/suppressions", "127.0.0.1:18486", "http://127.0.0.1:3000", 403},
+		{"a write from an opaque origin is refused", "POST", "/api/suppressions", "127.0.0.1:18486", "null", 403},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var body io.Reader
+			if tt.method == "POST" {
+				body = strings.NewReader(suppression)
+			}
+			req := httptest.NewRequest(tt.method, tt.target, body)
+			req.Host = tt.host
+			req.Header.Set("Content-Type", "application/json")
+			if tt.origin != "" {
+				req.Header.Set("Origin", tt.origin)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != tt.want {
+				t.Errorf("%s %s with Host %s, Origin %q: status %d, want %d (%s)", tt.method, tt.target, tt.host, tt.origin, w.Code, tt.want, w.Body)
+			}
+		})
+	}
+}
+
+func TestLoopbackServerOnPortZeroChecksTheRealPort(t *testing.T) {
+	h, _ := NewServer(ServerOptions{Store: seed(t), Listen: "127.0.0.1:0"})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/findings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET through the real loopback address: status %d, want 200", resp.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/findings", nil)
+	req.Host = "attacker.example:" + strings.TrimPrefix(srv.URL[strings.LastIndex(srv.URL, ":"):], ":")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("GET with Host %s: status %d, want 403", req.Host, resp.StatusCode)
+	}
+}
+
+func TestPublicServerWithTokenDoesNotCheckHost(t *testing.T) {
+	h, _ := NewServer(ServerOptions{Store: seed(t), Listen: "0.0.0.0:8484", Token: "t0ken"})
+	if w := get(t, h, "/api/findings", "Authorization", "Bearer t0ken"); w.Code != http.StatusOK {
+		t.Errorf("a token holder reaching a public bind by name: status %d, want 200", w.Code)
 	}
 }

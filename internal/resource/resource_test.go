@@ -64,7 +64,16 @@ func TestInlineSuppressions(t *testing.T) {
 		`}`, // 8
 		`# lensix:ignore[check_c] separated by a blank line`, // 9
 		``, // 10
-		`resource "x" "c" { # lensix:ignore[check_d] on the same line`, // 11
+		`resource "x" "c" { # lensix:ignore[check_d] on the same line`,                                               // 11
+		`resource "x" "d" { name = "d # lensix:ignore[check_e] in string" }`,                                         // 12
+		`resource b 'Microsoft.ApiManagement/service@2022-08-01' = { // lensix:ignore[check_f] after a Bicep string`, // 13
+		`  name: 'it\'s // lensix:ignore[check_g] in a Bicep string'`,                                                // 14
+		`resource "x" "e" { name = "say \"# lensix:ignore[check_h]\" quoted" } # lensix:ignore[check_i] after`,       // 15
+		`resource "x" "f" { /* note */ /* lensix:ignore[check_j] second block */`,                                    // 16
+		`  "name": "[concat('a', '# lensix:ignore[check_k]')]",`,                                                     // 17
+		`# lensix:ignore[*] wildcard`,    // 18
+		`# LENSIX:IGNORE[CHECK_L] upper`, // 19
+		`resource "x" "g" {`,             // 20
 	}, "\n")
 	tests := []struct {
 		name string
@@ -75,6 +84,13 @@ func TestInlineSuppressions(t *testing.T) {
 		{"a comment may name several checks and sit under other comments", 7, []string{"check_a:shared reason", "check_b:shared reason"}},
 		{"a comment separated by a blank line does not apply, one on the same line does", 11, []string{"check_d:on the same line"}},
 		{"a line outside the file has none", 99, nil},
+		{"a marker inside a string literal is not a comment", 12, nil},
+		{"a comment after a single-quoted Bicep string applies", 13, []string{"check_f:after a Bicep string"}},
+		{"a marker inside a Bicep string with an escaped quote is not a comment", 14, nil},
+		{"an escaped quote does not end the string, the comment after it applies", 15, []string{"check_i:after"}},
+		{"a second block comment on the line is read", 16, []string{"check_j:second block"}},
+		{"a marker in an ARM expression's inner string is not a comment", 17, nil},
+		{"a wildcard and an upper-case marker both apply", 20, []string{"CHECK_L:upper", "*:wildcard"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

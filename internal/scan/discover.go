@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -27,12 +28,15 @@ type inputs struct {
 	terraformDirs []string // folders holding .tf or .tf.json files
 	jsonFiles     []string // .json and .jsonc files, classified by content
 	bicepFiles    []string // .bicep and .bicepparam files
+	// namedTerraform are .tf and .tf.json files named on the command line whose folder was not
+	// also scanned as a whole: only their resources are reported (see keepNamedFiles).
+	namedTerraform map[string]bool
 }
 
 // discover walks paths and groups the files it finds. Paths in the result are relative to the
 // working directory when they lie below it, and slash-separated, as reports print them.
 func discover(paths []string, cfg *suppress.Config) (inputs, diag.Diagnostics) {
-	w := walker{cfg: cfg, visited: map[string]bool{}, tfDirs: map[string]bool{}}
+	w := walker{cfg: cfg, visited: map[string]bool{}, tfDirs: map[string]bool{}, walkedTFDirs: map[string]bool{}, namedTF: map[string]bool{}}
 	if wd, err := os.Getwd(); err == nil {
 		w.workDir = wd
 	}
@@ -49,6 +53,14 @@ func discover(paths []string, cfg *suppress.Config) (inputs, diag.Diagnostics) {
 		}
 	}
 	w.in.terraformDirs = sortedKeys(w.tfDirs)
+	for f := range w.namedTF {
+		if !w.walkedTFDirs[path.Dir(f)] {
+			if w.in.namedTerraform == nil {
+				w.in.namedTerraform = map[string]bool{}
+			}
+			w.in.namedTerraform[f] = true
+		}
+	}
 	sort.Strings(w.in.jsonFiles)
 	sort.Strings(w.in.bicepFiles)
 	return w.in, w.diags
@@ -59,8 +71,11 @@ type walker struct {
 	workDir string
 	visited map[string]bool // real paths of folders already walked, to break symlink loops
 	tfDirs  map[string]bool
-	in      inputs
-	diags   diag.Diagnostics
+	// walkedTFDirs are Terraform folders found by walking; namedTF are .tf files named alone.
+	walkedTFDirs map[string]bool
+	namedTF      map[string]bool
+	in           inputs
+	diags        diag.Diagnostics
 }
 
 func (w *walker) walkDir(dir string) {
@@ -116,14 +131,44 @@ func (w *walker) addFile(p string, named bool) {
 	name := strings.ToLower(filepath.Base(p))
 	switch {
 	case strings.HasSuffix(name, ".tf") || strings.HasSuffix(name, ".tf.json"):
-		w.tfDirs[w.display(filepath.Dir(p))] = true
+		dir := w.display(filepath.Dir(p))
+		w.tfDirs[dir] = true
+		if named {
+			w.namedTF[path.Clean(shown)] = true
+		} else {
+			w.walkedTFDirs[path.Clean(dir)] = true
+		}
 	case strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".jsonc"):
 		w.in.jsonFiles = append(w.in.jsonFiles, shown)
 	case strings.HasSuffix(name, ".bicep") || strings.HasSuffix(name, ".bicepparam"):
 		w.in.bicepFiles = append(w.in.bicepFiles, shown)
 	case named:
-		w.diags = append(w.diags, diag.Diagnostic{Severity: diag.Warning, Summary: "not a format lensix reads (.tf, .tf.json, .json, .jsonc, .bicep, .bicepparam); skipped", Range: resource.Range{Filename: shown}})
+		w.diags = append(w.diags, fileError(shown, "%s", unreadableNamedFile(p, name)))
 	}
+}
+
+// unreadableNamedFile says why a file the user named is not read, and what to do instead.
+func unreadableNamedFile(p, name string) string {
+	const reads = "lensix reads Terraform (.tf, .tf.json, plan JSON), Bicep (.bicep, .bicepparam) and ARM template (.json, .jsonc) files, and folders of them"
+	switch {
+	case strings.HasSuffix(name, ".tfvars"):
+		return fmt.Sprintf("not a format lensix scans: this is a Terraform variables file; pass it with --var-file %s and scan the module's folder (%s)", p, reads)
+	case strings.HasSuffix(name, ".tfplan") || isZip(p):
+		return fmt.Sprintf("not a format lensix scans: this looks like a binary Terraform plan; run terraform show -json %s > plan.json and scan plan.json (%s)", p, reads)
+	}
+	return "not a format lensix scans: " + reads
+}
+
+// isZip says whether the file starts like a zip archive, as binary Terraform plans do.
+func isZip(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	_, err = io.ReadFull(f, magic)
+	return err == nil && string(magic) == "PK\x03\x04"
 }
 
 // display gives the path reports print: relative to the working directory when below it.

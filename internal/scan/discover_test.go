@@ -3,6 +3,7 @@ package scan
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -92,5 +93,69 @@ func TestReadInputRejectsWhatNoSourceCanRead(t *testing.T) {
 	}
 	if src, d := readInput("fine.json"); d != nil || len(src) == 0 {
 		t.Errorf("readInput(fine.json) = %q, %v", src, d)
+	}
+}
+
+func TestNamedFilesLensixCannotReadAreErrorsThatSayWhatToDo(t *testing.T) {
+	t.Chdir(t.TempDir())
+	write(t, "prod.tfvars", []byte(`location = "westeurope"`))
+	write(t, "plan.out", []byte("PK\x03\x04\x14\x00binary plan"))
+	write(t, "notes.txt", []byte("hello"))
+	write(t, "infra/notes.txt", []byte("found by walking, not named"))
+	tests := []struct {
+		name, path string
+		want       []string
+	}{
+		{"a named variables file points at --var-file", "prod.tfvars", []string{"--var-file prod.tfvars", ".tf, .tf.json"}},
+		{"a named binary plan says how to make plan JSON", "plan.out", []string{"run terraform show -json plan.out > plan.json"}},
+		{"any other named file says what lensix reads", "notes.txt", []string{"lensix reads Terraform", ".bicep"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags := discover([]string{tt.path}, &suppress.Config{})
+			if len(diags) != 1 || !diags.HasErrors() || diags[0].Range.Filename != tt.path {
+				t.Fatalf("diagnostics = %v; want one error naming %s", diags, tt.path)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(diags[0].Summary, want) {
+					t.Errorf("%q lacks %q", diags[0].Summary, want)
+				}
+			}
+		})
+	}
+	if _, diags := discover([]string{"infra"}, &suppress.Config{}); len(diags) != 0 {
+		t.Errorf("a file found by walking a folder is not an error: %v", diags)
+	}
+}
+
+func TestResourcesOfANamedTerraformFileExcludeItsSiblings(t *testing.T) {
+	t.Chdir(t.TempDir())
+	write(t, "infra/main.tf", []byte("resource \"azurerm_api_management\" \"a\" {\n  name = var.name\n}\n"))
+	write(t, "infra/other.tf", []byte("variable \"name\" { default = \"from-sibling\" }\nresource \"azurerm_api_management\" \"b\" { name = \"b\" }\n"))
+	tests := []struct {
+		name  string
+		paths []string
+		want  string // addresses
+	}{
+		{"a named file reports only its own resources, with sibling variables resolved", []string{"infra/main.tf"}, "azurerm_api_management.a=from-sibling"},
+		{"the folder reports every file's resources", []string{"infra"}, "azurerm_api_management.a=from-sibling azurerm_api_management.b=b"},
+		{"a named file beside its folder reports the whole folder", []string{"infra/main.tf", "infra"}, "azurerm_api_management.a=from-sibling azurerm_api_management.b=b"},
+		{"two named files report both", []string{"infra/other.tf", "infra/main.tf"}, "azurerm_api_management.a=from-sibling azurerm_api_management.b=b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resources, diags := Resources(t.Context(), Options{Paths: tt.paths, Config: &suppress.Config{}})
+			if diags.HasErrors() {
+				t.Fatalf("diagnostics: %v", diags)
+			}
+			var got []string
+			for _, r := range resources {
+				got = append(got, r.Provenance.Address+"="+r.Name)
+			}
+			sort.Strings(got)
+			if strings.Join(got, " ") != tt.want {
+				t.Errorf("resources = %v, want %s", got, tt.want)
+			}
+		})
 	}
 }

@@ -104,7 +104,7 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 	if len(inputs.bicepFiles) > 0 && ctx.Err() == nil {
 		add(bicep.Load(inputs.bicepFiles, opts.Bicep))
 	}
-	resources = Dedupe(resources)
+	resources = Dedupe(keepNamedFiles(resources, inputs))
 	for _, r := range resources {
 		// Values Redact hides are masked wherever else they flowed, like secure inputs.
 		r.Secrets = append(r.Secrets, resource.SecretsOf(r.Type, r.Body)...)

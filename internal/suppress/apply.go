@@ -2,6 +2,7 @@ package suppress
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lensix/lensix/internal/check"
@@ -21,6 +22,9 @@ func Apply(findings []check.Finding, cfg *Config, now time.Time) {
 		if s, ok := inline(f); ok {
 			f.Suppression = &check.Suppression{Kind: "inline", Reason: s.Reason, Hides: f.Status}
 			f.Status = check.Suppressed
+			if s.Reason == "" {
+				f.Notes = append(f.Notes, fmt.Sprintf("inline suppression at %s:%d: no reason given; write why after the ]: lensix:ignore[%s] reason", s.Range.Filename, s.Range.Start.Line, f.Check.ID))
+			}
 			continue
 		}
 		if cfg == nil {
@@ -43,7 +47,7 @@ func Apply(findings []check.Finding, cfg *Config, now time.Time) {
 
 func inline(f *check.Finding) (resource.Suppression, bool) {
 	for _, s := range f.Resource.Suppressions {
-		if s.CheckID == f.Check.ID || s.CheckID == "*" {
+		if strings.EqualFold(s.CheckID, f.Check.ID) || s.CheckID == "*" {
 			return s, true
 		}
 	}

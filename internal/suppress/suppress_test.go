@@ -81,6 +81,9 @@ suppressions:
 	}
 	inline := &resource.Resource{Provenance: resource.Provenance{Address: "azurerm_api_management.a"},
 		Suppressions: []resource.Suppression{{CheckID: "apimgmt_nomanagedidentity", Reason: "accepted risk"}}}
+	shouted := &resource.Resource{Suppressions: []resource.Suppression{{CheckID: "APIMGMT_NoManagedIdentity", Reason: "legacy"}}}
+	unexplained := &resource.Resource{Provenance: resource.Provenance{Address: "azurerm_api_management.b"},
+		Suppressions: []resource.Suppression{{CheckID: "apimgmt_nomanagedidentity", Range: resource.Range{Filename: "main.tf", Start: resource.Pos{Line: 7}}}}}
 	tests := []struct {
 		name       string
 		finding    check.Finding
@@ -91,6 +94,8 @@ suppressions:
 	}{
 		{"an inline comment suppresses a failure", finding(check.Fail, inline), time.Now(), check.Suppressed, "inline", ""},
 		{"an inline comment suppresses an unknown", finding(check.Unknown, inline), time.Now(), check.Suppressed, "inline", ""},
+		{"an inline comment without a reason suppresses but notes that no reason was given", finding(check.Fail, unexplained), time.Now(), check.Suppressed, "inline", "main.tf:7: no reason given"},
+		{"an inline comment naming the check in another case suppresses", finding(check.Fail, shouted), time.Now(), check.Suppressed, "inline", ""},
 		{"a pass is never suppressed", finding(check.Pass, inline), time.Now(), check.Pass, "", ""},
 		{"a config rule matches a module address by glob", finding(check.Fail, &resource.Resource{Provenance: resource.Provenance{Address: "module.legacy.azurerm_api_management.this[0]"}}),
 			time.Date(2030, 1, 31, 23, 0, 0, 0, time.UTC), check.Suppressed, "config", ""},
@@ -114,6 +119,9 @@ suppressions:
 			}
 			if tt.wantNote != "" && (len(got.Notes) != 1 || !strings.Contains(got.Notes[0], tt.wantNote)) {
 				t.Errorf("notes = %q, want one containing %q", got.Notes, tt.wantNote)
+			}
+			if tt.wantNote == "" && len(got.Notes) > 0 {
+				t.Errorf("notes = %q, want none", got.Notes)
 			}
 		})
 	}
