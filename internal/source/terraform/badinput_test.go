@@ -111,13 +111,13 @@ func TestBadInput(t *testing.T) {
 		{
 			name: "a missing --var-file is reported",
 			opts: func(root string) terraform.Options {
-				return terraform.Options{VarFiles: []string{root + "/absent.tfvars"}}
+				return terraform.Options{Inputs: []terraform.VarInput{{File: root + "/absent.tfvars"}}}
 			},
 			message: "Cannot read", file: "absent.tfvars",
 		},
 		{
 			name:    "a --var without a name is reported",
-			opts:    func(string) terraform.Options { return terraform.Options{Vars: []string{"no-equals-sign"}} },
+			opts:    func(string) terraform.Options { return terraform.Options{Inputs: []terraform.VarInput{{Assignment: "no-equals-sign"}}} },
 			message: "Invalid --var",
 		},
 		{

@@ -15,8 +15,13 @@
 //     Known counts and for_each collections are capped at 1000 instances (with a warning).
 //   - References to another resource resolve to its configured arguments (per instance for
 //     count/for_each); computed attributes, nested blocks and data sources are unknown.
-//   - --var-file files apply before all --var values (Options keeps no interleaving).
-//   - Override files (override.tf, *_override.tf) are not merged; they are skipped.
+//   - --var-file and --var apply in command-line order (Options.Inputs keeps it), later wins.
+//   - Override files (override.tf, *_override.tf) are merged into resource and locals blocks;
+//     other overridden blocks (variables, modules, outputs) get a warning and are not merged.
+//   - File functions (file, templatefile, fileexists) read only regular files under
+//     Options.Root: scanning an untrusted pull request must not leak the runner's files.
+//   - A resource whose declaration a syntax error interrupts is skipped, and the syntax error's
+//     diagnostic says so: what the parser recovered of it is not a safe basis for a verdict.
 //   - A function lensix does not implement yields an unknown naming it, never an error.
 //   - azurerm resources get the API version the azurerm provider (v3, v4) uses for the type;
 //     azapi_resource bodies are ARM already and every azapi type is mapped.
@@ -48,9 +53,19 @@ import (
 
 // Options are the inputs Terraform itself would take from its command line and environment.
 type Options struct {
-	VarFiles []string // --var-file (in order given)
-	Vars     []string // --var 'k=v' (HCL value syntax on the right, like terraform -var)
-	Environ  []string // os.Environ(); read TF_VAR_* from here (do not call os.Getenv yourself)
+	// Root confines the file functions: a path outside it is not read. Empty means the deepest
+	// directory that holds every dir given to Load.
+	Root string
+	// Inputs are the --var-file and --var flags in command-line order; a later one wins.
+	Inputs  []VarInput
+	Environ []string // os.Environ(); read TF_VAR_* from here (do not call os.Getenv yourself)
+}
+
+// VarInput is one --var-file FILE (File set) or one --var NAME=VALUE (Assignment set; HCL value
+// syntax on the right, like terraform -var).
+type VarInput struct {
+	File       string
+	Assignment string
 }
 
 // maxFileSize caps what lensix reads of one file; larger .tf files are generated data, not code.
@@ -76,7 +91,7 @@ func Load(dirs []string, opts Options) ([]*resource.Resource, diag.Diagnostics) 
 			unique = append(unique, dir)
 		}
 	}
-	diags = append(diags, ld.loadVarFiles()...)
+	diags = append(diags, ld.loadInputs()...)
 	calls, callDiags := ld.findCalls(unique)
 	diags = append(diags, callDiags...)
 	roots := pickRoots(unique, calls)
@@ -113,7 +128,7 @@ type loader struct {
 	modules  map[string]*moduleEntry // by cleaned slash path
 	reported map[string]bool         // dirs whose parse diagnostics were handed out
 	pending  map[string][]rawFile    // root dirs read by findCalls, waiting to be parsed
-	varFiles []varFile
+	inputs   []input
 
 	remoteMu      sync.Mutex
 	remoteUnread  []string // "root: module.x (source)" for modules that need terraform init

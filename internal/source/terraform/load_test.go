@@ -200,9 +200,10 @@ func TestVariablePrecedence(t *testing.T) {
 	}{
 		{"auto tfvars files override terraform.tfvars, the last in lexical order winning", terraform.Options{}, "from-b.auto.tfvars"},
 		{"TF_VAR_ environment loses to tfvars files", terraform.Options{Environ: []string{"TF_VAR_identity_type=from-env"}}, "from-b.auto.tfvars"},
-		{"a --var-file overrides the auto-loaded files", terraform.Options{VarFiles: []string{"testdata/precedence-override.tfvars"}}, "from-var-file"},
-		{"a --var overrides every file", terraform.Options{VarFiles: []string{"testdata/precedence-override.tfvars"}, Vars: []string{"identity_type=from-var"}}, "from-var"},
-		{"the last --var for a name wins", terraform.Options{Vars: []string{"identity_type=first", "identity_type=second"}}, "second"},
+		{"a --var-file overrides the auto-loaded files", terraform.Options{Inputs: []terraform.VarInput{{File: "testdata/precedence-override.tfvars"}}}, "from-var-file"},
+		{"a --var after a --var-file overrides it", terraform.Options{Inputs: []terraform.VarInput{{File: "testdata/precedence-override.tfvars"}, {Assignment: "identity_type=from-var"}}}, "from-var"},
+		{"a --var-file after a --var overrides it", terraform.Options{Inputs: []terraform.VarInput{{Assignment: "identity_type=from-var"}, {File: "testdata/precedence-override.tfvars"}}}, "from-var-file"},
+		{"the last --var for a name wins", terraform.Options{Inputs: []terraform.VarInput{{Assignment: "identity_type=first"}, {Assignment: "identity_type=second"}}}, "second"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -220,8 +221,31 @@ func TestVariablePrecedence(t *testing.T) {
 		})
 	}
 	t.Run("a --var for a list variable is parsed as HCL", func(t *testing.T) {
-		byAddr, _ := load(t, terraform.Options{Vars: []string{`ids=["/x/id1"]`}}, "testdata/precedence")
+		byAddr, _ := load(t, terraform.Options{Inputs: []terraform.VarInput{{Assignment: `ids=["/x/id1"]`}}}, "testdata/precedence")
 		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.this"), "identity.userAssignedIdentities", map[string]any{"/x/id1": map[string]any{}})
+	})
+	t.Run("a --var for a variable the root does not declare is an error", func(t *testing.T) {
+		_, diags := load(t, terraform.Options{Inputs: []terraform.VarInput{{Assignment: "nosuch=1"}}}, "testdata/precedence")
+		d, ok := findDiag(diags, "was assigned on the command line")
+		if !ok || d.Severity != diag.Error {
+			t.Errorf("diagnostics = %v, want an error for the undeclared --var", diags)
+		}
+	})
+	t.Run("a variables file assigning an undeclared variable is a warning", func(t *testing.T) {
+		root := writeFiles(t, map[string]string{"main.tf": goodAPIM, "x.tfvars": "nosuch = 1\n"})
+		_, diags := load(t, terraform.Options{Inputs: []terraform.VarInput{{File: root + "/x.tfvars"}}}, root)
+		d, ok := findDiag(diags, "undeclared variable nosuch")
+		if !ok || d.Severity != diag.Warning || d.Range.Start.Line != 1 {
+			t.Errorf("diagnostics = %v, want a warning at x.tfvars:1", diags)
+		}
+	})
+	t.Run("a variables file with a syntax error is not applied", func(t *testing.T) {
+		root := writeFiles(t, map[string]string{"x.tfvars": "identity_type = \"cut-short\n"})
+		byAddr, diags := load(t, terraform.Options{Inputs: []terraform.VarInput{{File: root + "/x.tfvars"}}}, "testdata/precedence")
+		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.this"), "identity.type", "from-b.auto.tfvars")
+		if _, ok := findDiag(diags, "did not apply this variables file"); !ok {
+			t.Errorf("diagnostics = %v, want one saying the file was not applied", diags)
+		}
 	})
 	t.Run("TF_VAR_ applies when no file sets the variable", func(t *testing.T) {
 		byAddr, _ := load(t, terraform.Options{Environ: []string{`TF_VAR_ids=["/x/env"]`}}, "testdata/precedence")
