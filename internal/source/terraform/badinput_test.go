@@ -116,8 +116,10 @@ func TestBadInput(t *testing.T) {
 			message: "Cannot read", file: "absent.tfvars",
 		},
 		{
-			name:    "a --var without a name is reported",
-			opts:    func(string) terraform.Options { return terraform.Options{Inputs: []terraform.VarInput{{Assignment: "no-equals-sign"}}} },
+			name: "a --var without a name is reported",
+			opts: func(string) terraform.Options {
+				return terraform.Options{Inputs: []terraform.VarInput{{Assignment: "no-equals-sign"}}}
+			},
 			message: "Invalid --var",
 		},
 		{
