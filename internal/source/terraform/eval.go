@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
@@ -51,6 +52,28 @@ type rootState struct {
 	seenDiag  map[string]bool
 	manifest  map[string]string
 	manifestR bool
+	funcs     map[string]map[string]function.Function // by module dir
+	// evalRange is the expression being evaluated, where a refused file read is reported.
+	evalRange hcl.Range
+}
+
+// functions are the functions of the module in dir, whose file functions report a refused
+// path at the expression being evaluated.
+func (rs *rootState) functions(dir string) map[string]function.Function {
+	if f, ok := rs.funcs[dir]; ok {
+		return f
+	}
+	scope := &fileScope{dir: dir, root: rs.ld.root, refused: func(name string) {
+		rs.add(diag.Diagnostic{Severity: diag.Warning, Summary: "lensix did not read " + name + ": it is outside the scanned folder",
+			Detail: outsideReason(name) + ", so that scanning untrusted code cannot copy the files of the machine running the scan into a report. " +
+				"The value is unknown.",
+			Range: toRange(rs.evalRange)})
+	}}
+	if rs.funcs == nil {
+		rs.funcs = map[string]map[string]function.Function{}
+	}
+	rs.funcs[dir] = moduleFunctions(scope)
+	return rs.funcs[dir]
 }
 
 func (rs *rootState) add(d diag.Diagnostic) {
@@ -186,6 +209,9 @@ func (in *instance) eval(expr hcl.Expression, extra map[string]cty.Value) (val c
 		}
 	}()
 	ctx := in.context(expr, extra)
+	prevRange := in.rs.evalRange
+	in.rs.evalRange = expr.Range()
+	defer func() { in.rs.evalRange = prevRange }()
 	v, hd := expr.Value(ctx)
 	if hd.HasErrors() {
 		for _, d := range fromHCL(hd, "lensix treats the value as unknown.") {
@@ -195,6 +221,9 @@ func (in *instance) eval(expr hcl.Expression, extra map[string]cty.Value) (val c
 		first := hd.Errs()[0].Error()
 		if d, ok := hd.Errs()[0].(*hcl.Diagnostic); ok {
 			first = d.Summary
+			if d.Detail != "" {
+				first += ": " + strings.TrimSuffix(d.Detail, ".")
+			}
 		}
 		return unknownVal("cannot be evaluated: " + first)
 	}
@@ -318,8 +347,9 @@ func (in *instance) context(expr hcl.Expression, extra map[string]cty.Value) *hc
 	for typ, byName := range refs {
 		vars[typ] = cty.ObjectVal(byName)
 	}
-	ctx := &hcl.EvalContext{Variables: vars, Functions: in.def.funcs}
-	if stubs := unsupportedFunctions(expr, in.def.funcs); stubs != nil {
+	funcs := in.rs.functions(in.def.dir)
+	ctx := &hcl.EvalContext{Variables: vars, Functions: funcs}
+	if stubs := unsupportedFunctions(expr, funcs); stubs != nil {
 		child := ctx.NewChild()
 		child.Functions = stubs
 		child.Variables = vars

@@ -91,6 +91,7 @@ func Load(dirs []string, opts Options) ([]*resource.Resource, diag.Diagnostics) 
 			unique = append(unique, dir)
 		}
 	}
+	ld.root = fileRoot(opts.Root, unique)
 	diags = append(diags, ld.loadInputs()...)
 	calls, callDiags := ld.findCalls(unique)
 	diags = append(diags, callDiags...)
@@ -123,6 +124,7 @@ func Load(dirs []string, opts Options) ([]*resource.Resource, diag.Diagnostics) 
 // loader holds what one Load shares between roots: parsed modules and var files.
 type loader struct {
 	opts Options
+	root string // where file functions may read: absolute, symlinks resolved
 
 	mu       sync.Mutex
 	modules  map[string]*moduleEntry // by cleaned slash path
@@ -142,6 +144,41 @@ type moduleEntry struct {
 
 func newLoader(opts Options) *loader {
 	return &loader{opts: opts, modules: map[string]*moduleEntry{}, reported: map[string]bool{}, pending: map[string][]rawFile{}}
+}
+
+// fileRoot is the folder file functions may read in: root if given, else the deepest directory
+// holding every dir; absolute with symlinks resolved, as fileScope compares real paths.
+func fileRoot(root string, dirs []string) string {
+	if root != "" {
+		return realPath(root)
+	}
+	if len(dirs) == 0 {
+		return realPath(".")
+	}
+	common := realPath(dirs[0])
+	for _, dir := range dirs[1:] {
+		real := realPath(dir)
+		for !within(real, common) {
+			parent := filepath.Dir(common)
+			if parent == common {
+				break
+			}
+			common = parent
+		}
+	}
+	return common
+}
+
+// realPath is p made absolute, with symlinks resolved where it exists.
+func realPath(p string) string {
+	abs, err := filepath.Abs(filepath.FromSlash(p))
+	if err != nil {
+		return filepath.FromSlash(p)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real
+	}
+	return abs
 }
 
 // moduleBlock finds a module block in a file; only dirs with one (or a modules.json) are parsed

@@ -560,3 +560,50 @@ func TestFunctions(t *testing.T) {
 		})
 	}
 }
+
+func TestFileFunctionsStayInTheScannedFolder(t *testing.T) {
+	main := `resource "azurerm_api_management" "x" {
+  name = "x"
+  tags = {
+    abs        = file("${abspath(path.module)}/../secret.txt")
+    rel        = file("../secret.txt")
+    link       = file("link.txt")
+    exists     = fileexists("../secret.txt")
+    template   = templatefile("../secret.txt", {})
+    inside     = file("inside.txt")
+  }
+}
+resource "azurerm_api_management" "dir" {
+  name = file("sub")
+}
+`
+	root := writeFiles(t, map[string]string{"scan/main.tf": main, "scan/inside.txt": "in", "scan/sub/x": "", "secret.txt": "TOPSECRET"})
+	mustSymlink(t, "../secret.txt", root+"/scan/link.txt")
+	t.Run("paths outside the scanned folder are unknown, not read", func(t *testing.T) {
+		byAddr, diags := load(t, terraform.Options{}, root+"/scan")
+		r := mustGet(t, byAddr, "azurerm_api_management.x")
+		for _, tag := range []string{"abs", "rel", "link", "exists", "template"} {
+			checkPath(t, r, "tags."+tag, unknownWith("outside the scanned folder; lensix does not read it"))
+		}
+		checkPath(t, r, "tags.inside", "in")
+		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.dir"), "name", unknownWith("not a regular file"))
+		d, ok := findDiag(diags, "outside the scanned folder")
+		if !ok || d.Severity != diag.Warning || d.Range.Start.Line != 3 {
+			t.Errorf("diagnostics = %v, want a warning at the tags expression", diags)
+		}
+		for _, d := range diags {
+			if strings.Contains(d.Summary+d.Detail, "TOPSECRET") {
+				t.Errorf("a diagnostic shows the secret file's content: %v", d)
+			}
+		}
+	})
+	t.Run("Options.Root widens what file functions may read", func(t *testing.T) {
+		byAddr, _ := load(t, terraform.Options{Root: root}, root+"/scan")
+		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.x"), "tags.rel", "TOPSECRET")
+	})
+	t.Run("without Options.Root, the common parent of the dirs is the root", func(t *testing.T) {
+		other := writeFiles(t, map[string]string{"main.tf": goodAPIM})
+		byAddr, _ := load(t, terraform.Options{}, root+"/scan", other)
+		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.x"), "tags.inside", "in")
+	})
+}

@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
@@ -31,7 +30,6 @@ type moduleDef struct {
 	calls     []*moduleCall
 	callIndex map[string]*moduleCall
 	outputs   map[string]*hcl.Attribute
-	funcs     map[string]function.Function
 }
 
 type variableDef struct {
@@ -104,7 +102,6 @@ func newModuleDef(dir string) *moduleDef {
 		callIndex: map[string]*moduleCall{},
 		outputs:   map[string]*hcl.Attribute{},
 	}
-	def.funcs = moduleFunctions(dir)
 	return def
 }
 
