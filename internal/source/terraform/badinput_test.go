@@ -228,3 +228,28 @@ func TestModuleCallWarnings(t *testing.T) {
 		})
 	}
 }
+
+func TestSyntaxErrorInsideAResource(t *testing.T) {
+	cases := []struct {
+		name, src, skipped, kept string
+	}{
+		{"a block cut off by the end of the file is skipped, not judged", "resource \"azurerm_api_management\" \"x\" {\n  name = \"a\"\n", "azurerm_api_management.x", ""},
+		{"a resource with a malformed argument is skipped, its neighbour kept", goodAPIM + "resource \"azurerm_api_management\" \"broken\" {\n  name = \n}\n", "azurerm_api_management.broken", "azurerm_api_management.good"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := writeFiles(t, map[string]string{"main.tf": tc.src})
+			byAddr, diags := load(t, terraform.Options{}, root)
+			if _, ok := byAddr[tc.skipped]; ok {
+				t.Errorf("%s was mapped despite the syntax error inside it", tc.skipped)
+			}
+			if tc.kept != "" {
+				mustGet(t, byAddr, tc.kept)
+			}
+			d, ok := findDiag(diags, "lensix skipped "+tc.skipped)
+			if !ok || d.Severity != diag.Error {
+				t.Errorf("diagnostics = %v, want the syntax error to say %s was skipped", diags, tc.skipped)
+			}
+		})
+	}
+}

@@ -566,7 +566,7 @@ func (in *instance) expand(count, forEach hcl.Expression, what string) (keys []i
 }
 
 func (in *instance) expandResource(rd *resourceDef) {
-	if !mapped(rd.typ) {
+	if !mapped(rd.typ) || rd.interrupted {
 		return
 	}
 	expanded := in.instances(rd)

@@ -50,6 +50,8 @@ type resourceDef struct {
 	forEach   hcl.Expression
 	attrs     map[string]*hcl.Attribute
 	syntax    *hclsyntax.Body // nil for JSON syntax
+	// interrupted is set when a syntax error falls inside the declaration; it is not mapped.
+	interrupted bool
 }
 
 func (rd *resourceDef) address() string { return rd.typ + "." + rd.name }
@@ -111,10 +113,12 @@ func (def *moduleDef) addFiles(files []*parsedFile) {
 		if pf == nil {
 			continue
 		}
+		fileDiags := len(def.diags)
 		def.diags = append(def.diags, pf.diags...)
 		if pf.file == nil || pf.file.Body == nil {
 			continue
 		}
+		firstResource := len(def.resources)
 		def.srcs[pf.name] = pf.src
 		content, _, hd := pf.file.Body.PartialContent(topSchema)
 		def.diags = append(def.diags, fromHCL(hd, "")...)
@@ -137,6 +141,29 @@ func (def *moduleDef) addFiles(files []*parsedFile) {
 				if oc != nil && oc.Attributes["value"] != nil {
 					def.outputs[block.Labels[0]] = oc.Attributes["value"]
 				}
+			}
+		}
+		def.markInterrupted(def.diags[fileDiags:fileDiags+len(pf.diags)], firstResource)
+	}
+}
+
+// markInterrupted skips the resources (from index first on) whose declaration a syntax error
+// interrupts, and says so in the error: what the parser recovered of such a block (a body cut
+// short, say) would give a confident verdict on a declaration that is not what the file says.
+func (def *moduleDef) markInterrupted(syntaxDiags diag.Diagnostics, first int) {
+	if first >= len(def.resources) {
+		return
+	}
+	for i := range syntaxDiags {
+		d := &syntaxDiags[i]
+		if d.Severity != diag.Error {
+			continue
+		}
+		for _, rd := range def.resources[first:] {
+			if rd.rng.Filename == d.Range.Filename && rd.rng.Start.Byte <= d.Range.Start.Byte && d.Range.Start.Byte <= rd.rng.End.Byte {
+				rd.interrupted = true
+				d.Detail = strings.TrimSpace(d.Detail + " lensix skipped " + rd.address() +
+					", whose declaration this error interrupts: what could be read of it is not a safe basis for a verdict.")
 			}
 		}
 	}
