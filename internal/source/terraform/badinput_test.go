@@ -253,3 +253,13 @@ func TestSyntaxErrorInsideAResource(t *testing.T) {
 		})
 	}
 }
+
+func TestTooManyIdentityBlocks(t *testing.T) {
+	src := "resource \"azurerm_api_management\" \"x\" {\n  name = \"x\"\n  identity { type = \"None\" }\n  identity { type = \"SystemAssigned\" }\n}\n"
+	root := writeFiles(t, map[string]string{"main.tf": src})
+	_, diags := load(t, terraform.Options{}, root)
+	d, ok := findDiag(diags, "Too many identity blocks")
+	if !ok || d.Severity != diag.Error || d.Range.Start.Line != 4 {
+		t.Errorf("diagnostics = %v, want an error at the second identity block (line 4)", diags)
+	}
+}

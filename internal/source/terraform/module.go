@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -147,6 +148,34 @@ func (def *moduleDef) addFiles(files []*parsedFile) {
 	}
 }
 
+// singleBlocks are the nested blocks of mapped resource types that Terraform allows at most once.
+var singleBlocks = []string{"identity"}
+
+// checkSingleBlocks reports a second block where the provider schema allows one, as Terraform
+// does; the mapping uses the first.
+func (def *moduleDef) checkSingleBlocks(addr string, body *hclsyntax.Body) {
+	typ, _, _ := strings.Cut(addr, ".")
+	if !mapped(typ) {
+		return
+	}
+	for _, name := range singleBlocks {
+		var first *hclsyntax.Block
+		for _, b := range body.Blocks {
+			if b.Type != name && !(b.Type == "dynamic" && len(b.Labels) == 1 && b.Labels[0] == name) {
+				continue
+			}
+			if first == nil {
+				first = b
+				continue
+			}
+			def.diags = append(def.diags, diag.Diagnostic{Severity: diag.Error, Summary: "Too many " + name + " blocks",
+				Detail: fmt.Sprintf("No more than 1 %q block is allowed in %s (the first is at %s); Terraform rejects this. lensix used the first.",
+					name, addr, toRange(first.DefRange()).String()),
+				Range: toRange(b.DefRange())})
+		}
+	}
+}
+
 // markInterrupted skips the resources (from index first on) whose declaration a syntax error
 // interrupts, and says so in the error: what the parser recovered of such a block (a body cut
 // short, say) would give a confident verdict on a declaration that is not what the file says.
@@ -217,6 +246,7 @@ func (def *moduleDef) addResource(file string, block *hcl.Block) {
 	if body, ok := block.Body.(*hclsyntax.Body); ok {
 		rd.syntax = body
 		end = body.SrcRange.End
+		def.checkSingleBlocks(rd.address(), body)
 		for name, a := range body.Attributes {
 			rd.attrs[name] = a.AsHCLAttribute()
 		}
