@@ -227,7 +227,32 @@ func (in *instance) eval(expr hcl.Expression, extra map[string]cty.Value) (val c
 		}
 		return unknownVal("cannot be evaluated: " + first)
 	}
+	if !v.IsWhollyKnown() {
+		if _, marks := v.Unmark(); reasonOf(marks, "") == "" {
+			if reason := unknownInput(expr, ctx); reason != "" {
+				v = v.Mark(unknownMark{reason})
+			}
+		}
+	}
 	return v
+}
+
+// unknownInput finds why a value is unknown when an operator or function dropped the reason
+// (a conditional on an unknown, merge() of one): the reason of the first reference expr makes
+// whose value is unknown for a known reason.
+func unknownInput(expr hcl.Expression, ctx *hcl.EvalContext) string {
+	for _, tr := range expr.Variables() {
+		val, hd := tr.TraverseAbs(ctx)
+		if hd.HasErrors() {
+			continue
+		}
+		if uv, marks := val.UnmarkDeep(); !uv.IsWhollyKnown() {
+			if reason := reasonOf(marks, ""); reason != "" {
+				return reason
+			}
+		}
+	}
+	return ""
 }
 
 // literal returns the value of a constant expression (a literal or a plain quoted string)
@@ -576,14 +601,19 @@ func (in *instance) expandResource(rd *resourceDef) {
 	}
 	suppressions := suppressionsAt(rd.file, in.def.srcs[rd.file], rd.rng.Start)
 	for _, key := range keys {
-		conv := &converter{}
+		conv := &converter{text: in.exprText}
 		conv.addMarks(marks)
 		attrs := in.resourceAttrs(rd, key.scope, conv)
 		r := mapResource(rd.typ, attrs)
+		address := in.addr + rd.address() + key.suffix
+		if u, ok := attrs["type"].(*resource.Unknown); ok && r == nil && rd.typ == "azapi_resource" {
+			in.rs.add(diag.Diagnostic{Severity: diag.Warning, Summary: address + ": type is unknown: " + u.Reason + "; lensix cannot tell which checks apply",
+				Detail: "The azapi_resource's type (" + u.Expr + ") decides which checks apply; set the values it depends on so that lensix can scan the resource.",
+				Range:  rd.rng})
+		}
 		if r == nil {
 			continue
 		}
-		address := in.addr + rd.address() + key.suffix
 		r.Provenance = resource.Provenance{Source: "terraform", Range: rd.rng, Address: address}
 		if unknownReason != "" {
 			meta := "count"
@@ -647,7 +677,7 @@ func (in *instance) resourceAttrs(rd *resourceDef, scope map[string]cty.Value, c
 		a := rd.attrs[name]
 		conv.argument = name
 		v := in.eval(a.Expr, scope)
-		if g, present := conv.attr(v, in.exprText(a.Expr)); present {
+		if g, present := conv.attr(v, a.Expr); present {
 			out[name] = g
 		}
 	}
@@ -669,7 +699,10 @@ func (in *instance) convertBody(body *hclsyntax.Body, scope map[string]cty.Value
 			conv.argument = name
 		}
 		v := in.eval(expr, scope)
-		if g, present := conv.attr(v, in.exprText(a.Expr)); present {
+		if g, present := conv.attr(v, expr); present {
+			if u, ok := g.(*resource.Unknown); ok && top && jsonBody && name == "type" {
+				g = partialAzapiType(expr, u)
+			}
 			out[name] = g
 		}
 	}
@@ -748,6 +781,24 @@ func (in *instance) expandDynamic(b *hclsyntax.Block, scope map[string]cty.Value
 		blocks = append(blocks, in.convertBody(content, inner, conv, false, false))
 	}
 	return blocks, nil
+}
+
+// partialAzapiType keeps the resource type of an azapi type whose API version alone is unknown
+// ("Microsoft.ApiManagement/service@${var.v}"): the checks that apply are known.
+func partialAzapiType(expr hclsyntax.Expression, u *resource.Unknown) any {
+	tmpl, ok := expr.(*hclsyntax.TemplateExpr)
+	if !ok || len(tmpl.Parts) == 0 {
+		return u
+	}
+	lit, ok := literal(tmpl.Parts[0])
+	if !ok || lit.Type() != cty.String {
+		return u
+	}
+	armType, _, found := strings.Cut(lit.AsString(), "@")
+	if !found || armType == "" {
+		return u
+	}
+	return azapiType{armType: armType, apiVersion: &resource.Unknown{Reason: "API version is unknown: " + u.Reason, Expr: u.Expr}}
 }
 
 // unwrapJSONEncode returns x for jsonencode(x) (or "${jsonencode(x)}"), so that an azapi body

@@ -607,3 +607,59 @@ resource "azurerm_api_management" "dir" {
 		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.x"), "tags.inside", "in")
 	})
 }
+
+func TestAzapiUnknowns(t *testing.T) {
+	src := `variable "x" {}
+resource "azapi_resource" "nested" {
+  type = "Microsoft.ApiManagement/service@2022-08-01"
+  name = "nested"
+  body = jsonencode({ identity = { type = var.x } })
+}
+resource "azapi_resource" "merged" {
+  type = "Microsoft.ApiManagement/service@2022-08-01"
+  name = "merged"
+  body = jsonencode(merge({ properties = {} }, var.x == "a" ? {} : { identity = { type = "SystemAssigned" } }))
+}
+resource "azapi_resource" "version" {
+  type = "Microsoft.ApiManagement/service@${var.x}"
+  name = "version"
+  body = {}
+}
+resource "azapi_resource" "whole_type" {
+  type = "${var.x}@2022-08-01"
+  name = "whole_type"
+  body = {}
+}
+`
+	root := writeFiles(t, map[string]string{"main.tf": src})
+	byAddr, diags := load(t, terraform.Options{}, root)
+	t.Run("an unknown inside a jsonencode body names its own expression", func(t *testing.T) {
+		got, _ := mustGet(t, byAddr, "azapi_resource.nested").Get("identity.type")
+		if u, ok := got.(*resource.Unknown); !ok || u.Expr != "var.x" || !strings.Contains(u.Reason, "variable x has no value") {
+			t.Errorf("identity.type = %#v, want unknown because variable x has no value, at var.x", got)
+		}
+	})
+	t.Run("a body unknown through merge and a conditional says the variable has no value", func(t *testing.T) {
+		r := mustGet(t, byAddr, "azapi_resource.merged")
+		checkPath(t, r, "identity", unknownWith("variable x has no value"))
+		if got, _ := r.Get("identity"); got.(*resource.Unknown).Expr == "" {
+			t.Errorf("identity unknown has no expression")
+		}
+	})
+	t.Run("a type whose API version alone is unknown is mapped with the version unknown", func(t *testing.T) {
+		r := mustGet(t, byAddr, "azapi_resource.version")
+		if r.Type != "Microsoft.ApiManagement/service" {
+			t.Errorf("type = %q", r.Type)
+		}
+		checkPath(t, r, "apiVersion", unknownWith("variable x has no value"))
+	})
+	t.Run("a type whose resource type is unknown is a warning naming the address", func(t *testing.T) {
+		if _, ok := byAddr["azapi_resource.whole_type"]; ok {
+			t.Errorf("a resource of unknown type was mapped")
+		}
+		d, ok := findDiag(diags, "azapi_resource.whole_type: type is unknown")
+		if !ok || d.Severity != diag.Warning || !strings.Contains(d.Summary, "lensix cannot tell which checks apply") {
+			t.Errorf("diagnostics = %v, want a warning for the unknown type", diags)
+		}
+	})
+}
