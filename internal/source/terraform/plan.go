@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
@@ -86,7 +85,7 @@ func ReadPlan(filename string, src []byte) ([]*resource.Resource, diag.Diagnosti
 	for _, rc := range doc.ResourceChanges {
 		unknownByAddr[rc.Address] = rc.Change.AfterUnknown
 	}
-	lines := addressOffsets(src)
+	spans := objectSpans(src)
 	var out []*resource.Resource
 	emit := func(address, mode, typ string, values map[string]any) {
 		if mode != "managed" || !mapped(typ) || values == nil {
@@ -102,9 +101,8 @@ func ReadPlan(filename string, src []byte) ([]*resource.Resource, diag.Diagnosti
 			return
 		}
 		rng := fileRange
-		if off, ok := lines[address]; ok {
-			rng.Start = posAt(src, off)
-			rng.End = rng.Start
+		if sp, ok := spans[address]; ok {
+			rng.Start, rng.End = posAt(src, sp.start), posAt(src, sp.end)
 		}
 		r.Provenance = resource.Provenance{Source: "tfplan", Range: rng, Address: address}
 		out = append(out, r)
@@ -146,23 +144,63 @@ func jsonErrorDiag(filename string, src []byte, err error) diag.Diagnostic {
 		Detail: err.Error() + "; produce the file with `terraform show -json PLANFILE`", Range: rng}
 }
 
-// addressRE finds `"address": "..."` pairs; a resource's first one is in planned_values.
-var addressRE = regexp.MustCompile(`"address"\s*:\s*("(?:[^"\\]|\\.)*")`)
+// span is the byte range of a JSON object, from its '{' to just past its '}'.
+type span struct{ start, end int }
 
-// addressOffsets maps each address to the byte offset where it first appears, so a finding can
-// point at the line of the resource in the plan without a position-aware JSON decoder.
-func addressOffsets(src []byte) map[string]int {
-	out := map[string]int{}
-	for _, m := range addressRE.FindAllSubmatchIndex(src, -1) {
-		var addr string
-		if json.Unmarshal(src[m[2]:m[3]], &addr) != nil {
-			continue
+// jsonFrame is an object or array being walked by objectSpans.
+type jsonFrame struct {
+	object    bool
+	start     int
+	expectKey bool
+	key       string
+	address   string
+}
+
+// objectSpans maps each resource address to the span of the first JSON object whose "address"
+// it is (planned_values comes first in `terraform show -json`), so that a finding points at the
+// resource's whole object in the plan.
+func objectSpans(src []byte) map[string]span {
+	out := map[string]span{}
+	dec := json.NewDecoder(bytes.NewReader(src))
+	var stack []*jsonFrame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return out
 		}
-		if _, seen := out[addr]; !seen {
-			out[addr] = m[0]
+		var top *jsonFrame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.expectKey {
+			if key, ok := tok.(string); ok {
+				top.key, top.expectKey = key, false
+				continue
+			}
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				stack = append(stack, &jsonFrame{object: t == '{', start: int(dec.InputOffset()) - 1, expectKey: t == '{'})
+				continue
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+				if t == '}' && top.address != "" {
+					if _, seen := out[top.address]; !seen {
+						out[top.address] = span{top.start, int(dec.InputOffset())}
+					}
+				}
+			}
+		case string:
+			if top != nil && top.object && top.key == "address" {
+				top.address = t
+			}
+		}
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			stack[len(stack)-1].expectKey = true
 		}
 	}
-	return out
 }
 
 // normalizePlan turns decoded json.Numbers into int64 or float64.

@@ -54,10 +54,13 @@ func TestReadPlan(t *testing.T) {
 			t.Errorf("got %v, want 5 resources", addresses(byAddr))
 		}
 	})
-	t.Run("provenance names the plan, the address and the resource's line", func(t *testing.T) {
+	t.Run("provenance names the plan, the address and the span of the resource's object", func(t *testing.T) {
 		p := mustGet(t, byAddr, "azurerm_api_management.later").Provenance
-		if p.Source != "tfplan" || p.Range.Filename != "testdata/plan/plan.json" || p.Range.Start.Line != 31 {
-			t.Errorf("provenance = %+v, want tfplan at testdata/plan/plan.json:31", p)
+		if p.Source != "tfplan" || p.Range.Filename != "testdata/plan/plan.json" || p.Range.Start.Line != 30 || p.Range.End.Line != 36 {
+			t.Errorf("provenance = %+v, want tfplan at testdata/plan/plan.json lines 30 to 36", p)
+		}
+		if p.Range.End.Byte <= p.Range.Start.Byte {
+			t.Errorf("range %v is empty", p.Range)
 		}
 	})
 	t.Run("the resource group comes from the values", func(t *testing.T) {
