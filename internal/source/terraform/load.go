@@ -16,8 +16,8 @@
 //   - References to another resource resolve to its configured arguments (per instance for
 //     count/for_each); computed attributes, nested blocks and data sources are unknown.
 //   - --var-file and --var apply in command-line order (Options.Inputs keeps it), later wins.
-//   - Override files (override.tf, *_override.tf) are merged into resource and locals blocks;
-//     other overridden blocks (variables, modules, outputs) get a warning and are not merged.
+//   - Override files (override.tf, *_override.tf, .tf.json alike) are merged into resource and
+//     locals blocks written in the same syntax; other overrides get a warning and are not merged.
 //   - File functions (file, templatefile, fileexists) read only regular files under
 //     Options.Root: scanning an untrusted pull request must not leak the runner's files.
 //   - A resource whose declaration a syntax error interrupts is skipped, and the syntax error's
@@ -419,30 +419,35 @@ func parallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// moduleFileNames lists the configuration files of a module directory in lexical order. Override
-// files (override.tf, *_override.tf) are left out: lensix does not merge them.
+// moduleFileNames lists the configuration files of a module directory: the normal ones in
+// lexical order, then the override files (override.tf, *_override.tf), which Terraform merges
+// last, in lexical order.
 func moduleFileNames(dir string) ([]string, error) {
 	entries, err := os.ReadDir(filepath.FromSlash(dir))
 	if err != nil {
 		return nil, err
 	}
-	var names []string
+	var names, overrides []string
 	for _, e := range entries {
 		name := e.Name()
-		if !strings.HasSuffix(name, ".tf") && !strings.HasSuffix(name, ".tf.json") {
+		if e.IsDir() || (!strings.HasSuffix(name, ".tf") && !strings.HasSuffix(name, ".tf.json")) {
 			continue
 		}
-		base := strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".tf")
-		if base == "override" || strings.HasSuffix(base, "_override") {
-			continue
+		if isOverride(name) {
+			overrides = append(overrides, name)
+		} else {
+			names = append(names, name)
 		}
-		if e.IsDir() {
-			continue
-		}
-		names = append(names, name)
 	}
 	sort.Strings(names)
-	return names, nil
+	sort.Strings(overrides)
+	return append(names, overrides...), nil
+}
+
+// isOverride reports whether a configuration file is an override file.
+func isOverride(name string) bool {
+	base := strings.TrimSuffix(strings.TrimSuffix(path.Base(name), ".json"), ".tf")
+	return base == "override" || strings.HasSuffix(base, "_override")
 }
 
 func readDirDiag(dir string, err error) diag.Diagnostic {

@@ -663,3 +663,82 @@ resource "azapi_resource" "whole_type" {
 		}
 	})
 }
+
+func TestOverrideFiles(t *testing.T) {
+	root := writeFiles(t, map[string]string{
+		"main.tf": `locals { id_type = "None" }
+resource "azurerm_api_management" "x" {
+  name = "x"
+  tags = { from = "main" }
+  identity { type = "None" }
+}
+resource "azurerm_api_management" "local" {
+  name = "local"
+  identity { type = local.id_type }
+}
+resource "azurerm_api_management" "dyn" {
+  name = "dyn"
+  identity { type = "None" }
+}
+resource "azurerm_api_management" "mixed" {
+  name = "mixed"
+}
+`,
+		"j.tf.json": `{"resource": {"azurerm_api_management": {"j": {"name": "j", "identity": [{"type": "None"}]}}}}`,
+		"main_override.tf": `resource "azurerm_api_management" "x" {
+  identity { type = "SystemAssigned" }
+}
+resource "azurerm_api_management" "dyn" {
+  dynamic "identity" {
+    for_each = ["UserAssigned"]
+    content { type = identity.value }
+  }
+}
+resource "azurerm_api_management" "nosuch" {
+  name = "nosuch"
+}
+locals { id_type = "SystemAssigned" }
+variable "v" {}
+`,
+		"z_override.tf":    `resource "azurerm_api_management" "x" { tags = { from = "z" } }`,
+		"override.tf.json": `{"resource": {"azurerm_api_management": {"j": {"identity": [{"type": "SystemAssigned"}]}, "mixed": {"name": "m2"}}}}`,
+	})
+	byAddr, diags := load(t, terraform.Options{}, root)
+	cases := []struct {
+		name, address, path string
+		want                any
+	}{
+		{"an identity block in an override file replaces the original's", "azurerm_api_management.x", "identity.type", "SystemAssigned"},
+		{"arguments the override does not set are kept", "azurerm_api_management.x", "name", "x"},
+		{"a later override file wins over an earlier one", "azurerm_api_management.x", "tags.from", "z"},
+		{"a dynamic block in the override replaces static blocks of its type", "azurerm_api_management.dyn", "identity.type", "UserAssigned"},
+		{"a JSON override merges into a JSON resource", "azurerm_api_management.j", "identity.type", "SystemAssigned"},
+		{"an overridden local is the override's value", "azurerm_api_management.local", "identity.type", "SystemAssigned"},
+		{"an override in another syntax is not applied", "azurerm_api_management.mixed", "name", "mixed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			checkPath(t, mustGet(t, byAddr, tc.address), tc.path, tc.want)
+		})
+	}
+	diagCases := []struct {
+		name, message string
+		severity      diag.Severity
+	}{
+		{"overriding a resource that does not exist is an error", "Missing base resource definition to override", diag.Error},
+		{"an override lensix cannot merge is a warning naming the file", "override.tf.json was not applied to azurerm_api_management.mixed", diag.Warning},
+		{"an override of a block kind lensix does not merge is a warning", "Override of a variable block not merged", diag.Warning},
+	}
+	for _, tc := range diagCases {
+		t.Run(tc.name, func(t *testing.T) {
+			if d, ok := findDiag(diags, tc.message); !ok || d.Severity != tc.severity {
+				t.Errorf("diagnostics = %v, want %q", diags, tc.message)
+			}
+		})
+	}
+	t.Run("an override file declares no resource of its own", func(t *testing.T) {
+		if _, ok := byAddr["azurerm_api_management.nosuch"]; ok {
+			t.Errorf("the override-only resource was mapped")
+		}
+	})
+}
