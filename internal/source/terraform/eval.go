@@ -40,6 +40,7 @@ var terraformObj = cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal
 type rootResult struct {
 	resources []*resource.Resource
 	diags     diag.Diagnostics
+	secrets   []string
 }
 
 // rootState is what the evaluation of one root module and its module tree accumulates. One
@@ -55,6 +56,8 @@ type rootState struct {
 	funcs     map[string]map[string]function.Function // by module dir
 	// evalRange is the expression being evaluated, where a refused file read is reported.
 	evalRange hcl.Range
+	// secrets are the known values of sensitive variables, root and module.
+	secrets []string
 }
 
 // functions are the functions of the module in dir, whose file functions report a refused
@@ -123,7 +126,7 @@ func (ld *loader) evaluateRoot(dir string) (res rootResult) {
 				Detail: fmt.Sprintf("%v; please report this with the file that caused it", r), Range: resource.Range{Filename: def.dir}})
 		}
 		sortResources(rs.resources)
-		res = rootResult{rs.resources, rs.diags}
+		res = rootResult{rs.resources, rs.diags, rs.secrets}
 	}()
 	vars := ld.rootVariables(def, rs)
 	real, err := filepath.EvalSymlinks(filepath.FromSlash(def.dir))

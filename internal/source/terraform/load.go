@@ -102,9 +102,18 @@ func Load(dirs []string, opts Options) ([]*resource.Resource, diag.Diagnostics) 
 		results[i] = ld.evaluateRoot(roots[i])
 	})
 	var out []*resource.Resource
+	var secrets []string
 	for _, res := range results {
 		out = append(out, res.resources...)
 		diags = append(diags, res.diags...)
+		secrets = append(secrets, res.secrets...)
+	}
+	// Every resource carries every sensitive value: the set is small, and a value can flow to
+	// any resource (through outputs, locals, string templates) in ways marks would have to follow.
+	secrets = sortedUnique(secrets)
+	secrets = secrets[:len(secrets):len(secrets)] // shared: an append must copy
+	for _, r := range out {
+		r.Secrets = secrets
 	}
 	// A called dir that no caller reached (count = 0, say) still gets its syntax checked.
 	isRoot := map[string]bool{}
@@ -582,6 +591,21 @@ func toRange(r hcl.Range) resource.Range {
 		Start:    resource.Pos{Line: r.Start.Line, Column: r.Start.Column, Byte: r.Start.Byte},
 		End:      resource.Pos{Line: r.End.Line, Column: r.End.Column, Byte: r.End.Byte},
 	}
+}
+
+// sortedUnique sorts strings and drops duplicates; nil for none.
+func sortedUnique(list []string) []string {
+	if len(list) == 0 {
+		return nil
+	}
+	sort.Strings(list)
+	out := list[:1]
+	for _, s := range list[1:] {
+		if s != out[len(out)-1] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func slashClean(p string) string {

@@ -742,3 +742,45 @@ variable "v" {}
 		}
 	})
 }
+
+func TestSensitiveVariablesAreSecrets(t *testing.T) {
+	root := writeFiles(t, map[string]string{
+		"main.tf": `variable "pw_default" {
+  sensitive = true
+  default   = "DefaultSECRET"
+}
+variable "pw_file" { sensitive = true }
+variable "pw_var" { sensitive = true }
+variable "pw_env" { sensitive = true }
+variable "plain" { default = "NotSecret" }
+module "m" {
+  source = "./m"
+  key    = "ModuleSECRET"
+}
+resource "azurerm_api_management" "uses" {
+  name = "uses"
+  tags = { pw = var.pw_default }
+}
+resource "azurerm_api_management" "other" {
+  name = var.plain
+}
+`,
+		"terraform.tfvars": "pw_file = \"FileSECRET\"\n",
+		"m/main.tf": `variable "key" { sensitive = true }
+resource "azurerm_api_management" "inner" { name = "inner" }
+`,
+	})
+	opts := terraform.Options{Inputs: []terraform.VarInput{{Assignment: "pw_var=VarSECRET"}}, Environ: []string{"TF_VAR_pw_env=EnvSECRET"}}
+	byAddr, diags := load(t, opts, root)
+	if len(diags) != 0 {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	want := []string{"DefaultSECRET", "EnvSECRET", "FileSECRET", "ModuleSECRET", "VarSECRET"}
+	for _, addr := range []string{"azurerm_api_management.uses", "azurerm_api_management.other", "module.m.azurerm_api_management.inner"} {
+		t.Run("every resource carries every known sensitive value: "+addr, func(t *testing.T) {
+			if got := mustGet(t, byAddr, addr).Secrets; !reflect.DeepEqual(got, want) {
+				t.Errorf("secrets = %q, want %q", got, want)
+			}
+		})
+	}
+}

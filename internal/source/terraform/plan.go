@@ -27,10 +27,11 @@ type planModule struct {
 }
 
 type planResource struct {
-	Address string         `json:"address"`
-	Mode    string         `json:"mode"`
-	Type    string         `json:"type"`
-	Values  map[string]any `json:"values"`
+	Address         string         `json:"address"`
+	Mode            string         `json:"mode"`
+	Type            string         `json:"type"`
+	Values          map[string]any `json:"values"`
+	SensitiveValues any            `json:"sensitive_values"`
 }
 
 type resourceChange struct {
@@ -38,9 +39,10 @@ type resourceChange struct {
 	Mode    string `json:"mode"`
 	Type    string `json:"type"`
 	Change  struct {
-		Actions      []string       `json:"actions"`
-		After        map[string]any `json:"after"`
-		AfterUnknown any            `json:"after_unknown"`
+		Actions        []string       `json:"actions"`
+		After          map[string]any `json:"after"`
+		AfterUnknown   any            `json:"after_unknown"`
+		AfterSensitive any            `json:"after_sensitive"`
 	} `json:"change"`
 }
 
@@ -82,15 +84,20 @@ func ReadPlan(filename string, src []byte) ([]*resource.Resource, diag.Diagnosti
 	}
 
 	unknownByAddr := map[string]any{}
+	sensitiveByAddr := map[string]any{}
 	for _, rc := range doc.ResourceChanges {
 		unknownByAddr[rc.Address] = rc.Change.AfterUnknown
+		sensitiveByAddr[rc.Address] = rc.Change.AfterSensitive
 	}
 	spans := objectSpans(src)
 	var out []*resource.Resource
-	emit := func(address, mode, typ string, values map[string]any) {
+	emit := func(address, mode, typ string, values map[string]any, sensitive any) {
 		if mode != "managed" || !mapped(typ) || values == nil {
 			return
 		}
+		// Terraform's plan holds sensitive values in clear and lists them apart; mask them.
+		secrets := sensitiveStrings(nil, values, sensitive)
+		secrets = sensitiveStrings(secrets, values, sensitiveByAddr[address])
 		attrs := normalizePlan(values).(map[string]any)
 		dropNulls(attrs)
 		if unknown, ok := unknownByAddr[address]; ok {
@@ -105,6 +112,7 @@ func ReadPlan(filename string, src []byte) ([]*resource.Resource, diag.Diagnosti
 			rng.Start, rng.End = posAt(src, sp.start), posAt(src, sp.end)
 		}
 		r.Provenance = resource.Provenance{Source: "tfplan", Range: rng, Address: address}
+		r.Secrets = sortedUnique(secrets)
 		out = append(out, r)
 	}
 	if doc.PlannedValues != nil && doc.PlannedValues.RootModule != nil {
@@ -114,7 +122,7 @@ func ReadPlan(filename string, src []byte) ([]*resource.Resource, diag.Diagnosti
 				return
 			}
 			for _, pr := range m.Resources {
-				emit(pr.Address, pr.Mode, pr.Type, pr.Values)
+				emit(pr.Address, pr.Mode, pr.Type, pr.Values, pr.SensitiveValues)
 			}
 			for i := range m.ChildModules {
 				walk(&m.ChildModules[i], depth+1)
@@ -123,7 +131,7 @@ func ReadPlan(filename string, src []byte) ([]*resource.Resource, diag.Diagnosti
 		walk(doc.PlannedValues.RootModule, 0)
 	} else {
 		for _, rc := range doc.ResourceChanges {
-			emit(rc.Address, rc.Mode, rc.Type, rc.Change.After)
+			emit(rc.Address, rc.Mode, rc.Type, rc.Change.After, nil)
 		}
 	}
 	return out, nil
@@ -201,6 +209,52 @@ func objectSpans(src []byte) map[string]span {
 			stack[len(stack)-1].expectKey = true
 		}
 	}
+}
+
+// sensitiveStrings adds the strings of value that the sensitivity tree (a plan's
+// sensitive_values or after_sensitive: true where a value is sensitive, else the same shape as
+// the value) marks sensitive.
+func sensitiveStrings(out []string, value, sensitive any) []string {
+	switch s := sensitive.(type) {
+	case bool:
+		if s {
+			return allStrings(out, value)
+		}
+	case map[string]any:
+		if m, ok := value.(map[string]any); ok {
+			for _, k := range sortedKeys(s) {
+				out = sensitiveStrings(out, m[k], s[k])
+			}
+		}
+	case []any:
+		if list, ok := value.([]any); ok {
+			for i, child := range s {
+				if i < len(list) {
+					out = sensitiveStrings(out, list[i], child)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// allStrings adds every string leaf of a decoded JSON value (numbers as written).
+func allStrings(out []string, value any) []string {
+	switch v := value.(type) {
+	case string:
+		out = append(out, v)
+	case json.Number:
+		out = append(out, v.String())
+	case map[string]any:
+		for _, k := range sortedKeys(v) {
+			out = allStrings(out, v[k])
+		}
+	case []any:
+		for _, child := range v {
+			out = allStrings(out, child)
+		}
+	}
+	return out
 }
 
 // normalizePlan turns decoded json.Numbers into int64 or float64.

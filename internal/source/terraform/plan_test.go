@@ -2,6 +2,7 @@ package terraform_test
 
 import (
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -137,5 +138,24 @@ func TestReadPlanBadInput(t *testing.T) {
 				t.Errorf("diagnostic %q at %v, want %q at line %d", diags[0].Summary, diags[0].Range, tc.message, tc.line)
 			}
 		})
+	}
+}
+
+func TestReadPlanSensitiveValues(t *testing.T) {
+	src := `{"format_version": "1.2",
+ "planned_values": {"root_module": {"resources": [
+  {"address": "azurerm_api_management.a", "mode": "managed", "type": "azurerm_api_management", "name": "a",
+   "values": {"name": "apim-a", "tags": {"pw": "PlannedSECRET1", "env": "dev"}, "publisher_email": "ops@example.com"},
+   "sensitive_values": {"tags": {"pw": true}}}]}},
+ "resource_changes": [
+  {"address": "azurerm_api_management.a", "mode": "managed", "type": "azurerm_api_management",
+   "change": {"actions": ["create"], "after": {}, "after_unknown": {}, "after_sensitive": {"publisher_email": true}}}]}`
+	resources, diags := terraform.ReadPlan("plan.json", []byte(src))
+	if len(diags) != 0 || len(resources) != 1 {
+		t.Fatalf("resources %v, diagnostics %v", resources, diags)
+	}
+	want := []string{"PlannedSECRET1", "ops@example.com"}
+	if got := resources[0].Secrets; !reflect.DeepEqual(got, want) {
+		t.Errorf("secrets = %q, want the values sensitive_values and after_sensitive mark: %q", got, want)
 	}
 }

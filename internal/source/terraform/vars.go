@@ -177,8 +177,30 @@ func (ld *loader) rootVariables(def *moduleDef, rs *rootState) map[string]cty.Va
 			val = unknownVal(fmt.Sprintf("variable %s has no value; set it with --var or a .tfvars file", name))
 		}
 		vars[name] = v.convert(val, report)
+		if v.sensitive {
+			rs.secrets = appendSecrets(rs.secrets, vars[name])
+		}
 	}
 	return vars
+}
+
+// appendSecrets adds the known string leaves of a sensitive value.
+func appendSecrets(secrets []string, v cty.Value) []string {
+	v, _ = v.UnmarkDeep()
+	if !v.IsKnown() || v.IsNull() {
+		return secrets
+	}
+	ty := v.Type()
+	switch {
+	case ty == cty.String:
+		return append(secrets, v.AsString())
+	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType() || ty.IsMapType() || ty.IsObjectType():
+		for it := v.ElementIterator(); it.Next(); {
+			_, elem := it.Element()
+			secrets = appendSecrets(secrets, elem)
+		}
+	}
+	return secrets
 }
 
 // autoVarFiles lists the variable files Terraform loads by itself from a root module dir.
