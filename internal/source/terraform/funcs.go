@@ -95,7 +95,12 @@ func (s *fileScope) locate(name string) (real string, inside bool, err error) {
 	}
 	real, err = filepath.EvalSymlinks(abs)
 	if err != nil {
-		return "", within(abs, s.root), err
+		// A missing file: judge where it would be by its directory's real path.
+		dir, dirErr := filepath.EvalSymlinks(filepath.Dir(abs))
+		if dirErr != nil {
+			dir = filepath.Dir(abs)
+		}
+		return "", within(filepath.Join(dir, filepath.Base(abs)), s.root), err
 	}
 	return real, within(real, s.root), nil
 }

@@ -571,6 +571,7 @@ func TestFileFunctionsStayInTheScannedFolder(t *testing.T) {
     exists     = fileexists("../secret.txt")
     template   = templatefile("../secret.txt", {})
     inside     = file("inside.txt")
+    missing    = fileexists("nothere.txt")
   }
 }
 resource "azurerm_api_management" "dir" {
@@ -586,6 +587,7 @@ resource "azurerm_api_management" "dir" {
 			checkPath(t, r, "tags."+tag, unknownWith("outside the scanned folder; lensix does not read it"))
 		}
 		checkPath(t, r, "tags.inside", "in")
+		checkPath(t, r, "tags.missing", false)
 		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.dir"), "name", unknownWith("not a regular file"))
 		d, ok := findDiag(diags, "outside the scanned folder")
 		if !ok || d.Severity != diag.Warning || d.Range.Start.Line != 3 {
