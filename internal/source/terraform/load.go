@@ -24,7 +24,11 @@
 //     diagnostic says so: what the parser recovered of it is not a safe basis for a verdict.
 //   - A function lensix does not implement yields an unknown naming it, never an error.
 //   - azurerm resources get the API version the azurerm provider (v3, v4) uses for the type;
-//     azapi_resource bodies are ARM already and every azapi type is mapped.
+//     azapi_resource bodies are ARM already and every azapi type is mapped. An azapi type whose
+//     API version alone is unknown maps with apiVersion unknown; an unknown resource type is a
+//     warning, since which checks apply is then unknown.
+//   - The known values of variables declared sensitive go to Secrets of every resource of the
+//     Load, for outputs to mask.
 package terraform
 
 import (
