@@ -111,13 +111,15 @@ func TestBadInput(t *testing.T) {
 		{
 			name: "a missing --var-file is reported",
 			opts: func(root string) terraform.Options {
-				return terraform.Options{VarFiles: []string{root + "/absent.tfvars"}}
+				return terraform.Options{Inputs: []terraform.VarInput{{File: root + "/absent.tfvars"}}}
 			},
 			message: "Cannot read", file: "absent.tfvars",
 		},
 		{
-			name:    "a --var without a name is reported",
-			opts:    func(string) terraform.Options { return terraform.Options{Vars: []string{"no-equals-sign"}} },
+			name: "a --var without a name is reported",
+			opts: func(string) terraform.Options {
+				return terraform.Options{Inputs: []terraform.VarInput{{Assignment: "no-equals-sign"}}}
+			},
 			message: "Invalid --var",
 		},
 		{
@@ -224,5 +226,40 @@ func TestModuleCallWarnings(t *testing.T) {
 				t.Errorf("no warning %q in root/main.tf: %v", tc.message, diags)
 			}
 		})
+	}
+}
+
+func TestSyntaxErrorInsideAResource(t *testing.T) {
+	cases := []struct {
+		name, src, skipped, kept string
+	}{
+		{"a block cut off by the end of the file is skipped, not judged", "resource \"azurerm_api_management\" \"x\" {\n  name = \"a\"\n", "azurerm_api_management.x", ""},
+		{"a resource with a malformed argument is skipped, its neighbour kept", goodAPIM + "resource \"azurerm_api_management\" \"broken\" {\n  name = \n}\n", "azurerm_api_management.broken", "azurerm_api_management.good"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := writeFiles(t, map[string]string{"main.tf": tc.src})
+			byAddr, diags := load(t, terraform.Options{}, root)
+			if _, ok := byAddr[tc.skipped]; ok {
+				t.Errorf("%s was mapped despite the syntax error inside it", tc.skipped)
+			}
+			if tc.kept != "" {
+				mustGet(t, byAddr, tc.kept)
+			}
+			d, ok := findDiag(diags, "lensix skipped "+tc.skipped)
+			if !ok || d.Severity != diag.Error {
+				t.Errorf("diagnostics = %v, want the syntax error to say %s was skipped", diags, tc.skipped)
+			}
+		})
+	}
+}
+
+func TestTooManyIdentityBlocks(t *testing.T) {
+	src := "resource \"azurerm_api_management\" \"x\" {\n  name = \"x\"\n  identity { type = \"None\" }\n  identity { type = \"SystemAssigned\" }\n}\n"
+	root := writeFiles(t, map[string]string{"main.tf": src})
+	_, diags := load(t, terraform.Options{}, root)
+	d, ok := findDiag(diags, "Too many identity blocks")
+	if !ok || d.Severity != diag.Error || d.Range.Start.Line != 4 {
+		t.Errorf("diagnostics = %v, want an error at the second identity block (line 4)", diags)
 	}
 }

@@ -19,6 +19,8 @@ type converter struct {
 	// argument is the top-level argument or block being converted; "" while converting what
 	// bears on the whole resource (count, for_each).
 	argument string
+	// text is the source text of an expression, for the Expr of unknowns.
+	text func(hcl.Expression) string
 }
 
 // defaultUse is one variable default a resource's values rest on.
@@ -43,17 +45,19 @@ func (c *converter) addMarks(marks cty.ValueMarks) {
 	}
 }
 
-// attr converts an attribute value; a null attribute is absent, as Terraform treats it.
-func (c *converter) attr(v cty.Value, exprText string) (any, bool) {
+// attr converts the value of expr; a null attribute is absent, as Terraform treats it.
+func (c *converter) attr(v cty.Value, expr hcl.Expression) (any, bool) {
 	unmarked, marks := v.Unmark()
 	if unmarked.IsKnown() && unmarked.IsNull() {
 		c.addMarks(marks)
 		return nil, false
 	}
-	return c.toGo(v, exprText, ""), true
+	return c.toGo(v, expr, ""), true
 }
 
-func (c *converter) toGo(v cty.Value, exprText, inherited string) any {
+// toGo converts v, the value of expr (nil if none); an unknown part's Expr is the text of the
+// innermost object or tuple item that produced it, else of expr.
+func (c *converter) toGo(v cty.Value, expr hcl.Expression, inherited string) any {
 	v, marks := v.Unmark()
 	c.addMarks(marks)
 	reason := reasonOf(marks, inherited)
@@ -61,7 +65,11 @@ func (c *converter) toGo(v cty.Value, exprText, inherited string) any {
 		if reason == "" {
 			reason = "depends on a value " + afterApply
 		}
-		return &resource.Unknown{Reason: reason, Expr: exprText}
+		u := &resource.Unknown{Reason: reason}
+		if expr != nil && c.text != nil {
+			u.Expr = c.text(expr)
+		}
+		return u
 	}
 	if v.IsNull() {
 		return nil
@@ -85,18 +93,46 @@ func (c *converter) toGo(v cty.Value, exprText, inherited string) any {
 		out := map[string]any{}
 		for it := v.ElementIterator(); it.Next(); {
 			k, elem := it.Element()
-			out[k.AsString()] = c.toGo(elem, "", reason)
+			out[k.AsString()] = c.toGo(elem, itemExpr(expr, k), reason)
 		}
 		return out
 	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType():
 		out := make([]any, 0, v.LengthInt())
 		for it := v.ElementIterator(); it.Next(); {
-			_, elem := it.Element()
-			out = append(out, c.toGo(elem, "", reason))
+			i, elem := it.Element()
+			out = append(out, c.toGo(elem, itemExpr(expr, i), reason))
 		}
 		return out
 	}
-	return &resource.Unknown{Reason: "value of type " + ty.FriendlyName() + " has no JSON form", Expr: exprText}
+	u := &resource.Unknown{Reason: "value of type " + ty.FriendlyName() + " has no JSON form"}
+	if expr != nil && c.text != nil {
+		u.Expr = c.text(expr)
+	}
+	return u
+}
+
+// itemExpr is the expression that gives the element at key of the value of expr: an item of an
+// object or tuple constructor, or expr itself when the element has no expression of its own.
+func itemExpr(expr hcl.Expression, key cty.Value) hcl.Expression {
+	switch e := expr.(type) {
+	case *hclsyntax.ObjectConsExpr:
+		if key.Type() != cty.String {
+			return expr
+		}
+		for _, item := range e.Items {
+			if k, d := item.KeyExpr.Value(nil); !d.HasErrors() && k.Type() == cty.String && k.IsKnown() && !k.IsNull() && k.AsString() == key.AsString() {
+				return item.ValueExpr
+			}
+		}
+	case *hclsyntax.TupleConsExpr:
+		if key.Type() != cty.Number {
+			return expr
+		}
+		if i, acc := key.AsBigFloat().Int64(); acc == 0 && i >= 0 && int(i) < len(e.Exprs) {
+			return e.Exprs[i]
+		}
+	}
+	return expr
 }
 
 // reasonOf picks the reason an unknown value carries, or fallback.

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
@@ -39,6 +40,7 @@ var terraformObj = cty.ObjectVal(map[string]cty.Value{"workspace": cty.StringVal
 type rootResult struct {
 	resources []*resource.Resource
 	diags     diag.Diagnostics
+	secrets   []string
 }
 
 // rootState is what the evaluation of one root module and its module tree accumulates. One
@@ -51,6 +53,30 @@ type rootState struct {
 	seenDiag  map[string]bool
 	manifest  map[string]string
 	manifestR bool
+	funcs     map[string]map[string]function.Function // by module dir
+	// evalRange is the expression being evaluated, where a refused file read is reported.
+	evalRange hcl.Range
+	// secrets are the known values of sensitive variables, root and module.
+	secrets []string
+}
+
+// functions are the functions of the module in dir, whose file functions report a refused
+// path at the expression being evaluated.
+func (rs *rootState) functions(dir string) map[string]function.Function {
+	if f, ok := rs.funcs[dir]; ok {
+		return f
+	}
+	scope := &fileScope{dir: dir, root: rs.ld.root, refused: func(name string) {
+		rs.add(diag.Diagnostic{Severity: diag.Warning, Summary: "lensix did not read " + name + ": it is outside the scanned folder",
+			Detail: outsideReason(name) + ", so that scanning untrusted code cannot copy the files of the machine running the scan into a report. " +
+				"The value is unknown.",
+			Range: toRange(rs.evalRange)})
+	}}
+	if rs.funcs == nil {
+		rs.funcs = map[string]map[string]function.Function{}
+	}
+	rs.funcs[dir] = moduleFunctions(scope)
+	return rs.funcs[dir]
 }
 
 func (rs *rootState) add(d diag.Diagnostic) {
@@ -100,7 +126,7 @@ func (ld *loader) evaluateRoot(dir string) (res rootResult) {
 				Detail: fmt.Sprintf("%v; please report this with the file that caused it", r), Range: resource.Range{Filename: def.dir}})
 		}
 		sortResources(rs.resources)
-		res = rootResult{rs.resources, rs.diags}
+		res = rootResult{rs.resources, rs.diags, rs.secrets}
 	}()
 	vars := ld.rootVariables(def, rs)
 	real, err := filepath.EvalSymlinks(filepath.FromSlash(def.dir))
@@ -186,6 +212,9 @@ func (in *instance) eval(expr hcl.Expression, extra map[string]cty.Value) (val c
 		}
 	}()
 	ctx := in.context(expr, extra)
+	prevRange := in.rs.evalRange
+	in.rs.evalRange = expr.Range()
+	defer func() { in.rs.evalRange = prevRange }()
 	v, hd := expr.Value(ctx)
 	if hd.HasErrors() {
 		for _, d := range fromHCL(hd, "lensix treats the value as unknown.") {
@@ -195,10 +224,38 @@ func (in *instance) eval(expr hcl.Expression, extra map[string]cty.Value) (val c
 		first := hd.Errs()[0].Error()
 		if d, ok := hd.Errs()[0].(*hcl.Diagnostic); ok {
 			first = d.Summary
+			if d.Detail != "" {
+				first += ": " + strings.TrimSuffix(d.Detail, ".")
+			}
 		}
 		return unknownVal("cannot be evaluated: " + first)
 	}
+	if !v.IsWhollyKnown() {
+		if _, marks := v.Unmark(); reasonOf(marks, "") == "" {
+			if reason := unknownInput(expr, ctx); reason != "" {
+				v = v.Mark(unknownMark{reason})
+			}
+		}
+	}
 	return v
+}
+
+// unknownInput finds why a value is unknown when an operator or function dropped the reason
+// (a conditional on an unknown, merge() of one): the reason of the first reference expr makes
+// whose value is unknown for a known reason.
+func unknownInput(expr hcl.Expression, ctx *hcl.EvalContext) string {
+	for _, tr := range expr.Variables() {
+		val, hd := tr.TraverseAbs(ctx)
+		if hd.HasErrors() {
+			continue
+		}
+		if uv, marks := val.UnmarkDeep(); !uv.IsWhollyKnown() {
+			if reason := reasonOf(marks, ""); reason != "" {
+				return reason
+			}
+		}
+	}
+	return ""
 }
 
 // literal returns the value of a constant expression (a literal or a plain quoted string)
@@ -318,8 +375,9 @@ func (in *instance) context(expr hcl.Expression, extra map[string]cty.Value) *hc
 	for typ, byName := range refs {
 		vars[typ] = cty.ObjectVal(byName)
 	}
-	ctx := &hcl.EvalContext{Variables: vars, Functions: in.def.funcs}
-	if stubs := unsupportedFunctions(expr, in.def.funcs); stubs != nil {
+	funcs := in.rs.functions(in.def.dir)
+	ctx := &hcl.EvalContext{Variables: vars, Functions: funcs}
+	if stubs := unsupportedFunctions(expr, funcs); stubs != nil {
 		child := ctx.NewChild()
 		child.Functions = stubs
 		child.Variables = vars
@@ -536,7 +594,7 @@ func (in *instance) expand(count, forEach hcl.Expression, what string) (keys []i
 }
 
 func (in *instance) expandResource(rd *resourceDef) {
-	if !mapped(rd.typ) {
+	if !mapped(rd.typ) || rd.interrupted {
 		return
 	}
 	expanded := in.instances(rd)
@@ -546,14 +604,19 @@ func (in *instance) expandResource(rd *resourceDef) {
 	}
 	suppressions := suppressionsAt(rd.file, in.def.srcs[rd.file], rd.rng.Start)
 	for _, key := range keys {
-		conv := &converter{}
+		conv := &converter{text: in.exprText}
 		conv.addMarks(marks)
 		attrs := in.resourceAttrs(rd, key.scope, conv)
 		r := mapResource(rd.typ, attrs)
+		address := in.addr + rd.address() + key.suffix
+		if u, ok := attrs["type"].(*resource.Unknown); ok && r == nil && rd.typ == "azapi_resource" {
+			in.rs.add(diag.Diagnostic{Severity: diag.Warning, Summary: address + ": type is unknown: " + u.Reason + "; lensix cannot tell which checks apply",
+				Detail: "The azapi_resource's type (" + u.Expr + ") decides which checks apply; set the values it depends on so that lensix can scan the resource.",
+				Range:  rd.rng})
+		}
 		if r == nil {
 			continue
 		}
-		address := in.addr + rd.address() + key.suffix
 		r.Provenance = resource.Provenance{Source: "terraform", Range: rd.rng, Address: address}
 		if unknownReason != "" {
 			meta := "count"
@@ -617,7 +680,7 @@ func (in *instance) resourceAttrs(rd *resourceDef, scope map[string]cty.Value, c
 		a := rd.attrs[name]
 		conv.argument = name
 		v := in.eval(a.Expr, scope)
-		if g, present := conv.attr(v, in.exprText(a.Expr)); present {
+		if g, present := conv.attr(v, a.Expr); present {
 			out[name] = g
 		}
 	}
@@ -639,7 +702,10 @@ func (in *instance) convertBody(body *hclsyntax.Body, scope map[string]cty.Value
 			conv.argument = name
 		}
 		v := in.eval(expr, scope)
-		if g, present := conv.attr(v, in.exprText(a.Expr)); present {
+		if g, present := conv.attr(v, expr); present {
+			if u, ok := g.(*resource.Unknown); ok && top && jsonBody && name == "type" {
+				g = partialAzapiType(expr, u)
+			}
 			out[name] = g
 		}
 	}
@@ -718,6 +784,24 @@ func (in *instance) expandDynamic(b *hclsyntax.Block, scope map[string]cty.Value
 		blocks = append(blocks, in.convertBody(content, inner, conv, false, false))
 	}
 	return blocks, nil
+}
+
+// partialAzapiType keeps the resource type of an azapi type whose API version alone is unknown
+// ("Microsoft.ApiManagement/service@${var.v}"): the checks that apply are known.
+func partialAzapiType(expr hclsyntax.Expression, u *resource.Unknown) any {
+	tmpl, ok := expr.(*hclsyntax.TemplateExpr)
+	if !ok || len(tmpl.Parts) == 0 {
+		return u
+	}
+	lit, ok := literal(tmpl.Parts[0])
+	if !ok || lit.Type() != cty.String {
+		return u
+	}
+	armType, _, found := strings.Cut(lit.AsString(), "@")
+	if !found || armType == "" {
+		return u
+	}
+	return azapiType{armType: armType, apiVersion: &resource.Unknown{Reason: "API version is unknown: " + u.Reason, Expr: u.Expr}}
 }
 
 // unwrapJSONEncode returns x for jsonencode(x) (or "${jsonencode(x)}"), so that an azapi body

@@ -52,17 +52,93 @@ var baseFunctions = map[string]function.Function{
 	"basename": pathFunc(path.Base), "dirname": pathFunc(path.Dir),
 }
 
-// moduleFunctions adds the file functions, which read paths relative to the module directory.
-func moduleFunctions(dir string) map[string]function.Function {
+// moduleFunctions adds the file functions, which read paths relative to the module directory
+// and only within the scope's root.
+func moduleFunctions(scope *fileScope) map[string]function.Function {
 	funcs := make(map[string]function.Function, len(baseFunctions)+5)
 	for name, f := range baseFunctions {
 		funcs[name] = f
 	}
-	funcs["file"] = fileFunc(dir)
-	funcs["fileexists"] = fileExistsFunc(dir)
-	funcs["abspath"] = absPathFunc(dir)
-	funcs["templatefile"] = templateFileFunc(dir, funcs)
+	funcs["file"] = fileFunc(scope)
+	funcs["fileexists"] = fileExistsFunc(scope)
+	funcs["abspath"] = absPathFunc(scope.dir)
+	funcs["templatefile"] = templateFileFunc(scope, funcs)
 	return funcs
+}
+
+// fileScope is where the file functions of one module may read: regular files under root. A
+// scan of an untrusted pull request must not copy the runner's files into its reports.
+type fileScope struct {
+	dir  string // the module directory, as given
+	root string // absolute, symlinks resolved
+	// refused is told each path that was not read because it lies outside root.
+	refused func(name string)
+}
+
+// outsideReason is the reason of the unknown a file function returns for a path outside root.
+func outsideReason(name string) string {
+	return "file " + name + " is outside the scanned folder; lensix does not read it"
+}
+
+// within reports whether p is root or below it (both absolute and clean).
+func within(p, root string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// locate resolves name as Terraform would and follows symlinks; inside is false when the file
+// (or, for a missing file, its path) lies outside root.
+func (s *fileScope) locate(name string) (real string, inside bool, err error) {
+	abs, err := filepath.Abs(filepath.FromSlash(resolvePath(s.dir, name)))
+	if err != nil {
+		return "", false, err
+	}
+	real, err = filepath.EvalSymlinks(abs)
+	if err != nil {
+		// A missing file: judge where it would be by its directory's real path.
+		dir, dirErr := filepath.EvalSymlinks(filepath.Dir(abs))
+		if dirErr != nil {
+			dir = filepath.Dir(abs)
+		}
+		return "", within(filepath.Join(dir, filepath.Base(abs)), s.root), err
+	}
+	return real, within(real, s.root), nil
+}
+
+// read reads a regular file under root, at most maxFileSize bytes; outside is true (and nothing
+// read) when the file is outside root.
+func (s *fileScope) read(name string) (src []byte, outside bool, err error) {
+	real, inside, err := s.locate(name)
+	if !inside {
+		s.refused(name)
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	f, err := os.Open(real)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, false, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, false, fmt.Errorf("%s is not a regular file", name)
+	}
+	if st.Size() > maxFileSize {
+		return nil, false, fmt.Errorf("%s is larger than %d MiB", name, maxFileSize>>20)
+	}
+	src, err = io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if len(src) > maxFileSize {
+		return nil, false, fmt.Errorf("%s is larger than %d MiB", name, maxFileSize>>20)
+	}
+	return src, false, nil
 }
 
 // indexFunc is Terraform's index(list, value): the position of value in list (cty's stdlib
@@ -298,29 +374,17 @@ func resolvePath(dir, name string) string {
 	return path.Join(dir, name)
 }
 
-func readModuleFile(dir, name string) ([]byte, error) {
-	f, err := os.Open(filepath.FromSlash(resolvePath(dir, name)))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	src, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(src) > maxFileSize {
-		return nil, fmt.Errorf("%s is larger than %d MiB", name, maxFileSize>>20)
-	}
-	return src, nil
-}
-
-func fileFunc(dir string) function.Function {
+func fileFunc(scope *fileScope) function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			src, err := readModuleFile(dir, args[0].AsString())
-			if err != nil {
+			name := args[0].AsString()
+			src, outside, err := scope.read(name)
+			switch {
+			case outside:
+				return cty.UnknownVal(cty.String).Mark(unknownMark{outsideReason(name)}), nil
+			case err != nil:
 				return cty.UnknownVal(cty.String), err
 			}
 			return cty.StringVal(string(src)), nil
@@ -328,12 +392,21 @@ func fileFunc(dir string) function.Function {
 	})
 }
 
-func fileExistsFunc(dir string) function.Function {
+func fileExistsFunc(scope *fileScope) function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.Bool),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			st, err := os.Stat(filepath.FromSlash(resolvePath(dir, args[0].AsString())))
+			name := args[0].AsString()
+			real, inside, err := scope.locate(name)
+			if !inside {
+				scope.refused(name)
+				return cty.UnknownVal(cty.Bool).Mark(unknownMark{outsideReason(name)}), nil
+			}
+			if err != nil {
+				return cty.False, nil
+			}
+			st, err := os.Stat(real)
 			return cty.BoolVal(err == nil && st.Mode().IsRegular()), nil
 		},
 	})
@@ -355,17 +428,20 @@ func absPathFunc(dir string) function.Function {
 
 // templateFileFunc renders a template file with the given variables and the module's functions
 // (except templatefile itself, as in Terraform).
-func templateFileFunc(dir string, funcs map[string]function.Function) function.Function {
+func templateFileFunc(scope *fileScope, funcs map[string]function.Function) function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}, {Name: "vars", Type: cty.DynamicPseudoType}},
 		Type:   function.StaticReturnType(cty.DynamicPseudoType),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 			name := args[0].AsString()
-			src, err := readModuleFile(dir, name)
-			if err != nil {
+			src, outside, err := scope.read(name)
+			switch {
+			case outside:
+				return cty.DynamicVal.Mark(unknownMark{outsideReason(name)}), nil
+			case err != nil:
 				return cty.DynamicVal, err
 			}
-			tmpl, hd := hclsyntax.ParseTemplate(src, resolvePath(dir, name), hcl.InitialPos)
+			tmpl, hd := hclsyntax.ParseTemplate(src, resolvePath(scope.dir, name), hcl.InitialPos)
 			if hd.HasErrors() {
 				return cty.DynamicVal, hd
 			}

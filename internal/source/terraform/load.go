@@ -15,11 +15,20 @@
 //     Known counts and for_each collections are capped at 1000 instances (with a warning).
 //   - References to another resource resolve to its configured arguments (per instance for
 //     count/for_each); computed attributes, nested blocks and data sources are unknown.
-//   - --var-file files apply before all --var values (Options keeps no interleaving).
-//   - Override files (override.tf, *_override.tf) are not merged; they are skipped.
+//   - --var-file and --var apply in command-line order (Options.Inputs keeps it), later wins.
+//   - Override files (override.tf, *_override.tf, .tf.json alike) are merged into resource and
+//     locals blocks written in the same syntax; other overrides get a warning and are not merged.
+//   - File functions (file, templatefile, fileexists) read only regular files under
+//     Options.Root: scanning an untrusted pull request must not leak the runner's files.
+//   - A resource whose declaration a syntax error interrupts is skipped, and the syntax error's
+//     diagnostic says so: what the parser recovered of it is not a safe basis for a verdict.
 //   - A function lensix does not implement yields an unknown naming it, never an error.
 //   - azurerm resources get the API version the azurerm provider (v3, v4) uses for the type;
-//     azapi_resource bodies are ARM already and every azapi type is mapped.
+//     azapi_resource bodies are ARM already and every azapi type is mapped. An azapi type whose
+//     API version alone is unknown maps with apiVersion unknown; an unknown resource type is a
+//     warning, since which checks apply is then unknown.
+//   - The known values of variables declared sensitive go to Secrets of every resource of the
+//     Load, for outputs to mask.
 package terraform
 
 import (
@@ -48,9 +57,19 @@ import (
 
 // Options are the inputs Terraform itself would take from its command line and environment.
 type Options struct {
-	VarFiles []string // --var-file (in order given)
-	Vars     []string // --var 'k=v' (HCL value syntax on the right, like terraform -var)
-	Environ  []string // os.Environ(); read TF_VAR_* from here (do not call os.Getenv yourself)
+	// Root confines the file functions: a path outside it is not read. Empty means the deepest
+	// directory that holds every dir given to Load.
+	Root string
+	// Inputs are the --var-file and --var flags in command-line order; a later one wins.
+	Inputs  []VarInput
+	Environ []string // os.Environ(); read TF_VAR_* from here (do not call os.Getenv yourself)
+}
+
+// VarInput is one --var-file FILE (File set) or one --var NAME=VALUE (Assignment set; HCL value
+// syntax on the right, like terraform -var).
+type VarInput struct {
+	File       string
+	Assignment string
 }
 
 // maxFileSize caps what lensix reads of one file; larger .tf files are generated data, not code.
@@ -76,7 +95,8 @@ func Load(dirs []string, opts Options) ([]*resource.Resource, diag.Diagnostics) 
 			unique = append(unique, dir)
 		}
 	}
-	diags = append(diags, ld.loadVarFiles()...)
+	ld.root = fileRoot(opts.Root, unique)
+	diags = append(diags, ld.loadInputs()...)
 	calls, callDiags := ld.findCalls(unique)
 	diags = append(diags, callDiags...)
 	roots := pickRoots(unique, calls)
@@ -86,9 +106,18 @@ func Load(dirs []string, opts Options) ([]*resource.Resource, diag.Diagnostics) 
 		results[i] = ld.evaluateRoot(roots[i])
 	})
 	var out []*resource.Resource
+	var secrets []string
 	for _, res := range results {
 		out = append(out, res.resources...)
 		diags = append(diags, res.diags...)
+		secrets = append(secrets, res.secrets...)
+	}
+	// Every resource carries every sensitive value: the set is small, and a value can flow to
+	// any resource (through outputs, locals, string templates) in ways marks would have to follow.
+	secrets = sortedUnique(secrets)
+	secrets = secrets[:len(secrets):len(secrets)] // shared: an append must copy
+	for _, r := range out {
+		r.Secrets = secrets
 	}
 	// A called dir that no caller reached (count = 0, say) still gets its syntax checked.
 	isRoot := map[string]bool{}
@@ -108,12 +137,13 @@ func Load(dirs []string, opts Options) ([]*resource.Resource, diag.Diagnostics) 
 // loader holds what one Load shares between roots: parsed modules and var files.
 type loader struct {
 	opts Options
+	root string // where file functions may read: absolute, symlinks resolved
 
 	mu       sync.Mutex
 	modules  map[string]*moduleEntry // by cleaned slash path
 	reported map[string]bool         // dirs whose parse diagnostics were handed out
 	pending  map[string][]rawFile    // root dirs read by findCalls, waiting to be parsed
-	varFiles []varFile
+	inputs   []input
 
 	remoteMu      sync.Mutex
 	remoteUnread  []string // "root: module.x (source)" for modules that need terraform init
@@ -127,6 +157,41 @@ type moduleEntry struct {
 
 func newLoader(opts Options) *loader {
 	return &loader{opts: opts, modules: map[string]*moduleEntry{}, reported: map[string]bool{}, pending: map[string][]rawFile{}}
+}
+
+// fileRoot is the folder file functions may read in: root if given, else the deepest directory
+// holding every dir; absolute with symlinks resolved, as fileScope compares real paths.
+func fileRoot(root string, dirs []string) string {
+	if root != "" {
+		return realPath(root)
+	}
+	if len(dirs) == 0 {
+		return realPath(".")
+	}
+	common := realPath(dirs[0])
+	for _, dir := range dirs[1:] {
+		real := realPath(dir)
+		for !within(real, common) {
+			parent := filepath.Dir(common)
+			if parent == common {
+				break
+			}
+			common = parent
+		}
+	}
+	return common
+}
+
+// realPath is p made absolute, with symlinks resolved where it exists.
+func realPath(p string) string {
+	abs, err := filepath.Abs(filepath.FromSlash(p))
+	if err != nil {
+		return filepath.FromSlash(p)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real
+	}
+	return abs
 }
 
 // moduleBlock finds a module block in a file; only dirs with one (or a modules.json) are parsed
@@ -367,30 +432,35 @@ func parallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// moduleFileNames lists the configuration files of a module directory in lexical order. Override
-// files (override.tf, *_override.tf) are left out: lensix does not merge them.
+// moduleFileNames lists the configuration files of a module directory: the normal ones in
+// lexical order, then the override files (override.tf, *_override.tf), which Terraform merges
+// last, in lexical order.
 func moduleFileNames(dir string) ([]string, error) {
 	entries, err := os.ReadDir(filepath.FromSlash(dir))
 	if err != nil {
 		return nil, err
 	}
-	var names []string
+	var names, overrides []string
 	for _, e := range entries {
 		name := e.Name()
-		if !strings.HasSuffix(name, ".tf") && !strings.HasSuffix(name, ".tf.json") {
+		if e.IsDir() || (!strings.HasSuffix(name, ".tf") && !strings.HasSuffix(name, ".tf.json")) {
 			continue
 		}
-		base := strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".tf")
-		if base == "override" || strings.HasSuffix(base, "_override") {
-			continue
+		if isOverride(name) {
+			overrides = append(overrides, name)
+		} else {
+			names = append(names, name)
 		}
-		if e.IsDir() {
-			continue
-		}
-		names = append(names, name)
 	}
 	sort.Strings(names)
-	return names, nil
+	sort.Strings(overrides)
+	return append(names, overrides...), nil
+}
+
+// isOverride reports whether a configuration file is an override file.
+func isOverride(name string) bool {
+	base := strings.TrimSuffix(strings.TrimSuffix(path.Base(name), ".json"), ".tf")
+	return base == "override" || strings.HasSuffix(base, "_override")
 }
 
 func readDirDiag(dir string, err error) diag.Diagnostic {
@@ -525,6 +595,21 @@ func toRange(r hcl.Range) resource.Range {
 		Start:    resource.Pos{Line: r.Start.Line, Column: r.Start.Column, Byte: r.Start.Byte},
 		End:      resource.Pos{Line: r.End.Line, Column: r.End.Column, Byte: r.End.Byte},
 	}
+}
+
+// sortedUnique sorts strings and drops duplicates; nil for none.
+func sortedUnique(list []string) []string {
+	if len(list) == 0 {
+		return nil
+	}
+	sort.Strings(list)
+	out := list[:1]
+	for _, s := range list[1:] {
+		if s != out[len(out)-1] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func slashClean(p string) string {

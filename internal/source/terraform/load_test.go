@@ -200,9 +200,10 @@ func TestVariablePrecedence(t *testing.T) {
 	}{
 		{"auto tfvars files override terraform.tfvars, the last in lexical order winning", terraform.Options{}, "from-b.auto.tfvars"},
 		{"TF_VAR_ environment loses to tfvars files", terraform.Options{Environ: []string{"TF_VAR_identity_type=from-env"}}, "from-b.auto.tfvars"},
-		{"a --var-file overrides the auto-loaded files", terraform.Options{VarFiles: []string{"testdata/precedence-override.tfvars"}}, "from-var-file"},
-		{"a --var overrides every file", terraform.Options{VarFiles: []string{"testdata/precedence-override.tfvars"}, Vars: []string{"identity_type=from-var"}}, "from-var"},
-		{"the last --var for a name wins", terraform.Options{Vars: []string{"identity_type=first", "identity_type=second"}}, "second"},
+		{"a --var-file overrides the auto-loaded files", terraform.Options{Inputs: []terraform.VarInput{{File: "testdata/precedence-override.tfvars"}}}, "from-var-file"},
+		{"a --var after a --var-file overrides it", terraform.Options{Inputs: []terraform.VarInput{{File: "testdata/precedence-override.tfvars"}, {Assignment: "identity_type=from-var"}}}, "from-var"},
+		{"a --var-file after a --var overrides it", terraform.Options{Inputs: []terraform.VarInput{{Assignment: "identity_type=from-var"}, {File: "testdata/precedence-override.tfvars"}}}, "from-var-file"},
+		{"the last --var for a name wins", terraform.Options{Inputs: []terraform.VarInput{{Assignment: "identity_type=first"}, {Assignment: "identity_type=second"}}}, "second"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -220,8 +221,31 @@ func TestVariablePrecedence(t *testing.T) {
 		})
 	}
 	t.Run("a --var for a list variable is parsed as HCL", func(t *testing.T) {
-		byAddr, _ := load(t, terraform.Options{Vars: []string{`ids=["/x/id1"]`}}, "testdata/precedence")
+		byAddr, _ := load(t, terraform.Options{Inputs: []terraform.VarInput{{Assignment: `ids=["/x/id1"]`}}}, "testdata/precedence")
 		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.this"), "identity.userAssignedIdentities", map[string]any{"/x/id1": map[string]any{}})
+	})
+	t.Run("a --var for a variable the root does not declare is an error", func(t *testing.T) {
+		_, diags := load(t, terraform.Options{Inputs: []terraform.VarInput{{Assignment: "nosuch=1"}}}, "testdata/precedence")
+		d, ok := findDiag(diags, "was assigned on the command line")
+		if !ok || d.Severity != diag.Error {
+			t.Errorf("diagnostics = %v, want an error for the undeclared --var", diags)
+		}
+	})
+	t.Run("a variables file assigning an undeclared variable is a warning", func(t *testing.T) {
+		root := writeFiles(t, map[string]string{"main.tf": goodAPIM, "x.tfvars": "nosuch = 1\n"})
+		_, diags := load(t, terraform.Options{Inputs: []terraform.VarInput{{File: root + "/x.tfvars"}}}, root)
+		d, ok := findDiag(diags, "undeclared variable nosuch")
+		if !ok || d.Severity != diag.Warning || d.Range.Start.Line != 1 {
+			t.Errorf("diagnostics = %v, want a warning at x.tfvars:1", diags)
+		}
+	})
+	t.Run("a variables file with a syntax error is not applied", func(t *testing.T) {
+		root := writeFiles(t, map[string]string{"x.tfvars": "identity_type = \"cut-short\n"})
+		byAddr, diags := load(t, terraform.Options{Inputs: []terraform.VarInput{{File: root + "/x.tfvars"}}}, "testdata/precedence")
+		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.this"), "identity.type", "from-b.auto.tfvars")
+		if _, ok := findDiag(diags, "did not apply this variables file"); !ok {
+			t.Errorf("diagnostics = %v, want one saying the file was not applied", diags)
+		}
 	})
 	t.Run("TF_VAR_ applies when no file sets the variable", func(t *testing.T) {
 		byAddr, _ := load(t, terraform.Options{Environ: []string{`TF_VAR_ids=["/x/env"]`}}, "testdata/precedence")
@@ -533,6 +557,232 @@ func TestFunctions(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.tag+" evaluates like Terraform", func(t *testing.T) {
 			checkPath(t, r, "tags."+tc.tag, tc.want)
+		})
+	}
+}
+
+func TestFileFunctionsStayInTheScannedFolder(t *testing.T) {
+	main := `resource "azurerm_api_management" "x" {
+  name = "x"
+  tags = {
+    abs        = file("${abspath(path.module)}/../secret.txt")
+    rel        = file("../secret.txt")
+    link       = file("link.txt")
+    exists     = fileexists("../secret.txt")
+    template   = templatefile("../secret.txt", {})
+    inside     = file("inside.txt")
+    missing    = fileexists("nothere.txt")
+  }
+}
+resource "azurerm_api_management" "dir" {
+  name = file("sub")
+}
+`
+	root := writeFiles(t, map[string]string{"scan/main.tf": main, "scan/inside.txt": "in", "scan/sub/x": "", "secret.txt": "TOPSECRET"})
+	mustSymlink(t, "../secret.txt", root+"/scan/link.txt")
+	t.Run("paths outside the scanned folder are unknown, not read", func(t *testing.T) {
+		byAddr, diags := load(t, terraform.Options{}, root+"/scan")
+		r := mustGet(t, byAddr, "azurerm_api_management.x")
+		for _, tag := range []string{"abs", "rel", "link", "exists", "template"} {
+			checkPath(t, r, "tags."+tag, unknownWith("outside the scanned folder; lensix does not read it"))
+		}
+		checkPath(t, r, "tags.inside", "in")
+		checkPath(t, r, "tags.missing", false)
+		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.dir"), "name", unknownWith("not a regular file"))
+		d, ok := findDiag(diags, "outside the scanned folder")
+		if !ok || d.Severity != diag.Warning || d.Range.Start.Line != 3 {
+			t.Errorf("diagnostics = %v, want a warning at the tags expression", diags)
+		}
+		for _, d := range diags {
+			if strings.Contains(d.Summary+d.Detail, "TOPSECRET") {
+				t.Errorf("a diagnostic shows the secret file's content: %v", d)
+			}
+		}
+	})
+	t.Run("Options.Root widens what file functions may read", func(t *testing.T) {
+		byAddr, _ := load(t, terraform.Options{Root: root}, root+"/scan")
+		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.x"), "tags.rel", "TOPSECRET")
+	})
+	t.Run("without Options.Root, the common parent of the dirs is the root", func(t *testing.T) {
+		other := writeFiles(t, map[string]string{"main.tf": goodAPIM})
+		byAddr, _ := load(t, terraform.Options{}, root+"/scan", other)
+		checkPath(t, mustGet(t, byAddr, "azurerm_api_management.x"), "tags.inside", "in")
+	})
+}
+
+func TestAzapiUnknowns(t *testing.T) {
+	src := `variable "x" {}
+resource "azapi_resource" "nested" {
+  type = "Microsoft.ApiManagement/service@2022-08-01"
+  name = "nested"
+  body = jsonencode({ identity = { type = var.x } })
+}
+resource "azapi_resource" "merged" {
+  type = "Microsoft.ApiManagement/service@2022-08-01"
+  name = "merged"
+  body = jsonencode(merge({ properties = {} }, var.x == "a" ? {} : { identity = { type = "SystemAssigned" } }))
+}
+resource "azapi_resource" "version" {
+  type = "Microsoft.ApiManagement/service@${var.x}"
+  name = "version"
+  body = {}
+}
+resource "azapi_resource" "whole_type" {
+  type = "${var.x}@2022-08-01"
+  name = "whole_type"
+  body = {}
+}
+`
+	root := writeFiles(t, map[string]string{"main.tf": src})
+	byAddr, diags := load(t, terraform.Options{}, root)
+	t.Run("an unknown inside a jsonencode body names its own expression", func(t *testing.T) {
+		got, _ := mustGet(t, byAddr, "azapi_resource.nested").Get("identity.type")
+		if u, ok := got.(*resource.Unknown); !ok || u.Expr != "var.x" || !strings.Contains(u.Reason, "variable x has no value") {
+			t.Errorf("identity.type = %#v, want unknown because variable x has no value, at var.x", got)
+		}
+	})
+	t.Run("a body unknown through merge and a conditional says the variable has no value", func(t *testing.T) {
+		r := mustGet(t, byAddr, "azapi_resource.merged")
+		checkPath(t, r, "identity", unknownWith("variable x has no value"))
+		if got, _ := r.Get("identity"); got.(*resource.Unknown).Expr == "" {
+			t.Errorf("identity unknown has no expression")
+		}
+	})
+	t.Run("a type whose API version alone is unknown is mapped with the version unknown", func(t *testing.T) {
+		r := mustGet(t, byAddr, "azapi_resource.version")
+		if r.Type != "Microsoft.ApiManagement/service" {
+			t.Errorf("type = %q", r.Type)
+		}
+		checkPath(t, r, "apiVersion", unknownWith("variable x has no value"))
+	})
+	t.Run("a type whose resource type is unknown is a warning naming the address", func(t *testing.T) {
+		if _, ok := byAddr["azapi_resource.whole_type"]; ok {
+			t.Errorf("a resource of unknown type was mapped")
+		}
+		d, ok := findDiag(diags, "azapi_resource.whole_type: type is unknown")
+		if !ok || d.Severity != diag.Warning || !strings.Contains(d.Summary, "lensix cannot tell which checks apply") {
+			t.Errorf("diagnostics = %v, want a warning for the unknown type", diags)
+		}
+	})
+}
+
+func TestOverrideFiles(t *testing.T) {
+	root := writeFiles(t, map[string]string{
+		"main.tf": `locals { id_type = "None" }
+resource "azurerm_api_management" "x" {
+  name = "x"
+  tags = { from = "main" }
+  identity { type = "None" }
+}
+resource "azurerm_api_management" "local" {
+  name = "local"
+  identity { type = local.id_type }
+}
+resource "azurerm_api_management" "dyn" {
+  name = "dyn"
+  identity { type = "None" }
+}
+resource "azurerm_api_management" "mixed" {
+  name = "mixed"
+}
+`,
+		"j.tf.json": `{"resource": {"azurerm_api_management": {"j": {"name": "j", "identity": [{"type": "None"}]}}}}`,
+		"main_override.tf": `resource "azurerm_api_management" "x" {
+  identity { type = "SystemAssigned" }
+}
+resource "azurerm_api_management" "dyn" {
+  dynamic "identity" {
+    for_each = ["UserAssigned"]
+    content { type = identity.value }
+  }
+}
+resource "azurerm_api_management" "nosuch" {
+  name = "nosuch"
+}
+locals { id_type = "SystemAssigned" }
+variable "v" {}
+`,
+		"z_override.tf":    `resource "azurerm_api_management" "x" { tags = { from = "z" } }`,
+		"override.tf.json": `{"resource": {"azurerm_api_management": {"j": {"identity": [{"type": "SystemAssigned"}]}, "mixed": {"name": "m2"}}}}`,
+	})
+	byAddr, diags := load(t, terraform.Options{}, root)
+	cases := []struct {
+		name, address, path string
+		want                any
+	}{
+		{"an identity block in an override file replaces the original's", "azurerm_api_management.x", "identity.type", "SystemAssigned"},
+		{"arguments the override does not set are kept", "azurerm_api_management.x", "name", "x"},
+		{"a later override file wins over an earlier one", "azurerm_api_management.x", "tags.from", "z"},
+		{"a dynamic block in the override replaces static blocks of its type", "azurerm_api_management.dyn", "identity.type", "UserAssigned"},
+		{"a JSON override merges into a JSON resource", "azurerm_api_management.j", "identity.type", "SystemAssigned"},
+		{"an overridden local is the override's value", "azurerm_api_management.local", "identity.type", "SystemAssigned"},
+		{"an override in another syntax is not applied", "azurerm_api_management.mixed", "name", "mixed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			checkPath(t, mustGet(t, byAddr, tc.address), tc.path, tc.want)
+		})
+	}
+	diagCases := []struct {
+		name, message string
+		severity      diag.Severity
+	}{
+		{"overriding a resource that does not exist is an error", "Missing base resource definition to override", diag.Error},
+		{"an override lensix cannot merge is a warning naming the file", "override.tf.json was not applied to azurerm_api_management.mixed", diag.Warning},
+		{"an override of a block kind lensix does not merge is a warning", "Override of a variable block not merged", diag.Warning},
+	}
+	for _, tc := range diagCases {
+		t.Run(tc.name, func(t *testing.T) {
+			if d, ok := findDiag(diags, tc.message); !ok || d.Severity != tc.severity {
+				t.Errorf("diagnostics = %v, want %q", diags, tc.message)
+			}
+		})
+	}
+	t.Run("an override file declares no resource of its own", func(t *testing.T) {
+		if _, ok := byAddr["azurerm_api_management.nosuch"]; ok {
+			t.Errorf("the override-only resource was mapped")
+		}
+	})
+}
+
+func TestSensitiveVariablesAreSecrets(t *testing.T) {
+	root := writeFiles(t, map[string]string{
+		"main.tf": `variable "pw_default" {
+  sensitive = true
+  default   = "DefaultSECRET"
+}
+variable "pw_file" { sensitive = true }
+variable "pw_var" { sensitive = true }
+variable "pw_env" { sensitive = true }
+variable "plain" { default = "NotSecret" }
+module "m" {
+  source = "./m"
+  key    = "ModuleSECRET"
+}
+resource "azurerm_api_management" "uses" {
+  name = "uses"
+  tags = { pw = var.pw_default }
+}
+resource "azurerm_api_management" "other" {
+  name = var.plain
+}
+`,
+		"terraform.tfvars": "pw_file = \"FileSECRET\"\n",
+		"m/main.tf": `variable "key" { sensitive = true }
+resource "azurerm_api_management" "inner" { name = "inner" }
+`,
+	})
+	opts := terraform.Options{Inputs: []terraform.VarInput{{Assignment: "pw_var=VarSECRET"}}, Environ: []string{"TF_VAR_pw_env=EnvSECRET"}}
+	byAddr, diags := load(t, opts, root)
+	if len(diags) != 0 {
+		t.Fatalf("unexpected diagnostics: %v", diags)
+	}
+	want := []string{"DefaultSECRET", "EnvSECRET", "FileSECRET", "ModuleSECRET", "VarSECRET"}
+	for _, addr := range []string{"azurerm_api_management.uses", "azurerm_api_management.other", "module.m.azurerm_api_management.inner"} {
+		t.Run("every resource carries every known sensitive value: "+addr, func(t *testing.T) {
+			if got := mustGet(t, byAddr, addr).Secrets; !reflect.DeepEqual(got, want) {
+				t.Errorf("secrets = %q, want %q", got, want)
+			}
 		})
 	}
 }

@@ -233,14 +233,28 @@ func userAssigned(ids any) any {
 	return &resource.Unknown{Reason: "identity_ids is not a list"}
 }
 
+// azapiType is an azapi_resource type whose resource type is known and API version is not; the
+// HCL evaluator puts it in attrs["type"] in place of an unknown.
+type azapiType struct {
+	armType    string
+	apiVersion *resource.Unknown
+}
+
 // mapAzapi maps an azapi_resource: its body is already ARM; type carries the API version; the
 // identity block, location and tags arguments override the body's.
 func mapAzapi(attrs map[string]any) *resource.Resource {
-	typ, ok := attrs["type"].(string)
-	if !ok {
-		return nil
+	var armType string
+	var apiVersion any
+	switch typ := attrs["type"].(type) {
+	case string:
+		var version string
+		armType, version, _ = strings.Cut(typ, "@")
+		if version != "" {
+			apiVersion = version
+		}
+	case azapiType:
+		armType, apiVersion = typ.armType, typ.apiVersion
 	}
-	armType, apiVersion, _ := strings.Cut(typ, "@")
 	if armType == "" {
 		return nil
 	}
@@ -264,7 +278,7 @@ func mapAzapi(attrs map[string]any) *resource.Resource {
 		bodyUnknown = b
 	}
 	body["type"] = armType
-	if apiVersion != "" {
+	if apiVersion != nil {
 		body["apiVersion"] = apiVersion
 	}
 	for _, k := range []string{"name", "location", "tags"} {

@@ -133,6 +133,9 @@ func (in *instance) instantiate(call *moduleCall, def *moduleDef, k instanceKey,
 			val = unknownVal(fmt.Sprintf("variable %s of %s has no value", name, addr))
 		}
 		vars[name] = v.convert(val, func(d diag.Diagnostic) { in.rs.add(d) })
+		if v.sensitive {
+			in.rs.secrets = appendSecrets(in.rs.secrets, vars[name])
+		}
 	}
 	stack := append(append([]string(nil), in.stack...), real)
 	child := newInstance(in.rs, def, addr+".", key, vars, stack)

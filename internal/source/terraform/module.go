@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,7 +13,6 @@ import (
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
-	"github.com/zclconf/go-cty/cty/function"
 
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
@@ -31,7 +31,6 @@ type moduleDef struct {
 	calls     []*moduleCall
 	callIndex map[string]*moduleCall
 	outputs   map[string]*hcl.Attribute
-	funcs     map[string]function.Function
 }
 
 type variableDef struct {
@@ -52,6 +51,8 @@ type resourceDef struct {
 	forEach   hcl.Expression
 	attrs     map[string]*hcl.Attribute
 	syntax    *hclsyntax.Body // nil for JSON syntax
+	// interrupted is set when a syntax error falls inside the declaration; it is not mapped.
+	interrupted bool
 }
 
 func (rd *resourceDef) address() string { return rd.typ + "." + rd.name }
@@ -104,7 +105,6 @@ func newModuleDef(dir string) *moduleDef {
 		callIndex: map[string]*moduleCall{},
 		outputs:   map[string]*hcl.Attribute{},
 	}
-	def.funcs = moduleFunctions(dir)
 	return def
 }
 
@@ -114,27 +114,47 @@ func (def *moduleDef) addFiles(files []*parsedFile) {
 		if pf == nil {
 			continue
 		}
+		fileDiags := len(def.diags)
 		def.diags = append(def.diags, pf.diags...)
 		if pf.file == nil || pf.file.Body == nil {
 			continue
 		}
 		def.srcs[pf.name] = pf.src
+		var touched []touch
+		override := isOverride(pf.name)
 		content, _, hd := pf.file.Body.PartialContent(topSchema)
 		def.diags = append(def.diags, fromHCL(hd, "")...)
 		if content == nil {
 			continue
 		}
 		for _, block := range content.Blocks {
-			switch block.Type {
-			case "variable":
+			switch {
+			case override && block.Type == "resource":
+				if rd := def.overrideResource(pf.name, block); rd != nil {
+					touched = append(touched, touch{rd, blockRange(block)})
+				}
+			case override && block.Type == "locals":
+				attrs, hd := block.Body.JustAttributes()
+				def.diags = append(def.diags, fromHCL(hd, "")...)
+				for name, a := range attrs {
+					def.locals[name] = a
+				}
+			case override:
+				def.diags = append(def.diags, diag.Diagnostic{Severity: diag.Warning,
+					Summary: "Override of a " + block.Type + " block not merged",
+					Detail:  "lensix merges override files into resource and locals blocks only; this block of " + pf.name + " was ignored, so values may differ from what Terraform uses.",
+					Range:   toRange(block.DefRange)})
+			case block.Type == "variable":
 				def.addVariable(block)
-			case "locals":
+			case block.Type == "locals":
 				def.addLocals(block)
-			case "resource":
-				def.addResource(pf.name, block)
-			case "module":
+			case block.Type == "resource":
+				if rd := def.addResource(pf.name, block); rd != nil {
+					touched = append(touched, touch{rd, rd.rng})
+				}
+			case block.Type == "module":
 				def.addCall(block)
-			case "output":
+			case block.Type == "output":
 				oc, _, hd := block.Body.PartialContent(outputSchema)
 				def.diags = append(def.diags, fromHCL(hd, "")...)
 				if oc != nil && oc.Attributes["value"] != nil {
@@ -142,7 +162,141 @@ func (def *moduleDef) addFiles(files []*parsedFile) {
 				}
 			}
 		}
+		markInterrupted(def.diags[fileDiags:fileDiags+len(pf.diags)], touched)
 	}
+}
+
+// singleBlocks are the nested blocks of mapped resource types that Terraform allows at most once.
+var singleBlocks = []string{"identity"}
+
+// checkSingleBlocks reports a second block where the provider schema allows one, as Terraform
+// does; the mapping uses the first.
+func (def *moduleDef) checkSingleBlocks(addr string, body *hclsyntax.Body) {
+	typ, _, _ := strings.Cut(addr, ".")
+	if !mapped(typ) {
+		return
+	}
+	for _, name := range singleBlocks {
+		var first *hclsyntax.Block
+		for _, b := range body.Blocks {
+			if b.Type != name && !(b.Type == "dynamic" && len(b.Labels) == 1 && b.Labels[0] == name) {
+				continue
+			}
+			if first == nil {
+				first = b
+				continue
+			}
+			def.diags = append(def.diags, diag.Diagnostic{Severity: diag.Error, Summary: "Too many " + name + " blocks",
+				Detail: fmt.Sprintf("No more than 1 %q block is allowed in %s (the first is at %s); Terraform rejects this. lensix used the first.",
+					name, addr, toRange(first.DefRange()).String()),
+				Range: toRange(b.DefRange())})
+		}
+	}
+}
+
+// touch is a resource a file declares or overrides, and the range of its block in that file.
+type touch struct {
+	rd  *resourceDef
+	rng resource.Range
+}
+
+// markInterrupted skips the resources whose block a syntax error interrupts, and says so in the
+// error: what the parser recovered of such a block (a body cut short, say) would give a
+// confident verdict on a declaration that is not what the file says.
+func markInterrupted(syntaxDiags diag.Diagnostics, touched []touch) {
+	for i := range syntaxDiags {
+		d := &syntaxDiags[i]
+		if d.Severity != diag.Error {
+			continue
+		}
+		for _, t := range touched {
+			if t.rng.Filename == d.Range.Filename && t.rng.Start.Byte <= d.Range.Start.Byte && d.Range.Start.Byte <= t.rng.End.Byte {
+				t.rd.interrupted = true
+				d.Detail = strings.TrimSpace(d.Detail + " lensix skipped " + t.rd.address() +
+					", whose declaration this error interrupts: what could be read of it is not a safe basis for a verdict.")
+			}
+		}
+	}
+}
+
+// overrideResource merges a resource block of an override file into the resource it overrides,
+// as Terraform does: arguments replace arguments, and the override's nested blocks of a type
+// (a dynamic block counting as its label's type) replace all the original's blocks of that type.
+func (def *moduleDef) overrideResource(file string, block *hcl.Block) *resourceDef {
+	addr := block.Labels[0] + "." + block.Labels[1]
+	rd := def.byAddr[addr]
+	if rd == nil {
+		def.diags = append(def.diags, diag.Diagnostic{Severity: diag.Error, Summary: "Missing base resource definition to override",
+			Detail: "There is no " + addr + " resource to override in the module's other files; Terraform rejects this. lensix ignored the block.",
+			Range:  toRange(block.DefRange)})
+		return nil
+	}
+	over, overHCL := block.Body.(*hclsyntax.Body)
+	switch {
+	case rd.syntax != nil && overHCL:
+		def.checkSingleBlocks(addr, over)
+		replaced := map[string]bool{}
+		for _, b := range over.Blocks {
+			replaced[blockKind(b)] = true
+		}
+		merged := &hclsyntax.Body{Attributes: hclsyntax.Attributes{}, SrcRange: rd.syntax.SrcRange, EndRange: rd.syntax.EndRange}
+		for name, a := range rd.syntax.Attributes {
+			merged.Attributes[name] = a
+		}
+		for name, a := range over.Attributes {
+			merged.Attributes[name] = a
+			rd.attrs[name] = a.AsHCLAttribute()
+		}
+		for _, b := range rd.syntax.Blocks {
+			if !replaced[blockKind(b)] {
+				merged.Blocks = append(merged.Blocks, b)
+			}
+		}
+		merged.Blocks = append(merged.Blocks, over.Blocks...)
+		rd.syntax = merged
+	case rd.syntax == nil && !overHCL:
+		attrs, hd := block.Body.JustAttributes()
+		def.diags = append(def.diags, fromHCL(hd, "")...)
+		for name, a := range attrs {
+			rd.attrs[name] = a
+		}
+	default:
+		def.diags = append(def.diags, diag.Diagnostic{Severity: diag.Warning, Summary: "Override of " + addr + " not merged",
+			Detail: "lensix merges an override file only into a resource written in the same syntax (both HCL or both JSON); " + file +
+				" was not applied to " + addr + ", so its values may differ from what Terraform uses.",
+			Range: toRange(block.DefRange)})
+		return rd
+	}
+	if a := rd.attrs["count"]; a != nil {
+		rd.count = a.Expr
+	}
+	if a := rd.attrs["for_each"]; a != nil {
+		rd.forEach = a.Expr
+	}
+	for name := range metaArguments {
+		delete(rd.attrs, name)
+	}
+	return rd
+}
+
+// blockRange is a block's range from its header to its closing brace.
+func blockRange(block *hcl.Block) resource.Range {
+	end := block.Body.MissingItemRange()
+	if body, ok := block.Body.(*hclsyntax.Body); ok {
+		end = body.SrcRange
+	}
+	if end.Filename != block.DefRange.Filename || end.End.Byte < block.DefRange.End.Byte {
+		return toRange(block.DefRange)
+	}
+	return toRange(hcl.RangeBetween(block.DefRange, end))
+}
+
+// blockKind is the type a nested block fills: its own, or a dynamic block's label.
+func blockKind(b *hclsyntax.Block) string {
+	if b.Type == "dynamic" && len(b.Labels) == 1 {
+		return b.Labels[0]
+	}
+	return b.Type
 }
 
 func (def *moduleDef) addVariable(block *hcl.Block) {
@@ -187,12 +341,13 @@ func (def *moduleDef) addLocals(block *hcl.Block) {
 	}
 }
 
-func (def *moduleDef) addResource(file string, block *hcl.Block) {
+func (def *moduleDef) addResource(file string, block *hcl.Block) *resourceDef {
 	rd := &resourceDef{typ: block.Labels[0], name: block.Labels[1], file: file, attrs: map[string]*hcl.Attribute{}}
 	end := block.DefRange.End
 	if body, ok := block.Body.(*hclsyntax.Body); ok {
 		rd.syntax = body
 		end = body.SrcRange.End
+		def.checkSingleBlocks(rd.address(), body)
 		for name, a := range body.Attributes {
 			rd.attrs[name] = a.AsHCLAttribute()
 		}
@@ -219,10 +374,11 @@ func (def *moduleDef) addResource(file string, block *hcl.Block) {
 	}
 	if prev, dup := def.byAddr[rd.address()]; dup {
 		def.diags = append(def.diags, duplicateDiag("resource", rd.address(), block.DefRange, prev.rng.String()))
-		return
+		return nil
 	}
 	def.byAddr[rd.address()] = rd
 	def.resources = append(def.resources, rd)
+	return rd
 }
 
 func (def *moduleDef) addCall(block *hcl.Block) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
@@ -28,10 +27,11 @@ type planModule struct {
 }
 
 type planResource struct {
-	Address string         `json:"address"`
-	Mode    string         `json:"mode"`
-	Type    string         `json:"type"`
-	Values  map[string]any `json:"values"`
+	Address         string         `json:"address"`
+	Mode            string         `json:"mode"`
+	Type            string         `json:"type"`
+	Values          map[string]any `json:"values"`
+	SensitiveValues any            `json:"sensitive_values"`
 }
 
 type resourceChange struct {
@@ -39,9 +39,10 @@ type resourceChange struct {
 	Mode    string `json:"mode"`
 	Type    string `json:"type"`
 	Change  struct {
-		Actions      []string       `json:"actions"`
-		After        map[string]any `json:"after"`
-		AfterUnknown any            `json:"after_unknown"`
+		Actions        []string       `json:"actions"`
+		After          map[string]any `json:"after"`
+		AfterUnknown   any            `json:"after_unknown"`
+		AfterSensitive any            `json:"after_sensitive"`
 	} `json:"change"`
 }
 
@@ -83,15 +84,20 @@ func ReadPlan(filename string, src []byte) ([]*resource.Resource, diag.Diagnosti
 	}
 
 	unknownByAddr := map[string]any{}
+	sensitiveByAddr := map[string]any{}
 	for _, rc := range doc.ResourceChanges {
 		unknownByAddr[rc.Address] = rc.Change.AfterUnknown
+		sensitiveByAddr[rc.Address] = rc.Change.AfterSensitive
 	}
-	lines := addressOffsets(src)
+	spans := objectSpans(src)
 	var out []*resource.Resource
-	emit := func(address, mode, typ string, values map[string]any) {
+	emit := func(address, mode, typ string, values map[string]any, sensitive any) {
 		if mode != "managed" || !mapped(typ) || values == nil {
 			return
 		}
+		// Terraform's plan holds sensitive values in clear and lists them apart; mask them.
+		secrets := sensitiveStrings(nil, values, sensitive)
+		secrets = sensitiveStrings(secrets, values, sensitiveByAddr[address])
 		attrs := normalizePlan(values).(map[string]any)
 		dropNulls(attrs)
 		if unknown, ok := unknownByAddr[address]; ok {
@@ -102,11 +108,11 @@ func ReadPlan(filename string, src []byte) ([]*resource.Resource, diag.Diagnosti
 			return
 		}
 		rng := fileRange
-		if off, ok := lines[address]; ok {
-			rng.Start = posAt(src, off)
-			rng.End = rng.Start
+		if sp, ok := spans[address]; ok {
+			rng.Start, rng.End = posAt(src, sp.start), posAt(src, sp.end)
 		}
 		r.Provenance = resource.Provenance{Source: "tfplan", Range: rng, Address: address}
+		r.Secrets = sortedUnique(secrets)
 		out = append(out, r)
 	}
 	if doc.PlannedValues != nil && doc.PlannedValues.RootModule != nil {
@@ -116,7 +122,7 @@ func ReadPlan(filename string, src []byte) ([]*resource.Resource, diag.Diagnosti
 				return
 			}
 			for _, pr := range m.Resources {
-				emit(pr.Address, pr.Mode, pr.Type, pr.Values)
+				emit(pr.Address, pr.Mode, pr.Type, pr.Values, pr.SensitiveValues)
 			}
 			for i := range m.ChildModules {
 				walk(&m.ChildModules[i], depth+1)
@@ -125,7 +131,7 @@ func ReadPlan(filename string, src []byte) ([]*resource.Resource, diag.Diagnosti
 		walk(doc.PlannedValues.RootModule, 0)
 	} else {
 		for _, rc := range doc.ResourceChanges {
-			emit(rc.Address, rc.Mode, rc.Type, rc.Change.After)
+			emit(rc.Address, rc.Mode, rc.Type, rc.Change.After, nil)
 		}
 	}
 	return out, nil
@@ -146,20 +152,106 @@ func jsonErrorDiag(filename string, src []byte, err error) diag.Diagnostic {
 		Detail: err.Error() + "; produce the file with `terraform show -json PLANFILE`", Range: rng}
 }
 
-// addressRE finds `"address": "..."` pairs; a resource's first one is in planned_values.
-var addressRE = regexp.MustCompile(`"address"\s*:\s*("(?:[^"\\]|\\.)*")`)
+// span is the byte range of a JSON object, from its '{' to just past its '}'.
+type span struct{ start, end int }
 
-// addressOffsets maps each address to the byte offset where it first appears, so a finding can
-// point at the line of the resource in the plan without a position-aware JSON decoder.
-func addressOffsets(src []byte) map[string]int {
-	out := map[string]int{}
-	for _, m := range addressRE.FindAllSubmatchIndex(src, -1) {
-		var addr string
-		if json.Unmarshal(src[m[2]:m[3]], &addr) != nil {
-			continue
+// jsonFrame is an object or array being walked by objectSpans.
+type jsonFrame struct {
+	object    bool
+	start     int
+	expectKey bool
+	key       string
+	address   string
+}
+
+// objectSpans maps each resource address to the span of the first JSON object whose "address"
+// it is (planned_values comes first in `terraform show -json`), so that a finding points at the
+// resource's whole object in the plan.
+func objectSpans(src []byte) map[string]span {
+	out := map[string]span{}
+	dec := json.NewDecoder(bytes.NewReader(src))
+	var stack []*jsonFrame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return out
 		}
-		if _, seen := out[addr]; !seen {
-			out[addr] = m[0]
+		var top *jsonFrame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.expectKey {
+			if key, ok := tok.(string); ok {
+				top.key, top.expectKey = key, false
+				continue
+			}
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				stack = append(stack, &jsonFrame{object: t == '{', start: int(dec.InputOffset()) - 1, expectKey: t == '{'})
+				continue
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+				if t == '}' && top.address != "" {
+					if _, seen := out[top.address]; !seen {
+						out[top.address] = span{top.start, int(dec.InputOffset())}
+					}
+				}
+			}
+		case string:
+			if top != nil && top.object && top.key == "address" {
+				top.address = t
+			}
+		}
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			stack[len(stack)-1].expectKey = true
+		}
+	}
+}
+
+// sensitiveStrings adds the strings of value that the sensitivity tree (a plan's
+// sensitive_values or after_sensitive: true where a value is sensitive, else the same shape as
+// the value) marks sensitive.
+func sensitiveStrings(out []string, value, sensitive any) []string {
+	switch s := sensitive.(type) {
+	case bool:
+		if s {
+			return allStrings(out, value)
+		}
+	case map[string]any:
+		if m, ok := value.(map[string]any); ok {
+			for _, k := range sortedKeys(s) {
+				out = sensitiveStrings(out, m[k], s[k])
+			}
+		}
+	case []any:
+		if list, ok := value.([]any); ok {
+			for i, child := range s {
+				if i < len(list) {
+					out = sensitiveStrings(out, list[i], child)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// allStrings adds every string leaf of a decoded JSON value (numbers as written).
+func allStrings(out []string, value any) []string {
+	switch v := value.(type) {
+	case string:
+		out = append(out, v)
+	case json.Number:
+		out = append(out, v.String())
+	case map[string]any:
+		for _, k := range sortedKeys(v) {
+			out = allStrings(out, v[k])
+		}
+	case []any:
+		for _, child := range v {
+			out = allStrings(out, child)
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package terraform_test
 
 import (
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -54,10 +55,13 @@ func TestReadPlan(t *testing.T) {
 			t.Errorf("got %v, want 5 resources", addresses(byAddr))
 		}
 	})
-	t.Run("provenance names the plan, the address and the resource's line", func(t *testing.T) {
+	t.Run("provenance names the plan, the address and the span of the resource's object", func(t *testing.T) {
 		p := mustGet(t, byAddr, "azurerm_api_management.later").Provenance
-		if p.Source != "tfplan" || p.Range.Filename != "testdata/plan/plan.json" || p.Range.Start.Line != 31 {
-			t.Errorf("provenance = %+v, want tfplan at testdata/plan/plan.json:31", p)
+		if p.Source != "tfplan" || p.Range.Filename != "testdata/plan/plan.json" || p.Range.Start.Line != 30 || p.Range.End.Line != 36 {
+			t.Errorf("provenance = %+v, want tfplan at testdata/plan/plan.json lines 30 to 36", p)
+		}
+		if p.Range.End.Byte <= p.Range.Start.Byte {
+			t.Errorf("range %v is empty", p.Range)
 		}
 	})
 	t.Run("the resource group comes from the values", func(t *testing.T) {
@@ -134,5 +138,24 @@ func TestReadPlanBadInput(t *testing.T) {
 				t.Errorf("diagnostic %q at %v, want %q at line %d", diags[0].Summary, diags[0].Range, tc.message, tc.line)
 			}
 		})
+	}
+}
+
+func TestReadPlanSensitiveValues(t *testing.T) {
+	src := `{"format_version": "1.2",
+ "planned_values": {"root_module": {"resources": [
+  {"address": "azurerm_api_management.a", "mode": "managed", "type": "azurerm_api_management", "name": "a",
+   "values": {"name": "apim-a", "tags": {"pw": "PlannedSECRET1", "env": "dev"}, "publisher_email": "ops@example.com"},
+   "sensitive_values": {"tags": {"pw": true}}}]}},
+ "resource_changes": [
+  {"address": "azurerm_api_management.a", "mode": "managed", "type": "azurerm_api_management",
+   "change": {"actions": ["create"], "after": {}, "after_unknown": {}, "after_sensitive": {"publisher_email": true}}}]}`
+	resources, diags := terraform.ReadPlan("plan.json", []byte(src))
+	if len(diags) != 0 || len(resources) != 1 {
+		t.Fatalf("resources %v, diagnostics %v", resources, diags)
+	}
+	want := []string{"PlannedSECRET1", "ops@example.com"}
+	if got := resources[0].Secrets; !reflect.DeepEqual(got, want) {
+		t.Errorf("secrets = %q, want the values sensitive_values and after_sensitive mark: %q", got, want)
 	}
 }

@@ -18,31 +18,47 @@ import (
 	"github.com/lensix/lensix/internal/resource"
 )
 
-// varFile holds the values one .tfvars file assigns.
+// varFile holds the values one .tfvars file assigns, and where it assigns them.
 type varFile struct {
 	name   string
 	values map[string]cty.Value
+	ranges map[string]hcl.Range
 }
 
-// loadVarFiles reads opts.VarFiles once for all roots; a missing file is an error diagnostic.
-func (ld *loader) loadVarFiles() diag.Diagnostics {
+// input is one --var-file (file set) or --var (assignment set), read once for all roots.
+type input struct {
+	file       *varFile
+	name, raw  string // of a --var
+	assignment string
+}
+
+// loadInputs reads opts.Inputs once for all roots: a missing or malformed file, or a --var that
+// is not NAME=VALUE, is an error diagnostic and is not applied.
+func (ld *loader) loadInputs() diag.Diagnostics {
 	var diags diag.Diagnostics
-	for _, name := range ld.opts.VarFiles {
-		vf, ds := readVarFile(filepath.ToSlash(name))
-		diags = append(diags, ds...)
-		if vf != nil {
-			ld.varFiles = append(ld.varFiles, *vf)
+	for _, in := range ld.opts.Inputs {
+		if in.File != "" {
+			vf, ds := readVarFile(filepath.ToSlash(in.File))
+			diags = append(diags, ds...)
+			if vf != nil {
+				ld.inputs = append(ld.inputs, input{file: vf})
+			}
+			continue
 		}
-	}
-	for _, kv := range ld.opts.Vars {
-		if name, _, ok := strings.Cut(kv, "="); !ok || strings.TrimSpace(name) == "" {
-			diags = append(diags, diag.Diagnostic{Severity: diag.Error, Summary: fmt.Sprintf("Invalid --var %q", kv),
+		name, raw, ok := strings.Cut(in.Assignment, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			diags = append(diags, diag.Diagnostic{Severity: diag.Error, Summary: fmt.Sprintf("Invalid --var %q", in.Assignment),
 				Detail: "expected NAME=VALUE, as terraform -var takes it"})
+			continue
 		}
+		ld.inputs = append(ld.inputs, input{name: name, raw: raw, assignment: in.Assignment})
 	}
 	return diags
 }
 
+// readVarFile reads a variable definitions file. A file with syntax errors is not applied at
+// all, as Terraform refuses it: values the parser recovered from it may be cut short.
 func readVarFile(name string) (*varFile, diag.Diagnostics) {
 	src, d := readSource(name)
 	if d != nil {
@@ -56,15 +72,19 @@ func readVarFile(name string) (*varFile, diag.Diagnostics) {
 	} else {
 		file, hd = hclsyntax.ParseConfig(src, name, hcl.InitialPos)
 	}
-	diags := fromHCL(hd, "")
-	if file == nil || file.Body == nil {
-		return nil, diags
+	const notApplied = "lensix did not apply this variables file; fix it and scan again."
+	if hd.HasErrors() || file == nil || file.Body == nil {
+		return nil, fromHCL(hd, notApplied)
 	}
+	diags := fromHCL(hd, "")
 	attrs, hd := file.Body.JustAttributes()
-	diags = append(diags, fromHCL(hd, "")...)
-	vf := &varFile{name: name, values: map[string]cty.Value{}}
+	if hd.HasErrors() {
+		return nil, append(diags, fromHCL(hd, notApplied)...)
+	}
+	vf := &varFile{name: name, values: map[string]cty.Value{}, ranges: map[string]hcl.Range{}}
 	for _, a := range attrs {
 		vf.values[a.Name] = evalLiteral(a.Expr, func(d diag.Diagnostic) { diags = append(diags, d) })
+		vf.ranges[a.Name] = a.NameRange
 	}
 	return vf, diags
 }
@@ -88,9 +108,9 @@ func evalLiteral(expr hcl.Expression, report func(diag.Diagnostic)) (val cty.Val
 
 // rootVariables gives every variable of a root module its value with Terraform's precedence,
 // lowest first: default, TF_VAR_* environment, terraform.tfvars, terraform.tfvars.json,
-// *.auto.tfvars(.json) in lexical order, then --var-file files, then --var, in the order given.
-// (Terraform interleaves --var-file and --var by command-line position; Options keeps them apart,
-// so lensix applies all files before all --var.)
+// *.auto.tfvars(.json) in lexical order, then --var-file and --var in command-line order.
+// Like Terraform, a value for an undeclared variable is an error on the command line and a
+// warning in a file.
 func (ld *loader) rootVariables(def *moduleDef, rs *rootState) map[string]cty.Value {
 	report := func(d diag.Diagnostic) { rs.add(d) }
 	set := map[string]cty.Value{}
@@ -106,28 +126,39 @@ func (ld *loader) rootVariables(def *moduleDef, rs *rootState) map[string]cty.Va
 			set[name] = v.parseRaw(raw, "TF_VAR_"+name, report)
 		}
 	}
+	applyFile := func(file *varFile) {
+		for _, name := range sortedKeys(file.values) {
+			if def.variables[name] == nil {
+				rs.add(diag.Diagnostic{Severity: diag.Warning, Summary: "Value for undeclared variable " + name,
+					Detail: fmt.Sprintf("The root module %s does not declare a variable named %q, but %s assigns it; Terraform warns and ignores it.", def.dir, name, file.name),
+					Range:  toRange(file.ranges[name])})
+				continue
+			}
+			set[name] = file.values[name]
+		}
+	}
 	for _, vf := range autoVarFiles(def.dir) {
 		file, ds := readVarFile(vf)
 		for _, d := range ds {
 			report(d)
 		}
 		if file != nil {
-			for name, val := range file.values {
-				set[name] = val
-			}
+			applyFile(file)
 		}
 	}
-	for _, vf := range ld.varFiles {
-		for name, val := range vf.values {
-			set[name] = val
+	for _, in := range ld.inputs {
+		if in.file != nil {
+			applyFile(in.file)
+			continue
 		}
-	}
-	for _, kv := range ld.opts.Vars {
-		name, raw, ok := strings.Cut(kv, "=")
-		name = strings.TrimSpace(name)
-		if v := def.variables[name]; ok && v != nil {
-			set[name] = v.parseRaw(raw, "--var "+name, report)
+		v := def.variables[in.name]
+		if v == nil {
+			rs.add(diag.Diagnostic{Severity: diag.Error, Summary: "Value for undeclared variable " + in.name,
+				Detail: fmt.Sprintf("A variable named %q was assigned on the command line, but the root module %s does not declare it; Terraform rejects this. Add a variable block or remove --var %s.", in.name, def.dir, in.assignment),
+				Range:  resource.Range{Filename: def.dir}})
+			continue
 		}
+		set[in.name] = v.parseRaw(in.raw, "--var "+in.name, report)
 	}
 
 	vars := map[string]cty.Value{}
@@ -146,8 +177,30 @@ func (ld *loader) rootVariables(def *moduleDef, rs *rootState) map[string]cty.Va
 			val = unknownVal(fmt.Sprintf("variable %s has no value; set it with --var or a .tfvars file", name))
 		}
 		vars[name] = v.convert(val, report)
+		if v.sensitive {
+			rs.secrets = appendSecrets(rs.secrets, vars[name])
+		}
 	}
 	return vars
+}
+
+// appendSecrets adds the known string leaves of a sensitive value.
+func appendSecrets(secrets []string, v cty.Value) []string {
+	v, _ = v.UnmarkDeep()
+	if !v.IsKnown() || v.IsNull() {
+		return secrets
+	}
+	ty := v.Type()
+	switch {
+	case ty == cty.String:
+		return append(secrets, v.AsString())
+	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType() || ty.IsMapType() || ty.IsObjectType():
+		for it := v.ElementIterator(); it.Next(); {
+			_, elem := it.Element()
+			secrets = appendSecrets(secrets, elem)
+		}
+	}
+	return secrets
 }
 
 // autoVarFiles lists the variable files Terraform loads by itself from a root module dir.
