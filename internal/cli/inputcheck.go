@@ -8,10 +8,18 @@ import (
 // checkInputFlags catches mistakes in --var, --param, --var-file and --parameters before a
 // scan, so they exit 2 (the command line was wrong) rather than 3 (an input could not be read).
 func checkInputFlags(in *InputFlags) error {
+	var vars, varFiles []string
+	for _, v := range in.TerraformVars {
+		if v.File != "" {
+			varFiles = append(varFiles, v.File)
+		} else {
+			vars = append(vars, v.Assignment)
+		}
+	}
 	for _, pair := range [...]struct {
 		flag   string
 		values []string
-	}{{"--var", in.Vars}, {"--param", in.Params}} {
+	}{{"--var", vars}, {"--param", in.Params}} {
 		for _, v := range pair.values {
 			if name, _, ok := strings.Cut(v, "="); !ok || strings.TrimSpace(name) == "" {
 				return usageError("%s %q: want NAME=VALUE", pair.flag, v)
@@ -21,7 +29,7 @@ func checkInputFlags(in *InputFlags) error {
 	for _, files := range [...]struct {
 		flag  string
 		paths []string
-	}{{"--var-file", in.VarFiles}, {"--parameters", in.ParameterFiles}} {
+	}{{"--var-file", varFiles}, {"--parameters", in.ParameterFiles}} {
 		for _, p := range files.paths {
 			info, err := os.Stat(p)
 			switch {

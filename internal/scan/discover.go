@@ -229,3 +229,32 @@ func sortedKeys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// scanRoot is the folder the user asked lensix to scan: the path given (a file's folder), or the
+// deepest folder holding all of them. File-reading functions in the input may not leave it, so
+// scanning an untrusted pull request cannot copy the runner's files into a report.
+func scanRoot(paths []string) string {
+	var root string
+	for i, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return ""
+		}
+		if info, err := os.Stat(abs); err == nil && !info.IsDir() {
+			abs = filepath.Dir(abs)
+		}
+		if i == 0 {
+			root = abs
+			continue
+		}
+		for !within(abs, root) {
+			root = filepath.Dir(root)
+		}
+	}
+	return root
+}
+
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}

@@ -159,3 +159,27 @@ func TestResourcesOfANamedTerraformFileExcludeItsSiblings(t *testing.T) {
 		})
 	}
 }
+
+func TestScanRootIsTheFolderTheUserNamed(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	write(t, "infra/prod/main.tf", nil)
+	write(t, "infra/dev/main.tf", nil)
+	abs := func(p string) string { a, _ := filepath.Abs(p); return a }
+	tests := []struct {
+		name  string
+		paths []string
+		want  string
+	}{
+		{"a folder is its own root", []string{"infra/prod"}, abs("infra/prod")},
+		{"a file's root is its folder", []string{"infra/prod/main.tf"}, abs("infra/prod")},
+		{"several paths share their deepest common folder", []string{"infra/prod", "infra/dev/main.tf"}, abs("infra")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := scanRoot(tt.paths); got != tt.want {
+				t.Errorf("scanRoot(%v) = %s, want %s", tt.paths, got, tt.want)
+			}
+		})
+	}
+}

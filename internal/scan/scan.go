@@ -66,6 +66,9 @@ func Evaluate(resources []*resource.Resource, diags diag.Diagnostics, opts Optio
 // them.
 func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Diagnostics) {
 	inputs, diags := discover(opts.Paths, opts.Config)
+	if opts.Terraform.Root == "" {
+		opts.Terraform.Root = scanRoot(opts.Paths)
+	}
 	var resources []*resource.Resource
 	add := func(rs []*resource.Resource, ds diag.Diagnostics) {
 		resources = append(resources, rs...)
