@@ -1,10 +1,10 @@
 package bicep
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -684,30 +684,47 @@ func (d *deployment) bicepFunction(name string, args []any, n *ast.CallExpr) (an
 	return nil, false
 }
 
-// loadFile implements loadTextContent and loadJsonContent for files beside the template; other
-// load functions give unknown values.
+// loadFile implements loadTextContent, loadJsonContent and loadFileAsBase64 for files under the
+// scanned folder; loadYamlContent and JSONPath selections give unknown values.
 func (d *deployment) loadFile(name string, args []any, n *ast.CallExpr) any {
-	rel, ok := args[0].(string)
-	if len(args) == 0 || !ok || name == "loadyamlcontent" || name == "loadfileasbase64" {
-		return d.unknownAt(n, "%s() is not evaluated offline", name)
+	if len(args) == 0 {
+		return d.fail(n, fmt.Errorf("%s() needs the path of the file to load", d.file.text(n.Fun)))
 	}
-	data, err := os.ReadFile(filepath.FromSlash(d.file.resolve(rel)))
-	if err != nil {
+	rel, ok := args[0].(string)
+	if !ok {
+		if u, ok := args[0].(*resource.Unknown); ok {
+			return &resource.Unknown{Reason: u.Reason, Expr: d.file.text(n)}
+		}
+		return d.fail(n.Args[0], fmt.Errorf("the file path is %s, not a string", funcs.TypeName(args[0])))
+	}
+	if name == "loadyamlcontent" {
+		return d.unknownAt(n, "loadYamlContent() is not evaluated offline")
+	}
+	file := d.file.resolve(rel)
+	data, err := d.l.readUnderRoot(file)
+	switch {
+	case errors.Is(err, errOutsideRoot):
+		d.warnAt(n, "The file a load function names is outside the scanned folder",
+			fmt.Sprintf("%s is not under %s; lensix does not read it, so the value is unknown — scan the folder that holds it to evaluate it", file, filepath.ToSlash(d.l.root)))
+		return d.unknownAt(n, "the file %q is outside the scanned folder", rel)
+	case err != nil:
 		d.warnAt(n, "Cannot read the file a load function names", err.Error())
 		return d.unknownAt(n, "the file %q cannot be read", rel)
 	}
-	if name == "loadtextcontent" {
+	switch name {
+	case "loadtextcontent":
 		return string(data)
+	case "loadfileasbase64":
+		return base64.StdEncoding.EncodeToString(data)
+	}
+	if len(args) > 1 {
+		return d.unknownAt(n, "loadJsonContent() with a JSONPath is not evaluated")
 	}
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
 		return d.fail(n, fmt.Errorf("the file %q is not JSON: %v", rel, err))
 	}
-	v = normalizeJSON(v)
-	if len(args) > 1 {
-		return d.unknownAt(n, "loadJsonContent() with a JSONPath is not evaluated")
-	}
-	return v
+	return normalizeJSON(v)
 }
 
 // plain turns references to resources and modules into plain values before they reach the

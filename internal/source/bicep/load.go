@@ -5,7 +5,6 @@ package bicep
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -25,8 +24,13 @@ type Options struct {
 	// They override every parameters file.
 	Params []string
 	// ParameterFiles are .bicepparam files or ARM deployment parameters files (.parameters.json)
-	// applied to every template.
+	// applied to the templates their using declaration names (ARM parameters files: to every
+	// template).
 	ParameterFiles []string
+	// Root is the folder the user scanned: load functions (loadTextContent...) may read only files
+	// under it, since their content ends up in reports. Empty means the deepest folder holding
+	// every file given.
+	Root string
 }
 
 // maxFileSize bounds what is read: larger files are reported, not evaluated.
@@ -38,7 +42,7 @@ const maxFileSize = 16 << 20
 // template it names with its values. Problems are returned as diagnostics beside the resources
 // of everything that could be read.
 func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics) {
-	l := &loader{files: map[string]*sourceFile{}}
+	l := &loader{files: map[string]*sourceFile{}, root: scanRoot(opts.Root, files)}
 	supplied := map[string]suppliedParam{}
 	for _, name := range opts.ParameterFiles {
 		l.parameterFile(name, supplied)
@@ -146,6 +150,8 @@ type suppliedParam struct {
 type loader struct {
 	files map[string]*sourceFile
 	diags diag.Diagnostics
+	// root is the absolute folder load functions may read under.
+	root string
 	// reported de-duplicates diagnostics raised each time a shared module or loop is evaluated.
 	reported map[string]bool
 	// callDepth counts the user-defined function calls being evaluated.
@@ -166,6 +172,9 @@ type sourceFile struct {
 	ast      *ast.File
 	tok      *token.File
 	isParams bool
+	// syntaxErrors are where the parser found errors, in order: values declared across them are
+	// not trusted (see brokenAt).
+	syntaxErrors []token.Position
 }
 
 // read parses a file once, whatever spelling of its path is used ("./a/b.bicep", "a/b.bicep").
@@ -177,15 +186,14 @@ func (l *loader) read(name string) *sourceFile {
 		return f
 	}
 	l.files[key] = nil
-	info, err := os.Stat(filepath.FromSlash(name))
-	if err == nil && info.Size() > maxFileSize {
-		l.report(resource.Range{Filename: name}, diag.Error, "The file is too large to read",
-			fmt.Sprintf("it has %d bytes; lensix reads Bicep files of up to %d bytes", info.Size(), maxFileSize))
+	src, err := readBounded(name)
+	if err != nil {
+		l.readError(name, "Cannot read the Bicep file", err)
 		return nil
 	}
-	src, err := os.ReadFile(filepath.FromSlash(name))
-	if err != nil {
-		l.report(resource.Range{Filename: name}, diag.Error, "Cannot read the Bicep file", err.Error())
+	if at, summary, detail := textProblem(src); at >= 0 {
+		pos := posAt(src, at)
+		l.report(resource.Range{Filename: name, Start: pos, End: pos}, diag.Error, summary, detail)
 		return nil
 	}
 	f := l.parse(name, src)
@@ -197,6 +205,7 @@ func (l *loader) parse(name string, src []byte) *sourceFile {
 	file, errs := parser.ParseFile(name, src)
 	f := &sourceFile{path: name, src: src, ast: file, tok: file.File, isParams: strings.HasSuffix(strings.ToLower(name), ".bicepparam")}
 	for _, e := range errs {
+		f.syntaxErrors = append(f.syntaxErrors, e.Pos)
 		l.report(resource.Range{Filename: name, Start: resource.Pos{Line: e.Pos.Line, Column: e.Pos.Column, Byte: e.Pos.Offset},
 			End: resource.Pos{Line: e.Pos.Line, Column: e.Pos.Column, Byte: e.Pos.Offset}},
 			diag.Error, "Bicep syntax error: "+e.Msg, "fix the file; lensix evaluates what it could read and reports resources from the rest")
@@ -263,11 +272,6 @@ func (f *sourceFile) suppressions(h ast.Header) []resource.Suppression {
 		}
 	}
 	return out
-}
-
-// resolve names a file referenced from f by a relative path.
-func (f *sourceFile) resolve(rel string) string {
-	return path.Join(path.Dir(f.path), rel)
 }
 
 // localModules lists the local files f uses as modules.

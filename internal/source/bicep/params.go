@@ -3,7 +3,6 @@ package bicep
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -22,7 +21,7 @@ func (l *loader) parameterFile(name string, into map[string]suppliedParam) {
 		}
 		return
 	}
-	data, err := os.ReadFile(filepath.FromSlash(name))
+	data, err := readBounded(filepath.ToSlash(name))
 	if err != nil {
 		l.report(resource.Range{Filename: filepath.ToSlash(name)}, diag.Error, "Cannot read the parameters file", err.Error())
 		return

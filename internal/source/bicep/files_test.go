@@ -1,0 +1,187 @@
+package bicep_test
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/bicep"
+)
+
+// diagnosticWith returns the first diagnostic whose summary or detail contains text.
+func diagnosticWith(diags diag.Diagnostics, text string) *diag.Diagnostic {
+	for i := range diags {
+		if strings.Contains(diags[i].Summary, text) || strings.Contains(diags[i].Detail, text) {
+			return &diags[i]
+		}
+	}
+	return nil
+}
+
+func TestLoadFunctions(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		// root is Options.Root relative to the temporary folder ("" leaves it empty).
+		root  string
+		scan  []string // files given to Load, relative to the temporary folder
+		check func(t *testing.T, dir string, rs map[string]*resource.Resource, diags diag.Diagnostics)
+	}{
+		{
+			name:  "loadTextContent without arguments is an error at the call and the scan goes on",
+			files: map[string]string{"main.bicep": "resource a 'Microsoft.ApiManagement/service@2022-08-01' = {\n name: 'x'\n identity: { type: loadTextContent() }\n}\nresource b 'Microsoft.ApiManagement/service@2022-08-01' = {\n name: 'y'\n}\n"},
+			scan:  []string{"main.bicep"},
+			check: func(t *testing.T, _ string, rs map[string]*resource.Resource, diags diag.Diagnostics) {
+				d := diagnosticWith(diags, "needs the path")
+				if d == nil || d.Severity != diag.Error || d.Range.Start.Line != 3 || d.Range.Start.Column != 20 {
+					t.Errorf("diagnostics %v, want an error at 3:20", diags)
+				}
+				if !resource.IsUnknown(get(t, rs["a"], "identity.type")) || rs["b"] == nil {
+					t.Errorf("resources %v, want a with unknown identity.type and b", rs)
+				}
+			},
+		},
+		{
+			name:  "every load function without arguments is an error, not a crash",
+			files: map[string]string{"main.bicep": "var a = loadJsonContent()\nvar b = loadFileAsBase64()\nvar c = loadYamlContent()\nvar d = sys.loadTextContent()\nresource r 'T/u@1' = {\n name: 'r'\n properties: { a: a, b: b, c: c, d: d }\n}\n"},
+			scan:  []string{"main.bicep"},
+			check: func(t *testing.T, _ string, rs map[string]*resource.Resource, diags diag.Diagnostics) {
+				n := 0
+				for _, d := range diags {
+					if strings.Contains(d.Summary, "needs the path") {
+						n++
+					}
+				}
+				if n != 4 || rs["r"] == nil {
+					t.Errorf("%d errors in %v, want 4; resources %v", n, diags, rs)
+				}
+			},
+		},
+		{
+			name: "a file beside the template is read relative to the template",
+			files: map[string]string{
+				"infra/main.bicep": "resource a 'T/u@1' = {\n name: loadTextContent('name.txt')\n properties: { b64: loadFileAsBase64('name.txt'), json: loadJsonContent('../cfg.json') }\n}\n",
+				"infra/name.txt":   "apim",
+				"cfg.json":         `{"n": 1}`,
+			},
+			root: ".",
+			scan: []string{"infra/main.bicep"},
+			check: func(t *testing.T, _ string, rs map[string]*resource.Resource, diags diag.Diagnostics) {
+				r := rs["a"]
+				if r.Name != "apim" || get(t, r, "properties.b64") != "YXBpbQ==" || get(t, r, "properties.json.n") != int64(1) {
+					t.Errorf("body %v, diagnostics %v", r.Body, diags)
+				}
+			},
+		},
+		{
+			name: "a file above the scanned folder is not read: unknown and a warning",
+			files: map[string]string{
+				"scan/main.bicep":    "resource a 'Microsoft.ApiManagement/service@2022-08-01' = {\n name: 'x'\n identity: { type: loadTextContent('../outside-secret.txt') }\n}\n",
+				"outside-secret.txt": "SystemAssigned-s3cret",
+			},
+			scan: []string{"scan/main.bicep"},
+			check: func(t *testing.T, _ string, rs map[string]*resource.Resource, diags diag.Diagnostics) {
+				u, ok := get(t, rs["a"], "identity.type").(*resource.Unknown)
+				if !ok || !strings.Contains(u.Reason, "outside the scanned folder") {
+					t.Errorf("identity.type = %v, want unknown: outside the scanned folder", get(t, rs["a"], "identity.type"))
+				}
+				if d := diagnosticWith(diags, "outside the scanned folder"); d == nil || d.Severity != diag.Warning {
+					t.Errorf("diagnostics %v, want a warning", diags)
+				}
+			},
+		},
+		{
+			name: "an absolute path is read as written, and refused outside the root",
+			files: map[string]string{
+				"root/main.bicep": "resource a 'T/u@1' = {\n name: loadTextContent('ABS/root/in.txt')\n properties: { p: loadTextContent('ABS/out.txt') }\n}\n",
+				"root/in.txt":     "inside",
+				"out.txt":         "outside",
+			},
+			root: "root",
+			scan: []string{"root/main.bicep"},
+			check: func(t *testing.T, _ string, rs map[string]*resource.Resource, diags diag.Diagnostics) {
+				r := rs["a"]
+				if r.Name != "inside" || !resource.IsUnknown(get(t, r, "properties.p")) {
+					t.Errorf("name %q, properties %v; diagnostics %v", r.Name, r.Body["properties"], diags)
+				}
+			},
+		},
+		{
+			name: "a symbolic link to a file outside the root is refused",
+			files: map[string]string{
+				"root/main.bicep": "resource a 'T/u@1' = {\n name: loadTextContent('link.txt')\n}\n",
+				"secret.txt":      "s3cret",
+			},
+			root: "root",
+			scan: []string{"root/main.bicep"},
+			check: func(t *testing.T, dir string, rs map[string]*resource.Resource, diags diag.Diagnostics) {
+				if strings.Contains(rs["a"].Name, "s3cret") || !resource.IsUnknown(rs["a"].Body["name"]) {
+					t.Errorf("name %q, want unknown", rs["a"].Name)
+				}
+			},
+		},
+		{
+			name:  "a template that is a link to a device is refused, not read forever",
+			files: map[string]string{"main.bicep": "resource a 'T/u@1' = {\n name: 'a'\n}\n"},
+			scan:  []string{"main.bicep", "zero.bicep"},
+			check: func(t *testing.T, _ string, rs map[string]*resource.Resource, diags diag.Diagnostics) {
+				if d := diagnosticWith(diags, "not a regular file"); d == nil || d.Severity != diag.Error || rs["a"] == nil {
+					t.Errorf("diagnostics %v, resources %v", diags, rs)
+				}
+			},
+		},
+		{
+			name:  "a binary file is one clear error",
+			files: map[string]string{"bin.bicep": "resource a 'T/u@1' = {\n name: 'a\x00\x01\x02'\n}\n" + strings.Repeat("\x00\xff{", 200)},
+			scan:  []string{"bin.bicep"},
+			check: func(t *testing.T, _ string, rs map[string]*resource.Resource, diags diag.Diagnostics) {
+				if len(diags) != 1 || !strings.Contains(diags[0].Summary, "binary") || diags[0].Range.Start.Line != 2 || len(rs) != 0 {
+					t.Errorf("diagnostics %v, want one: the file is binary, at line 2", diags)
+				}
+			},
+		},
+		{
+			name:  "a Latin-1 file is one error asking for UTF-8",
+			files: map[string]string{"latin1.bicep": "// caf\xe9\nresource a 'T/u@1' = {\n name: 'caf\xe9'\n}\n"},
+			scan:  []string{"latin1.bicep"},
+			check: func(t *testing.T, _ string, rs map[string]*resource.Resource, diags diag.Diagnostics) {
+				if len(diags) != 1 || !strings.Contains(diags[0].Summary, "UTF-8") || !strings.Contains(diags[0].Detail, "save it as UTF-8") || diags[0].Range.Start.Line != 1 {
+					t.Errorf("diagnostics %v, want one asking for UTF-8 at line 1", diags)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{})
+			for name, content := range tt.files {
+				name = filepath.Join(dir, filepath.FromSlash(name))
+				if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				content = strings.ReplaceAll(content, "ABS/", filepath.ToSlash(dir)+"/")
+				if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if runtime.GOOS != "windows" {
+				_ = os.Symlink("/dev/zero", filepath.Join(dir, "zero.bicep"))
+				_ = os.Symlink(filepath.Join(dir, "secret.txt"), filepath.Join(dir, "root", "link.txt"))
+			}
+			opts := bicep.Options{}
+			if tt.root != "" {
+				opts.Root = dir + "/" + tt.root
+			}
+			var files []string
+			for _, name := range tt.scan {
+				files = append(files, dir+"/"+name)
+			}
+			rs, diags := bicep.Load(files, opts)
+			tt.check(t, dir, byAddress(rs), diags)
+		})
+	}
+}
