@@ -31,10 +31,12 @@ type deployment struct {
 	resources map[string]*resourceSym
 	all       []*resourceSym // every resource declaration, nested ones included, in order
 	modules   map[string]*moduleSym
-	functions map[string]*ast.FuncDecl
-	types     map[string]*ast.TypeDecl
-	imports   map[string]*importSym // wildcard aliases and imported names
-	supplied  map[string]suppliedParam
+	// allModules are every module declaration, duplicates of a name included, in order.
+	allModules []*moduleSym
+	functions  map[string]*ast.FuncDecl
+	types      map[string]*ast.TypeDecl
+	imports    map[string]*importSym // wildcard aliases and imported names
+	supplied   map[string]suppliedParam
 }
 
 type symbolState uint8
@@ -91,15 +93,30 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 		resources: map[string]*resourceSym{}, modules: map[string]*moduleSym{},
 		functions: map[string]*ast.FuncDecl{}, imports: map[string]*importSym{}, types: map[string]*ast.TypeDecl{},
 	}
+	// Parameters, variables, resources, modules, functions, types and imports share one
+	// namespace; a name declared again is reported (BCP028) and references see the first.
+	declared := map[string]bool{}
+	first := func(name *ast.Ident) bool {
+		if name == nil {
+			return false
+		}
+		if declared[name.Name] {
+			d.errorAt(name, fmt.Sprintf("Identifier %q is declared multiple times (BCP028)", name.Name),
+				fmt.Sprintf("Bicep refuses the file; rename or remove one declaration. lensix still checks this one, under the address %s%s", name.Name, d.duplicateSuffix(name)))
+			return false
+		}
+		declared[name.Name] = true
+		return true
+	}
 	for _, decl := range f.ast.Decls {
 		d.checkDecorators(decl)
 		switch x := decl.(type) {
 		case *ast.ParamDecl:
-			if x.Name != nil {
+			if first(x.Name) {
 				d.params[x.Name.Name] = &symbol{decl: x}
 			}
 		case *ast.VarDecl:
-			if x.Name != nil {
+			if first(x.Name) {
 				d.vars[x.Name.Name] = &symbol{decl: x}
 			}
 		case *ast.OutputDecl:
@@ -107,21 +124,42 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 				d.outputs[x.Name.Name] = &symbol{decl: x}
 			}
 		case *ast.FuncDecl:
-			if x.Name != nil {
+			if first(x.Name) {
 				d.functions[x.Name.Name] = x
 			}
 		case *ast.TypeDecl:
-			if x.Name != nil {
+			if first(x.Name) {
 				d.types[x.Name.Name] = x
 			}
 		case *ast.ResourceDecl:
-			d.declareResource(x, nil)
-		case *ast.ModuleDecl:
-			if x.Name != nil {
-				d.modules[x.Name.Name] = &moduleSym{decl: x}
+			suffix := ""
+			if !first(x.Name) && x.Name != nil {
+				suffix = d.duplicateSuffix(x.Name)
 			}
+			d.declareResource(x, nil, suffix)
+		case *ast.ModuleDecl:
+			if x.Name == nil {
+				continue
+			}
+			m := &moduleSym{decl: x}
+			if first(x.Name) {
+				d.modules[x.Name.Name] = m
+			} else {
+				m.suffix = d.duplicateSuffix(x.Name)
+			}
+			d.allModules = append(d.allModules, m)
 		case *ast.ImportDecl:
 			d.declareImport(x)
+			if x.Wildcard {
+				first(x.Alias)
+			}
+			for _, s := range x.Symbols {
+				if s.Alias != nil {
+					first(s.Alias)
+				} else if id, ok := s.Name.(*ast.Ident); ok {
+					first(id)
+				}
+			}
 		}
 	}
 	return d
@@ -177,24 +215,35 @@ func (d *deployment) checkDecorators(decl ast.Decl) {
 	}
 }
 
+// duplicateSuffix tells apart the address of a declaration whose name is already taken: the
+// line it is declared on ("apiService@L11").
+func (d *deployment) duplicateSuffix(name *ast.Ident) string {
+	return fmt.Sprintf("@L%d", d.file.tok.Position(name.Pos()).Line)
+}
+
 // declareResource records a resource and, under parent::child names, its nested children.
-func (d *deployment) declareResource(x *ast.ResourceDecl, parent *resourceSym) {
+// suffix is set for a top-level declaration whose name is already taken.
+func (d *deployment) declareResource(x *ast.ResourceDecl, parent *resourceSym, suffix string) {
 	if x.Name == nil || x.Type == nil {
 		return
 	}
-	sym := &resourceSym{decl: x, parent: parent, name: x.Name.Name}
+	sym := &resourceSym{decl: x, parent: parent, name: x.Name.Name, suffix: suffix}
 	if parent != nil {
 		sym.name = parent.name + "::" + x.Name.Name
 		parent.children = append(parent.children, sym)
 	}
-	if _, dup := d.resources[sym.name]; !dup {
+	if taken, dup := d.resources[sym.name]; !dup {
 		d.resources[sym.name] = sym
+	} else if parent != nil && taken.parent == parent {
+		sym.suffix = d.duplicateSuffix(x.Name)
+		d.errorAt(x.Name, fmt.Sprintf("Identifier %q is declared multiple times (BCP028)", x.Name.Name),
+			"Bicep refuses the file; rename or remove one declaration. lensix still checks this one, under an address ending in "+x.Name.Name+sym.suffix)
 	}
 	d.all = append(d.all, sym)
 	if body := resourceBody(x.Value); body != nil {
 		for _, item := range body.Items {
 			if child, ok := item.(*ast.ResourceDecl); ok {
-				d.declareResource(child, sym)
+				d.declareResource(child, sym, "")
 			}
 		}
 	}
@@ -261,8 +310,10 @@ func (d *deployment) run() []*resource.Resource {
 				out = append(out, d.deploy(sym)...)
 			}
 		case *ast.ModuleDecl:
-			if m := d.modules[nameOf(x)]; m != nil && m.decl == x {
-				out = append(out, d.deployModule(m)...)
+			for _, m := range d.allModules {
+				if m.decl == x {
+					out = append(out, d.deployModule(m)...)
+				}
 			}
 		}
 	}

@@ -1,9 +1,11 @@
 package bicep_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"testing"
 
@@ -184,4 +186,52 @@ func TestLoadFunctions(t *testing.T) {
 			tt.check(t, dir, byAddress(rs), diags)
 		})
 	}
+}
+
+func TestDuplicateIdentifiersAreErrorsAndEachResourceIsStillChecked(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"dup.bicep": `var a = 1
+var a = 2
+param p string
+param p string
+resource x 'Microsoft.ApiManagement/service@2022-08-01' = {
+ name: 'x${a}'
+}
+resource x 'Microsoft.ApiManagement/service@2022-08-01' = {
+ name: 'y'
+ identity: {type: 'SystemAssigned'}
+}
+module m 'mod.bicep' = {
+ name: 'm1'
+}
+module m 'mod.bicep' = {
+ name: 'm2'
+}
+`, "mod.bicep": "resource r 'T/u@1' = {\n name: 'r'\n}\n"})
+	rs, diags := bicep.Load([]string{dir + "/dup.bicep", dir + "/mod.bicep"}, bicep.Options{})
+	var lines []int
+	for _, d := range diags {
+		if strings.Contains(d.Summary, "declared multiple times (BCP028)") && d.Severity == diag.Error {
+			lines = append(lines, d.Range.Start.Line)
+		}
+	}
+	if want := []int{2, 4, 8, 15}; fmt.Sprint(lines) != fmt.Sprint(want) {
+		t.Errorf("BCP028 errors at lines %v, want %v; diagnostics %v", lines, want, diags)
+	}
+	byAddr := byAddress(rs)
+	first, second := byAddr["x"], byAddr["x@L8"]
+	if first == nil || second == nil || first.Name != "x1" || second.Name != "y" {
+		t.Fatalf("resources %v, want x (the first, seeing the first var a) and x@L8", keysOf(byAddr))
+	}
+	if byAddr["module.m.r"] == nil || byAddr["module.m@L15.r"] == nil {
+		t.Errorf("resources %v, want each module's resource under its own address", keysOf(byAddr))
+	}
+}
+
+func keysOf(m map[string]*resource.Resource) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -15,10 +15,11 @@ import (
 
 // moduleSym is a module declaration and, once evaluated, its instances.
 type moduleSym struct {
-	decl  *ast.ModuleDecl
-	state symbolState
-	insts []*moduleInstance
-	loop  bool
+	decl   *ast.ModuleDecl
+	suffix string // "@L<line>" added to the address of a duplicate declaration
+	state  symbolState
+	insts  []*moduleInstance
+	loop   bool
 }
 
 // moduleInstance is one deployment of a module: nil dep for a module lensix cannot read.
@@ -78,7 +79,7 @@ func (d *deployment) moduleInstances(m *moduleSym) []*moduleInstance {
 		return m.insts
 	}
 	m.state = evaluating
-	address := d.prefix + "module." + m.decl.Name.Name
+	address := d.prefix + "module." + m.decl.Name.Name + m.suffix
 	switch v := m.decl.Value.(type) {
 	case *ast.ForExpr:
 		m.loop = true
