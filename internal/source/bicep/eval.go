@@ -193,6 +193,9 @@ func (d *deployment) exported(name string, st *state) any {
 }
 
 func (d *deployment) object(n *ast.ObjectLit, e *env, st *state) any {
+	if at, ok := d.file.looseSyntaxError(n); ok {
+		return d.unreadable(at, n)
+	}
 	out := make(map[string]any, len(n.Items))
 	for _, item := range n.Items {
 		switch it := item.(type) {
@@ -201,7 +204,7 @@ func (d *deployment) object(n *ast.ObjectLit, e *env, st *state) any {
 			if !ok {
 				continue
 			}
-			out[key] = d.eval(it.Value, e, st)
+			out[key] = d.propertyValue(it, e, st)
 		case *ast.SpreadExpr:
 			switch v := d.eval(it.X, e, st).(type) {
 			case map[string]any:

@@ -235,3 +235,61 @@ func keysOf(m map[string]*resource.Resource) []string {
 	sort.Strings(out)
 	return out
 }
+
+func TestValuesDeclaredAcrossASyntaxErrorAreUnknown(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		// unknown are body paths that must be unknown, known those that must keep their value.
+		unknown []string
+		known   map[string]any
+	}{
+		{
+			name:    "an identity object cut off at the end of the file is unknown",
+			src:     "resource x 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 'x'\n  identity: {\n",
+			unknown: []string{"identity"},
+			known:   map[string]any{"name": "x"},
+		},
+		{
+			name:    "a resource body cut off after its name may have declared the rest",
+			src:     "resource x 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 'x'\n",
+			unknown: []string{"identity", "properties"},
+			known:   map[string]any{"name": "x"},
+		},
+		{
+			name:    "a broken value inside identity makes only that value unknown",
+			src:     "resource x 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 'x'\n  identity: {\n    type: 'SystemAssigned' +\n  }\n  properties: { publisherName: 'p' }\n}\n",
+			unknown: []string{"identity.type"},
+			known:   map[string]any{"name": "x", "properties.publisherName": "p"},
+		},
+		{
+			name:  "a syntax error in another declaration leaves this one known",
+			src:   "var v = (\nresource x 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 'x'\n  identity: { type: 'SystemAssigned' }\n}\n",
+			known: map[string]any{"name": "x", "identity.type": "SystemAssigned"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"main.bicep": tt.src})
+			rs, diags := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{})
+			r := byAddress(rs)["x"]
+			if r == nil {
+				t.Fatalf("no resource x; diagnostics %v", diags)
+			}
+			for _, p := range tt.unknown {
+				u, ok := get(t, r, p).(*resource.Unknown)
+				if !ok || !strings.Contains(u.Reason, "the declaration has a syntax error at "+dir+"/main.bicep:") {
+					t.Errorf("%s = %v, want unknown: the declaration has a syntax error", p, get(t, r, p))
+				}
+			}
+			for p, want := range tt.known {
+				if got := get(t, r, p); got != want {
+					t.Errorf("%s = %v, want %v", p, got, want)
+				}
+			}
+			if len(diags) == 0 || diags[0].Severity != diag.Error {
+				t.Errorf("diagnostics %v, want the syntax error", diags)
+			}
+		})
+	}
+}

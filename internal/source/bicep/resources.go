@@ -247,8 +247,9 @@ func (d *deployment) instance(sym *resourceSym, parent *instance, value ast.Expr
 			case "scope", "dependson":
 				continue
 			}
-			body[key] = d.eval(prop.Value, e, st)
+			body[key] = d.propertyValue(prop, e, st)
 		}
+		d.markUnreadBody(obj, body)
 	}
 	name := body["name"]
 	in.ownName = name
