@@ -353,7 +353,7 @@ func (d *deployment) param(sym *symbol, st *state) any {
 	switch sym.state {
 	case evaluating:
 		d.errorAt(x.Name, "The parameter's default value refers to itself", "break the cycle between parameter defaults")
-		return &resource.Unknown{Reason: fmt.Sprintf("parameter %q refers to itself", name)}
+		return &resource.Unknown{Reason: fmt.Sprintf("parameter %s refers to itself", name)}
 	case pending:
 		sym.state = evaluating
 		inner := &state{}
@@ -368,7 +368,7 @@ func (d *deployment) param(sym *symbol, st *state) any {
 			sym.value = nil
 			inner.assume("param."+name, fmt.Sprintf("parameter %q was not given; it is nullable, so null was used", name))
 		default:
-			sym.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %q has no value and no default: pass --param %s=VALUE or a parameters file", name, name)}
+			sym.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %s has no value; set it with --param %s=... or a parameters file", name, name)}
 		}
 		sym.assumed = inner.assumed
 		sym.state = done
@@ -410,7 +410,7 @@ func (d *deployment) variable(sym *symbol, st *state) any {
 	switch sym.state {
 	case evaluating:
 		d.errorAt(x.Name, "The variable refers to itself", "break the cycle between variables")
-		return &resource.Unknown{Reason: fmt.Sprintf("variable %q refers to itself", x.Name.Name)}
+		return &resource.Unknown{Reason: fmt.Sprintf("variable %s refers to itself", x.Name.Name)}
 	case pending:
 		sym.state = evaluating
 		inner := &state{}

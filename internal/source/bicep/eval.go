@@ -163,10 +163,10 @@ func (d *deployment) ident(n *ast.Ident, e *env, st *state) any {
 		return v
 	}
 	if sym := d.params[n.Name]; sym != nil {
-		return d.param(sym, st)
+		return d.withExpr(d.param(sym, st), n)
 	}
 	if sym := d.vars[n.Name]; sym != nil {
-		return d.variable(sym, st)
+		return d.withExpr(d.variable(sym, st), n)
 	}
 	if sym := d.resources[n.Name]; sym != nil {
 		return d.reference(sym, st)
@@ -181,6 +181,16 @@ func (d *deployment) ident(n *ast.Ident, e *env, st *state) any {
 		return d.fail(n, fmt.Errorf("%s is a function; call it with ()", n.Name))
 	}
 	return d.fail(n, fmt.Errorf("the name %q does not exist here", n.Name))
+}
+
+// withExpr names an unknown value after the expression x that reads it here (a parameter's or
+// variable's name), so a report reads "identity.type is idType (parameter idType has no value...)"
+// rather than quoting text from another declaration or file.
+func (d *deployment) withExpr(v any, x ast.Node) any {
+	if u, ok := v.(*resource.Unknown); ok && u.Expr != d.file.text(x) {
+		return &resource.Unknown{Reason: u.Reason, Expr: d.file.text(x)}
+	}
+	return v
 }
 
 // exported evaluates a variable that another file imports from this one (functions are called

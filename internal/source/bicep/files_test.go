@@ -293,3 +293,26 @@ func TestValuesDeclaredAcrossASyntaxErrorAreUnknown(t *testing.T) {
 		})
 	}
 }
+
+func TestUnknownsFromParametersAndVariablesNameTheirExpression(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"main.bicep": `param idType string
+var kind = idType
+resource a 'Microsoft.ApiManagement/service@2022-08-01' = {
+  name: 'a'
+  identity: { type: idType }
+  properties: { kind: kind }
+}
+`})
+	rs, _ := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{})
+	r := byAddress(rs)["a"]
+	for path, expr := range map[string]string{"identity.type": "idType", "properties.kind": "kind"} {
+		u, ok := get(t, r, path).(*resource.Unknown)
+		if !ok {
+			t.Fatalf("%s = %v, want unknown", path, get(t, r, path))
+		}
+		want := "parameter idType has no value; set it with --param idType=... or a parameters file"
+		if u.Expr != expr || u.Reason != want {
+			t.Errorf("%s is %s, want %s (%s)", path, u, expr, want)
+		}
+	}
+}
