@@ -151,3 +151,11 @@ func (f *sourceFile) resolve(rel string) string {
 func (l *loader) readError(name, summary string, err error) {
 	l.report(resource.Range{Filename: name}, diag.Error, summary, err.Error())
 }
+
+// absolute is a slash path made absolute, to compare paths spelt from different folders.
+func absolute(name string) string {
+	if abs, err := filepath.Abs(filepath.FromSlash(name)); err == nil {
+		return filepath.ToSlash(abs)
+	}
+	return path.Clean(name)
+}

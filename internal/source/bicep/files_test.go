@@ -316,3 +316,32 @@ resource a 'Microsoft.ApiManagement/service@2022-08-01' = {
 		}
 	}
 }
+
+func TestABicepparamFileAppliesOnlyToTheTemplateItsUsingNames(t *testing.T) {
+	template := "param idType string\nresource s 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 'NAME'\n  identity: { type: idType }\n}\n"
+	dir := writeFiles(t, map[string]string{
+		"a/main.bicep":      strings.ReplaceAll(template, "NAME", "a"),
+		"b/main.bicep":      strings.ReplaceAll(template, "NAME", "b"),
+		"a/main.bicepparam": "using './main.bicep'\nparam idType = 'SystemAssigned'\n",
+		"other.bicepparam":  "using './other.bicep'\nparam idType = 'UserAssigned'\n",
+		"other.bicep":       strings.ReplaceAll(template, "NAME", "other"),
+	})
+	rs, diags := bicep.Load([]string{dir + "/a/main.bicep", dir + "/b/main.bicep"},
+		bicep.Options{ParameterFiles: []string{dir + "/a/main.bicepparam", dir + "/other.bicepparam"}})
+	byName := map[string]*resource.Resource{}
+	for _, r := range rs {
+		byName[r.Name] = r
+	}
+	if len(rs) != 2 || byName["a"] == nil || byName["b"] == nil {
+		t.Fatalf("resources %v, want a and b once each", rs)
+	}
+	if got := get(t, byName["a"], "identity.type"); got != "SystemAssigned" {
+		t.Errorf("a: identity.type = %v, want SystemAssigned from a/main.bicepparam", got)
+	}
+	if got := get(t, byName["b"], "identity.type"); !resource.IsUnknown(got) {
+		t.Errorf("b: identity.type = %v, want unknown: no parameters file names b/main.bicep", got)
+	}
+	if d := diagnosticWith(diags, "not among the files scanned"); d == nil || d.Range.Filename != dir+"/other.bicepparam" {
+		t.Errorf("diagnostics %v, want a warning that other.bicepparam is not applied", diags)
+	}
+}

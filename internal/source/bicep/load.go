@@ -23,9 +23,8 @@ type Options struct {
 	// Params are single values (--param k=v); v is read as JSON when it parses, else as a string.
 	// They override every parameters file.
 	Params []string
-	// ParameterFiles are .bicepparam files or ARM deployment parameters files (.parameters.json)
-	// applied to the templates their using declaration names (ARM parameters files: to every
-	// template).
+	// ParameterFiles are .bicepparam files, each applied to the template its using declaration
+	// names, or ARM deployment parameters files (.parameters.json), applied to every template.
 	ParameterFiles []string
 	// Root is the folder the user scanned: load functions (loadTextContent...) may read only files
 	// under it, since their content ends up in reports. Empty means the deepest folder holding
@@ -44,8 +43,27 @@ const maxFileSize = 16 << 20
 func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics) {
 	l := &loader{files: map[string]*sourceFile{}, root: scanRoot(opts.Root, files)}
 	supplied := map[string]suppliedParam{}
+	// A .bicepparam file given with --parameters applies to the template its using names only.
+	type paramFile struct {
+		file   *sourceFile
+		values map[string]suppliedParam
+	}
+	byTemplate := map[string]paramFile{}
+	var paramFiles []string
 	for _, name := range opts.ParameterFiles {
-		l.parameterFile(name, supplied)
+		if !strings.HasSuffix(strings.ToLower(name), ".bicepparam") {
+			l.parameterFile(name, supplied)
+			continue
+		}
+		f := l.read(name)
+		if f == nil {
+			continue
+		}
+		values := map[string]suppliedParam{}
+		if target := l.bicepparamValues(f, values); target != nil {
+			byTemplate[absolute(target.path)] = paramFile{f, values}
+			paramFiles = append(paramFiles, absolute(target.path))
+		}
 	}
 	for _, kv := range opts.Params {
 		name, value, ok := strings.Cut(kv, "=")
@@ -95,11 +113,31 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			usedAsModule[m] = true
 		}
 	}
+	applied := map[string]bool{}
 	for _, f := range templates {
+		if pf, ok := byTemplate[absolute(f.path)]; ok && !viaParamFile[f.key()] {
+			params := map[string]suppliedParam{}
+			for k, v := range pf.values {
+				params[k] = v
+			}
+			for k, v := range supplied {
+				params[k] = v
+			}
+			viaParamFile[f.key()] = true
+			applied[absolute(f.path)] = true
+			roots = append(roots, root{f, params})
+			continue
+		}
 		if usedAsModule[f.key()] || viaParamFile[f.key()] {
 			continue
 		}
 		roots = append(roots, root{f, supplied})
+	}
+	for _, key := range paramFiles {
+		if pf := byTemplate[key]; !applied[key] {
+			l.report(resource.Range{Filename: pf.file.path}, diag.Warning, "The parameters file is not applied",
+				fmt.Sprintf("its using declaration names %s, which is not among the files scanned; scan that template to apply it", key))
+		}
 	}
 	// Files that use each other in a cycle have no root above them: evaluate the first of each
 	// cycle, which reports the cycle.
