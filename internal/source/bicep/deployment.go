@@ -37,6 +37,11 @@ type deployment struct {
 	types      map[string]*ast.TypeDecl
 	imports    map[string]*importSym // wildcard aliases and imported names
 	supplied   map[string]suppliedParam
+
+	// inheritedSecrets are the secrets of the deployments above a module; see secrets.
+	inheritedSecrets []string
+	secretValues     []string
+	secretsDone      bool
 }
 
 type symbolState uint8

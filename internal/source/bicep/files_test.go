@@ -345,3 +345,49 @@ func TestABicepparamFileAppliesOnlyToTheTemplateItsUsingNames(t *testing.T) {
 		t.Errorf("diagnostics %v, want a warning that other.bicepparam is not applied", diags)
 	}
 }
+
+func TestSecureParameterValuesAreSecretsOfEveryResourceOfTheDeployment(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"main.bicep": `@secure()
+param password string = 'default-pa55word'
+@sys.secure()
+param keys object = { primary: 'key-one-1111', list: ['key-two-2222'], n: 3 }
+@secure()
+param notGiven string
+param plain string = 'not-a-secret'
+resource a 'T/u@1' = {
+  name: 'a'
+  properties: { p: password }
+}
+module m 'mod.bicep' = {
+  name: 'm'
+  params: { token: 'module-t0ken' }
+}
+`,
+		"mod.bicep": `@secure()
+param token string
+resource r 'T/u@1' = {
+  name: 'r'
+}
+`,
+	})
+	rs, diags := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{Params: []string{"password=given-pa55word"}})
+	byAddr := byAddress(rs)
+	parent := []string{"given-pa55word", "key-one-1111", "key-two-2222"}
+	for address, want := range map[string][]string{
+		"a":          parent,
+		"module.m":   append(append([]string{}, parent...), "module-t0ken"),
+		"module.m.r": append(append([]string{}, parent...), "module-t0ken"),
+	} {
+		r := byAddr[address]
+		if r == nil {
+			t.Fatalf("no resource %s in %v; diagnostics %v", address, keysOf(byAddr), diags)
+		}
+		got := append([]string{}, r.Secrets...)
+		sort.Strings(got)
+		sort.Strings(want)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: secrets %q, want %q", address, got, want)
+		}
+	}
+}

@@ -171,6 +171,7 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 		}
 		in.dep = d.l.newDeployment(f, supplied, address+".", append(d.callers, d.file.path))
 		in.dep.inherited = in.assumed
+		in.dep.inheritedSecrets = d.secrets()
 	}
 	return in
 }
@@ -240,6 +241,11 @@ func (d *deployment) deployModule(m *moduleSym) []*resource.Resource {
 				Address: in.address,
 			},
 			Suppressions: d.file.suppressions(m.decl.Header),
+			Secrets:      d.secrets(),
+		}
+		if in.dep != nil {
+			// The nested deployment's parameters, in its body, include the module's secure ones.
+			r.Secrets = in.dep.secrets()
 		}
 		if in.name == nil {
 			r.Body["name"] = &resource.Unknown{Reason: "the module has no name; Bicep generates one at compile time", Expr: nameOf(m.decl)}
@@ -256,6 +262,7 @@ func (d *deployment) deployModule(m *moduleSym) []*resource.Resource {
 			d.l.diags = append(d.l.diags, diags...)
 			for _, res := range resources {
 				res.Provenance.Address = in.address + "." + res.Provenance.Address
+				res.Secrets = mergeSecrets(res.Secrets, d.secrets())
 				for _, k := range sortedKeys(in.assumed) {
 					res.Assume(k, in.assumed[k])
 				}

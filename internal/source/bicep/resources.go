@@ -346,6 +346,7 @@ func (d *deployment) toResource(in *instance) *resource.Resource {
 			Address: in.address,
 		},
 		Suppressions: d.file.suppressions(decl.Header),
+		Secrets:      d.secrets(),
 	}
 	for _, k := range sortedKeys(in.assumed) {
 		r.Assume(k, in.assumed[k])
