@@ -101,13 +101,16 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 	// Parameters, variables, resources, modules, functions, types and imports share one
 	// namespace; a name declared again is reported (BCP028) and references see the first.
 	declared := map[string]bool{}
-	first := func(name *ast.Ident) bool {
+	first := func(name *ast.Ident, deployed bool) bool {
 		if name == nil {
 			return false
 		}
 		if declared[name.Name] {
-			d.errorAt(name, fmt.Sprintf("Identifier %q is declared multiple times (BCP028)", name.Name),
-				fmt.Sprintf("Bicep refuses the file; rename or remove one declaration. lensix still checks this one, under the address %s%s", name.Name, d.duplicateSuffix(name)))
+			detail := "Bicep refuses the file; rename or remove one declaration. lensix resolves the name to the first declaration"
+			if deployed {
+				detail = fmt.Sprintf("Bicep refuses the file; rename or remove one declaration. lensix resolves the name to the first declaration and still checks this one, under the address %s%s", name.Name, d.duplicateSuffix(name))
+			}
+			d.errorAt(name, fmt.Sprintf("Identifier %q is declared multiple times (BCP028)", name.Name), detail)
 			return false
 		}
 		declared[name.Name] = true
@@ -117,11 +120,11 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 		d.checkDecorators(decl)
 		switch x := decl.(type) {
 		case *ast.ParamDecl:
-			if first(x.Name) {
+			if first(x.Name, false) {
 				d.params[x.Name.Name] = &symbol{decl: x}
 			}
 		case *ast.VarDecl:
-			if first(x.Name) {
+			if first(x.Name, false) {
 				d.vars[x.Name.Name] = &symbol{decl: x}
 			}
 		case *ast.OutputDecl:
@@ -129,16 +132,16 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 				d.outputs[x.Name.Name] = &symbol{decl: x}
 			}
 		case *ast.FuncDecl:
-			if first(x.Name) {
+			if first(x.Name, false) {
 				d.functions[x.Name.Name] = x
 			}
 		case *ast.TypeDecl:
-			if first(x.Name) {
+			if first(x.Name, false) {
 				d.types[x.Name.Name] = x
 			}
 		case *ast.ResourceDecl:
 			suffix := ""
-			if !first(x.Name) && x.Name != nil {
+			if !first(x.Name, true) && x.Name != nil {
 				suffix = d.duplicateSuffix(x.Name)
 			}
 			d.declareResource(x, nil, suffix)
@@ -147,7 +150,7 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 				continue
 			}
 			m := &moduleSym{decl: x}
-			if first(x.Name) {
+			if first(x.Name, true) {
 				d.modules[x.Name.Name] = m
 			} else {
 				m.suffix = d.duplicateSuffix(x.Name)
@@ -156,13 +159,13 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 		case *ast.ImportDecl:
 			d.declareImport(x)
 			if x.Wildcard {
-				first(x.Alias)
+				first(x.Alias, false)
 			}
 			for _, s := range x.Symbols {
 				if s.Alias != nil {
-					first(s.Alias)
+					first(s.Alias, false)
 				} else if id, ok := s.Name.(*ast.Ident); ok {
-					first(id)
+					first(id, false)
 				}
 			}
 		}

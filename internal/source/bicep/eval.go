@@ -718,7 +718,7 @@ func (d *deployment) loadFile(name string, args []any, n *ast.CallExpr) any {
 	switch {
 	case errors.Is(err, errOutsideRoot):
 		d.warnAt(n, "The file a load function names is outside the scanned folder",
-			fmt.Sprintf("%s is not under %s; lensix does not read it, so the value is unknown — scan the folder that holds it to evaluate it", file, filepath.ToSlash(d.l.root)))
+			fmt.Sprintf("%s is not under %s; lensix does not read it, so the value is unknown — scan the folder that holds it to evaluate it", absolute(file), filepath.ToSlash(d.l.root)))
 		return d.unknownAt(n, "the file %q is outside the scanned folder", rel)
 	case err != nil:
 		d.warnAt(n, "Cannot read the file a load function names", err.Error())

@@ -27,7 +27,7 @@ func readBounded(name string) ([]byte, error) {
 		return nil, err
 	}
 	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (%s)", name, info.Mode().Type())
+		return nil, fmt.Errorf("%s is %s, not a regular file; lensix reads only regular files", name, fileKind(info.Mode()))
 	}
 	f, err := os.Open(native)
 	if err != nil {
@@ -45,6 +45,21 @@ func readBounded(name string) ([]byte, error) {
 		return nil, errTooLarge
 	}
 	return data, nil
+}
+
+// fileKind names what a path that is not a regular file is.
+func fileKind(mode os.FileMode) string {
+	switch {
+	case mode.IsDir():
+		return "a folder"
+	case mode&os.ModeDevice != 0:
+		return "a device"
+	case mode&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case mode&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
 }
 
 // textProblem says why src cannot be read as Bicep text, at which byte; "" when it can.

@@ -280,12 +280,19 @@ func (f *sourceFile) rangeOf(from, to token.Pos) resource.Range {
 // to what fits a report.
 func (f *sourceFile) text(n ast.Node) string {
 	from, to := f.tok.Offset(n.Pos()), f.tok.Offset(n.End())
-	if from < 0 || to > len(f.src) || from > to {
+	cut := to > len(f.src) // a node cut off by the end of the file
+	if cut {
+		to = len(f.src)
+	}
+	if from < 0 || from > to {
 		return ""
 	}
 	text := strings.Join(strings.Fields(string(f.src[from:to])), " ")
 	if len(text) > maxExprText {
-		text = text[:maxExprText] + "…"
+		text, cut = strings.ToValidUTF8(text[:maxExprText], ""), true
+	}
+	if cut {
+		text += "…"
 	}
 	return text
 }
