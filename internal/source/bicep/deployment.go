@@ -38,6 +38,10 @@ type deployment struct {
 	imports    map[string]*importSym // wildcard aliases and imported names
 	supplied   map[string]suppliedParam
 
+	// unreadParams is set when a syntax error in the module declaration hides which parameters
+	// were passed: those not read are unknown rather than their defaults.
+	unreadParams *resource.Unknown
+
 	// inheritedSecrets are the secrets of the deployments above a module; see secrets.
 	inheritedSecrets []string
 	secretValues     []string
@@ -369,6 +373,8 @@ func (d *deployment) param(sym *symbol, st *state) any {
 		case ok:
 			sym.value = sp.value
 			inner.add(sp.assumed)
+		case d.unreadParams != nil:
+			sym.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %s may be passed in the part of the module declaration lensix could not read (%s)", name, d.unreadParams.Reason)}
 		case x.Default != nil:
 			sym.value = d.eval(x.Default, nil, inner)
 			inner.assume("param."+name, fmt.Sprintf("parameter %q was not given; its default value was used", name))

@@ -391,3 +391,21 @@ resource r 'T/u@1' = {
 		}
 	}
 }
+
+func TestAModuleDeclarationCutOffByASyntaxErrorPassesUnknownParameters(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"main.bicep": "module m 'mod.bicep' = {\n  name: 'm'\n  params: {\n    location: 'westeurope'\n",
+		"mod.bicep":  "param location string\nparam idType string = 'None'\nresource s 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 's'\n  location: location\n  identity: { type: idType }\n}\n",
+	})
+	rs, diags := bicep.Load([]string{dir + "/main.bicep", dir + "/mod.bicep"}, bicep.Options{})
+	s := byAddress(rs)["module.m.s"]
+	if s == nil {
+		t.Fatalf("resources %v, diagnostics %v", keysOf(byAddress(rs)), diags)
+	}
+	if got := get(t, s, "location"); got != "westeurope" {
+		t.Errorf("location = %v, want the value that was read", got)
+	}
+	if u, ok := get(t, s, "identity.type").(*resource.Unknown); !ok || !strings.Contains(u.Reason, "could not read") {
+		t.Errorf("identity.type = %v, want unknown rather than the default None", get(t, s, "identity.type"))
+	}
+}

@@ -114,7 +114,12 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 	}
 	in := &moduleInstance{address: address}
 	supplied := map[string]suppliedParam{}
+	// unread is set when a syntax error hides which parameters the module is passed.
+	var unread *resource.Unknown
 	if obj, ok := value.(*ast.ObjectLit); ok {
+		if at, broken := d.file.looseSyntaxError(obj); broken {
+			unread = d.unreadable(at, obj)
+		}
 		for _, item := range obj.Items {
 			prop, ok := item.(*ast.Property)
 			if !ok {
@@ -123,8 +128,13 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 			key, _ := d.key(prop.Key, e, st)
 			switch key {
 			case "name":
-				in.name = d.eval(prop.Value, e, st)
+				in.name = d.propertyValue(prop, e, st)
 			case "params":
+				if params, ok := prop.Value.(*ast.ObjectLit); ok {
+					if at, broken := d.file.looseSyntaxError(params); broken {
+						unread = d.unreadable(at, params)
+					}
+				}
 				d.moduleParams(prop.Value, e, st, supplied)
 			}
 		}
@@ -171,6 +181,7 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 		}
 		in.dep = d.l.newDeployment(f, supplied, address+".", append(d.callers, d.file.path))
 		in.dep.inherited = in.assumed
+		in.dep.unreadParams = unread
 		in.dep.inheritedSecrets = d.secrets()
 	}
 	return in
@@ -196,7 +207,7 @@ func (d *deployment) moduleParams(x ast.Expr, e *env, st *state, into map[string
 				continue
 			}
 			ps := &state{}
-			v := d.eval(it.Value, e, ps)
+			v := d.propertyValue(it, e, ps)
 			into[key] = suppliedParam{value: v, assumed: ps.assumed}
 		case *ast.SpreadExpr:
 			if v, ok := d.eval(it.X, e, st).(map[string]any); ok {
