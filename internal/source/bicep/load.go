@@ -1,6 +1,17 @@
 // Package bicep reads Bicep files without the Bicep CLI: it parses them (scanner, parser, ast
 // below this package) and evaluates them into the ARM-shaped resources they deploy, with the
 // template function library shared with the ARM source.
+//
+// Addresses are symbolic names ("apim", "apim::child", "module.m.apim", "r[0]"). A name that is
+// declared again (invalid Bicep, reported as BCP028) is still deployed and checked, under
+// name@L<line of the later declaration>, so that each declaration keeps its own verdict.
+//
+// Values the parser could not read whole (a declaration cut off or garbled by a syntax error)
+// are unknown, never judged: see syntax.go.
+//
+// Load functions (loadTextContent, loadJsonContent, loadFileAsBase64) resolve their path as Bicep
+// does and read only regular files under Options.Root, since what they read ends up in reports;
+// every file is read through a 16 MiB limit.
 package bicep
 
 import (
