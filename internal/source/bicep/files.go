@@ -64,6 +64,9 @@ func fileKind(mode os.FileMode) string {
 
 // textProblem says why src cannot be read as Bicep text, at which byte; "" when it can.
 func textProblem(src []byte) (int, string, string) {
+	if bytes.HasPrefix(src, []byte{0xff, 0xfe}) || bytes.HasPrefix(src, []byte{0xfe, 0xff}) {
+		return 0, "The file is UTF-16, not UTF-8", "Bicep files are UTF-8 text; save it as UTF-8 (lensix skipped it)"
+	}
 	if i := bytes.IndexByte(src, 0); i >= 0 {
 		return i, "The file is binary, not Bicep text",
 			"it contains a NUL byte; lensix skipped it — scan only Bicep source files"

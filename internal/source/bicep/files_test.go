@@ -147,6 +147,16 @@ func TestLoadFunctions(t *testing.T) {
 			},
 		},
 		{
+			name:  "a UTF-16 file is one error asking for UTF-8, not a binary file",
+			files: map[string]string{"utf16.bicep": "\xff\xfev\x00a\x00r\x00"},
+			scan:  []string{"utf16.bicep"},
+			check: func(t *testing.T, _ string, rs map[string]*resource.Resource, diags diag.Diagnostics) {
+				if len(diags) != 1 || !strings.Contains(diags[0].Summary, "UTF-16") || !strings.Contains(diags[0].Detail, "save it as UTF-8") {
+					t.Errorf("diagnostics %v, want one asking for UTF-8", diags)
+				}
+			},
+		},
+		{
 			name:  "a Latin-1 file is one error asking for UTF-8",
 			files: map[string]string{"latin1.bicep": "// caf\xe9\nresource a 'T/u@1' = {\n name: 'caf\xe9'\n}\n"},
 			scan:  []string{"latin1.bicep"},
