@@ -2,6 +2,7 @@ package bicep_test
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -103,7 +104,12 @@ func TestCorpusVerdicts(t *testing.T) {
 				}
 				var r *resource.Resource
 				for _, s := range services {
-					if s.Provenance.Address == symbol && (line == 0 || s.Provenance.Range.Start.Line == line) {
+					// A later declaration of a name already taken has the address name@L<line>.
+					address := s.Provenance.Address
+					if line != 0 && address == fmt.Sprintf("%s@L%d", symbol, line) {
+						address = symbol
+					}
+					if address == symbol && (line == 0 || s.Provenance.Range.Start.Line == line) {
 						r = s
 					}
 				}

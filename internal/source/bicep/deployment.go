@@ -31,10 +31,21 @@ type deployment struct {
 	resources map[string]*resourceSym
 	all       []*resourceSym // every resource declaration, nested ones included, in order
 	modules   map[string]*moduleSym
-	functions map[string]*ast.FuncDecl
-	types     map[string]*ast.TypeDecl
-	imports   map[string]*importSym // wildcard aliases and imported names
-	supplied  map[string]suppliedParam
+	// allModules are every module declaration, duplicates of a name included, in order.
+	allModules []*moduleSym
+	functions  map[string]*ast.FuncDecl
+	types      map[string]*ast.TypeDecl
+	imports    map[string]*importSym // wildcard aliases and imported names
+	supplied   map[string]suppliedParam
+
+	// unreadParams is set when a syntax error in the module declaration hides which parameters
+	// were passed: those not read are unknown rather than their defaults.
+	unreadParams *resource.Unknown
+
+	// inheritedSecrets are the secrets of the deployments above a module; see secrets.
+	inheritedSecrets []string
+	secretValues     []string
+	secretsDone      bool
 }
 
 type symbolState uint8
@@ -91,15 +102,33 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 		resources: map[string]*resourceSym{}, modules: map[string]*moduleSym{},
 		functions: map[string]*ast.FuncDecl{}, imports: map[string]*importSym{}, types: map[string]*ast.TypeDecl{},
 	}
+	// Parameters, variables, resources, modules, functions, types and imports share one
+	// namespace; a name declared again is reported (BCP028) and references see the first.
+	declared := map[string]bool{}
+	first := func(name *ast.Ident, deployed bool) bool {
+		if name == nil {
+			return false
+		}
+		if declared[name.Name] {
+			detail := "Bicep refuses the file; rename or remove one declaration. lensix resolves the name to the first declaration"
+			if deployed {
+				detail = fmt.Sprintf("Bicep refuses the file; rename or remove one declaration. lensix resolves the name to the first declaration and still checks this one, under the address %s%s", name.Name, d.duplicateSuffix(name))
+			}
+			d.errorAt(name, fmt.Sprintf("Identifier %q is declared multiple times (BCP028)", name.Name), detail)
+			return false
+		}
+		declared[name.Name] = true
+		return true
+	}
 	for _, decl := range f.ast.Decls {
 		d.checkDecorators(decl)
 		switch x := decl.(type) {
 		case *ast.ParamDecl:
-			if x.Name != nil {
+			if first(x.Name, false) {
 				d.params[x.Name.Name] = &symbol{decl: x}
 			}
 		case *ast.VarDecl:
-			if x.Name != nil {
+			if first(x.Name, false) {
 				d.vars[x.Name.Name] = &symbol{decl: x}
 			}
 		case *ast.OutputDecl:
@@ -107,21 +136,42 @@ func (l *loader) newDeployment(f *sourceFile, supplied map[string]suppliedParam,
 				d.outputs[x.Name.Name] = &symbol{decl: x}
 			}
 		case *ast.FuncDecl:
-			if x.Name != nil {
+			if first(x.Name, false) {
 				d.functions[x.Name.Name] = x
 			}
 		case *ast.TypeDecl:
-			if x.Name != nil {
+			if first(x.Name, false) {
 				d.types[x.Name.Name] = x
 			}
 		case *ast.ResourceDecl:
-			d.declareResource(x, nil)
-		case *ast.ModuleDecl:
-			if x.Name != nil {
-				d.modules[x.Name.Name] = &moduleSym{decl: x}
+			suffix := ""
+			if !first(x.Name, true) && x.Name != nil {
+				suffix = d.duplicateSuffix(x.Name)
 			}
+			d.declareResource(x, nil, suffix)
+		case *ast.ModuleDecl:
+			if x.Name == nil {
+				continue
+			}
+			m := &moduleSym{decl: x}
+			if first(x.Name, true) {
+				d.modules[x.Name.Name] = m
+			} else {
+				m.suffix = d.duplicateSuffix(x.Name)
+			}
+			d.allModules = append(d.allModules, m)
 		case *ast.ImportDecl:
 			d.declareImport(x)
+			if x.Wildcard {
+				first(x.Alias, false)
+			}
+			for _, s := range x.Symbols {
+				if s.Alias != nil {
+					first(s.Alias, false)
+				} else if id, ok := s.Name.(*ast.Ident); ok {
+					first(id, false)
+				}
+			}
 		}
 	}
 	return d
@@ -177,24 +227,35 @@ func (d *deployment) checkDecorators(decl ast.Decl) {
 	}
 }
 
+// duplicateSuffix tells apart the address of a declaration whose name is already taken: the
+// line it is declared on ("apiService@L11").
+func (d *deployment) duplicateSuffix(name *ast.Ident) string {
+	return fmt.Sprintf("@L%d", d.file.tok.Position(name.Pos()).Line)
+}
+
 // declareResource records a resource and, under parent::child names, its nested children.
-func (d *deployment) declareResource(x *ast.ResourceDecl, parent *resourceSym) {
+// suffix is set for a top-level declaration whose name is already taken.
+func (d *deployment) declareResource(x *ast.ResourceDecl, parent *resourceSym, suffix string) {
 	if x.Name == nil || x.Type == nil {
 		return
 	}
-	sym := &resourceSym{decl: x, parent: parent, name: x.Name.Name}
+	sym := &resourceSym{decl: x, parent: parent, name: x.Name.Name, suffix: suffix}
 	if parent != nil {
 		sym.name = parent.name + "::" + x.Name.Name
 		parent.children = append(parent.children, sym)
 	}
-	if _, dup := d.resources[sym.name]; !dup {
+	if taken, dup := d.resources[sym.name]; !dup {
 		d.resources[sym.name] = sym
+	} else if parent != nil && taken.parent == parent {
+		sym.suffix = d.duplicateSuffix(x.Name)
+		d.errorAt(x.Name, fmt.Sprintf("Identifier %q is declared multiple times (BCP028)", x.Name.Name),
+			"Bicep refuses the file; rename or remove one declaration. lensix still checks this one, under an address ending in "+x.Name.Name+sym.suffix)
 	}
 	d.all = append(d.all, sym)
 	if body := resourceBody(x.Value); body != nil {
 		for _, item := range body.Items {
 			if child, ok := item.(*ast.ResourceDecl); ok {
-				d.declareResource(child, sym)
+				d.declareResource(child, sym, "")
 			}
 		}
 	}
@@ -261,8 +322,10 @@ func (d *deployment) run() []*resource.Resource {
 				out = append(out, d.deploy(sym)...)
 			}
 		case *ast.ModuleDecl:
-			if m := d.modules[nameOf(x)]; m != nil && m.decl == x {
-				out = append(out, d.deployModule(m)...)
+			for _, m := range d.allModules {
+				if m.decl == x {
+					out = append(out, d.deployModule(m)...)
+				}
 			}
 		}
 	}
@@ -302,7 +365,7 @@ func (d *deployment) param(sym *symbol, st *state) any {
 	switch sym.state {
 	case evaluating:
 		d.errorAt(x.Name, "The parameter's default value refers to itself", "break the cycle between parameter defaults")
-		return &resource.Unknown{Reason: fmt.Sprintf("parameter %q refers to itself", name)}
+		return &resource.Unknown{Reason: fmt.Sprintf("parameter %s refers to itself", name)}
 	case pending:
 		sym.state = evaluating
 		inner := &state{}
@@ -310,6 +373,8 @@ func (d *deployment) param(sym *symbol, st *state) any {
 		case ok:
 			sym.value = sp.value
 			inner.add(sp.assumed)
+		case d.unreadParams != nil:
+			sym.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %s may be passed in the part of the module declaration lensix could not read (%s)", name, d.unreadParams.Reason)}
 		case x.Default != nil:
 			sym.value = d.eval(x.Default, nil, inner)
 			inner.assume("param."+name, fmt.Sprintf("parameter %q was not given; its default value was used", name))
@@ -317,7 +382,7 @@ func (d *deployment) param(sym *symbol, st *state) any {
 			sym.value = nil
 			inner.assume("param."+name, fmt.Sprintf("parameter %q was not given; it is nullable, so null was used", name))
 		default:
-			sym.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %q has no value and no default: pass --param %s=VALUE or a parameters file", name, name)}
+			sym.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %s has no value; set it with --param %s=... or a parameters file", name, name)}
 		}
 		sym.assumed = inner.assumed
 		sym.state = done
@@ -359,7 +424,7 @@ func (d *deployment) variable(sym *symbol, st *state) any {
 	switch sym.state {
 	case evaluating:
 		d.errorAt(x.Name, "The variable refers to itself", "break the cycle between variables")
-		return &resource.Unknown{Reason: fmt.Sprintf("variable %q refers to itself", x.Name.Name)}
+		return &resource.Unknown{Reason: fmt.Sprintf("variable %s refers to itself", x.Name.Name)}
 	case pending:
 		sym.state = evaluating
 		inner := &state{}

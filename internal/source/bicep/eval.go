@@ -1,10 +1,10 @@
 package bicep
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -163,10 +163,10 @@ func (d *deployment) ident(n *ast.Ident, e *env, st *state) any {
 		return v
 	}
 	if sym := d.params[n.Name]; sym != nil {
-		return d.param(sym, st)
+		return d.withExpr(d.param(sym, st), n)
 	}
 	if sym := d.vars[n.Name]; sym != nil {
-		return d.variable(sym, st)
+		return d.withExpr(d.variable(sym, st), n)
 	}
 	if sym := d.resources[n.Name]; sym != nil {
 		return d.reference(sym, st)
@@ -183,6 +183,16 @@ func (d *deployment) ident(n *ast.Ident, e *env, st *state) any {
 	return d.fail(n, fmt.Errorf("the name %q does not exist here", n.Name))
 }
 
+// withExpr names an unknown value after the expression x that reads it here (a parameter's or
+// variable's name), so a report reads "identity.type is idType (parameter idType has no value...)"
+// rather than quoting text from another declaration or file.
+func (d *deployment) withExpr(v any, x ast.Node) any {
+	if u, ok := v.(*resource.Unknown); ok && u.Expr != d.file.text(x) {
+		return &resource.Unknown{Reason: u.Reason, Expr: d.file.text(x)}
+	}
+	return v
+}
+
 // exported evaluates a variable that another file imports from this one (functions are called
 // through callUser).
 func (d *deployment) exported(name string, st *state) any {
@@ -193,6 +203,9 @@ func (d *deployment) exported(name string, st *state) any {
 }
 
 func (d *deployment) object(n *ast.ObjectLit, e *env, st *state) any {
+	if at, ok := d.file.looseSyntaxError(n); ok {
+		return d.unreadable(at, n)
+	}
 	out := make(map[string]any, len(n.Items))
 	for _, item := range n.Items {
 		switch it := item.(type) {
@@ -201,7 +214,7 @@ func (d *deployment) object(n *ast.ObjectLit, e *env, st *state) any {
 			if !ok {
 				continue
 			}
-			out[key] = d.eval(it.Value, e, st)
+			out[key] = d.propertyValue(it, e, st)
 		case *ast.SpreadExpr:
 			switch v := d.eval(it.X, e, st).(type) {
 			case map[string]any:
@@ -684,30 +697,47 @@ func (d *deployment) bicepFunction(name string, args []any, n *ast.CallExpr) (an
 	return nil, false
 }
 
-// loadFile implements loadTextContent and loadJsonContent for files beside the template; other
-// load functions give unknown values.
+// loadFile implements loadTextContent, loadJsonContent and loadFileAsBase64 for files under the
+// scanned folder; loadYamlContent and JSONPath selections give unknown values.
 func (d *deployment) loadFile(name string, args []any, n *ast.CallExpr) any {
-	rel, ok := args[0].(string)
-	if len(args) == 0 || !ok || name == "loadyamlcontent" || name == "loadfileasbase64" {
-		return d.unknownAt(n, "%s() is not evaluated offline", name)
+	if len(args) == 0 {
+		return d.fail(n, fmt.Errorf("%s() needs the path of the file to load", d.file.text(n.Fun)))
 	}
-	data, err := os.ReadFile(filepath.FromSlash(d.file.resolve(rel)))
-	if err != nil {
+	rel, ok := args[0].(string)
+	if !ok {
+		if u, ok := args[0].(*resource.Unknown); ok {
+			return &resource.Unknown{Reason: u.Reason, Expr: d.file.text(n)}
+		}
+		return d.fail(n.Args[0], fmt.Errorf("the file path is %s, not a string", funcs.TypeName(args[0])))
+	}
+	if name == "loadyamlcontent" {
+		return d.unknownAt(n, "loadYamlContent() is not evaluated offline")
+	}
+	file := d.file.resolve(rel)
+	data, err := d.l.readUnderRoot(file)
+	switch {
+	case errors.Is(err, errOutsideRoot):
+		d.warnAt(n, "The file a load function names is outside the scanned folder",
+			fmt.Sprintf("%s is not under %s; lensix does not read it, so the value is unknown — scan the folder that holds it to evaluate it", absolute(file), filepath.ToSlash(d.l.root)))
+		return d.unknownAt(n, "the file %q is outside the scanned folder", rel)
+	case err != nil:
 		d.warnAt(n, "Cannot read the file a load function names", err.Error())
 		return d.unknownAt(n, "the file %q cannot be read", rel)
 	}
-	if name == "loadtextcontent" {
+	switch name {
+	case "loadtextcontent":
 		return string(data)
+	case "loadfileasbase64":
+		return base64.StdEncoding.EncodeToString(data)
+	}
+	if len(args) > 1 {
+		return d.unknownAt(n, "loadJsonContent() with a JSONPath is not evaluated")
 	}
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
 		return d.fail(n, fmt.Errorf("the file %q is not JSON: %v", rel, err))
 	}
-	v = normalizeJSON(v)
-	if len(args) > 1 {
-		return d.unknownAt(n, "loadJsonContent() with a JSONPath is not evaluated")
-	}
-	return v
+	return normalizeJSON(v)
 }
 
 // plain turns references to resources and modules into plain values before they reach the

@@ -15,6 +15,11 @@ func FuzzEvaluate(f *testing.F) {
 		"var a = [for (x, i) in range(0, 3): if (i > 0) x]\noutput o array = a",
 		"func f(x int) int => f(x)\nvar v = f(1)\nresource r 'T@v' = {\n name: '${v}'\n}",
 		"param p object\nresource r 'T@v' = [for x in p.items: {\n name: x\n parent: r\n}]",
+		// Bicep's own functions with missing or wrong arguments (loadTextContent() crashed).
+		"var a = loadTextContent()\nvar b = sys.loadJsonContent(1, 2, 3)\nvar c = loadFileAsBase64(null)\nvar d = loadYamlContent()\nvar e = any()\nvar f = nameof()\nvar g = getSecret()\nresource r 'T@v' = {\n name: 'r'\n properties: { a: a, b: b, c: c, d: d, e: e, f: f, g: g }\n}",
+		"resource a 'T@v' = {\n name: 'x'\n identity: {\n",
+		"var a = 1\nvar a = 2\nresource x 'T@v' = {\n name: 'x'\n resource c 'd' = {\n  name: 'c'\n }\n resource c 'd' = {}\n}\nresource x 'T@v' = {}",
+		"@secure()\nparam s object = { a: ['x', { b: 'y' }] }\nresource r 'T@v' = {\n name: s.a[0]\n}",
 	} {
 		f.Add([]byte(seed))
 	}

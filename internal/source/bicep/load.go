@@ -1,11 +1,21 @@
 // Package bicep reads Bicep files without the Bicep CLI: it parses them (scanner, parser, ast
 // below this package) and evaluates them into the ARM-shaped resources they deploy, with the
 // template function library shared with the ARM source.
+//
+// Addresses are symbolic names ("apim", "apim::child", "module.m.apim", "r[0]"). A name that is
+// declared again (invalid Bicep, reported as BCP028) is still deployed and checked, under
+// name@L<line of the later declaration>, so that each declaration keeps its own verdict.
+//
+// Values the parser could not read whole (a declaration cut off or garbled by a syntax error)
+// are unknown, never judged: see syntax.go.
+//
+// Load functions (loadTextContent, loadJsonContent, loadFileAsBase64) resolve their path as Bicep
+// does and read only regular files under Options.Root, since what they read ends up in reports;
+// every file is read through a 16 MiB limit.
 package bicep
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -24,9 +34,13 @@ type Options struct {
 	// Params are single values (--param k=v); v is read as JSON when it parses, else as a string.
 	// They override every parameters file.
 	Params []string
-	// ParameterFiles are .bicepparam files or ARM deployment parameters files (.parameters.json)
-	// applied to every template.
+	// ParameterFiles are .bicepparam files, each applied to the template its using declaration
+	// names, or ARM deployment parameters files (.parameters.json), applied to every template.
 	ParameterFiles []string
+	// Root is the folder the user scanned: load functions (loadTextContent...) may read only files
+	// under it, since their content ends up in reports. Empty means the deepest folder holding
+	// every file given.
+	Root string
 }
 
 // maxFileSize bounds what is read: larger files are reported, not evaluated.
@@ -38,10 +52,29 @@ const maxFileSize = 16 << 20
 // template it names with its values. Problems are returned as diagnostics beside the resources
 // of everything that could be read.
 func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics) {
-	l := &loader{files: map[string]*sourceFile{}}
+	l := &loader{files: map[string]*sourceFile{}, root: scanRoot(opts.Root, files)}
 	supplied := map[string]suppliedParam{}
+	// A .bicepparam file given with --parameters applies to the template its using names only.
+	type paramFile struct {
+		file   *sourceFile
+		values map[string]suppliedParam
+	}
+	byTemplate := map[string]paramFile{}
+	var paramFiles []string
 	for _, name := range opts.ParameterFiles {
-		l.parameterFile(name, supplied)
+		if !strings.HasSuffix(strings.ToLower(name), ".bicepparam") {
+			l.parameterFile(name, supplied)
+			continue
+		}
+		f := l.read(name)
+		if f == nil {
+			continue
+		}
+		values := map[string]suppliedParam{}
+		if target := l.bicepparamValues(f, values); target != nil {
+			byTemplate[absolute(target.path)] = paramFile{f, values}
+			paramFiles = append(paramFiles, absolute(target.path))
+		}
 	}
 	for _, kv := range opts.Params {
 		name, value, ok := strings.Cut(kv, "=")
@@ -91,11 +124,31 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			usedAsModule[m] = true
 		}
 	}
+	applied := map[string]bool{}
 	for _, f := range templates {
+		if pf, ok := byTemplate[absolute(f.path)]; ok && !viaParamFile[f.key()] {
+			params := map[string]suppliedParam{}
+			for k, v := range pf.values {
+				params[k] = v
+			}
+			for k, v := range supplied {
+				params[k] = v
+			}
+			viaParamFile[f.key()] = true
+			applied[absolute(f.path)] = true
+			roots = append(roots, root{f, params})
+			continue
+		}
 		if usedAsModule[f.key()] || viaParamFile[f.key()] {
 			continue
 		}
 		roots = append(roots, root{f, supplied})
+	}
+	for _, key := range paramFiles {
+		if pf := byTemplate[key]; !applied[key] {
+			l.report(resource.Range{Filename: pf.file.path}, diag.Warning, "The parameters file is not applied",
+				fmt.Sprintf("its using declaration names %s, which is not among the files scanned; scan that template to apply it", key))
+		}
 	}
 	// Files that use each other in a cycle have no root above them: evaluate the first of each
 	// cycle, which reports the cycle.
@@ -146,6 +199,8 @@ type suppliedParam struct {
 type loader struct {
 	files map[string]*sourceFile
 	diags diag.Diagnostics
+	// root is the absolute folder load functions may read under.
+	root string
 	// reported de-duplicates diagnostics raised each time a shared module or loop is evaluated.
 	reported map[string]bool
 	// callDepth counts the user-defined function calls being evaluated.
@@ -166,6 +221,9 @@ type sourceFile struct {
 	ast      *ast.File
 	tok      *token.File
 	isParams bool
+	// syntaxErrors are where the parser found errors, in order: values declared across them are
+	// not trusted (see brokenAt).
+	syntaxErrors []token.Position
 }
 
 // read parses a file once, whatever spelling of its path is used ("./a/b.bicep", "a/b.bicep").
@@ -177,15 +235,14 @@ func (l *loader) read(name string) *sourceFile {
 		return f
 	}
 	l.files[key] = nil
-	info, err := os.Stat(filepath.FromSlash(name))
-	if err == nil && info.Size() > maxFileSize {
-		l.report(resource.Range{Filename: name}, diag.Error, "The file is too large to read",
-			fmt.Sprintf("it has %d bytes; lensix reads Bicep files of up to %d bytes", info.Size(), maxFileSize))
+	src, err := readBounded(name)
+	if err != nil {
+		l.readError(name, "Cannot read the Bicep file", err)
 		return nil
 	}
-	src, err := os.ReadFile(filepath.FromSlash(name))
-	if err != nil {
-		l.report(resource.Range{Filename: name}, diag.Error, "Cannot read the Bicep file", err.Error())
+	if at, summary, detail := textProblem(src); at >= 0 {
+		pos := posAt(src, at)
+		l.report(resource.Range{Filename: name, Start: pos, End: pos}, diag.Error, summary, detail)
 		return nil
 	}
 	f := l.parse(name, src)
@@ -197,6 +254,7 @@ func (l *loader) parse(name string, src []byte) *sourceFile {
 	file, errs := parser.ParseFile(name, src)
 	f := &sourceFile{path: name, src: src, ast: file, tok: file.File, isParams: strings.HasSuffix(strings.ToLower(name), ".bicepparam")}
 	for _, e := range errs {
+		f.syntaxErrors = append(f.syntaxErrors, e.Pos)
 		l.report(resource.Range{Filename: name, Start: resource.Pos{Line: e.Pos.Line, Column: e.Pos.Column, Byte: e.Pos.Offset},
 			End: resource.Pos{Line: e.Pos.Line, Column: e.Pos.Column, Byte: e.Pos.Offset}},
 			diag.Error, "Bicep syntax error: "+e.Msg, "fix the file; lensix evaluates what it could read and reports resources from the rest")
@@ -233,12 +291,19 @@ func (f *sourceFile) rangeOf(from, to token.Pos) resource.Range {
 // to what fits a report.
 func (f *sourceFile) text(n ast.Node) string {
 	from, to := f.tok.Offset(n.Pos()), f.tok.Offset(n.End())
-	if from < 0 || to > len(f.src) || from > to {
+	cut := to > len(f.src) // a node cut off by the end of the file
+	if cut {
+		to = len(f.src)
+	}
+	if from < 0 || from > to {
 		return ""
 	}
 	text := strings.Join(strings.Fields(string(f.src[from:to])), " ")
 	if len(text) > maxExprText {
-		text = text[:maxExprText] + "…"
+		text, cut = strings.ToValidUTF8(text[:maxExprText], ""), true
+	}
+	if cut {
+		text += "…"
 	}
 	return text
 }
@@ -263,11 +328,6 @@ func (f *sourceFile) suppressions(h ast.Header) []resource.Suppression {
 		}
 	}
 	return out
-}
-
-// resolve names a file referenced from f by a relative path.
-func (f *sourceFile) resolve(rel string) string {
-	return path.Join(path.Dir(f.path), rel)
 }
 
 // localModules lists the local files f uses as modules.

@@ -374,7 +374,7 @@ func TestRegistryModulesAreReadFromTheLocalCache(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
 		"main.bicep": `module apim 'br/corp:apim/service:V1.2' = {
   name: 'apim'
-  params: { identityType: 'SystemAssigned' }
+  params: { identityType: 'SystemAssigned', sku: '42', extra: { tier: 'Basic' } }
 }
 module missing 'br:corp.azurecr.io/modules/other:1.0' = {
   name: 'other'
@@ -383,12 +383,17 @@ module missing 'br:corp.azurecr.io/modules/other:1.0' = {
 		"cache/br/corp.azurecr.io/modules$apim$service/V1.2$1/main.json": `{
   "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
   "contentVersion": "1.0.0.0",
-  "parameters": { "identityType": { "type": "string", "defaultValue": "None" } },
+  "parameters": {
+    "identityType": { "type": "string", "defaultValue": "None" },
+    "sku": { "type": "string" },
+    "extra": { "type": "object" }
+  },
   "resources": [{
     "type": "Microsoft.ApiManagement/service",
     "apiVersion": "2023-05-01-preview",
     "name": "apim",
-    "identity": { "type": "[parameters('identityType')]" }
+    "identity": { "type": "[parameters('identityType')]" },
+    "properties": { "sku": "[parameters('sku')]", "tier": "[parameters('extra').tier]" }
   }]
 }`,
 	})
@@ -411,7 +416,14 @@ module missing 'br:corp.azurecr.io/modules/other:1.0' = {
 		t.Fatalf("the cached module's service was not deployed; resources %v, diagnostics %v", byAddress(rs), diags)
 	}
 	if got, _ := service.Get("identity.type"); got != "SystemAssigned" || !strings.HasPrefix(service.Provenance.Address, "module.apim.") {
-		t.Errorf("service identity %v at %s, want SystemAssigned at module.apim.*", got, service.Provenance.Address)
+		t.Errorf("service identity %#v at %s, want \"SystemAssigned\" at module.apim.*", got, service.Provenance.Address)
+	}
+	// Strings reach the template as text, even when they read as JSON; objects as objects.
+	if sku, _ := service.Get("properties.sku"); sku != "42" {
+		t.Errorf("properties.sku = %#v, want the string \"42\"", sku)
+	}
+	if tier, _ := service.Get("properties.tier"); tier != "Basic" {
+		t.Errorf("properties.tier = %#v, want Basic", tier)
 	}
 	if len(diags) != 1 || !strings.Contains(diags[0].Detail, "bicep restore") {
 		t.Errorf("diagnostics = %v, want one saying how to fetch the missing module", diags)

@@ -15,10 +15,11 @@ import (
 
 // moduleSym is a module declaration and, once evaluated, its instances.
 type moduleSym struct {
-	decl  *ast.ModuleDecl
-	state symbolState
-	insts []*moduleInstance
-	loop  bool
+	decl   *ast.ModuleDecl
+	suffix string // "@L<line>" added to the address of a duplicate declaration
+	state  symbolState
+	insts  []*moduleInstance
+	loop   bool
 }
 
 // moduleInstance is one deployment of a module: nil dep for a module lensix cannot read.
@@ -78,7 +79,7 @@ func (d *deployment) moduleInstances(m *moduleSym) []*moduleInstance {
 		return m.insts
 	}
 	m.state = evaluating
-	address := d.prefix + "module." + m.decl.Name.Name
+	address := d.prefix + "module." + m.decl.Name.Name + m.suffix
 	switch v := m.decl.Value.(type) {
 	case *ast.ForExpr:
 		m.loop = true
@@ -113,7 +114,12 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 	}
 	in := &moduleInstance{address: address}
 	supplied := map[string]suppliedParam{}
+	// unread is set when a syntax error hides which parameters the module is passed.
+	var unread *resource.Unknown
 	if obj, ok := value.(*ast.ObjectLit); ok {
+		if at, broken := d.file.looseSyntaxError(obj); broken {
+			unread = d.unreadable(at, obj)
+		}
 		for _, item := range obj.Items {
 			prop, ok := item.(*ast.Property)
 			if !ok {
@@ -122,8 +128,13 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 			key, _ := d.key(prop.Key, e, st)
 			switch key {
 			case "name":
-				in.name = d.eval(prop.Value, e, st)
+				in.name = d.propertyValue(prop, e, st)
 			case "params":
+				if params, ok := prop.Value.(*ast.ObjectLit); ok {
+					if at, broken := d.file.looseSyntaxError(params); broken {
+						unread = d.unreadable(at, params)
+					}
+				}
 				d.moduleParams(prop.Value, e, st, supplied)
 			}
 		}
@@ -170,6 +181,8 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 		}
 		in.dep = d.l.newDeployment(f, supplied, address+".", append(d.callers, d.file.path))
 		in.dep.inherited = in.assumed
+		in.dep.unreadParams = unread
+		in.dep.inheritedSecrets = d.secrets()
 	}
 	return in
 }
@@ -194,7 +207,7 @@ func (d *deployment) moduleParams(x ast.Expr, e *env, st *state, into map[string
 				continue
 			}
 			ps := &state{}
-			v := d.eval(it.Value, e, ps)
+			v := d.propertyValue(it, e, ps)
 			into[key] = suppliedParam{value: v, assumed: ps.assumed}
 		case *ast.SpreadExpr:
 			if v, ok := d.eval(it.X, e, st).(map[string]any); ok {
@@ -239,6 +252,11 @@ func (d *deployment) deployModule(m *moduleSym) []*resource.Resource {
 				Address: in.address,
 			},
 			Suppressions: d.file.suppressions(m.decl.Header),
+			Secrets:      d.secrets(),
+		}
+		if in.dep != nil {
+			// The nested deployment's parameters, in its body, include the module's secure ones.
+			r.Secrets = in.dep.secrets()
 		}
 		if in.name == nil {
 			r.Body["name"] = &resource.Unknown{Reason: "the module has no name; Bicep generates one at compile time", Expr: nameOf(m.decl)}
@@ -255,6 +273,7 @@ func (d *deployment) deployModule(m *moduleSym) []*resource.Resource {
 			d.l.diags = append(d.l.diags, diags...)
 			for _, res := range resources {
 				res.Provenance.Address = in.address + "." + res.Provenance.Address
+				res.Secrets = mergeSecrets(res.Secrets, d.secrets())
 				for _, k := range sortedKeys(in.assumed) {
 					res.Assume(k, in.assumed[k])
 				}

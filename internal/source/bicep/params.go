@@ -3,26 +3,18 @@ package bicep
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
-	"strings"
 
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/bicep/ast"
 )
 
-// parameterFile reads a --parameters file: a .bicepparam file, or an ARM deployment parameters
-// file ({"parameters": {"name": {"value": ...}}}).
+// parameterFile reads an ARM deployment parameters file ({"parameters": {"name": {"value": ...}}})
+// given with --parameters.
 func (l *loader) parameterFile(name string, into map[string]suppliedParam) {
-	if strings.HasSuffix(strings.ToLower(name), ".bicepparam") {
-		if f := l.read(name); f != nil {
-			l.bicepparamValues(f, into)
-		}
-		return
-	}
-	data, err := os.ReadFile(filepath.FromSlash(name))
+	data, err := readBounded(filepath.ToSlash(name))
 	if err != nil {
 		l.report(resource.Range{Filename: filepath.ToSlash(name)}, diag.Error, "Cannot read the parameters file", err.Error())
 		return

@@ -112,7 +112,7 @@ func (l *loader) bicepConfig(dir string) map[string]any {
 		return c
 	}
 	var config map[string]any
-	if data, err := os.ReadFile(filepath.Join(filepath.FromSlash(dir), "bicepconfig.json")); err == nil {
+	if data, err := readBounded(path.Join(dir, "bicepconfig.json")); err == nil {
 		if v, err := funcs.ParseJSON(string(data)); err == nil {
 			config, _ = v.(map[string]any)
 		}

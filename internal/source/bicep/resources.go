@@ -14,6 +14,7 @@ type resourceSym struct {
 	decl     *ast.ResourceDecl
 	parent   *resourceSym // the enclosing resource of a nested declaration
 	name     string       // symbolic name; parent::child for nested ones
+	suffix   string       // "@L<line>" added to the address of a duplicate declaration
 	children []*resourceSym
 	state    symbolState
 	insts    []*instance
@@ -158,10 +159,10 @@ func (d *deployment) instances(sym *resourceSym) []*instance {
 	sym.state = evaluating
 	if sym.parent != nil {
 		for _, p := range d.instances(sym.parent) {
-			sym.insts = append(sym.insts, d.expand(sym, p, p.env, p.address+"::"+sym.decl.Name.Name)...)
+			sym.insts = append(sym.insts, d.expand(sym, p, p.env, p.address+"::"+sym.decl.Name.Name+sym.suffix)...)
 		}
 	} else {
-		sym.insts = d.expand(sym, nil, nil, d.prefix+sym.name)
+		sym.insts = d.expand(sym, nil, nil, d.prefix+sym.name+sym.suffix)
 	}
 	sym.state = done
 	return sym.insts
@@ -246,8 +247,9 @@ func (d *deployment) instance(sym *resourceSym, parent *instance, value ast.Expr
 			case "scope", "dependson":
 				continue
 			}
-			body[key] = d.eval(prop.Value, e, st)
+			body[key] = d.propertyValue(prop, e, st)
 		}
+		d.markUnreadBody(obj, body)
 	}
 	name := body["name"]
 	in.ownName = name
@@ -344,6 +346,7 @@ func (d *deployment) toResource(in *instance) *resource.Resource {
 			Address: in.address,
 		},
 		Suppressions: d.file.suppressions(decl.Header),
+		Secrets:      d.secrets(),
 	}
 	for _, k := range sortedKeys(in.assumed) {
 		r.Assume(k, in.assumed[k])
