@@ -66,8 +66,13 @@ func Evaluate(resources []*resource.Resource, diags diag.Diagnostics, opts Optio
 // them.
 func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Diagnostics) {
 	inputs, diags := discover(opts.Paths, opts.Config)
+	// File-reading functions in the input may not leave the folder the user named.
+	root := scanRoot(opts.Paths)
 	if opts.Terraform.Root == "" {
-		opts.Terraform.Root = scanRoot(opts.Paths)
+		opts.Terraform.Root = root
+	}
+	if opts.Bicep.Root == "" {
+		opts.Bicep.Root = root
 	}
 	var resources []*resource.Resource
 	add := func(rs []*resource.Resource, ds diag.Diagnostics) {
