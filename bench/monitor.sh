@@ -1,5 +1,5 @@
 #!/bin/sh
-# Monitor benchmarks (docs/perf-monitor.md): 100 targets x 1,000 API Management services
+# Monitor benchmarks (docs/performance.md): 100 targets x 1,000 API Management services
 # rescanned, in memory and through armsim; CPU per scan and store growth.
 # Usage: bench/monitor.sh [SCANS] (default 1000 in memory; armsim runs SCANS/5).
 set -eu
