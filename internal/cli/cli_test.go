@@ -288,3 +288,26 @@ func TestResourcesSourceHasTheShapeOfScanJSON(t *testing.T) {
 		}
 	}
 }
+
+// The README shows the example scan's real output; this test fails when the two drift apart.
+func TestReadmeShowsTheExampleScanAsItIs(t *testing.T) {
+	t.Chdir("../..")
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const prompt = "$ go run ./cmd/lensix scan examples/\n"
+	start := strings.Index(string(readme), prompt)
+	if start < 0 {
+		t.Fatalf("README.md has no %q block", strings.TrimSpace(prompt))
+	}
+	shown := string(readme[start+len(prompt):])
+	shown = shown[:strings.Index(shown, "\n```")]
+	code, out, _ := run(t, "scan", "examples/")
+	if code != ExitFindings {
+		t.Errorf("exit code = %d, want %d", code, ExitFindings)
+	}
+	if strings.TrimSpace(out) != strings.TrimSpace(shown) {
+		t.Errorf("README.md shows another output than the example scan gives; paste this:\n%s", out)
+	}
+}
