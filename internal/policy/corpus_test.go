@@ -6,35 +6,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
-)
 
-// corpusDir returns the shared corpus (LENSIX_CORPUS, else ../shared/corpus beside the module
-// root), skipping the test when it is absent.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	if dir := os.Getenv("LENSIX_CORPUS"); dir != "" {
-		return dir
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus")
-	if _, err := os.Stat(corpus); err != nil {
-		t.Skipf("corpus not found at %s (set LENSIX_CORPUS)", corpus)
-	}
-	return corpus
-}
+	"github.com/lensix/lensix/internal/corpus"
+)
 
 // corpusDefinitionFiles lists every definition in the corpus, by path relative to it.
 func corpusDefinitionFiles(t *testing.T, corpus string) []string {
@@ -60,13 +34,13 @@ func corpusDefinitionFiles(t *testing.T, corpus string) []string {
 }
 
 func TestEveryCorpusDefinitionLoads(t *testing.T) {
-	corpus := corpusDir(t)
-	files := corpusDefinitionFiles(t, corpus)
+	dir := corpus.Dir(t)
+	files := corpusDefinitionFiles(t, dir)
 	if len(files) < 90 {
 		t.Fatalf("found %d corpus definitions, want at least 90", len(files))
 	}
 	for _, f := range files {
-		def, err := ParseFile(filepath.Join(corpus, f))
+		def, err := ParseFile(filepath.Join(dir, f))
 		if err != nil {
 			t.Errorf("%s: %v", f, err)
 			continue

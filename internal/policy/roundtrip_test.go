@@ -11,6 +11,7 @@ import (
 
 	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/checks/apimgmt"
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/arm/expr"
 )
@@ -175,14 +176,14 @@ func withUnknowns(v any) any {
 }
 
 func TestExportedRuleAgreesWithTheCheckOnCorpusServices(t *testing.T) {
-	corpus := corpusDir(t)
+	dir := corpus.Dir(t)
 	c := apimgmt.NoManagedIdentity
 	def := exportedDefinition(t, c, "Deny")
 	params, err := def.Bind(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	services := corpusServices(t, corpus)
+	services := corpusServices(t, dir)
 	if len(services) < 20 {
 		t.Fatalf("found %d API Management services in the corpus, want at least 20", len(services))
 	}

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/lensix/lensix/internal/source/bicep/internal/corpus"
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/source/bicep/parser"
 )
 
@@ -18,7 +18,7 @@ func FuzzParseFile(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	if dir, ok := corpus.Dir(); ok {
+	if dir, ok := corpus.Find(); ok {
 		files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "*", "*", "main.bicep"))
 		for _, file := range files {
 			if src, err := os.ReadFile(file); err == nil {

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/lensix/lensix/internal/source/bicep/internal/corpus"
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/source/bicep/scanner"
 	"github.com/lensix/lensix/internal/source/bicep/token"
 )
@@ -16,7 +16,7 @@ func FuzzScan(f *testing.F) {
 	for _, seed := range []string{"", "'a${b}c'", "$$'''x$${y}'''", "/* x", "#disable-next-line a\nb", "'\\u{", "\"x"} {
 		f.Add([]byte(seed))
 	}
-	if dir, ok := corpus.Dir(); ok {
+	if dir, ok := corpus.Find(); ok {
 		files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "*", "*", "main.bicep"))
 		for _, file := range files {
 			if src, err := os.ReadFile(file); err == nil {

@@ -1,0 +1,60 @@
+package corpus
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+func TestRowCase(t *testing.T) {
+	tests := []struct {
+		name, path, want string
+	}{
+		{"a file in a case folder belongs to that folder", "arm/qs-multiregion/azuredeploy.json", "arm/qs-multiregion"},
+		{"a file deep below a case folder belongs to that folder", "terraform/a/modules/apim/main.tf", "terraform/a"},
+		{"a path of one element is its own case", "README.md", "README.md"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := (Row{Path: tt.path}).Case(); got != tt.want {
+				t.Errorf("Case() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSnapshotKeepsResponseResourcesOnce(t *testing.T) {
+	example := []byte(`{
+		"parameters": {"parameters": {"type": "Microsoft.ApiManagement/service", "name": "request"}},
+		"responses": {
+			"200": {"body": {"id": "/s/1", "type": "Microsoft.ApiManagement/service", "name": "a"}},
+			"201": {"body": {"id": "/S/1", "type": "Microsoft.ApiManagement/service", "name": "a"}},
+			"202": {"body": {"value": [{"type": "Microsoft.ApiManagement/service", "name": "b"}, {"name": "no type"}]}},
+			"default": {"body": {"error": {"code": "x"}}}
+		}
+	}`)
+	snap, err := Snapshot(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct{ Value []map[string]any }
+	if err := json.Unmarshal(snap, &got); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range got.Value {
+		names = append(names, r["name"].(string))
+	}
+	if len(names) == 2 && names[0] == "b" {
+		names[0], names[1] = names[1], names[0] // the walk order over response codes is not fixed
+	}
+	if want := []string{"a", "b"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("snapshot resources %v, want %v", names, want)
+	}
+}
+
+func TestSnapshotRejectsInvalidJSON(t *testing.T) {
+	if _, err := Snapshot([]byte(`{"responses":`)); err == nil {
+		t.Error("Snapshot of truncated JSON gave no error")
+	}
+}
