@@ -10,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
-
 	"github.com/lensix/lensix/internal/armsim"
 	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/source/azure"
@@ -27,9 +24,7 @@ func liveScanner(t testing.TB, srv *armsim.Server, noGraph bool) LiveScanner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cred, err := azidentity.NewClientSecretCredential(srv.Tenant().ID, armsim.ClientID, armsim.ClientSecret, &azidentity.ClientSecretCredentialOptions{
-		ClientOptions: azcore.ClientOptions{Cloud: cfg, Transport: srv.Client()}, DisableInstanceDiscovery: true,
-	})
+	cred, err := srv.Credential(armsim.ClientSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
