@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lensix/lensix/internal/check"
 )
 
 // Find returns the corpus directory: $LENSIX_CORPUS, else ../shared/corpus beside the directory
@@ -178,4 +180,18 @@ func Snapshot(example []byte) ([]byte, error) {
 		return nil, err
 	}
 	return json.MarshalIndent(map[string]any{"value": ResponseBodies(doc)}, "", " ")
+}
+
+// Accepts reports whether a check's status matches the row's verdict. An UNKNOWN row also
+// accepts fail when the verdict rests on an assumed parameter default (the "default=FAIL" rows).
+func (r Row) Accepts(status check.Status, onAssumedDefault bool) bool {
+	switch r.Verdict {
+	case "PASS":
+		return status == check.Pass
+	case "FAIL":
+		return status == check.Fail
+	case "UNKNOWN":
+		return status == check.Unknown || onAssumedDefault && status == check.Fail
+	}
+	return false
 }

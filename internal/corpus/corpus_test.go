@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	"github.com/lensix/lensix/internal/check"
 )
 
 func TestRowCase(t *testing.T) {
@@ -56,5 +58,32 @@ func TestSnapshotKeepsResponseResourcesOnce(t *testing.T) {
 func TestSnapshotRejectsInvalidJSON(t *testing.T) {
 	if _, err := Snapshot([]byte(`{"responses":`)); err == nil {
 		t.Error("Snapshot of truncated JSON gave no error")
+	}
+}
+
+func TestRowAccepts(t *testing.T) {
+	tests := []struct {
+		name     string
+		verdict  string
+		status   check.Status
+		assumed  bool
+		accepted bool
+	}{
+		{"a FAIL row accepts fail", "FAIL", check.Fail, false, true},
+		{"a FAIL row refuses unknown", "FAIL", check.Unknown, false, false},
+		{"a PASS row accepts pass", "PASS", check.Pass, false, true},
+		{"a PASS row refuses fail on an assumed default", "PASS", check.Fail, true, false},
+		{"an UNKNOWN row accepts unknown", "UNKNOWN", check.Unknown, false, true},
+		{"an UNKNOWN row accepts fail on an assumed default", "UNKNOWN", check.Fail, true, true},
+		{"an UNKNOWN row refuses fail on given values", "UNKNOWN", check.Fail, false, false},
+		{"an UNKNOWN row refuses pass on an assumed default", "UNKNOWN", check.Pass, true, false},
+		{"a NONE row accepts no status, not even pass", "NONE", check.Pass, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := (Row{Verdict: tt.verdict}).Accepts(tt.status, tt.assumed); got != tt.accepted {
+				t.Errorf("Accepts(%s, %v) = %v, want %v", tt.status, tt.assumed, got, tt.accepted)
+			}
+		})
 	}
 }
