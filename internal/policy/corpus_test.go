@@ -11,16 +11,16 @@ import (
 )
 
 // corpusDefinitionFiles lists every definition in the corpus, by path relative to it.
-func corpusDefinitionFiles(t *testing.T, corpus string) []string {
+func corpusDefinitionFiles(t *testing.T, dir string) []string {
 	t.Helper()
 	var files []string
 	for _, sub := range []string{"azure-policy/definitions", "azure-policy/samples", "policy"} {
-		err := filepath.WalkDir(filepath.Join(corpus, sub), func(p string, d os.DirEntry, err error) error {
+		err := filepath.WalkDir(filepath.Join(dir, sub), func(p string, d os.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
 			if !d.IsDir() && strings.HasSuffix(p, ".json") {
-				rel, _ := filepath.Rel(corpus, p)
+				rel, _ := filepath.Rel(dir, p)
 				files = append(files, filepath.ToSlash(rel))
 			}
 			return nil
