@@ -15,9 +15,9 @@ import (
 	"github.com/lensix/lensix/internal/check"
 )
 
-// Find returns the corpus directory: $LENSIX_CORPUS, else ../shared/corpus beside the directory
+// find returns the corpus directory: $LENSIX_CORPUS, else ../shared/corpus beside the directory
 // holding go.mod (found by walking up from the working directory). ok is false when it is absent.
-func Find() (dir string, ok bool) {
+func find() (dir string, ok bool) {
 	if env := os.Getenv("LENSIX_CORPUS"); env != "" {
 		dir = env
 	} else {
@@ -46,11 +46,26 @@ func Find() (dir string, ok bool) {
 // Dir returns the corpus directory, skipping the test or benchmark when it is absent.
 func Dir(t testing.TB) string {
 	t.Helper()
-	dir, ok := Find()
+	dir, ok := find()
 	if !ok {
 		t.Skip("corpus not found; set LENSIX_CORPUS")
 	}
 	return dir
+}
+
+// AddSeeds adds every corpus file matching pattern (a filepath.Glob pattern relative to the
+// corpus, in slash form) to a fuzz target's seed corpus; with no corpus it adds nothing.
+func AddSeeds(f *testing.F, pattern string) {
+	dir, ok := find()
+	if !ok {
+		return
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(pattern)))
+	for _, file := range files {
+		if src, err := os.ReadFile(file); err == nil {
+			f.Add(src)
+		}
+	}
 }
 
 // Row is one line of EXPECTED.tsv: a file of the corpus, its format, the resource address in it
