@@ -2,6 +2,8 @@ package corpus
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -85,5 +87,40 @@ func TestRowAccepts(t *testing.T) {
 				t.Errorf("Accepts(%s, %v) = %v, want %v", tt.status, tt.assumed, got, tt.accepted)
 			}
 		})
+	}
+}
+
+func TestDirSkipsWhenTheCorpusIsAbsent(t *testing.T) {
+	t.Setenv("LENSIX_CORPUS", filepath.Join(t.TempDir(), "missing"))
+	skipped := false
+	t.Run("inner", func(t *testing.T) {
+		defer func() { skipped = t.Skipped() }()
+		Dir(t)
+	})
+	if !skipped {
+		t.Error("Dir did not skip the test for a LENSIX_CORPUS folder that does not exist")
+	}
+}
+
+func TestRowsReadsTheRowsOfTheGivenFormats(t *testing.T) {
+	dir := t.TempDir()
+	tsv := "path\tformat\tresource\tverdict\tnotes\n" +
+		"arm/a/main.json\tarm\t[parameters('name')]\tFAIL\t\"no identity, \"\"quoted\"\"\"\n" +
+		"bicep/b/main.bicep\tbicep\tapim\tPASS\tsystem\n" +
+		"arm/c/x/main.json\tarm\t-\tNONE\n"
+	if err := os.WriteFile(filepath.Join(dir, "EXPECTED.tsv"), []byte(tsv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("LENSIX_CORPUS", dir)
+	got := Rows(t, "arm")
+	want := []Row{
+		{Path: "arm/a/main.json", Format: "arm", Resource: "[parameters('name')]", Verdict: "FAIL", Notes: `no identity, "quoted"`},
+		{Path: "arm/c/x/main.json", Format: "arm", Resource: "-", Verdict: "NONE"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Rows(arm) = %+v, want %+v", got, want)
+	}
+	if all := Rows(t); len(all) != 3 {
+		t.Errorf("Rows() gave %d rows, want all 3", len(all))
 	}
 }
