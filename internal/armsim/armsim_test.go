@@ -8,10 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 )
 
 func startTest(t *testing.T, tenant *Tenant, f Faults) *Server {
@@ -27,10 +24,7 @@ func startTest(t *testing.T, tenant *Tenant, f Faults) *Server {
 // getToken gets a token from the emulator through azidentity, as lensix does.
 func getToken(t *testing.T, s *Server) string {
 	t.Helper()
-	cred, err := azidentity.NewClientSecretCredential(s.Tenant().ID, ClientID, ClientSecret, &azidentity.ClientSecretCredentialOptions{
-		ClientOptions:            azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: s.URL + "/"}, Transport: s.Client()},
-		DisableInstanceDiscovery: true,
-	})
+	cred, err := s.Credential(ClientSecret)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/spf13/cobra"
 
 	"github.com/lensix/lensix/internal/armsim"
@@ -62,14 +60,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}
 	defer srv.Close()
-	cloudCfg, err := azure.CloudConfig("AzurePublic", srv.URL, srv.URL)
-	if err != nil {
-		return &ExitError{Code: ExitPartial, Err: err}
-	}
-	cred, err := azidentity.NewClientSecretCredential(tenant.ID, armsim.ClientID, armsim.ClientSecret, &azidentity.ClientSecretCredentialOptions{
-		ClientOptions:            azcore.ClientOptions{Cloud: cloudCfg, Transport: srv.Client()},
-		DisableInstanceDiscovery: true,
-	})
+	cred, err := srv.Credential(armsim.ClientSecret)
 	if err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}

@@ -24,20 +24,13 @@ const newReport = `{"schema":"lensix.scan/v1","version":"1","results":[
  {"check_id":"apimgmt_nomanagedidentity","status":"fail","resource":{"type":"Microsoft.ApiManagement/service","name":"added","address":"azurerm_api_management.added"},"source":{"kind":"terraform","file":"infra/main.tf","line":20}}
 ],"errors":[]}`
 
-func runCLI(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code := Run("test", args, Test(&out, &errOut))
-	return code, out.String(), errOut.String()
-}
-
 func TestDiffBaselineListsNewAndResolved(t *testing.T) {
 	dir := t.TempDir()
 	oldFile, newFile := filepath.Join(dir, "old.json"), filepath.Join(dir, "new.json")
 	os.WriteFile(oldFile, []byte(oldReport), 0o644)
 	os.WriteFile(newFile, []byte(newReport), 0o644)
 
-	code, out, errOut := runCLI(t, "diff", "--baseline", oldFile, newFile, "-o", "json")
+	code, out, errOut := run(t, "diff", "--baseline", oldFile, newFile, "-o", "json")
 	if code != ExitFindings {
 		t.Fatalf("exit %d (stderr %q); want %d because a failure is new", code, errOut, ExitFindings)
 	}
@@ -53,7 +46,7 @@ func TestDiffBaselineListsNewAndResolved(t *testing.T) {
 		t.Errorf("changes = %q, want \"new added, resolved old\"", s)
 	}
 
-	if code, out, _ := runCLI(t, "diff", "--baseline", newFile, newFile); code != ExitOK || !strings.Contains(out, "No new") {
+	if code, out, _ := run(t, "diff", "--baseline", newFile, newFile); code != ExitOK || !strings.Contains(out, "No new") {
 		t.Errorf("diff of a report with itself: exit %d, output %q", code, out)
 	}
 }
@@ -70,7 +63,7 @@ func TestDiffUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if code, _, _ := runCLI(t, tt.args...); code != ExitUsage {
+			if code, _, _ := run(t, tt.args...); code != ExitUsage {
 				t.Errorf("exit %d, want %d", code, ExitUsage)
 			}
 		})
@@ -91,7 +84,7 @@ func TestDiffStoreShowsLatestScanChanges(t *testing.T) {
 		}
 	}
 	st.Close()
-	code, out, errOut := runCLI(t, "diff", "--store", file)
+	code, out, errOut := run(t, "diff", "--store", file)
 	if code != ExitFindings || !strings.Contains(out, "reopened") || !strings.Contains(out, "azurerm_api_management.apim") {
 		t.Errorf("exit %d, output %q, stderr %q; want the reopened finding and exit 1", code, out, errOut)
 	}
@@ -101,7 +94,7 @@ func TestScanStoreRecordsTheScan(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "lensix.db")
 	// ExitPartial is allowed: the table reporter may not be merged yet; the store is written before reports.
-	if code, _, errOut := runCLI(t, "scan", dir, "--store", file); code != ExitOK && code != ExitPartial {
+	if code, _, errOut := run(t, "scan", dir, "--store", file); code != ExitOK && code != ExitPartial {
 		t.Fatalf("scan exit %d: %s", code, errOut)
 	}
 	st, err := store.OpenSQLite(context.Background(), file)
@@ -123,7 +116,7 @@ func TestScanStoreTellsProjectsScannedAsDotApart(t *testing.T) {
 		os.Mkdir(dir, 0o755)
 		os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`resource "azurerm_api_management" "x" { name = "`+project+`" }`), 0o644)
 		t.Chdir(dir)
-		if code, _, errOut := runCLI(t, "scan", ".", "--store", file, "-o", "json"); code != ExitFindings {
+		if code, _, errOut := run(t, "scan", ".", "--store", file, "-o", "json"); code != ExitFindings {
 			t.Fatalf("scan of %s: exit %d: %s", project, code, errOut)
 		}
 	}
@@ -141,7 +134,7 @@ func TestScanStoreTellsProjectsScannedAsDotApart(t *testing.T) {
 			t.Errorf("target %q is not an absolute path", s.Target)
 		}
 	}
-	if code, _, errOut := runCLI(t, "diff", "--store", file); code != ExitUsage || !strings.Contains(errOut, "several targets") {
+	if code, _, errOut := run(t, "diff", "--store", file); code != ExitUsage || !strings.Contains(errOut, "several targets") {
 		t.Errorf("diff --store over two projects: exit %d, %s; want it to ask for --target", code, errOut)
 	}
 }
@@ -178,18 +171,18 @@ func TestDiffReadsTheJSONReporter(t *testing.T) {
 	os.WriteFile(main, []byte(tf(`  identity {
     type = "SystemAssigned"
   }`)), 0o644)
-	if code, _, errOut := runCLI(t, "scan", dir, "-o", "json="+oldJSON); code != ExitOK {
+	if code, _, errOut := run(t, "scan", dir, "-o", "json="+oldJSON); code != ExitOK {
 		t.Fatalf("first scan exit %d: %s", code, errOut)
 	}
 	os.WriteFile(main, []byte(tf("")), 0o644)
-	if code, _, errOut := runCLI(t, "scan", dir, "-o", "json="+newJSON); code != ExitFindings {
+	if code, _, errOut := run(t, "scan", dir, "-o", "json="+newJSON); code != ExitFindings {
 		t.Fatalf("second scan exit %d: %s", code, errOut)
 	}
-	code, out, errOut := runCLI(t, "diff", "--baseline", oldJSON, newJSON)
+	code, out, errOut := run(t, "diff", "--baseline", oldJSON, newJSON)
 	if code != ExitFindings || !strings.Contains(out, "new") || !strings.Contains(out, "azurerm_api_management.prod") {
 		t.Errorf("diff: exit %d, output %q, stderr %q; want the new failure", code, out, errOut)
 	}
-	code, out, _ = runCLI(t, "diff", "--baseline", newJSON, oldJSON)
+	code, out, _ = run(t, "diff", "--baseline", newJSON, oldJSON)
 	if code != ExitOK || !strings.Contains(out, "resolved") {
 		t.Errorf("reverse diff: exit %d, output %q; want it resolved", code, out)
 	}

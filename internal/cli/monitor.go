@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/spf13/cobra"
 
 	"github.com/lensix/lensix/internal/armsim"
@@ -216,9 +215,7 @@ func liveScanner(cfg monitor.AzureConfig, opts *MonitorOptions, base monitor.Liv
 			srv.Close()
 			return nil, nil, &ExitError{Code: ExitPartial, Err: err}
 		}
-		cred, err := azidentity.NewClientSecretCredential(tenant.ID, armsim.ClientID, armsim.ClientSecret, &azidentity.ClientSecretCredentialOptions{
-			ClientOptions: azcore.ClientOptions{Cloud: cloudCfg, Transport: srv.Client()}, DisableInstanceDiscovery: true,
-		})
+		cred, err := srv.Credential(armsim.ClientSecret)
 		if err != nil {
 			srv.Close()
 			return nil, nil, &ExitError{Code: ExitPartial, Err: err}

@@ -25,7 +25,7 @@ targets:
 notify:
   channels: [{type: stdout}]
 `), 0o644)
-	if code, _, errOut := runCLI(t, "monitor", "--config", cfg, "--once"); code != ExitOK {
+	if code, _, errOut := run(t, "monitor", "--config", cfg, "--once"); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	st, err := store.OpenSQLite(context.Background(), filepath.Join(dir, "history.db"))
@@ -87,7 +87,7 @@ func TestMonitorRefusesAPublicAddressWithoutAToken(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "m.yaml")
 	os.WriteFile(cfg, []byte("listen: 0.0.0.0:0\ndefaults: {schedule: 1h}\ntargets: [{name: a, paths: [.]}]\n"), 0o644)
-	code, _, errOut := runCLI(t, "monitor", "--config", cfg)
+	code, _, errOut := run(t, "monitor", "--config", cfg)
 	if code != ExitUsage || !strings.Contains(errOut, "bearer token") {
 		t.Errorf("exit %d, stderr %q; want a usage error asking for a token", code, errOut)
 	}
@@ -113,7 +113,7 @@ targets:
     schedule: 1m
 notify: {channels: [{type: stdout}]}
 `), 0o644)
-	code, out, errOut := runCLI(t, "monitor", "--config", cfg, "--demo", "--once")
+	code, out, errOut := run(t, "monitor", "--config", cfg, "--demo", "--once")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

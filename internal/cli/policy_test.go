@@ -19,16 +19,9 @@ import (
 	"github.com/lensix/lensix/internal/suppress"
 )
 
-func runLensix(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = Run("test", args, Test(&out, &errOut))
-	return code, out.String(), errOut.String()
-}
-
 func TestPolicyExport(t *testing.T) {
 	t.Run("json holds each definition and the initiative", func(t *testing.T) {
-		code, out, errOut := runLensix(t, "policy", "export", "apimgmt_nomanagedidentity")
+		code, out, errOut := run(t, "policy", "export", "apimgmt_nomanagedidentity")
 		if code != ExitOK {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
@@ -72,7 +65,7 @@ func TestPolicyExport(t *testing.T) {
 		}
 	})
 	t.Run("terraform is valid HCL with the azurerm resources", func(t *testing.T) {
-		code, out, errOut := runLensix(t, "policy", "export", "--format", "terraform", "--effect", "deny")
+		code, out, errOut := run(t, "policy", "export", "--format", "terraform", "--effect", "deny")
 		if code != ExitOK {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
@@ -86,7 +79,7 @@ func TestPolicyExport(t *testing.T) {
 		}
 	})
 	t.Run("bicep creates and assigns the initiative at subscription scope", func(t *testing.T) {
-		code, out, _ := runLensix(t, "policy", "export", "--format", "bicep")
+		code, out, _ := run(t, "policy", "export", "--format", "bicep")
 		for _, want := range []string{"targetScope = 'subscription'", "'Microsoft.Authorization/policyDefinitions@2023-04-01'", "'Microsoft.Authorization/policySetDefinitions@2023-04-01'", "'Microsoft.Authorization/policyAssignments@2024-04-01'", `value: '[parameters(\'effect\')]'`, `'if': {`} {
 			if code != ExitOK || !strings.Contains(out, want) {
 				t.Errorf("exit %d, missing %s", code, want)
@@ -95,7 +88,7 @@ func TestPolicyExport(t *testing.T) {
 	})
 	t.Run("--out writes the file", func(t *testing.T) {
 		file := filepath.Join(t.TempDir(), "sub", "lensix.json")
-		if code, _, errOut := runLensix(t, "policy", "export", "--out", file); code != ExitOK {
+		if code, _, errOut := run(t, "policy", "export", "--out", file); code != ExitOK {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
 		if data, err := os.ReadFile(file); err != nil || !json.Valid(data) {
@@ -112,7 +105,7 @@ func TestPolicyExport(t *testing.T) {
 		{"an unknown format is a usage error", []string{"--format", "yaml"}, `unknown --format "yaml"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, errOut := runLensix(t, append([]string{"policy", "export"}, tc.args...)...)
+			code, _, errOut := run(t, append([]string{"policy", "export"}, tc.args...)...)
 			if code != ExitUsage || !strings.Contains(errOut, tc.want) {
 				t.Errorf("exit %d, stderr %q, want %q", code, errOut, tc.want)
 			}
@@ -135,7 +128,7 @@ func TestPolicyEvalArguments(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, errOut := runLensix(t, tc.args...)
+			code, _, errOut := run(t, tc.args...)
 			if code != ExitUsage || !strings.Contains(errOut, tc.want) {
 				t.Errorf("exit %d, stderr %q, want %q", code, errOut, tc.want)
 			}

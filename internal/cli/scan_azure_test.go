@@ -10,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
-
 	"github.com/lensix/lensix/internal/armsim"
 	"github.com/lensix/lensix/internal/source/azure"
 )
@@ -20,13 +17,7 @@ import (
 // azureScan runs `lensix scan azure` against armsim with the given scan flags' values.
 func azureScan(t *testing.T, srv *armsim.Server, modify func(*ScanAzureOptions)) (int, string, string) {
 	t.Helper()
-	cloudCfg, err := azure.CloudConfig("AzurePublic", srv.URL, srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cred, err := azidentity.NewClientSecretCredential(srv.Tenant().ID, armsim.ClientID, armsim.ClientSecret, &azidentity.ClientSecretCredentialOptions{
-		ClientOptions: azcore.ClientOptions{Cloud: cloudCfg, Transport: srv.Client()}, DisableInstanceDiscovery: true,
-	})
+	cred, err := srv.Credential(armsim.ClientSecret)
 	if err != nil {
 		t.Fatal(err)
 	}

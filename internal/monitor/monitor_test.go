@@ -2,7 +2,6 @@ package monitor
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,19 +92,11 @@ func TestDriftNotifiesEachStateChangeExactlyOnce(t *testing.T) {
 		// Deliveries are asynchronous: wait for the expected count, then check nothing extra came.
 		waitFor(t, st.name, func() bool { b, _ := hook.received(); return len(b) >= len(want) })
 		time.Sleep(20 * time.Millisecond)
-		bodies, headers := hook.received()
 		var got []string
-		for i, b := range bodies {
-			if !VerifySignature(secret, headers[i].Get("X-Lensix-Timestamp"), headers[i].Get("X-Lensix-Signature"), b, time.Now(), time.Minute) {
-				t.Errorf("delivery %d is not correctly signed", i)
-			}
-			var msg Notification
-			json.Unmarshal(b, &msg)
-			for _, c := range msg.Changes {
-				got = append(got, string(c.Kind))
-				if c.Resource.Name != "apim-prod" || c.CheckID != "apimgmt_nomanagedidentity" || c.Resource.Address != "azurerm_api_management.prod" {
-					t.Errorf("notification about %+v", c)
-				}
+		for _, c := range hook.signedChanges(t, secret) {
+			got = append(got, string(c.Kind))
+			if c.Resource.Name != "apim-prod" || c.CheckID != "apimgmt_nomanagedidentity" || c.Resource.Address != "azurerm_api_management.prod" {
+				t.Errorf("notification about %+v", c)
 			}
 		}
 		if strings.Join(got, " ") != strings.Join(want, " ") {

@@ -49,6 +49,23 @@ func (r *receiver) received() ([][]byte, []http.Header) {
 	return append([][]byte(nil), r.bodies...), append([]http.Header(nil), r.headers...)
 }
 
+// signedChanges returns the changes of every delivery so far, in order, failing the test for a
+// delivery not signed with secret.
+func (r *receiver) signedChanges(t *testing.T, secret []byte) []ChangeRecord {
+	t.Helper()
+	bodies, headers := r.received()
+	var changes []ChangeRecord
+	for i, b := range bodies {
+		if !VerifySignature(secret, headers[i].Get("X-Lensix-Timestamp"), headers[i].Get("X-Lensix-Signature"), b, time.Now(), time.Minute) {
+			t.Errorf("delivery %d is not signed with the shared secret", i)
+		}
+		var msg Notification
+		json.Unmarshal(b, &msg)
+		changes = append(changes, msg.Changes...)
+	}
+	return changes
+}
+
 // waitFor polls until cond holds or a few seconds pass.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()

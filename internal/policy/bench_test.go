@@ -7,16 +7,14 @@ import (
 	"testing"
 
 	"github.com/lensix/lensix/internal/checks/apimgmt"
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/resource"
 )
 
 // BenchmarkEvaluateCorpus evaluates every corpus definition on every resource of the corpus
 // cases: one op is one pass over all (definition, resource) pairs.
 func BenchmarkEvaluateCorpus(b *testing.B) {
-	corpus := os.Getenv("LENSIX_CORPUS")
-	if corpus == "" {
-		corpus = filepath.Join("..", "..", "..", "shared", "corpus")
-	}
+	dir := corpus.Dir(b)
 	data, err := os.ReadFile("testdata/corpus_cases.json")
 	if err != nil {
 		b.Fatal(err)
@@ -29,7 +27,7 @@ func BenchmarkEvaluateCorpus(b *testing.B) {
 	var params []map[string]any
 	var resources []*resource.Resource
 	for _, tc := range cases {
-		def, err := ParseFile(filepath.Join(corpus, tc.File))
+		def, err := ParseFile(filepath.Join(dir, tc.File))
 		if err != nil {
 			b.Skipf("corpus not readable: %v", err)
 		}
@@ -75,11 +73,8 @@ func BenchmarkNoManagedIdentityRule(b *testing.B) {
 
 // BenchmarkParseCorpusDefinition parses and compiles the largest API Management built-in.
 func BenchmarkParseCorpusDefinition(b *testing.B) {
-	corpus := os.Getenv("LENSIX_CORPUS")
-	if corpus == "" {
-		corpus = filepath.Join("..", "..", "..", "shared", "corpus")
-	}
-	data, err := os.ReadFile(filepath.Join(corpus, "azure-policy/definitions/API Management/BasePolicy_Audit.json"))
+	dir := corpus.Dir(b)
+	data, err := os.ReadFile(filepath.Join(dir, "azure-policy/definitions/API Management/BasePolicy_Audit.json"))
 	if err != nil {
 		b.Skip(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/resource"
 )
 
@@ -67,7 +68,7 @@ func armResource(body map[string]any) *resource.Resource {
 }
 
 func TestCorpusDefinitionsJudgeCompliantAndNonCompliantResources(t *testing.T) {
-	corpus := corpusDir(t)
+	dir := corpus.Dir(t)
 	data, err := os.ReadFile("testdata/corpus_cases.json")
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +81,7 @@ func TestCorpusDefinitionsJudgeCompliantAndNonCompliantResources(t *testing.T) {
 	for _, tc := range cases {
 		covered[tc.File] = true
 		t.Run(tc.File, func(t *testing.T) {
-			def, err := ParseFile(filepath.Join(corpus, tc.File))
+			def, err := ParseFile(filepath.Join(dir, tc.File))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,7 +128,7 @@ func TestCorpusDefinitionsJudgeCompliantAndNonCompliantResources(t *testing.T) {
 			}
 		})
 	}
-	for _, f := range corpusDefinitionFiles(t, corpus) {
+	for _, f := range corpusDefinitionFiles(t, dir) {
 		if !covered[f] {
 			t.Errorf("%s has no compliant and non-compliant case in testdata/corpus_cases.json", f)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/checks/apimgmt"
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/arm/expr"
 )
@@ -111,11 +112,11 @@ func TestExportedNoManagedIdentityRuleGivesTheChecksVerdicts(t *testing.T) {
 // corpusServices finds every API Management service object in the corpus's ARM templates and
 // REST API examples. Template expressions become unknown values, as a source without inputs
 // would leave them.
-func corpusServices(t *testing.T, corpus string) []*resource.Resource {
+func corpusServices(t *testing.T, dir string) []*resource.Resource {
 	t.Helper()
 	var out []*resource.Resource
 	for _, sub := range []string{"arm", "armrest"} {
-		_ = filepath.WalkDir(filepath.Join(corpus, sub), func(p string, d os.DirEntry, err error) error {
+		_ = filepath.WalkDir(filepath.Join(dir, sub), func(p string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".json") {
 				return err
 			}
@@ -127,7 +128,7 @@ func corpusServices(t *testing.T, corpus string) []*resource.Resource {
 			if json.Unmarshal(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &doc) != nil {
 				return nil
 			}
-			rel, _ := filepath.Rel(corpus, p)
+			rel, _ := filepath.Rel(dir, p)
 			var visit func(v any, at string)
 			visit = func(v any, at string) {
 				switch x := v.(type) {
@@ -175,14 +176,14 @@ func withUnknowns(v any) any {
 }
 
 func TestExportedRuleAgreesWithTheCheckOnCorpusServices(t *testing.T) {
-	corpus := corpusDir(t)
+	dir := corpus.Dir(t)
 	c := apimgmt.NoManagedIdentity
 	def := exportedDefinition(t, c, "Deny")
 	params, err := def.Bind(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	services := corpusServices(t, corpus)
+	services := corpusServices(t, dir)
 	if len(services) < 20 {
 		t.Fatalf("found %d API Management services in the corpus, want at least 20", len(services))
 	}

@@ -2,43 +2,21 @@ package scan
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/checks/apimgmt"
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/suppress"
 )
 
 // corpusFormats are the corpus formats lensix reads end to end through scan.Run.
 var corpusFormats = map[string]bool{"terraform": true, "tfplan": true, "arm": true, "bicep": true, "armrest": true}
-
-// corpusDir finds the shared real-world corpus: $LENSIX_CORPUS, else ../shared/corpus beside the
-// module root.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	if dir := os.Getenv("LENSIX_CORPUS"); dir != "" {
-		return dir
-	}
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for ; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "corpus")
-		}
-	}
-	t.Fatal("no go.mod above the test")
-	return ""
-}
 
 // expectedCase is one corpus folder and the verdicts its rows expect for the flagship check.
 type expectedCase struct {
@@ -47,32 +25,15 @@ type expectedCase struct {
 	rows                []string // "resource=VERDICT", shown when the case does not match
 }
 
-func readExpected(t *testing.T, corpus string) map[string]*expectedCase {
-	f, err := os.Open(filepath.Join(corpus, "EXPECTED.tsv"))
-	if os.IsNotExist(err) {
-		t.Skipf("no corpus at %s (set LENSIX_CORPUS)", corpus)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.Comma, r.LazyQuotes, r.FieldsPerRecord = '\t', true, -1
-	rows, err := r.ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+func readExpected(t *testing.T) map[string]*expectedCase {
 	cases := map[string]*expectedCase{}
-	for _, row := range rows[1:] {
-		path, format, res, verdict := row[0], row[1], row[2], row[3]
-		parts := strings.SplitN(path, "/", 3)
-		name := parts[0] + "/" + parts[1]
-		c := cases[name]
+	for _, row := range corpus.Rows(t) {
+		c := cases[row.Case()]
 		if c == nil {
-			c = &expectedCase{format: format}
-			cases[name] = c
+			c = &expectedCase{format: row.Format}
+			cases[row.Case()] = c
 		}
-		switch verdict {
+		switch row.Verdict {
 		case "FAIL":
 			c.fail++
 		case "PASS":
@@ -80,7 +41,7 @@ func readExpected(t *testing.T, corpus string) map[string]*expectedCase {
 		case "UNKNOWN":
 			c.unknown++
 		}
-		c.rows = append(c.rows, res+"="+verdict)
+		c.rows = append(c.rows, row.Resource+"="+row.Verdict)
 	}
 	return cases
 }
@@ -89,8 +50,8 @@ func readExpected(t *testing.T, corpus string) map[string]*expectedCase {
 // holds the flagship check's verdicts to the labels: FAIL and PASS rows exactly, UNKNOWN rows as
 // unknown or as fail resting on an assumed default, NONE rows as no result at all.
 func TestCorpus(t *testing.T) {
-	corpus := corpusDir(t)
-	cases := readExpected(t, corpus)
+	dir := corpus.Dir(t)
+	cases := readExpected(t)
 	names := make([]string, 0, len(cases))
 	for name := range cases {
 		names = append(names, name)
@@ -102,7 +63,7 @@ func TestCorpus(t *testing.T) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
-			target := filepath.Join(corpus, name)
+			target := filepath.Join(dir, name)
 			if c.format == "armrest" {
 				target = restExampleSnapshots(t, target)
 			}
@@ -146,8 +107,7 @@ func TestCorpus(t *testing.T) {
 }
 
 // restExampleSnapshots turns the Azure REST API examples in dir into the saved list responses a
-// user would scan ({"value": [...]}, as `az rest` saves them): every response body's resources,
-// the way ../shared/tools/corpus-check does. Request bodies are not resources Azure returned.
+// user would scan, one per example, in a temporary folder.
 func restExampleSnapshots(t *testing.T, dir string) string {
 	t.Helper()
 	out := t.TempDir()
@@ -160,34 +120,9 @@ func restExampleSnapshots(t *testing.T, dir string) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var example struct {
-			Responses map[string]struct {
-				Body json.RawMessage `json:"body"`
-			} `json:"responses"`
-		}
-		if err := json.Unmarshal(data, &example); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		var items []json.RawMessage
-		for _, code := range sortedKeys(map[string]bool{"200": true, "201": true, "202": true}) {
-			body := example.Responses[code].Body
-			var list struct {
-				Value []json.RawMessage `json:"value"`
-			}
-			var one struct {
-				Type string `json:"type"`
-			}
-			switch {
-			case len(body) == 0:
-			case json.Unmarshal(body, &list) == nil && list.Value != nil:
-				items = append(items, list.Value...)
-			case json.Unmarshal(body, &one) == nil && one.Type != "":
-				items = append(items, body)
-			}
-		}
-		snapshot, err := json.Marshal(map[string]any{"value": items})
+		snapshot, err := corpus.Snapshot(data)
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", f, err)
 		}
 		if err := os.WriteFile(filepath.Join(out, filepath.Base(f)), snapshot, 0o644); err != nil {
 			t.Fatal(err)

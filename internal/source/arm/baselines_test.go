@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/source/arm"
 )
@@ -18,8 +19,7 @@ var baselineDefects = map[string]string{
 }
 
 func TestBicepBaselinesEvaluateWithoutErrors(t *testing.T) {
-	corpus := corpusDir(t)
-	dirs, err := filepath.Glob(filepath.Join(corpus, "bicep-baselines", "valid", "*"))
+	dirs, err := filepath.Glob(filepath.Join(corpus.Dir(t), "bicep-baselines", "valid", "*"))
 	if err != nil || len(dirs) == 0 {
 		t.Skip("no bicep-baselines in the corpus")
 	}

@@ -5,13 +5,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/source/arm"
 )
 
 // BenchmarkLoadLargestCorpusTemplate evaluates the largest main.json of the corpus
 // (bicep-baselines LargeTemplate_Stress_LF, 170 KB) once per iteration.
 func BenchmarkLoadLargestCorpusTemplate(b *testing.B) {
-	file := filepath.ToSlash(filepath.Join(corpusDir(b), "bicep-baselines", "valid", "LargeTemplate_Stress_LF", "main.json"))
+	file := filepath.ToSlash(filepath.Join(corpus.Dir(b), "bicep-baselines", "valid", "LargeTemplate_Stress_LF", "main.json"))
 	st, err := os.Stat(file)
 	if err != nil {
 		b.Skip(err)

@@ -1,65 +1,22 @@
 package arm_test
 
 import (
-	"bufio"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/checks/apimgmt"
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/arm"
 )
 
-// corpusDir finds the shared corpus: $LENSIX_CORPUS, else ../shared/corpus beside the module
-// root. It skips the test when the corpus is absent.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	if dir := os.Getenv("LENSIX_CORPUS"); dir != "" {
-		return dir
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(corpus, "EXPECTED.tsv")); err != nil {
-		t.Skipf("corpus not found at %s (set LENSIX_CORPUS)", corpus)
-	}
-	return corpus
-}
-
-type expectation struct {
-	resource, verdict, notes string
-}
-
-func armRows(t *testing.T, corpus string) map[string][]expectation {
-	f, err := os.Open(filepath.Join(corpus, "EXPECTED.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows := map[string][]expectation{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		cols := strings.Split(sc.Text(), "\t")
-		if len(cols) < 5 || cols[1] != "arm" {
-			continue
-		}
-		rows[cols[0]] = append(rows[cols[0]], expectation{resource: cols[2], verdict: cols[3], notes: cols[4]})
+// armRows groups the corpus's arm rows by file.
+func armRows(t *testing.T) map[string][]corpus.Row {
+	rows := map[string][]corpus.Row{}
+	for _, r := range corpus.Rows(t, "arm") {
+		rows[r.Path] = append(rows[r.Path], r)
 	}
 	return rows
 }
@@ -74,36 +31,25 @@ func apimServices(rs []*resource.Resource) map[string]*resource.Resource {
 	return out
 }
 
-// judgedAs reports whether a check result matches an EXPECTED verdict. An UNKNOWN row accepts
-// unknown, or fail resting on an assumed parameter default.
-func judgedAs(r *resource.Resource, res check.Result, verdict string) bool {
-	switch verdict {
-	case "PASS":
-		return res.Status == check.Pass
-	case "FAIL":
-		return res.Status == check.Fail
-	case "UNKNOWN":
-		if res.Status == check.Unknown {
+// assumesParameter reports whether r rests on a parameter's assumed default value.
+func assumesParameter(r *resource.Resource) bool {
+	for _, a := range r.Assumptions {
+		if strings.HasPrefix(a.Path, "parameters(") {
 			return true
-		}
-		for _, a := range r.Assumptions {
-			if strings.HasPrefix(a.Path, "parameters(") {
-				return res.Status == check.Fail
-			}
 		}
 	}
 	return false
 }
 
 func TestCorpusVerdicts(t *testing.T) {
-	corpus := corpusDir(t)
-	rows := armRows(t, corpus)
+	dir := corpus.Dir(t)
+	rows := armRows(t)
 	if len(rows) == 0 {
 		t.Fatal("EXPECTED.tsv has no arm rows")
 	}
 	for path, want := range rows {
 		t.Run(path, func(t *testing.T) {
-			file := filepath.ToSlash(filepath.Join(corpus, path))
+			file := filepath.ToSlash(filepath.Join(dir, path))
 			rs, diags := arm.Load([]string{file}, arm.Options{})
 			if diags.HasErrors() {
 				t.Errorf("error diagnostics: %v", diags)
@@ -111,21 +57,21 @@ func TestCorpusVerdicts(t *testing.T) {
 			services := apimServices(rs)
 			expected := 0
 			for _, w := range want {
-				if w.verdict == "NONE" {
+				if w.Verdict == "NONE" {
 					if len(services) != 0 {
 						t.Errorf("want no API Management service, got %d", len(services))
 					}
 					continue
 				}
 				expected++
-				r := services[w.resource]
+				r := services[w.Resource]
 				if r == nil {
-					t.Errorf("no API Management service at address %q (have %v)", w.resource, keys(services))
+					t.Errorf("no API Management service at address %q (have %v)", w.Resource, keys(services))
 					continue
 				}
 				res := apimgmt.NoManagedIdentity.Evaluate(r)
-				if !judgedAs(r, res, w.verdict) {
-					t.Errorf("%s: got %s (%s; assumptions %v), want %s (%s)", w.resource, res.Status, res.Message, r.Assumptions, w.verdict, w.notes)
+				if !w.Accepts(res.Status, assumesParameter(r)) {
+					t.Errorf("%s: got %s (%s; assumptions %v), want %s (%s)", w.Resource, res.Status, res.Message, r.Assumptions, w.Verdict, w.Notes)
 				}
 			}
 			if expected > 0 && len(services) != expected {
@@ -144,9 +90,9 @@ func keys(m map[string]*resource.Resource) []string {
 }
 
 func TestCorpusParameterFiles(t *testing.T) {
-	corpus := corpusDir(t)
-	template := filepath.ToSlash(filepath.Join(corpus, "arm/carml-2023-apim/main.json"))
-	maxParams := filepath.ToSlash(filepath.Join(corpus, "arm/carml-2022-apim-max/max.parameters.json"))
+	dir := corpus.Dir(t)
+	template := filepath.ToSlash(filepath.Join(dir, "arm/carml-2023-apim/main.json"))
+	maxParams := filepath.ToSlash(filepath.Join(dir, "arm/carml-2022-apim-max/max.parameters.json"))
 	tests := []struct {
 		name string
 		opts arm.Options
@@ -174,8 +120,7 @@ func TestCorpusParameterFiles(t *testing.T) {
 }
 
 func TestCorpusPairedParametersFile(t *testing.T) {
-	corpus := corpusDir(t)
-	template := filepath.ToSlash(filepath.Join(corpus, "arm/qs-multiregion/azuredeploy.json"))
+	template := filepath.ToSlash(filepath.Join(corpus.Dir(t), "arm/qs-multiregion/azuredeploy.json"))
 	rs, diags := arm.Load([]string{template}, arm.Options{})
 	if diags.HasErrors() {
 		t.Fatalf("diagnostics: %v", diags)

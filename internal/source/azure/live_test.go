@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/lensix/lensix/internal/armsim"
 	"github.com/lensix/lensix/internal/check"
@@ -38,10 +37,7 @@ func simOptions(t *testing.T, srv *armsim.Server, secret string) azure.Options {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cred, err := azidentity.NewClientSecretCredential(srv.Tenant().ID, armsim.ClientID, secret, &azidentity.ClientSecretCredentialOptions{
-		ClientOptions:            azcore.ClientOptions{Cloud: cfg, Transport: srv.Client()},
-		DisableInstanceDiscovery: true,
-	})
+	cred, err := srv.Credential(secret)
 	if err != nil {
 		t.Fatal(err)
 	}

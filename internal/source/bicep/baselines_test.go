@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/arm"
 	"github.com/lensix/lensix/internal/source/bicep"
-	"github.com/lensix/lensix/internal/source/bicep/internal/corpus"
 )
 
 // deployedKey describes a deployed resource by what the baselines equivalence compares: type,
@@ -57,10 +57,7 @@ var leftOut = map[string]string{
 }
 
 func TestBaselinesDeployWhatTheCompiledTemplateDeploys(t *testing.T) {
-	dir, ok := corpus.Dir()
-	if !ok {
-		t.Skip("corpus not found; set LENSIX_CORPUS")
-	}
+	dir := corpus.Dir(t)
 	files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "valid", "*", "main.bicep"))
 	if len(files) == 0 {
 		t.Skip("no valid Bicep baselines")
@@ -82,10 +79,7 @@ func TestBaselinesDeployWhatTheCompiledTemplateDeploys(t *testing.T) {
 }
 
 func TestInvalidBaselinesLoadWithoutPanic(t *testing.T) {
-	dir, ok := corpus.Dir()
-	if !ok {
-		t.Skip("corpus not found; set LENSIX_CORPUS")
-	}
+	dir := corpus.Dir(t)
 	files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "invalid", "*", "main.bicep"))
 	params, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "bicepparam", "invalid", "*", "parameters.bicepparam"))
 	files = append(files, params...)

@@ -6,16 +6,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/source/bicep"
-	"github.com/lensix/lensix/internal/source/bicep/internal/corpus"
 	"github.com/lensix/lensix/internal/source/bicep/parser"
 )
 
 func baselineFiles(b *testing.B) []string {
-	dir, ok := corpus.Dir()
-	if !ok {
-		b.Skip("corpus not found; set LENSIX_CORPUS")
-	}
+	dir := corpus.Dir(b)
 	files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "*", "*", "main.bicep"))
 	if len(files) == 0 {
 		b.Skip("no Bicep baselines")
@@ -44,10 +41,7 @@ func BenchmarkParseBaselines(b *testing.B) {
 // BenchmarkLoadBaselines reads, parses and evaluates every valid baseline (modules included) once
 // per iteration.
 func BenchmarkLoadBaselines(b *testing.B) {
-	dir, ok := corpus.Dir()
-	if !ok {
-		b.Skip("corpus not found; set LENSIX_CORPUS")
-	}
+	dir := corpus.Dir(b)
 	files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "valid", "*", "main.bicep"))
 	b.ReportAllocs()
 	resources := 0

@@ -7,17 +7,14 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/source/arm/funcs"
-	"github.com/lensix/lensix/internal/source/bicep/internal/corpus"
 )
 
 // TestBicepparamBaselinesGiveTheCompiledValues evaluates each valid .bicepparam baseline and
 // compares every value lensix can know offline with the compiled parameters.json.
 func TestBicepparamBaselinesGiveTheCompiledValues(t *testing.T) {
-	dir, ok := corpus.Dir()
-	if !ok {
-		t.Skip("corpus not found; set LENSIX_CORPUS")
-	}
+	dir := corpus.Dir(t)
 	files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "bicepparam", "valid", "*", "parameters.bicepparam"))
 	if len(files) == 0 {
 		t.Skip("no .bicepparam baselines")

@@ -1,62 +1,24 @@
 package bicep_test
 
 import (
-	"bufio"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/checks/apimgmt"
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/bicep"
-	"github.com/lensix/lensix/internal/source/bicep/internal/corpus"
 )
 
-type expectedRow struct {
-	path, resource, verdict, notes string
-}
-
-func bicepRows(t *testing.T, dir string) []expectedRow {
-	f, err := os.Open(filepath.Join(dir, "EXPECTED.tsv"))
-	if err != nil {
-		t.Skipf("no EXPECTED.tsv: %v", err)
-	}
-	defer f.Close()
-	var rows []expectedRow
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		cols := strings.Split(sc.Text(), "\t")
-		if len(cols) < 5 || cols[1] != "bicep" {
-			continue
-		}
-		rows = append(rows, expectedRow{path: cols[0], resource: cols[2], verdict: cols[3], notes: cols[4]})
-	}
-	return rows
-}
-
-// judgedAs reports whether a check result matches an EXPECTED verdict. An UNKNOWN row accepts
-// unknown, or fail resting on an assumed parameter default (the "default=FAIL" rows), as the ARM
-// source's corpus test does.
-func judgedAs(r *resource.Resource, res check.Result, verdict string) bool {
-	switch verdict {
-	case "PASS":
-		return res.Status == check.Pass
-	case "FAIL":
-		return res.Status == check.Fail
-	case "UNKNOWN":
-		if res.Status == check.Unknown {
+// assumesParameter reports whether r rests on a parameter's assumed default value.
+func assumesParameter(r *resource.Resource) bool {
+	for _, a := range r.Assumptions {
+		if strings.HasPrefix(a.Path, "param.") {
 			return true
-		}
-		for _, a := range r.Assumptions {
-			if strings.HasPrefix(a.Path, "param.") {
-				return res.Status == check.Fail
-			}
 		}
 	}
 	return false
@@ -65,18 +27,14 @@ func judgedAs(r *resource.Resource, res check.Result, verdict string) bool {
 var lineSuffix = regexp.MustCompile(`^(\S+) \(L(\d+)\)$`)
 
 func TestCorpusVerdicts(t *testing.T) {
-	dir, ok := corpus.Dir()
-	if !ok {
-		t.Skip("corpus not found; set LENSIX_CORPUS")
-	}
-	rows := bicepRows(t, dir)
-	byFile := map[string][]expectedRow{}
+	dir := corpus.Dir(t)
+	byFile := map[string][]corpus.Row{}
 	var order []string
-	for _, r := range rows {
-		if _, seen := byFile[r.path]; !seen {
-			order = append(order, r.path)
+	for _, r := range corpus.Rows(t, "bicep") {
+		if _, seen := byFile[r.Path]; !seen {
+			order = append(order, r.Path)
 		}
-		byFile[r.path] = append(byFile[r.path], r)
+		byFile[r.Path] = append(byFile[r.Path], r)
 	}
 	for _, path := range order {
 		t.Run(path, func(t *testing.T) {
@@ -91,13 +49,13 @@ func TestCorpusVerdicts(t *testing.T) {
 				}
 			}
 			for _, want := range byFile[path] {
-				if want.verdict == "NONE" {
+				if want.Verdict == "NONE" {
 					if len(services) != 0 {
-						t.Errorf("found %d API Management services, want none (%s)", len(services), want.notes)
+						t.Errorf("found %d API Management services, want none (%s)", len(services), want.Notes)
 					}
 					continue
 				}
-				symbol, line := want.resource, 0
+				symbol, line := want.Resource, 0
 				if m := lineSuffix.FindStringSubmatch(symbol); m != nil {
 					symbol = m[1]
 					line, _ = strconv.Atoi(m[2])
@@ -114,13 +72,13 @@ func TestCorpusVerdicts(t *testing.T) {
 					}
 				}
 				if r == nil {
-					t.Errorf("%s: no API Management service with that address (%s)", want.resource, want.notes)
+					t.Errorf("%s: no API Management service with that address (%s)", want.Resource, want.Notes)
 					continue
 				}
 				res := apimgmt.NoManagedIdentity.Evaluate(r)
-				t.Logf("%s at line %d: %s (%s)", want.resource, r.Provenance.Range.Start.Line, res.Status, res.Message)
-				if !judgedAs(r, res, want.verdict) {
-					t.Errorf("%s: got %s (%s; assumptions %v), want %s (%s)", want.resource, res.Status, res.Message, r.Assumptions, want.verdict, want.notes)
+				t.Logf("%s at line %d: %s (%s)", want.Resource, r.Provenance.Range.Start.Line, res.Status, res.Message)
+				if !want.Accepts(res.Status, assumesParameter(r)) {
+					t.Errorf("%s: got %s (%s; assumptions %v), want %s (%s)", want.Resource, res.Status, res.Message, r.Assumptions, want.Verdict, want.Notes)
 				}
 			}
 		})

@@ -1,11 +1,9 @@
 package bicep
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/lensix/lensix/internal/source/bicep/internal/corpus"
+	"github.com/lensix/lensix/internal/corpus"
 )
 
 // FuzzEvaluate checks that evaluating any parsed input ends without a panic.
@@ -23,14 +21,7 @@ func FuzzEvaluate(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	if dir, ok := corpus.Dir(); ok {
-		files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "*", "*", "main.bicep"))
-		for _, file := range files {
-			if src, err := os.ReadFile(file); err == nil {
-				f.Add(src)
-			}
-		}
-	}
+	corpus.AddSeeds(f, "bicep-baselines/*/*/main.bicep")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		l := &loader{files: map[string]*sourceFile{}}
 		file := l.parse("fuzz.bicep", src)

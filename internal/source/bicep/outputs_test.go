@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/arm/funcs"
-	"github.com/lensix/lensix/internal/source/bicep/internal/corpus"
 )
 
 // literalOutputs returns the outputs of a compiled template whose values are plain JSON (the
@@ -60,10 +60,7 @@ func hasExpression(v any) bool {
 // TestBaselineOutputsMatchTheCompilersConstants compares the outputs lensix evaluates with those
 // the Bicep compiler wrote as plain values into main.json.
 func TestBaselineOutputsMatchTheCompilersConstants(t *testing.T) {
-	dir, ok := corpus.Dir()
-	if !ok {
-		t.Skip("corpus not found; set LENSIX_CORPUS")
-	}
+	dir := corpus.Dir(t)
 	files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "valid", "*", "main.bicep"))
 	compared := 0
 	for _, file := range files {

@@ -1,7 +1,6 @@
 package terraform_test
 
 import (
-	"bufio"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -10,49 +9,17 @@ import (
 	"testing"
 
 	"github.com/lensix/lensix/internal/checks/apimgmt"
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/terraform"
 )
 
-// corpusDir is LENSIX_CORPUS, or ../shared/corpus beside the module root.
-func corpusDir(t *testing.T) string {
-	if dir := os.Getenv("LENSIX_CORPUS"); dir != "" {
-		return dir
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, "..", "shared", "corpus")
-		}
-		if filepath.Dir(d) == d {
-			return filepath.Join(wd, "corpus-not-found")
-		}
-	}
-}
-
-type expectedRow struct {
-	path, format, resource, verdict string
-}
-
-func readExpected(t *testing.T, corpus string) []expectedRow {
-	f, err := os.Open(filepath.Join(corpus, "EXPECTED.tsv"))
-	if err != nil {
-		t.Skipf("corpus not available: %v", err)
-	}
-	defer f.Close()
-	var rows []expectedRow
-	seen := map[expectedRow]bool{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for first := true; sc.Scan(); first = false {
-		cols := strings.Split(sc.Text(), "\t")
-		if first || len(cols) < 4 || (cols[1] != "terraform" && cols[1] != "tfplan") {
-			continue
-		}
-		row := expectedRow{cols[0], cols[1], cols[2], cols[3]}
+// readExpected reads the corpus's terraform and tfplan rows, each distinct row once.
+func readExpected(t *testing.T) []corpus.Row {
+	var rows []corpus.Row
+	seen := map[corpus.Row]bool{}
+	for _, row := range corpus.Rows(t, "terraform", "tfplan") {
+		row.Notes = "" // rows that differ only in their notes are the same expectation
 		if !seen[row] {
 			seen[row] = true
 			rows = append(rows, row)
@@ -65,8 +32,8 @@ func readExpected(t *testing.T, corpus string) []expectedRow {
 // that the API Management services found are exactly the expected ones and that the check's
 // verdict on each matches EXPECTED.tsv.
 func TestCorpus(t *testing.T) {
-	corpus := corpusDir(t)
-	rows := readExpected(t, corpus)
+	dir := corpus.Dir(t)
+	rows := readExpected(t)
 	if len(rows) == 0 {
 		t.Skip("no terraform or tfplan rows in EXPECTED.tsv")
 	}
@@ -75,44 +42,43 @@ func TestCorpus(t *testing.T) {
 	found := map[string][]*resource.Resource{} // by file path relative to the corpus
 	loaded := map[string]bool{}
 	for _, row := range rows {
-		parts := strings.SplitN(row.path, "/", 3)
-		caseDir := filepath.Join(corpus, parts[0], parts[1])
+		caseDir := filepath.Join(dir, filepath.FromSlash(row.Case()))
 		if loaded[caseDir] {
 			continue
 		}
 		loaded[caseDir] = true
-		for _, r := range loadCase(t, row.format, caseDir) {
-			rel, _ := filepath.Rel(corpus, filepath.FromSlash(r.Provenance.Range.Filename))
+		for _, r := range loadCase(t, row.Format, caseDir) {
+			rel, _ := filepath.Rel(dir, filepath.FromSlash(r.Provenance.Range.Filename))
 			found[filepath.ToSlash(rel)] = append(found[filepath.ToSlash(rel)], r)
 		}
 	}
 
-	byFile := map[string][]expectedRow{}
+	byFile := map[string][]corpus.Row{}
 	var files []string
 	for _, row := range rows {
-		if byFile[row.path] == nil {
-			files = append(files, row.path)
+		if byFile[row.Path] == nil {
+			files = append(files, row.Path)
 		}
-		byFile[row.path] = append(byFile[row.path], row)
+		byFile[row.Path] = append(byFile[row.Path], row)
 	}
 	sort.Strings(files)
 	for _, file := range files {
 		for _, row := range byFile[file] {
-			name := file + "/" + row.resource
+			name := file + "/" + row.Resource
 			t.Run(name, func(t *testing.T) {
 				apims := apimsIn(found[file])
-				if row.verdict == "NONE" {
+				if row.Verdict == "NONE" {
 					if len(apims) != 0 {
 						t.Errorf("found API Management services %v, want none", keys(apims))
 					}
 					return
 				}
-				r, ok := apims[row.resource]
+				r, ok := apims[row.Resource]
 				if !ok {
-					t.Fatalf("no API Management service %s; found %v", row.resource, keys(apims))
+					t.Fatalf("no API Management service %s; found %v", row.Resource, keys(apims))
 				}
 				got := apimgmt.NoManagedIdentity.Evaluate(r).Status
-				if want := strings.ToLower(row.verdict); string(got) != want {
+				if want := strings.ToLower(row.Verdict); string(got) != want {
 					identity, _ := r.Get("identity")
 					t.Errorf("verdict %s, want %s (identity = %#v)", got, want, identity)
 				}
@@ -121,7 +87,7 @@ func TestCorpus(t *testing.T) {
 		t.Run(file+"/no unexpected services", func(t *testing.T) {
 			want := map[string]bool{}
 			for _, row := range byFile[file] {
-				want[row.resource] = true
+				want[row.Resource] = true
 			}
 			for addr := range apimsIn(found[file]) {
 				if !want[addr] {

@@ -10,17 +10,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/lensix/lensix/internal/source/bicep/internal/corpus"
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/source/bicep/parser"
 )
 
 // baselines lists the Bicep baselines of a kind (valid or invalid): every main.bicep, and every
 // parameters.bicepparam of the .bicepparam baselines.
 func baselines(t testing.TB, kind string) []string {
-	dir, ok := corpus.Dir()
-	if !ok {
-		t.Skip("corpus not found; set LENSIX_CORPUS")
-	}
+	dir := corpus.Dir(t)
 	files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", kind, "*", "main.bicep"))
 	params, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "bicepparam", kind, "*", "parameters.bicepparam"))
 	files = append(files, params...)

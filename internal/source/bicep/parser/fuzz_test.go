@@ -1,11 +1,9 @@
 package parser_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/lensix/lensix/internal/source/bicep/internal/corpus"
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/source/bicep/parser"
 )
 
@@ -18,14 +16,7 @@ func FuzzParseFile(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	if dir, ok := corpus.Dir(); ok {
-		files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "*", "*", "main.bicep"))
-		for _, file := range files {
-			if src, err := os.ReadFile(file); err == nil {
-				f.Add(src)
-			}
-		}
-	}
+	corpus.AddSeeds(f, "bicep-baselines/*/*/main.bicep")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		_, errs := parser.ParseFile("fuzz.bicep", src)
 		for _, e := range errs {

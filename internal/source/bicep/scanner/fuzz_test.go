@@ -1,11 +1,9 @@
 package scanner_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/lensix/lensix/internal/source/bicep/internal/corpus"
+	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/source/bicep/scanner"
 	"github.com/lensix/lensix/internal/source/bicep/token"
 )
@@ -16,14 +14,7 @@ func FuzzScan(f *testing.F) {
 	for _, seed := range []string{"", "'a${b}c'", "$$'''x$${y}'''", "/* x", "#disable-next-line a\nb", "'\\u{", "\"x"} {
 		f.Add([]byte(seed))
 	}
-	if dir, ok := corpus.Dir(); ok {
-		files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "*", "*", "main.bicep"))
-		for _, file := range files {
-			if src, err := os.ReadFile(file); err == nil {
-				f.Add(src)
-			}
-		}
-	}
+	corpus.AddSeeds(f, "bicep-baselines/*/*/main.bicep")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		var s scanner.Scanner
 		s.Init(token.NewFile("fuzz.bicep", src), nil)
