@@ -75,9 +75,40 @@ func TestIdentityEvaluatesThroughVariables(t *testing.T) {
 	if got := get(t, rs[0], "identity.type"); got != "SystemAssigned" {
 		t.Errorf("identity.type = %v", got)
 	}
-	want := []resource.Assumption{{Path: "parameters('system')", Message: `parameter "system" was not given; its defaultValue was used`}}
+	// The default bears on the identity alone, so a finding about another property will not show it.
+	want := []resource.Assumption{{Path: "parameters('system')", Message: `parameter "system" was not given; its defaultValue was used`, Affects: []string{"identity"}}}
 	if !reflect.DeepEqual(rs[0].Assumptions, want) {
 		t.Errorf("assumptions = %v, want %v", rs[0].Assumptions, want)
+	}
+}
+
+func TestAssumptionsNameThePropertiesTheyBearOn(t *testing.T) {
+	rs, diags := load(t, arm.Options{}, "t.json", template(`
+		"parameters": {
+			"deploy": {"type": "bool", "defaultValue": true},
+			"name": {"type": "string", "defaultValue": "apim"},
+			"location": {"type": "string", "defaultValue": "westeurope"},
+			"identityType": {"type": "string", "defaultValue": "None"}
+		},
+		"resources": [{"condition": "[parameters('deploy')]", "type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01",
+			"name": "[parameters('name')]", "location": "[parameters('location')]",
+			"identity": {"type": "[parameters('identityType')]"},
+			"tags": {"region": "[parameters('location')]"}}]`))
+	if diags.HasErrors() || len(rs) != 1 {
+		t.Fatalf("got %d resources, diagnostics %v", len(rs), diags)
+	}
+	got := map[string]string{}
+	for _, a := range rs[0].Assumptions {
+		got[a.Path] = strings.Join(a.Affects, ",")
+	}
+	want := map[string]string{
+		"parameters('deploy')":       "", // the condition decides whether the resource exists at all
+		"parameters('name')":         "name",
+		"parameters('location')":     "location,tags",
+		"parameters('identityType')": "identity",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("affected properties = %v, want %v", got, want)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -136,10 +137,15 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 	if p != nil && !strings.Contains(typ, "/") {
 		typ = p.typ + "/" + typ
 	}
+	// Assumptions made so far (condition, copy count, type) bear on the whole resource; those of
+	// the name and of each top-level property are recorded against that property.
+	wholeResource := make(assumptions, len(c.assumed))
+	wholeResource.add(c.assumed)
+	affects := map[string][]string{}
 	nameValue := any(nil)
 	name := ""
 	if n := rn.Get("name"); n != nil {
-		nameValue = c.value(n)
+		nameValue = c.valueOf("name", n, affects)
 		if s, ok := nameValue.(string); ok {
 			name = s
 			if p != nil && strings.Count(name, "/") < strings.Count(typ, "/")-1 {
@@ -164,7 +170,7 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 				continue
 			}
 		}
-		body[c.key(f)] = c.value(f.Value)
+		body[c.key(f)] = c.valueOf(f.Key, f.Value, affects)
 	}
 	body["type"] = typ
 	if nameValue != nil {
@@ -183,7 +189,7 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 		},
 		Suppressions: d.suppressions(rn),
 	}
-	assume(r, c.assumed)
+	assume(r, c.assumed, wholeResource, affects)
 	out := []*resource.Resource{r}
 	if isDeployment {
 		out = append(out, d.nested(rn, c, address, name, symbol)...)
@@ -197,15 +203,36 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 	return out
 }
 
-func assume(r *resource.Resource, a assumptions) {
+// assume records a's assumptions on r: those in wholeResource bear on all of it, the others on
+// the top-level properties affects lists for them.
+func assume(r *resource.Resource, a, wholeResource assumptions, affects map[string][]string) {
 	paths := make([]string, 0, len(a))
 	for k := range a {
 		paths = append(paths, k)
 	}
 	sort.Strings(paths)
 	for _, k := range paths {
-		r.Assume(k, a[k])
+		if _, whole := wholeResource[k]; whole || len(affects[k]) == 0 {
+			r.Assume(k, a[k])
+			continue
+		}
+		r.Assume(k, a[k], affects[k]...)
 	}
+}
+
+// valueOf evaluates a resource's top-level property key, noting in affects which assumptions
+// its value rests on, and adds them to c's.
+func (c *evalCtx) valueOf(key string, n *jsonpos.Node, affects map[string][]string) any {
+	own := *c
+	own.assumed = assumptions{}
+	v := own.value(n)
+	for path := range own.assumed {
+		if !slices.Contains(affects[path], key) { // the name is evaluated twice: for Name and for the body
+			affects[path] = append(affects[path], key)
+		}
+	}
+	c.assumed.add(own.assumed)
+	return v
 }
 
 // text evaluates a member that must be a string (a resource's type), falling back to its
