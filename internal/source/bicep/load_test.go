@@ -3,6 +3,7 @@ package bicep_test
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -466,5 +467,38 @@ func TestAModuleListedUnderAnotherSpellingIsDeployedOnce(t *testing.T) {
 	service := byAddress(rs)["module.apim.service"]
 	if service == nil || service.Provenance.Range.Filename != given {
 		t.Errorf("service = %+v, want it positioned in %s as given", service, given)
+	}
+}
+
+func TestAssumptionsNameThePropertiesTheyBearOn(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"main.bicep": `
+param deploy bool = true
+param name string = 'apim'
+param location string = 'westeurope'
+param identityType string = 'None'
+
+resource apim 'Microsoft.ApiManagement/service@2022-08-01' = if (deploy) {
+  name: name
+  location: location
+  identity: { type: identityType }
+  tags: { region: location }
+}
+`})
+	rs, diags := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{})
+	if diags.HasErrors() || len(rs) != 1 {
+		t.Fatalf("got %d resources, diagnostics %v", len(rs), diags)
+	}
+	got := map[string]string{}
+	for _, a := range rs[0].Assumptions {
+		got[a.Path] = strings.Join(a.Affects, ",")
+	}
+	want := map[string]string{
+		"param.deploy":       "", // the condition decides whether the resource exists at all
+		"param.name":         "name",
+		"param.location":     "location,tags",
+		"param.identityType": "identity",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("affected properties = %v, want %v", got, want)
 	}
 }

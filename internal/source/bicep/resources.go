@@ -32,6 +32,10 @@ type instance struct {
 	deployed bool
 	env      *env
 	assumed  map[string]string
+	// wholeResource are the assumptions that bear on the whole resource (its condition, its
+	// loop, its parent's); affects names the top-level properties each other one bears on.
+	wholeResource map[string]string
+	affects       map[string][]string
 }
 
 // resourceRef is a Bicep reference to a resource (its symbolic name used as a value). When
@@ -212,7 +216,8 @@ func (d *deployment) instance(sym *resourceSym, parent *instance, value ast.Expr
 	}
 	obj, _ := value.(*ast.ObjectLit)
 	// A child declared inside an existing resource is deployed all the same.
-	in := &instance{sym: sym, address: address, env: e, deployed: !sym.decl.Existing}
+	in := &instance{sym: sym, address: address, env: e, deployed: !sym.decl.Existing,
+		wholeResource: copyMap(st.assumed), affects: map[string][]string{}}
 	e = e.with(nestedNames(sym))
 	typ, apiVersion := splitType(sym.decl.Type, d.file)
 	body := map[string]any{}
@@ -247,7 +252,12 @@ func (d *deployment) instance(sym *resourceSym, parent *instance, value ast.Expr
 			case "scope", "dependson":
 				continue
 			}
-			body[key] = d.propertyValue(prop, e, st)
+			own := &state{}
+			body[key] = d.propertyValue(prop, e, own)
+			for path := range own.assumed {
+				in.affects[path] = append(in.affects[path], key)
+			}
+			st.add(own.assumed)
 		}
 		d.markUnreadBody(obj, body)
 	}
@@ -349,7 +359,11 @@ func (d *deployment) toResource(in *instance) *resource.Resource {
 		Secrets:      d.secrets(),
 	}
 	for _, k := range sortedKeys(in.assumed) {
-		r.Assume(k, in.assumed[k])
+		if _, whole := in.wholeResource[k]; whole || len(in.affects[k]) == 0 {
+			r.Assume(k, in.assumed[k])
+			continue
+		}
+		r.Assume(k, in.assumed[k], in.affects[k]...)
 	}
 	return r
 }
