@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/report"
@@ -20,7 +22,7 @@ func Observe(rep *report.Report) ([]Observation, []string) {
 	obs := make([]Observation, 0, len(rep.Findings))
 	for _, f := range rep.Findings {
 		r := f.Resource
-		file := r.Provenance.Range.Filename
+		file := absolute(r.Provenance.Range.Filename)
 		obs = append(obs, Observation{
 			Key:           Key(f.Check.ID, liveSources[r.Provenance.Source], r.ID, file, r.Provenance.Address, r.Type, r.Name),
 			CheckID:       f.Check.ID,
@@ -48,7 +50,7 @@ func blindScopes(errs diag.Diagnostics) []string {
 		if d.Severity != diag.Error {
 			continue
 		}
-		scope := d.Range.Filename
+		scope := absolute(d.Range.Filename)
 		if scope == "" {
 			scope = AllScopes
 		}
@@ -59,6 +61,19 @@ func blindScopes(errs diag.Diagnostics) []string {
 	}
 	sort.Strings(scopes)
 	return scopes
+}
+
+// absolute makes a file path from a report absolute, so the same file is the same finding
+// whichever folder lensix ran in; IDs and paths already absolute are kept.
+func absolute(file string) string {
+	if file == "" || filepath.IsAbs(file) || strings.HasPrefix(file, "/") {
+		return file
+	}
+	abs, err := filepath.Abs(filepath.FromSlash(file))
+	if err != nil {
+		return file
+	}
+	return filepath.ToSlash(abs)
 }
 
 // ScanOf fills a scan's status, resources and errors from its report.
