@@ -96,12 +96,16 @@ func policyExportRun(opts *PolicyExportOptions) error {
 			}
 		}
 	} else {
+		seen := map[*check.Check]bool{}
 		for _, id := range opts.Checks {
 			c, ok := check.Lookup(id)
 			if !ok {
 				return usageError("unknown check %q (run `lensix checks` to list them)", id)
 			}
-			checks = append(checks, c)
+			if !seen[c] { // one ID in two spellings would be two definitions of one name
+				seen[c] = true
+				checks = append(checks, c)
+			}
 		}
 	}
 	exported, err := policy.Export(checks, policy.ExportOptions{Effect: opts.Effect})

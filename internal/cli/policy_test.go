@@ -95,6 +95,18 @@ func TestPolicyExport(t *testing.T) {
 			t.Errorf("read %s: %v", file, err)
 		}
 	})
+	for _, format := range []string{"json", "bicep", "terraform"} {
+		t.Run("a check named twice in any case is exported once as "+format, func(t *testing.T) {
+			code, out, errOut := run(t, "policy", "export", "--format", format, "apimgmt_nomanagedidentity", "APIMGMT_NOMANAGEDIDENTITY")
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			once := map[string]string{"json": `"name": "apimgmt_nomanagedidentity"`, "bicep": "resource def_", "terraform": `resource "azurerm_policy_definition"`}[format]
+			if n := strings.Count(out, once); n != 1 {
+				t.Errorf("%q appears %d times, want once:\n%s", once, n, out)
+			}
+		})
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
