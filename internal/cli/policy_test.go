@@ -215,3 +215,37 @@ func TestPolicyParamsMergeAnAssignmentWithParamFlags(t *testing.T) {
 		t.Errorf("broken assignment: %v", err)
 	}
 }
+
+func TestScanPoliciesSkipsDefinitionsWithTheIDOfARunningCheck(t *testing.T) {
+	rule := `"policyRule": {"if": {"field": "type", "equals": "Microsoft.ApiManagement/service"}, "then": {"effect": "audit"}}`
+	for _, tc := range []struct {
+		name     string
+		defName  string
+		checks   []*check.Check
+		wantRuns bool
+	}{
+		{"a definition named as a running check is skipped", "apimgmt_nomanagedidentity", check.All(), false},
+		{"a definition named as a running check in another case is skipped", "APIMGMT_NoManagedIdentity", check.All(), false},
+		{"a definition named as a check left out of the scan runs", "apimgmt_nomanagedidentity", nil, true},
+		{"a definition with its own name runs", "apim-audit", check.All(), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "out.json")
+			_ = os.WriteFile(file, []byte(`{"name": "`+tc.defName+`", "properties": {"mode": "All", `+rule+`}}`), 0o644)
+			rep := &report.Report{Checks: tc.checks}
+			resources := []*resource.Resource{{Type: "Microsoft.ApiManagement/service", Name: "apim",
+				Body: map[string]any{"type": "Microsoft.ApiManagement/service", "name": "apim"}}}
+			if err := addPolicyFindings(rep, resources, []string{file}, time.Unix(0, 0), &suppress.Config{}); err != nil {
+				t.Fatal(err)
+			}
+			if runs := len(rep.Findings) == 1; runs != tc.wantRuns {
+				t.Errorf("definition ran: %v, want %v (findings %+v)", runs, tc.wantRuns, rep.Findings)
+			}
+			warned := len(rep.Errors) == 1 && !rep.Errors.HasErrors() && rep.Errors[0].Range.Filename == filepath.ToSlash(file) &&
+				strings.Contains(rep.Errors[0].Summary, "has the ID of the built-in check apimgmt_nomanagedidentity, which already runs; skipped")
+			if warned == tc.wantRuns {
+				t.Errorf("diagnostics %v, want a warning naming the file: %v", rep.Errors, !tc.wantRuns)
+			}
+		})
+	}
+}
