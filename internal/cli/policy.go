@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lensix/lensix/internal/check"
-	"github.com/lensix/lensix/internal/diag"
 	_ "github.com/lensix/lensix/internal/checks" // the built-in checks, for export
+	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/policy"
 	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/resource"
