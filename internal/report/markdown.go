@@ -17,9 +17,9 @@ func writeMarkdown(w io.Writer, r *Report, opts Options) error {
 	var b strings.Builder
 	s := r.Summary()
 	b.WriteString("## lensix scan\n\n")
-	fmt.Fprintf(&b, "| Resources | Failed | Unknown | Suppressed | Passed | Input errors |\n")
-	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|\n")
-	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d |\n\n", s.Resources, s.Fail, s.Unknown, s.Suppressed, s.Pass, s.Errors)
+	fmt.Fprintf(&b, "| Resources | Failed | Unknown | Suppressed | Passed | Input errors | Warnings |\n")
+	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d | %d |\n\n", s.Resources, s.Fail, s.Unknown, s.Suppressed, s.Pass, s.Errors, s.Warnings)
 
 	findings := sortedFindings(r)
 	var attention []check.Finding

@@ -318,6 +318,7 @@ func (t *tableWriter) summary(s Summary) string {
 		count(ansiGray, s.Suppressed, "suppressed"),
 		count(ansiGreen, s.Pass, "passed"),
 		count(ansiRed, s.Errors, "input errors"),
+		count(ansiYellow, s.Warnings, "warnings"),
 	}
 	return t.paint(ansiBold, "Summary:") + " " + strings.Join(parts, ", ")
 }
