@@ -215,7 +215,7 @@ func policyEvalRun(ctx context.Context, opts *PolicyEvalOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	outs, err := parseOutputs(opts.Outputs)
+	outs, err := parseOutputs(opts.Outputs, union(opts.Paths, opts.Definitions)...)
 	if err != nil {
 		return err
 	}
