@@ -81,6 +81,9 @@ type Metadata struct {
 	References    []string `json:"references"`
 	// PolicyRule is the check in the Azure Policy rule language, as exported for enforcement.
 	PolicyRule json.RawMessage `json:"policy_rule,omitempty"`
+	// BuiltIn is set by Register: only built-in checks have a `lensix explain` entry and a page
+	// in docs/checks, so reports refer to those for them alone.
+	BuiltIn bool `json:"-"`
 }
 
 // Remediation says how to fix a failing resource on every surface. Each field is a text/template

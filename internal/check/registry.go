@@ -23,6 +23,7 @@ func Register(c *Check) {
 	if _, dup := registry[key]; dup {
 		panic(fmt.Sprintf("check %q registered twice", c.ID))
 	}
+	c.BuiltIn = true
 	registry[key] = c
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lensix/lensix/internal/check"
 	_ "github.com/lensix/lensix/internal/checks" // the built-in checks, for export
+	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/policy"
 	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/resource"
@@ -96,12 +97,16 @@ func policyExportRun(opts *PolicyExportOptions) error {
 			}
 		}
 	} else {
+		seen := map[*check.Check]bool{}
 		for _, id := range opts.Checks {
 			c, ok := check.Lookup(id)
 			if !ok {
 				return usageError("unknown check %q (run `lensix checks` to list them)", id)
 			}
-			checks = append(checks, c)
+			if !seen[c] { // one ID in two spellings would be two definitions of one name
+				seen[c] = true
+				checks = append(checks, c)
+			}
 		}
 	}
 	exported, err := policy.Export(checks, policy.ExportOptions{Effect: opts.Effect})
@@ -210,7 +215,7 @@ func policyEvalRun(ctx context.Context, opts *PolicyEvalOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	outs, err := parseOutputs(opts.Outputs)
+	outs, err := parseOutputs(opts.Outputs, union(opts.Paths, opts.Definitions)...)
 	if err != nil {
 		return err
 	}
@@ -300,6 +305,8 @@ func addPolicyFindings(rep *report.Report, resources []*resource.Resource, polic
 	if len(defs) == 0 && diags.HasErrors() {
 		return usageError("--policies: no policy definition could be loaded: %v", diags[0].Error())
 	}
+	defs, skipped := skipRunningChecks(defs, rep.Checks)
+	diags = append(diags, skipped...)
 	eval := policy.EvaluateAll(defs, resources, nil, &policy.Env{Resources: resources, Now: now})
 	suppress.Apply(eval.Findings, cfg, now)
 	rep.Findings = append(rep.Findings, eval.Findings...)
@@ -308,4 +315,29 @@ func addPolicyFindings(rep *report.Report, resources []*resource.Resource, polic
 	rep.Errors = append(rep.Errors, append(diags, eval.Diags...)...)
 	rep.Errors.Sort()
 	return nil
+}
+
+// skipRunningChecks leaves out the definitions named (in any case) as a check that already runs,
+// such as lensix's own export, whose results would be the check's a second time under its ID.
+func skipRunningChecks(defs []*policy.Definition, running []*check.Check) ([]*policy.Definition, diag.Diagnostics) {
+	ids := map[string]string{}
+	for _, c := range running {
+		ids[strings.ToLower(c.ID)] = c.ID
+	}
+	var kept []*policy.Definition
+	var diags diag.Diagnostics
+	for _, d := range defs {
+		id, dup := ids[strings.ToLower(d.Name)]
+		if !dup {
+			kept = append(kept, d)
+			continue
+		}
+		diags = append(diags, diag.Diagnostic{
+			Severity: diag.Warning,
+			Summary:  fmt.Sprintf("policy definition %s has the ID of the built-in check %s, which already runs; skipped", d.Name, id),
+			Detail:   "Its results would repeat the check's under the same ID. Rename the definition to run it as well.",
+			Range:    resource.Range{Filename: d.File},
+		})
+	}
+	return kept, diags
 }

@@ -95,6 +95,18 @@ func TestPolicyExport(t *testing.T) {
 			t.Errorf("read %s: %v", file, err)
 		}
 	})
+	for _, format := range []string{"json", "bicep", "terraform"} {
+		t.Run("a check named twice in any case is exported once as "+format, func(t *testing.T) {
+			code, out, errOut := run(t, "policy", "export", "--format", format, "apimgmt_nomanagedidentity", "APIMGMT_NOMANAGEDIDENTITY")
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			once := map[string]string{"json": `"name": "apimgmt_nomanagedidentity"`, "bicep": "resource def_", "terraform": `resource "azurerm_policy_definition"`}[format]
+			if n := strings.Count(out, once); n != 1 {
+				t.Errorf("%q appears %d times, want once:\n%s", once, n, out)
+			}
+		})
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -201,5 +213,39 @@ func TestPolicyParamsMergeAnAssignmentWithParamFlags(t *testing.T) {
 	_ = os.WriteFile(file, []byte(`{"parameters": `), 0o644)
 	if _, err := policyParams(file, nil); err == nil || !strings.Contains(err.Error(), "assignment.json") {
 		t.Errorf("broken assignment: %v", err)
+	}
+}
+
+func TestScanPoliciesSkipsDefinitionsWithTheIDOfARunningCheck(t *testing.T) {
+	rule := `"policyRule": {"if": {"field": "type", "equals": "Microsoft.ApiManagement/service"}, "then": {"effect": "audit"}}`
+	for _, tc := range []struct {
+		name     string
+		defName  string
+		checks   []*check.Check
+		wantRuns bool
+	}{
+		{"a definition named as a running check is skipped", "apimgmt_nomanagedidentity", check.All(), false},
+		{"a definition named as a running check in another case is skipped", "APIMGMT_NoManagedIdentity", check.All(), false},
+		{"a definition named as a check left out of the scan runs", "apimgmt_nomanagedidentity", nil, true},
+		{"a definition with its own name runs", "apim-audit", check.All(), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "out.json")
+			_ = os.WriteFile(file, []byte(`{"name": "`+tc.defName+`", "properties": {"mode": "All", `+rule+`}}`), 0o644)
+			rep := &report.Report{Checks: tc.checks}
+			resources := []*resource.Resource{{Type: "Microsoft.ApiManagement/service", Name: "apim",
+				Body: map[string]any{"type": "Microsoft.ApiManagement/service", "name": "apim"}}}
+			if err := addPolicyFindings(rep, resources, []string{file}, time.Unix(0, 0), &suppress.Config{}); err != nil {
+				t.Fatal(err)
+			}
+			if runs := len(rep.Findings) == 1; runs != tc.wantRuns {
+				t.Errorf("definition ran: %v, want %v (findings %+v)", runs, tc.wantRuns, rep.Findings)
+			}
+			warned := len(rep.Errors) == 1 && !rep.Errors.HasErrors() && rep.Errors[0].Range.Filename == filepath.ToSlash(file) &&
+				strings.Contains(rep.Errors[0].Summary, "has the ID of the built-in check apimgmt_nomanagedidentity, which already runs; skipped")
+			if warned == tc.wantRuns {
+				t.Errorf("diagnostics %v, want a warning naming the file: %v", rep.Errors, !tc.wantRuns)
+			}
+		})
 	}
 }

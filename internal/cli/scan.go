@@ -17,6 +17,9 @@ import (
 	_ "github.com/lensix/lensix/internal/checks" // the built-in checks
 	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/scan"
+	"github.com/lensix/lensix/internal/source/arm"
+	"github.com/lensix/lensix/internal/source/azure"
+	"github.com/lensix/lensix/internal/source/terraform"
 	"github.com/lensix/lensix/internal/suppress"
 )
 
@@ -64,7 +67,9 @@ Exit codes:
      and --soft-fail still exits 0; the write error is printed either way)
 
 Only one format can go to standard output; give the others a path (-o sarif=lensix.sarif).
-lensix creates no folders for report paths.`,
+lensix creates no folders for report paths, and refuses a report path that another format
+already uses or that would overwrite an input (a .tf, .tf.json, .bicep or .bicepparam file, or a
+JSON file the scan reads).`,
 		Example: `  lensix scan ./infra
   lensix scan ./infra --var-file prod.tfvars --var location=westeurope
   lensix scan . -o sarif=lensix.sarif -o junit=lensix.xml -o table
@@ -106,7 +111,9 @@ lensix creates no folders for report paths.`,
 // output is one requested report: a format and where it goes ("" = standard output).
 type output struct{ format, path string }
 
-func parseOutputs(specs []string) ([]output, error) {
+// parseOutputs reads the --format specs. inputs are the files and folders the command reads: a
+// report path may overwrite neither one of them nor another report.
+func parseOutputs(specs []string, inputs ...string) ([]output, error) {
 	if len(specs) == 0 {
 		return []output{{format: "table"}}, nil
 	}
@@ -131,7 +138,80 @@ func parseOutputs(specs []string) ([]output, error) {
 	if stdout > 1 {
 		return nil, usageError("only one format can go to standard output; give the others a path: -o sarif=lensix.sarif")
 	}
+	if err := checkOutputPaths(outs, inputs); err != nil {
+		return nil, err
+	}
 	return outs, nil
+}
+
+// checkOutputPaths refuses two reports to one file, and a report over a file lensix reads: a
+// Terraform or Bicep file anywhere, or a JSON file in the inputs that lensix reads as one.
+func checkOutputPaths(outs []output, inputs []string) error {
+	seen := map[string]string{}
+	for _, o := range outs {
+		if o.path == "" || o.path == "-" {
+			continue
+		}
+		abs := resolvedPath(o.path)
+		if first, dup := seen[abs]; dup {
+			return usageError("the %s and %s reports both go to %s: give each format its own path", first, o.format, o.path)
+		}
+		seen[abs] = o.format
+		if info, err := os.Stat(o.path); err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		name := strings.ToLower(filepath.Base(o.path))
+		switch {
+		case hasAnySuffix(name, ".tf", ".tf.json", ".bicep", ".bicepparam"):
+		case hasAnySuffix(name, ".json", ".jsonc") && readAsInput(abs, inputs):
+		default:
+			continue
+		}
+		return usageError("-o %s=%s would overwrite an input: write the report to another file", o.format, o.path)
+	}
+	return nil
+}
+
+// readAsInput says whether a scan of inputs reads the JSON file at abs: it was named, or it lies
+// in a scanned folder and holds a plan, an ARM template or parameters, or a snapshot.
+func readAsInput(abs string, inputs []string) bool {
+	for _, in := range inputs {
+		root := resolvedPath(in)
+		if abs == root {
+			return true
+		}
+		if rel, err := filepath.Rel(root, abs); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			continue
+		}
+		src, err := os.ReadFile(abs)
+		if err != nil {
+			return false
+		}
+		kind, _ := arm.Classify(abs, src)
+		return kind != arm.Other || terraform.IsPlan(src) || azure.IsSnapshot(src)
+	}
+	return false
+}
+
+// resolvedPath is p made absolute, with symbolic links resolved when it exists, so two spellings
+// of one file compare equal.
+func resolvedPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
+	if real, err := filepath.EvalSymlinks(p); err == nil {
+		p = real
+	}
+	return filepath.Clean(p)
+}
+
+func hasAnySuffix(s string, suffixes ...string) bool {
+	for _, suffix := range suffixes {
+		if strings.HasSuffix(s, suffix) {
+			return true
+		}
+	}
+	return false
 }
 
 // gate is the policy that turns a report into an exit code.
@@ -192,7 +272,7 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 
-	outs, err := parseOutputs(opts.Outputs)
+	outs, err := parseOutputs(opts.Outputs, union(opts.Paths, opts.Policies)...)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/lensix/lensix/internal/check"
@@ -64,5 +67,64 @@ func TestGateRejectsBadFlags(t *testing.T) {
 		} else if e, ok := err.(*ExitError); !ok || e.Code != ExitUsage {
 			t.Errorf("newGate(%+v) = %v, want a usage error", opts, err)
 		}
+	}
+}
+
+func TestReportPathsThatWouldOverwriteAreUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	infra := filepath.Join(dir, "infra")
+	elsewhere := filepath.Join(dir, "elsewhere")
+	for _, d := range []string{infra, elsewhere} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := map[string]string{
+		filepath.Join(infra, "main.tf"):           `resource "azurerm_resource_group" "rg" {}`,
+		filepath.Join(infra, "main.bicep"):        `param location string`,
+		filepath.Join(infra, "template.json"):     `{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0", "resources": []}`,
+		filepath.Join(infra, "old-report.json"):   `{"schema": "lensix-report", "results": []}`,
+		filepath.Join(elsewhere, "other.tf"):      `# not scanned, still Terraform`,
+		filepath.Join(elsewhere, "template.json"): `{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0", "resources": []}`,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		outputs []string
+		want    string // "" when the scan may write its reports
+	}{
+		{"a report over a scanned Terraform file is refused", []string{"json=" + filepath.Join(infra, "main.tf")}, "would overwrite an input"},
+		{"a report over a Terraform file outside the scan is refused", []string{"json=" + filepath.Join(elsewhere, "other.tf")}, "would overwrite an input"},
+		{"a report over a scanned Bicep file is refused", []string{"sarif=" + filepath.Join(infra, "main.bicep")}, "would overwrite an input"},
+		{"a report over an ARM template in a scanned folder is refused", []string{"json=" + filepath.Join(infra, "template.json")}, "would overwrite an input"},
+		{"two formats to one file are refused", []string{"json=" + filepath.Join(dir, "r.out"), "sarif=" + filepath.Join(dir, "r.out")}, "both go to"},
+		{"two spellings of one file are refused", []string{"json=" + filepath.Join(dir, "r.out"), "sarif=" + filepath.Join(infra, "..", "r.out")}, "both go to"},
+		{"a report over a previous report in a scanned folder is written", []string{"json=" + filepath.Join(infra, "old-report.json")}, ""},
+		{"a report over an ARM template outside the scan is written", []string{"json=" + filepath.Join(elsewhere, "template.json")}, ""},
+		{"reports to their own new files are written", []string{"json=" + filepath.Join(dir, "a.json"), "sarif=" + filepath.Join(dir, "a.sarif")}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"scan", infra}
+			for _, o := range tc.outputs {
+				args = append(args, "-o", o)
+			}
+			code, _, errOut := run(t, args...)
+			if tc.want == "" {
+				if code == ExitUsage {
+					t.Errorf("exit %d: %s", code, errOut)
+				}
+				return
+			}
+			if code != ExitUsage || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, errOut, ExitUsage, tc.want)
+			}
+		})
+	}
+	if data, _ := os.ReadFile(filepath.Join(infra, "main.tf")); string(data) != files[filepath.Join(infra, "main.tf")] {
+		t.Errorf("main.tf was overwritten: %s", data)
 	}
 }

@@ -2,6 +2,9 @@ package policy
 
 import (
 	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -34,8 +37,11 @@ func (d *Definition) Check(params map[string]any, env *Env) *check.Check {
 		Description:   d.Description,
 		PolicyRule:    d.PolicyRule,
 	}}
+	if u := d.portalURL(); u != "" {
+		c.References = append(c.References, u)
+	}
 	if d.File != "" {
-		c.References = []string{d.File}
+		c.References = append(c.References, shownFile(d.File))
 	}
 	c.Evaluate = func(r *resource.Resource) check.Result {
 		res, na := d.Evaluate(r, params, env)
@@ -45,6 +51,33 @@ func (d *Definition) Check(params map[string]any, env *Env) *check.Check {
 		return check.Result{Status: res.Status(), Message: res.Message, Evidence: res.Evidence()}
 	}
 	return c
+}
+
+// builtInPrefix starts the ID of every Azure built-in definition; custom ones live under a
+// subscription or management group.
+const builtInPrefix = "/providers/microsoft.authorization/policydefinitions/"
+
+// portalURL is the Azure portal page of a built-in definition, "" for any other.
+func (d *Definition) portalURL() string {
+	if !strings.HasPrefix(strings.ToLower(d.ID), builtInPrefix) {
+		return ""
+	}
+	return "https://portal.azure.com/#view/Microsoft_Azure_Policy/PolicyDetailBlade/definitionId/" + url.PathEscape(d.ID)
+}
+
+// shownFile names a definition file for reports: relative to the working directory when below
+// it, else by its base name, so no absolute path from the machine that ran lensix leaks out.
+func shownFile(file string) string {
+	abs, err := filepath.Abs(filepath.FromSlash(file))
+	if err != nil {
+		return filepath.Base(filepath.FromSlash(file))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return filepath.Base(abs)
 }
 
 // ResourceTypes lists the resource types the rule's if names in type conditions (equals, in,

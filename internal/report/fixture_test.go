@@ -26,6 +26,7 @@ var testCheck = &check.Check{
 			ARM:       "\"identity\": { \"type\": \"SystemAssigned\" }",
 		},
 		References: []string{"https://learn.microsoft.com/azure/api-management/api-management-howto-use-managed-service-identity"},
+		BuiltIn:    true, // stands for the registered check
 	},
 	Evaluate: func(*resource.Resource) check.Result { return check.Result{Status: check.Pass} },
 }
@@ -40,6 +41,7 @@ var highCheck = &check.Check{
 		Description:   "publicNetworkAccess is Enabled.",
 		Rationale:     "A public endpoint widens the attack surface.",
 		Remediation:   check.Remediation{Summary: "Disable public network access.", CLI: "az apim update --name {{.Name}} --resource-group {{.ResourceGroup}} --public-network-access false"},
+		BuiltIn:       true,
 	},
 	Evaluate: func(*resource.Resource) check.Result { return check.Result{Status: check.Pass} },
 }

@@ -152,7 +152,9 @@ func jsonResultOf(f check.Finding, opts Options) (jsonResult, error) {
 		if err != nil {
 			return jsonResult{}, fmt.Errorf("check %s: render remediation for %s: %w", f.Check.ID, displayName(r), err)
 		}
-		res.Remediation = &rem
+		if rem != (check.Remediation{}) { // a policy definition has none
+			res.Remediation = &rem
+		}
 	}
 	return res, nil
 }

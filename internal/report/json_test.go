@@ -184,7 +184,7 @@ func TestJSONContract(t *testing.T) {
 		}
 	})
 	t.Run("summary counts statuses", func(t *testing.T) {
-		want := Summary{Resources: 6, Pass: 1, Fail: 2, Unknown: 1, Suppressed: 2, Errors: 1}
+		want := Summary{Resources: 6, Pass: 1, Fail: 2, Unknown: 1, Suppressed: 2, Errors: 1, Warnings: 0}
 		if out.Summary != want {
 			t.Errorf("summary %+v, want %+v", out.Summary, want)
 		}

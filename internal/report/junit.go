@@ -208,7 +208,9 @@ func junitDetail(f check.Finding, opts Options) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("check %s: render remediation for %s: %w", f.Check.ID, displayName(f.Resource), err)
 	}
-	fmt.Fprintf(&b, "fix: %s\n", rem.Summary)
+	if summary := fixSummary(f.Check, rem); summary != "" {
+		fmt.Fprintf(&b, "fix: %s\n", summary)
+	}
 	if rem.CLI != "" {
 		fmt.Fprintf(&b, "az CLI:\n%s\n", rem.CLI)
 	}

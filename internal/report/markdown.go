@@ -17,9 +17,9 @@ func writeMarkdown(w io.Writer, r *Report, opts Options) error {
 	var b strings.Builder
 	s := r.Summary()
 	b.WriteString("## lensix scan\n\n")
-	fmt.Fprintf(&b, "| Resources | Failed | Unknown | Suppressed | Passed | Input errors |\n")
-	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|\n")
-	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d |\n\n", s.Resources, s.Fail, s.Unknown, s.Suppressed, s.Pass, s.Errors)
+	fmt.Fprintf(&b, "| Resources | Failed | Unknown | Suppressed | Passed | Input errors | Warnings |\n")
+	fmt.Fprintf(&b, "|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d | %d |\n\n", s.Resources, s.Fail, s.Unknown, s.Suppressed, s.Pass, s.Errors, s.Warnings)
 
 	findings := sortedFindings(r)
 	var attention []check.Finding
@@ -102,7 +102,11 @@ func mdFailure(b *strings.Builder, f check.Finding, opts Options) error {
 		return fmt.Errorf("check %s: render remediation for %s: %w", f.Check.ID, displayName(f.Resource), err)
 	}
 	fmt.Fprintf(b, "### ❌ %s — %s\n\n", mdEscape(displayName(f.Resource)), mdEscape(f.Check.Title))
-	fmt.Fprintf(b, "- **Check:** [%s](%s) (%s)\n", mdEscape(f.Check.ID), checkDocURL(f.Check.ID), f.Check.Severity)
+	if u := helpURL(f.Check); u != "" {
+		fmt.Fprintf(b, "- **Check:** [%s](%s) (%s)\n", mdEscape(f.Check.ID), u, f.Check.Severity)
+	} else {
+		fmt.Fprintf(b, "- **Check:** %s (%s)\n", mdEscape(f.Check.ID), f.Check.Severity)
+	}
 	fmt.Fprintf(b, "- **Resource:** %s (%s)\n", mdEscape(displayName(f.Resource)), mdEscape(f.Resource.Type))
 	if loc := where(f.Resource, opts.WorkDir); loc != "" && loc != displayName(f.Resource) {
 		fmt.Fprintf(b, "- **Location:** %s\n", mdEscape(loc))
@@ -114,7 +118,11 @@ func mdFailure(b *strings.Builder, f check.Finding, opts Options) error {
 	for _, n := range f.Notes {
 		fmt.Fprintf(b, "- **Note:** %s\n", mdEscape(n))
 	}
-	fmt.Fprintf(b, "\n**Fix:** %s\n\n", mdEscape(rem.Summary))
+	if summary := fixSummary(f.Check, rem); summary != "" {
+		fmt.Fprintf(b, "\n**Fix:** %s\n\n", mdEscape(summary))
+	} else {
+		b.WriteString("\n")
+	}
 	fix := rem.CLI
 	lang, title := "sh", "Azure CLI"
 	if f.Resource.Provenance.Source == "terraform" && rem.Terraform != "" {

@@ -35,11 +35,20 @@ type Summary struct {
 	Unknown    int `json:"unknown"`
 	Suppressed int `json:"suppressed"`
 	Errors     int `json:"errors"`
+	Warnings   int `json:"warnings"`
 }
 
-// Summary counts the report's findings by status.
+// Summary counts the report's findings by status, and its diagnostics as errors or warnings:
+// only errors mean results may be missing.
 func (r *Report) Summary() Summary {
-	s := Summary{Resources: r.Resources, Errors: len(r.Errors)}
+	s := Summary{Resources: r.Resources}
+	for _, d := range r.Errors {
+		if d.Severity == diag.Error {
+			s.Errors++
+		} else {
+			s.Warnings++
+		}
+	}
 	for _, f := range r.Findings {
 		switch f.Status {
 		case check.Pass:

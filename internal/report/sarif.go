@@ -62,7 +62,7 @@ type sarifRule struct {
 	ShortDescription     sarifText          `json:"shortDescription"`
 	FullDescription      sarifText          `json:"fullDescription"`
 	Help                 sarifText          `json:"help"`
-	HelpURI              string             `json:"helpUri"`
+	HelpURI              string             `json:"helpUri,omitempty"`
 	DefaultConfiguration sarifConfiguration `json:"defaultConfiguration"`
 	Properties           sarifRuleProps     `json:"properties"`
 }
@@ -193,12 +193,26 @@ func sarifRuleOf(c *check.Check) (sarifRule, error) {
 	if err != nil {
 		return sarifRule{}, fmt.Errorf("check %s: render remediation: %w", c.ID, err)
 	}
-	text := c.Rationale + "\n\nHow to fix: " + rem.Summary
-	if rem.CLI != "" {
-		text += "\n\nAzure CLI:\n" + rem.CLI
+	// Policy definitions have a description and nothing else: empty sections are left out.
+	var paras []string
+	if c.Rationale != "" {
+		paras = append(paras, c.Rationale)
 	}
+	if summary := fixSummary(c, rem); summary != "" {
+		paras = append(paras, "How to fix: "+summary)
+	}
+	if rem.CLI != "" {
+		paras = append(paras, "Azure CLI:\n"+rem.CLI)
+	}
+	text := strings.Join(paras, "\n\n")
 	var md strings.Builder
-	fmt.Fprintf(&md, "%s\n\n**Why it matters.** %s\n\n**How to fix.** %s\n", c.Description, c.Rationale, rem.Summary)
+	md.WriteString(c.Description + "\n")
+	if c.Rationale != "" {
+		fmt.Fprintf(&md, "\n**Why it matters.** %s\n", c.Rationale)
+	}
+	if rem.Summary != "" {
+		fmt.Fprintf(&md, "\n**How to fix.** %s\n", rem.Summary)
+	}
 	for _, block := range []struct{ title, lang, body string }{
 		{"Azure CLI", "sh", rem.CLI}, {"Terraform", "hcl", rem.Terraform}, {"Bicep", "bicep", rem.Bicep}, {"ARM template", "json", rem.ARM},
 	} {
@@ -219,7 +233,7 @@ func sarifRuleOf(c *check.Check) (sarifRule, error) {
 		ShortDescription:     sarifText{Text: c.Title},
 		FullDescription:      sarifText{Text: c.Description},
 		Help:                 sarifText{Text: text, Markdown: md.String()},
-		HelpURI:              checkDocURL(c.ID),
+		HelpURI:              helpURL(c),
 		DefaultConfiguration: sarifConfiguration{Level: sarifLevel(c.Severity)},
 		Properties: sarifRuleProps{
 			// "security" makes GitHub treat the rule as a security rule, ranked by security-severity.

@@ -213,11 +213,11 @@ func (t *tableWriter) finding(f check.Finding, w widths, opts Options) error {
 		}
 		t.b.WriteString(indent + t.paint(ansiGray, label) + t.paint(ansiDim, clean(cmd)) + "\n")
 	}
-	if more {
+	if more && f.Check.BuiltIn {
 		t.b.WriteString(indent + "     " + t.paint(ansiGray, "(further steps: lensix explain "+f.Check.ID+")") + "\n")
 	}
-	if len(cmds) == 0 {
-		t.wrapped(indent, "fix: ", rem.Summary)
+	if summary := fixSummary(f.Check, rem); len(cmds) == 0 && summary != "" {
+		t.wrapped(indent, "fix: ", summary)
 	}
 	return nil
 }
@@ -264,8 +264,15 @@ func (t *tableWriter) howToFix(findings []check.Finding) error {
 			return fmt.Errorf("check %s: render remediation: %w", f.Check.ID, err)
 		}
 		t.b.WriteString("  " + f.Check.ID + "\n")
-		t.wrapped("      ", "", rem.Summary)
-		t.wrapped("      ", "", "Terraform, Bicep and ARM changes and every command: lensix explain "+f.Check.ID)
+		if summary := fixSummary(f.Check, rem); summary != "" {
+			t.wrapped("      ", "", summary)
+		}
+		switch u := helpURL(f.Check); {
+		case f.Check.BuiltIn:
+			t.wrapped("      ", "", "Terraform, Bicep and ARM changes and every command: lensix explain "+f.Check.ID)
+		case u != "":
+			t.wrapped("      ", "", "More: "+u)
+		}
 	}
 	return nil
 }
@@ -318,6 +325,7 @@ func (t *tableWriter) summary(s Summary) string {
 		count(ansiGray, s.Suppressed, "suppressed"),
 		count(ansiGreen, s.Pass, "passed"),
 		count(ansiRed, s.Errors, "input errors"),
+		count(ansiYellow, s.Warnings, "warnings"),
 	}
 	return t.paint(ansiBold, "Summary:") + " " + strings.Join(parts, ", ")
 }

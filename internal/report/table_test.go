@@ -45,7 +45,7 @@ func TestTableContents(t *testing.T) {
 		"suppressed: inline: retired next quarter (the check said fail)",
 		"suppressed: config, expires 2027-01-31: edge gateways use certificates",
 		"infra/broken.tf:3:7: error: Unclosed configuration block",
-		"Summary: 6 resources, 2 failed, 1 unknown, 2 suppressed, 1 passed, 1 input error\n",
+		"Summary: 6 resources, 2 failed, 1 unknown, 2 suppressed, 1 passed, 1 input error, 0 warnings\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q", want)

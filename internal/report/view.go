@@ -23,6 +23,29 @@ func checkDocURL(id string) string {
 	return projectURL + "/blob/main/docs/checks/" + url.PathEscape(id) + ".md"
 }
 
+// helpURL is the page documenting c: its page in docs/checks for a built-in check, else its first
+// web reference (a policy definition's page), else "" — never a page that does not exist.
+func helpURL(c *check.Check) string {
+	if c.BuiltIn {
+		return checkDocURL(c.ID)
+	}
+	for _, ref := range c.References {
+		if strings.HasPrefix(ref, "https://") || strings.HasPrefix(ref, "http://") {
+			return ref
+		}
+	}
+	return ""
+}
+
+// fixSummary says what to do about a failing result: the remediation's summary, or for a check
+// without one (a policy definition) its description.
+func fixSummary(c *check.Check, rem check.Remediation) string {
+	if rem.Summary != "" {
+		return rem.Summary
+	}
+	return c.Description
+}
+
 // sortedFindings returns a copy of the report's findings in the engine's canonical order, so the
 // output does not depend on the order a caller appended them in.
 func sortedFindings(r *Report) []check.Finding {
