@@ -81,7 +81,7 @@ func TestScanAzureSaveFailureAfterTheScanKeepsTheReports(t *testing.T) {
 			save := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-"))
 			tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: 1, Services: 3, WithoutIdentity: tt.withoutIdentity, Seed: 5})
 			code, out, stderr := azureScan(t, startSim(t, tenant, armsim.Faults{}), func(o *ScanAzureOptions) {
-						o.Save = save
+				o.Save = save
 				// The save path is free when the flags are checked; a folder of the same name,
 				// made when the scan signs in, blocks it when the scan is done.
 				o.Credential = signInHook{o.Credential, func() { _ = os.Mkdir(save, 0o755) }}
