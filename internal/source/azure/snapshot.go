@@ -184,7 +184,8 @@ func resourceName(m map[string]any) string {
 	if !strings.HasPrefix(id, "/") {
 		return ""
 	}
-	return id[strings.LastIndex(strings.TrimRight(id, "/"), "/")+1:]
+	id = strings.TrimRight(id, "/")
+	return id[strings.LastIndex(id, "/")+1:]
 }
 
 // ReadSnapshot maps the resources in a document IsSnapshot accepts. Each resource's body is the

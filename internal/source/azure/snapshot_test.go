@@ -119,11 +119,19 @@ func FuzzReadSnapshot(f *testing.F) {
 	f.Add([]byte(`{"value": [{"id": "/subscriptions/s/resourceGroups/r/providers/A.B/c/d", "name": "d", "type": "A.B/c"}]}`))
 	f.Add([]byte(`[{"id": "/x", "name": "n", "type": "a/b", "k": [1, 2.5, true, null]}]`))
 	f.Add([]byte(`{"lensixSnapshot": 1, "errors": [{"message": "m"}], "resources": [{"name": "n", "type": "a/b"}]}`))
+	f.Add([]byte(`{"count": 1, "data": [{"id": "/subscriptions/s/x", "type": "a/b"}], "skip_token": "t", "total_records": 9}`))
+	f.Add([]byte(`[{"id": "/subscriptions/s/x/", "type": "a/b",}] // saved by hand`))
+	f.Add([]byte(`[{"id": "/", "type": "a/b"}`))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		if IsSnapshot(src) {
 			ReadSnapshot("fuzz.json", src)
 		}
-		ReadSnapshot("fuzz.json", src)
+		rs, _ := ReadSnapshot("fuzz.json", src)
+		for _, r := range rs {
+			if r.Type == "" || r.Name == "" {
+				t.Errorf("resource without a type or a name: %+v", r)
+			}
+		}
 	})
 }
 
