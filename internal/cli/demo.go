@@ -53,6 +53,13 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 	if opts.Subscriptions < 1 || opts.Services < 0 {
 		return usageError("--subscriptions must be at least 1 and --services at least 0")
 	}
+	// Flags are checked before the emulator starts, as scan azure checks them before signing in.
+	if _, err := parseOutputs(opts.Scan.Outputs); err != nil {
+		return err
+	}
+	if err := checkSavePath(opts.Save); err != nil {
+		return err
+	}
 	ios := opts.Scan.IO
 	tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: opts.Subscriptions, Services: opts.Services, WithoutIdentity: 0.4, Seed: 2026})
 	srv, err := armsim.Start(tenant, armsim.Faults{Latency: 20 * time.Millisecond})
@@ -65,7 +72,11 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}
 	fmt.Fprintf(ios.ErrOut, "lensix demo: armsim, a local Azure emulator, is serving tenant %s at %s\n", tenant.ID, srv.URL)
-	fmt.Fprintf(ios.ErrOut, "lensix demo: %d subscriptions, %d API Management services, some without a managed identity; scanning as 'lensix scan azure' would:\n\n", opts.Subscriptions, opts.Services)
+	some := ", some without a managed identity"
+	if opts.Services == 0 {
+		some = ""
+	}
+	fmt.Fprintf(ios.ErrOut, "lensix demo: %d subscriptions, %d API Management services%s; scanning as 'lensix scan azure' would:\n\n", opts.Subscriptions, opts.Services, some)
 	opts.Scan.SoftFail = true
 	err = scanAzureRun(ctx, &ScanAzureOptions{
 		Scan:            opts.Scan,

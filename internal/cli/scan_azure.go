@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -91,7 +92,7 @@ To scan a folder named azure, write ./azure.`,
 	f.StringArrayVar(&opts.ResourceGroups, "resource-group", nil, "scan only this resource `GROUP`, repeatable")
 	f.BoolVar(&opts.NoResourceGraph, "no-resource-graph", false, "list resources through Resource Manager, one subscription at a time, instead of Resource Graph")
 	f.StringVar(&opts.Auth, "auth", "", "sign-in `METHOD`: "+strings.Join(azure.AuthMethods, ", ")+" (default: the DefaultAzureCredential chain)")
-	f.StringVar(&opts.Tenant, "tenant", "", "Microsoft Entra tenant `ID` or domain to sign in to")
+	f.StringVar(&opts.Tenant, "tenant", "", "Microsoft Entra tenant `ID` or domain to sign in to (refused with --auth env, which takes AZURE_TENANT_ID, and --auth managed-identity)")
 	f.StringVar(&opts.ClientID, "client-id", "", "client `ID` of a user-assigned managed identity or workload identity")
 	f.StringVar(&opts.Cloud, "cloud", "AzurePublic", "Azure `CLOUD`: "+strings.Join(azure.Clouds, ", "))
 	f.StringVar(&opts.ARMEndpoint, "arm-endpoint", "", "Resource Manager `URL` (sovereign clouds, Azure Stack Hub)")
@@ -127,6 +128,9 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 	checks, err := check.Select(union(cfg.Checks, so.Checks), union(cfg.SkipChecks, so.SkipChecks))
 	if err != nil {
 		return usageError("%v", err)
+	}
+	if err := checkAzureFlags(opts); err != nil {
+		return err
 	}
 	if opts.NoResourceGraph && len(opts.ManagementGroups) > 0 {
 		return usageError("--management-group needs Resource Graph: leave out --no-resource-graph, or name subscriptions")
@@ -174,10 +178,9 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 		}
 		return &ExitError{Code: ExitPartial, Err: err}
 	}
+	var saveErr error // a snapshot that cannot be written does not cost the reports of the scan
 	if opts.Save != "" {
-		if err := saveSnapshot(opts.Save, inv.Snapshot(opts.Cloud, so.Now())); err != nil {
-			return &ExitError{Code: ExitPartial, Err: err}
-		}
+		saveErr = saveSnapshot(opts.Save, inv.Snapshot(opts.Cloud, so.Now()))
 	}
 	resources := scan.Dedupe(inv.Resources)
 	rep := scan.Evaluate(resources, append(diags, typeDiags...), scan.Options{Checks: checks, Config: cfg, Now: so.Now(), Version: so.Version})
@@ -193,15 +196,74 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 		}
 	}
 	writeErrs := writeReports(so.IO, outs, rep, report.Options{GroupBy: so.GroupBy})
+	if saveErr != nil {
+		fmt.Fprintln(so.IO.ErrOut, "lensix:", saveErr)
+	}
 	if s := rep.Summary(); s.Unknown > 0 && g.unknown == "warn" && !writesTableToStdout(outs) {
 		fmt.Fprintf(so.IO.ErrOut, "lensix: %d result(s) are unknown (see the report)\n", s.Unknown)
 	}
 	if len(inv.Errors) > 0 && !writesTableToStdout(outs) {
 		fmt.Fprintf(so.IO.ErrOut, "lensix: the scan is partial: %d subscription(s) could not be read (see errors in the report)\n", len(inv.Errors))
 	}
-	if code := g.exitCodeAfterWrites(rep, writeErrs); code != ExitOK {
+	code := g.exitCodeAfterWrites(rep, writeErrs)
+	if code == ExitOK && saveErr != nil {
+		code = ExitPartial // even in the demo: the snapshot asked for is missing
+	}
+	if code != ExitOK {
 		return &ExitError{Code: code}
 	}
+	return nil
+}
+
+// subscriptionGUID is a subscription ID as Azure spells it.
+var subscriptionGUID = regexp.MustCompile(`^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$`)
+
+// checkAzureFlags refuses flag values the scan could only fail on after signing in, and takes a
+// subscription's resource ID (/subscriptions/{id}) for its GUID.
+func checkAzureFlags(opts *ScanAzureOptions) error {
+	for i, s := range opts.Subscriptions {
+		id := strings.Trim(strings.TrimSpace(s), "/")
+		if rest, ok := strings.CutPrefix(strings.ToLower(id), "subscriptions/"); ok {
+			id = id[len(id)-len(rest):]
+		}
+		if !subscriptionGUID.MatchString(id) {
+			return usageError("--subscription %q is not a subscription ID: want a GUID such as 00000000-0000-0000-0000-000000000000 (az account list -o table shows them)", s)
+		}
+		opts.Subscriptions[i] = id
+	}
+	if opts.Concurrency < 1 {
+		return usageError("--concurrency must be at least 1, not %d", opts.Concurrency)
+	}
+	if opts.RequestTimeout <= 0 {
+		return usageError("--request-timeout must be positive, not %s", opts.RequestTimeout)
+	}
+	return checkSavePath(opts.Save)
+}
+
+// checkSavePath makes sure, before a scan that may take minutes, that --save can write its file:
+// the folder exists and takes a new file, and the path is not a folder. Like the reports, it
+// creates no folder: a path into a missing folder is more likely a typo.
+func checkSavePath(path string) error {
+	if path == "" {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usageError("--save %s is a folder; name the file to write", path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return usageError("--save %s: %v; the folder must exist", path, unwrapStatError(err))
+	}
+	if !fi.IsDir() {
+		return usageError("--save %s: %s is not a folder", path, dir)
+	}
+	probe, err := os.CreateTemp(dir, ".lensix-save-*")
+	if err != nil {
+		return usageError("--save %s: cannot write in %s: %v", path, dir, unwrapStatError(err))
+	}
+	probe.Close()
+	_ = os.Remove(probe.Name())
 	return nil
 }
 
@@ -242,11 +304,6 @@ func liveTypes(checks []*check.Check, policies []string) ([]string, diag.Diagnos
 }
 
 func saveSnapshot(path string, snap *azure.Snapshot) error {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("save snapshot: %w", err)
-		}
-	}
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("save snapshot: %w", err)

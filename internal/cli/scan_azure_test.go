@@ -27,6 +27,7 @@ func azureScan(t *testing.T, srv *armsim.Server, modify func(*ScanAzureOptions))
 		Cloud:       "AzurePublic",
 		ARMEndpoint: srv.URL, AuthorityHost: srv.URL,
 		Credential: cred, Transport: srv.Client(),
+		Concurrency: azure.DefaultConcurrency, RequestTimeout: azure.DefaultRequestTimeout,
 	}
 	if modify != nil {
 		modify(opts)
@@ -116,7 +117,7 @@ func TestScanAzureExitCodes(t *testing.T) {
 func TestScanAzureSaveThenScanTheSnapshotGivesTheSameVerdicts(t *testing.T) {
 	tenant := armsim.Generate(armsim.GenerateOptions{Subscriptions: 3, Services: 30, WithoutIdentity: 0.5, Seed: 8})
 	forbidden := tenant.Subscriptions()[2].ID
-	snap := filepath.Join(t.TempDir(), "out", "inventory.json")
+	snap := filepath.Join(t.TempDir(), "inventory.json")
 	code, out, stderr := azureScan(t, startSim(t, tenant, armsim.Faults{Forbidden: []string{forbidden}}), func(o *ScanAzureOptions) { o.Save = snap })
 	if code != ExitFindings {
 		t.Fatalf("live scan exit %d; stderr %s", code, stderr)

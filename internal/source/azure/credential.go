@@ -19,7 +19,9 @@ type Auth struct {
 	// Method is "" (azidentity.DefaultAzureCredential: environment, workload identity, managed
 	// identity, Azure CLI, Azure Developer CLI, in that order) or one of AuthMethods.
 	Method string
-	// TenantID is the Microsoft Entra tenant to sign in to, "" for the credential's default.
+	// TenantID is the Microsoft Entra tenant to sign in to, "" for the credential's default. The
+	// env and managed-identity methods refuse it: their tenant comes from AZURE_TENANT_ID and from
+	// the identity, and a --tenant they silently ignored would scan another tenant than asked.
 	TenantID string
 	// ClientID picks a user-assigned managed identity (managed-identity), or the application of a
 	// workload identity when AZURE_CLIENT_ID is not set.
@@ -41,8 +43,14 @@ func NewCredential(auth Auth, opts azcore.ClientOptions) (azcore.TokenCredential
 	case "cli":
 		return azidentity.NewAzureCLICredential(&azidentity.AzureCLICredentialOptions{TenantID: auth.TenantID})
 	case "env":
+		if auth.TenantID != "" {
+			return nil, fmt.Errorf("--auth env signs in to the tenant AZURE_TENANT_ID names; set it there instead of --tenant")
+		}
 		return azidentity.NewEnvironmentCredential(&azidentity.EnvironmentCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: custom})
 	case "managed-identity":
+		if auth.TenantID != "" {
+			return nil, fmt.Errorf("--auth managed-identity signs in to the managed identity's own tenant; leave out --tenant")
+		}
 		o := &azidentity.ManagedIdentityCredentialOptions{ClientOptions: opts}
 		if auth.ClientID != "" {
 			o.ID = azidentity.ClientID(auth.ClientID)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 )
 
@@ -42,5 +43,28 @@ func TestCloudConfig(t *testing.T) {
 	}
 	if cloud.AzurePublic.Services[cloud.ResourceManager].Endpoint != "https://management.azure.com" {
 		t.Error("CloudConfig changed the SDK's own cloud configuration")
+	}
+}
+
+func TestNewCredentialTenant(t *testing.T) {
+	tests := []struct {
+		name    string
+		auth    Auth
+		wantErr string
+	}{
+		{"--tenant with --auth env is refused: the environment names the tenant", Auth{Method: "env", TenantID: "contoso.onmicrosoft.com"}, "AZURE_TENANT_ID"},
+		{"--tenant with --auth managed-identity is refused: the identity has its tenant", Auth{Method: "managed-identity", TenantID: "contoso.onmicrosoft.com"}, "--tenant"},
+		{"--tenant with the default chain is taken", Auth{TenantID: "contoso.onmicrosoft.com"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("AZURE_TENANT_ID", "00000000-0000-0000-0000-000000000009")
+			t.Setenv("AZURE_CLIENT_ID", "00000000-0000-0000-0000-000000000008")
+			t.Setenv("AZURE_CLIENT_SECRET", "x")
+			_, err := NewCredential(tt.auth, azcore.ClientOptions{})
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("err = %v, want %q", err, tt.wantErr)
+			}
+		})
 	}
 }

@@ -67,7 +67,7 @@ func toResource(body map[string]any, prov resource.Provenance) *resource.Resourc
 	r := &resource.Resource{Body: body, Provenance: prov}
 	r.Type, _ = body["type"].(string)
 	r.Type = CanonicalType(r.Type)
-	r.Name, _ = body["name"].(string)
+	r.Name = resourceName(body)
 	r.ID, _ = body["id"].(string)
 	r.SubscriptionID, r.ResourceGroup = idParts(r.ID)
 	if r.SubscriptionID == "" {

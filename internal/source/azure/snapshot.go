@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -80,84 +81,111 @@ var listKeys = map[string]bool{
 
 // IsSnapshot reports whether src looks, by its content, like saved Azure inventory: lensix's own
 // snapshot, a Resource Manager response body (one resource, or a list {"value": [...]}), or the
-// JSON that az apim list, az resource list and az graph query print.
+// JSON that az apim list, az resource list and az graph query print. It reads JSON as the ARM
+// source does (comments and trailing commas allowed), and says yes to a file that does not parse
+// but is plainly saved Azure output, so that ReadSnapshot reports where it breaks.
 func IsSnapshot(src []byte) bool {
-	src = bytes.TrimPrefix(src, utf8BOM)
-	trimmed := bytes.TrimLeft(src, " \t\r\n")
-	if len(trimmed) == 0 {
-		return false
+	root, err := jsonpos.Parse(src)
+	if err != nil {
+		return looksLikeSnapshot(bytes.TrimPrefix(src, utf8BOM))
 	}
-	if trimmed[0] == '[' {
-		var items []map[string]any
-		if json.Unmarshal(trimmed, &items) != nil || len(items) == 0 {
+	switch v := root.Value().(type) {
+	case []any:
+		if len(v) == 0 {
 			return false
 		}
-		for _, it := range items {
-			if !isResourceObject(it, true) {
+		for _, it := range v {
+			if m, ok := it.(map[string]any); !ok || !isResourceObject(m, true) {
 				return false
 			}
 		}
 		return true
-	}
-	var top map[string]json.RawMessage
-	if json.Unmarshal(trimmed, &top) != nil {
-		return false
-	}
-	if _, ok := top[snapshotKey]; ok {
-		return true
-	}
-	if _, ok := top["$schema"]; ok {
-		return false // templates and parameter files are the ARM source's
-	}
-	if list, ok := listOf(top); ok {
-		var items []map[string]any
-		if json.Unmarshal(list, &items) != nil {
-			return false
+	case map[string]any:
+		if _, ok := v[snapshotKey]; ok {
+			return true
 		}
-		for _, it := range items {
-			if !isResourceObject(it, false) {
-				return false
+		if _, ok := v["$schema"]; ok {
+			return false // templates and parameter files are the ARM source's
+		}
+		if list, ok := listOf(v); ok {
+			for _, it := range list {
+				if m, ok := it.(map[string]any); !ok || !isResourceObject(m, false) {
+					return false
+				}
 			}
+			return true
 		}
-		return true
+		return isResourceObject(v, true)
 	}
-	var obj map[string]any
-	return json.Unmarshal(trimmed, &obj) == nil && isResourceObject(obj, true)
+	return false
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
+// Marks of saved Azure output that survive a cut: a top-level list response, a lensix snapshot,
+// or an ARM resource ID beside a namespaced type.
+var (
+	listStart      = regexp.MustCompile(`^\{\s*(?:"(?:count|nextLink)"\s*:\s*[^,]*,\s*)?"(?:value|data|lensixSnapshot)"\s*:`)
+	subscriptionID = regexp.MustCompile(`"id"\s*:\s*"/subscriptions/`)
+	namespacedType = regexp.MustCompile(`"type"\s*:\s*"[A-Za-z0-9.]+/`)
+)
+
+// looksLikeSnapshot reports whether src, which does not parse, is plainly saved Azure output.
+func looksLikeSnapshot(src []byte) bool {
+	src = bytes.TrimLeft(src, " \t\r\n")
+	if bytes.Contains(src, []byte(`"$schema"`)) {
+		return false // a broken template is the ARM source's to report
+	}
+	return listStart.Match(src) || subscriptionID.Match(src) && namespacedType.Match(src)
+}
+
 // listOf returns the list of a list response: "value" (Resource Manager) or "data" (Resource
 // Graph), when nothing else but paging fields sits beside it.
-func listOf(top map[string]json.RawMessage) (json.RawMessage, bool) {
-	var list json.RawMessage
-	for key, raw := range top {
+func listOf(top map[string]any) ([]any, bool) {
+	var list []any
+	found := false
+	for key, v := range top {
 		switch {
 		case key == "value" || key == "data":
-			if list != nil || !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("[")) {
+			l, ok := v.([]any)
+			if found || !ok {
 				return nil, false
 			}
-			list = raw
+			list, found = l, true
 		case !listKeys[strings.ToLower(key)]:
 			return nil, false
 		}
 	}
-	return list, list != nil
+	return list, found
 }
 
 // isResourceObject reports whether m is shaped like an ARM resource: a namespaced type and a
-// name, and an ID when needID (a lone object needs one to be told from other JSON).
+// name (its own, or its ID's last segment), and an ID when needID (a lone object needs one to be
+// told from other JSON).
 func isResourceObject(m map[string]any, needID bool) bool {
 	typ, _ := m["type"].(string)
 	if !strings.Contains(typ, "/") {
 		return false
 	}
-	_, named := m["name"].(string)
 	id, _ := m["id"].(string)
 	if needID {
-		return named && strings.HasPrefix(id, "/")
+		return strings.HasPrefix(id, "/") && resourceName(m) != ""
 	}
-	return named || strings.HasPrefix(id, "/")
+	return resourceName(m) != ""
+}
+
+// resourceName is the resource's name, or the last segment of its ID when the saved object
+// leaves the name out.
+func resourceName(m map[string]any) string {
+	if name, ok := m["name"].(string); ok && name != "" {
+		return name
+	}
+	id, _ := m["id"].(string)
+	if !strings.HasPrefix(id, "/") {
+		return ""
+	}
+	id = strings.TrimRight(id, "/")
+	return id[strings.LastIndex(id, "/")+1:]
 }
 
 // ReadSnapshot maps the resources in a document IsSnapshot accepts. Each resource's body is the
@@ -180,6 +208,7 @@ func ReadSnapshot(filename string, src []byte) ([]*resource.Resource, diag.Diagn
 	}
 	rd := snapshotReader{file: file}
 	var items []*jsonpos.Node
+	graphRows := false // Resource Graph rows carry only the columns the query projected
 	switch {
 	case root.Kind == jsonpos.Array:
 		items = root.Elems
@@ -188,8 +217,11 @@ func ReadSnapshot(filename string, src []byte) ([]*resource.Resource, diag.Diagn
 		items = elems(root.Get("resources"))
 	case root.Get("value") != nil:
 		items = elems(root.Get("value"))
+		rd.checkPaging(root, len(items))
 	case root.Get("data") != nil:
 		items = elems(root.Get("data"))
+		rd.checkPaging(root, len(items))
+		graphRows = true
 	default:
 		items = []*jsonpos.Node{root}
 	}
@@ -198,6 +230,9 @@ func ReadSnapshot(filename string, src []byte) ([]*resource.Resource, diag.Diagn
 		if !ok || !isResourceObject(obj, false) {
 			rd.warn(it, fmt.Sprintf("item %d is not an Azure resource (it has no namespaced type and name); skipped", i))
 			continue
+		}
+		if _, ok := obj["identity"]; graphRows && !ok {
+			obj["identity"] = &resource.Unknown{Reason: "the saved Resource Graph row has no identity column (the query's project may have left it out); save the query with identity"}
 		}
 		r := toResource(unflatten(obj), resource.Provenance{Source: "snapshot", Range: file.Range(it.Start, it.End), TenantID: rd.tenantID})
 		rd.resources = append(rd.resources, r)
@@ -229,6 +264,48 @@ type snapshotReader struct {
 
 func (rd *snapshotReader) warn(n *jsonpos.Node, summary string) {
 	rd.diags = append(rd.diags, diag.Diagnostic{Severity: diag.Warning, Summary: summary, Range: rd.file.Range(n.Start, n.End)})
+}
+
+// checkPaging reports a saved list response that is one page of a longer list: Resource Manager
+// pages with nextLink, Resource Graph with a skip token and a total the rows fall short of (az
+// graph query returns 100 rows unless told --first). The rows present are still read.
+func (rd *snapshotReader) checkPaging(root *jsonpos.Node, rows int) {
+	var at *jsonpos.Node
+	var total int64 = -1
+	how := "save every page: lensix scan azure --save, or az rest following each nextLink"
+	for _, f := range root.Fields {
+		switch strings.ToLower(f.Key) {
+		case "nextlink":
+			if f.Value.Kind == jsonpos.String && f.Value.Str != "" {
+				at = f.Value
+			}
+		case "skip_token", "$skiptoken":
+			how = "save every row: az graph query --first 1000 (and --skip-token for more), or lensix scan azure --save"
+			if f.Value.Kind == jsonpos.String && f.Value.Str != "" {
+				at = f.Value
+			}
+		case "total_records", "totalrecords":
+			if n, ok := f.Value.Value().(int64); ok {
+				total = n
+				if n > int64(rows) && at == nil {
+					at = f.Value
+				}
+			}
+		}
+	}
+	if at == nil {
+		return
+	}
+	summary := "the saved response is one page of a longer list"
+	if total >= 0 {
+		summary += fmt.Sprintf(" (%d of %d rows)", rows, total)
+	}
+	rd.diags = append(rd.diags, diag.Diagnostic{
+		Severity: diag.Error,
+		Summary:  summary + "; the resources on other pages were not checked",
+		Detail:   how,
+		Range:    rd.file.Range(at.Start, at.End),
+	})
 }
 
 // readHeader takes the tenant and the recorded scope errors from a lensix snapshot: a snapshot of

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
 )
 
@@ -28,7 +29,13 @@ func TestIsSnapshot(t *testing.T) {
 		{"an empty array is not a snapshot", `[]`, false},
 		{"a lone object without an ID is not a snapshot", `{"name": "apim1", "type": "Microsoft.ApiManagement/service"}`, false},
 		{"a Terraform plan is not a snapshot", `{"format_version": "1.2", "terraform_version": "1.9.0", "planned_values": {}}`, false},
-		{"broken JSON is not a snapshot", `{"value": [`, false},
+		{"broken JSON that is not shaped like Azure output is not a snapshot", `{"items": [`, false},
+		{"a truncated list response is a snapshot, so its reader reports where it breaks", `{"value": [`, true},
+		{"a truncated az apim list output is a snapshot", `[{"id":"/subscriptions/1/resourceGroups/r/providers/Microsoft.ApiManagement/service/x","type":"Microsoft.ApiManagement/service","identity":null}`, true},
+		{"a truncated ARM template is not a snapshot", `{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [{"id": "/subscriptions/1/x", "type": "Microsoft.ApiManagement/service"`, false},
+		{"a resource list without names is a snapshot: the name is the ID's last segment", `[{"id":"/subscriptions/1/resourceGroups/r/providers/Microsoft.ApiManagement/service/x","type":"Microsoft.ApiManagement/service","identity":null}]`, true},
+		{"a resource list with a trailing comma is a snapshot", `[{"id":"/subscriptions/1/resourceGroups/r/providers/Microsoft.ApiManagement/service/x","type":"Microsoft.ApiManagement/service","identity":null,}]`, true},
+		{"a list response with comments is a snapshot", "{\"value\": [ // saved by hand\n{\"id\": \"" + apimID + "\", \"type\": \"Microsoft.ApiManagement/service\"}]}", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,10 +119,133 @@ func FuzzReadSnapshot(f *testing.F) {
 	f.Add([]byte(`{"value": [{"id": "/subscriptions/s/resourceGroups/r/providers/A.B/c/d", "name": "d", "type": "A.B/c"}]}`))
 	f.Add([]byte(`[{"id": "/x", "name": "n", "type": "a/b", "k": [1, 2.5, true, null]}]`))
 	f.Add([]byte(`{"lensixSnapshot": 1, "errors": [{"message": "m"}], "resources": [{"name": "n", "type": "a/b"}]}`))
+	f.Add([]byte(`{"count": 1, "data": [{"id": "/subscriptions/s/x", "type": "a/b"}], "skip_token": "t", "total_records": 9}`))
+	f.Add([]byte(`[{"id": "/subscriptions/s/x/", "type": "a/b",}] // saved by hand`))
+	f.Add([]byte(`[{"id": "/", "type": "a/b"}`))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		if IsSnapshot(src) {
 			ReadSnapshot("fuzz.json", src)
 		}
-		ReadSnapshot("fuzz.json", src)
+		rs, _ := ReadSnapshot("fuzz.json", src)
+		for _, r := range rs {
+			if r.Type == "" || r.Name == "" {
+				t.Errorf("resource without a type or a name: %+v", r)
+			}
+		}
 	})
+}
+
+func TestReadSnapshotLenientAndBroken(t *testing.T) {
+	tests := []struct {
+		name      string
+		src       string
+		wantNames []string
+		wantError string // substring of an error's summary; "" means no error
+		wantLine  int
+		wantCol   int
+	}{
+		{"a resource without a name takes it from its ID", `[{"id":"` + apimID + `","type":"Microsoft.ApiManagement/service","identity":null}]`, []string{"apim1"}, "", 0, 0},
+		{"a trailing comma is accepted", `[{"id":"` + apimID + `","type":"Microsoft.ApiManagement/service","identity":null,}]`, []string{"apim1"}, "", 0, 0},
+		{"a truncated file is an error at the list left open", "\n [{\"id\":\"" + apimID + "\",\n\"type\":\"Microsoft.ApiManagement/service\",\"identity\":null}", nil, "array not closed", 2, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, ds := ReadSnapshot("s.json", []byte(tt.src))
+			var names []string
+			for _, r := range rs {
+				names = append(names, r.Name)
+			}
+			if strings.Join(names, ",") != strings.Join(tt.wantNames, ",") {
+				t.Errorf("names = %v, want %v", names, tt.wantNames)
+			}
+			var errs []string
+			for _, d := range ds {
+				if d.Severity == diag.Error {
+					errs = append(errs, d.Summary)
+					if d.Range.Start.Line != tt.wantLine || d.Range.Start.Column != tt.wantCol {
+						t.Errorf("error at %d:%d, want %d:%d", d.Range.Start.Line, d.Range.Start.Column, tt.wantLine, tt.wantCol)
+					}
+				}
+			}
+			if tt.wantError == "" && len(errs) > 0 || tt.wantError != "" && (len(errs) != 1 || !strings.Contains(errs[0], tt.wantError)) {
+				t.Errorf("errors = %q, want one containing %q", errs, tt.wantError)
+			}
+		})
+	}
+}
+
+func TestReadSnapshotReportsOnePageOfALongerList(t *testing.T) {
+	row := func(name string) string {
+		return `{"id": "/subscriptions/1/resourceGroups/r/providers/Microsoft.ApiManagement/service/` + name + `", "name": "` + name + `", "type": "microsoft.apimanagement/service", "identity": null}`
+	}
+	tests := []struct {
+		name      string
+		src       string
+		wantRows  int
+		wantError []string // substrings of the one error; nil means no error
+	}{
+		{"a Resource Manager list with a nextLink is one page", `{"value": [` + row("a") + `], "nextLink": "https://management.azure.com/x?$skiptoken=abc"}`, 1, []string{"one page of a longer list", "nextLink", "--save"}},
+		{"a Resource Manager list with a null nextLink is complete", `{"value": [` + row("a") + `], "nextLink": null}`, 1, nil},
+		{"az graph query output with a skip token is one page, counted", `{"count": 2, "data": [` + row("a") + `,` + row("b") + `], "skip_token": "ew0K", "total_records": 5000}`, 2, []string{"2 of 5000 rows", "--first 1000"}},
+		{"Resource Graph REST output with a $skipToken is one page", `{"count": 1, "data": [` + row("a") + `], "$skipToken": "ew0K", "totalRecords": 7, "resultTruncated": "false"}`, 1, []string{"1 of 7 rows"}},
+		{"Resource Graph output with fewer rows than its total is one page", `{"count": 1, "data": [` + row("a") + `], "skip_token": null, "total_records": 3}`, 1, []string{"1 of 3 rows"}},
+		{"az graph query output with a null skip token and all rows is complete", `{"count": 1, "data": [` + row("a") + `], "skip_token": null, "total_records": 1}`, 1, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, ds := ReadSnapshot("page.json", []byte(tt.src))
+			if len(rs) != tt.wantRows {
+				t.Errorf("got %d resources, want %d: the rows present are still judged", len(rs), tt.wantRows)
+			}
+			var errs diag.Diagnostics
+			for _, d := range ds {
+				if d.Severity == diag.Error {
+					errs = append(errs, d)
+				}
+			}
+			if tt.wantError == nil {
+				if len(errs) != 0 {
+					t.Errorf("errors = %v, want none", errs)
+				}
+				return
+			}
+			if len(errs) != 1 {
+				t.Fatalf("errors = %v, want one", errs)
+			}
+			text := errs[0].Summary + " " + errs[0].Detail
+			for _, w := range tt.wantError {
+				if !strings.Contains(text, w) {
+					t.Errorf("error %q does not say %q", text, w)
+				}
+			}
+		})
+	}
+}
+
+func TestReadSnapshotGraphRowIdentity(t *testing.T) {
+	tests := []struct {
+		name        string
+		src         string
+		wantUnknown bool
+	}{
+		{"an az graph query row without an identity column has an unknown identity", `{"count": 1, "data": [{"id": "` + apimID + `", "name": "apim1", "type": "microsoft.apimanagement/service"}], "skip_token": null, "total_records": 1}`, true},
+		{"an az graph query row with a null identity keeps the null", `{"count": 1, "data": [{"id": "` + apimID + `", "name": "apim1", "type": "microsoft.apimanagement/service", "identity": null}], "skip_token": null, "total_records": 1}`, false},
+		{"a Resource Manager list item without identity keeps it absent", `{"value": [{"id": "` + apimID + `", "name": "apim1", "type": "Microsoft.ApiManagement/service"}]}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, _ := ReadSnapshot("g.json", []byte(tt.src))
+			if len(rs) != 1 {
+				t.Fatalf("got %d resources", len(rs))
+			}
+			v, _ := rs[0].Get("identity")
+			u, isUnknown := v.(*resource.Unknown)
+			if isUnknown != tt.wantUnknown {
+				t.Fatalf("identity = %#v, want unknown: %v", v, tt.wantUnknown)
+			}
+			if isUnknown && !strings.Contains(u.Reason, "no identity column") {
+				t.Errorf("reason = %q", u.Reason)
+			}
+		})
+	}
 }
