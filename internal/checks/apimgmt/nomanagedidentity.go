@@ -184,9 +184,13 @@ func fail(what, path, shown string) check.Result {
 }
 
 func unknown(path string, u *resource.Unknown) check.Result {
+	what := path + " is unknown: " + u.Reason
+	if u.Expr != "" {
+		what = fmt.Sprintf("%s is %s (%s)", path, u.Expr, u.Reason)
+	}
 	return check.Result{
 		Status:   check.Unknown,
-		Message:  fmt.Sprintf("Cannot tell whether the API Management service has a managed identity: %s is %s", path, u),
+		Message:  "Cannot tell whether the API Management service has a managed identity: " + what,
 		Evidence: map[string]string{path: "(unknown) " + u.String()},
 	}
 }
