@@ -47,14 +47,27 @@ func Run(checks []*Check, resources []*resource.Resource) []Finding {
 				Check:       c,
 				Resource:    r,
 				Status:      res.Status,
-				Message:     res.Message,
-				Evidence:    res.Evidence,
+				Message:     resource.MaskString(res.Message, r.Secrets),
+				Evidence:    maskEvidence(res.Evidence, r.Secrets),
 				Assumptions: relevantAssumptions(r.Assumptions, res.Evidence),
 			})
 		}
 	}
 	SortFindings(findings)
 	return findings
+}
+
+// maskEvidence masks the secrets in evidence values. Findings leave the engine masked, because
+// the store, diff, notifications and the dashboard print them without going through a report.
+func maskEvidence(evidence map[string]string, secrets []string) map[string]string {
+	if len(secrets) == 0 || len(evidence) == 0 {
+		return evidence
+	}
+	out := make(map[string]string, len(evidence))
+	for k, v := range evidence {
+		out[k] = resource.MaskString(v, secrets)
+	}
+	return out
 }
 
 // relevantAssumptions keeps the assumptions that bear on the paths a verdict's evidence names,
