@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 )
 
@@ -287,6 +289,28 @@ func MaskString(text string, secrets []string) string {
 // secretsPattern matches every form of the secrets MaskSecrets masks, or is nil if none is long
 // enough to mask.
 func secretsPattern(secrets []string) *regexp.Regexp {
+	key := strings.Join(secrets, "\x00")
+	if re, ok := patterns.Load(key); ok {
+		return re.(*regexp.Regexp)
+	}
+	re := compileSecrets(secrets)
+	if patternCount.Add(1) <= maxCachedPatterns {
+		patterns.Store(key, re)
+	}
+	return re
+}
+
+// patterns caches the compiled pattern of each set of secrets: the resources of one input share
+// their set, and the engine masks every finding's message with it.
+var (
+	patterns     sync.Map // strings.Join(secrets, "\x00") → *regexp.Regexp
+	patternCount atomic.Int64
+)
+
+// maxCachedPatterns bounds the cache: a long-running monitor scans many inputs.
+const maxCachedPatterns = 256
+
+func compileSecrets(secrets []string) *regexp.Regexp {
 	var forms []string
 	seen := map[string]bool{}
 	add := func(s string) {
