@@ -43,31 +43,39 @@ func Run(checks []*Check, resources []*resource.Resource) []Finding {
 				continue
 			}
 			res := c.Evaluate(r)
-			findings = append(findings, Finding{
+			f := Finding{
 				Check:       c,
 				Resource:    r,
 				Status:      res.Status,
-				Message:     resource.MaskString(res.Message, r.Secrets),
-				Evidence:    maskEvidence(res.Evidence, r.Secrets),
+				Message:     res.Message,
+				Evidence:    res.Evidence,
 				Assumptions: relevantAssumptions(r.Assumptions, res.Evidence),
-			})
+			}
+			f.MaskSecrets()
+			findings = append(findings, f)
 		}
 	}
 	SortFindings(findings)
 	return findings
 }
 
-// maskEvidence masks the secrets in evidence values. Findings leave the engine masked, because
-// the store, diff, notifications and the dashboard print them without going through a report.
-func maskEvidence(evidence map[string]string, secrets []string) map[string]string {
-	if len(secrets) == 0 || len(evidence) == 0 {
-		return evidence
+// MaskSecrets masks the resource's secrets in the message and the evidence values. Findings
+// leave the engine masked, because the store, diff, notifications and the dashboard print them
+// without going through a report.
+func (f *Finding) MaskSecrets() {
+	secrets := f.Resource.Secrets
+	if len(secrets) == 0 {
+		return
 	}
-	out := make(map[string]string, len(evidence))
-	for k, v := range evidence {
-		out[k] = resource.MaskString(v, secrets)
+	f.Message = resource.MaskString(f.Message, secrets)
+	if len(f.Evidence) == 0 {
+		return
 	}
-	return out
+	masked := make(map[string]string, len(f.Evidence))
+	for k, v := range f.Evidence {
+		masked[k] = resource.MaskString(v, secrets)
+	}
+	f.Evidence = masked
 }
 
 // relevantAssumptions keeps the assumptions that bear on the paths a verdict's evidence names,
