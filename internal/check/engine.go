@@ -43,18 +43,39 @@ func Run(checks []*Check, resources []*resource.Resource) []Finding {
 				continue
 			}
 			res := c.Evaluate(r)
-			findings = append(findings, Finding{
+			f := Finding{
 				Check:       c,
 				Resource:    r,
 				Status:      res.Status,
 				Message:     res.Message,
 				Evidence:    res.Evidence,
 				Assumptions: relevantAssumptions(r.Assumptions, res.Evidence),
-			})
+			}
+			f.MaskSecrets()
+			findings = append(findings, f)
 		}
 	}
 	SortFindings(findings)
 	return findings
+}
+
+// MaskSecrets masks the resource's secrets in the message and the evidence values. Findings
+// leave the engine masked, because the store, diff, notifications and the dashboard print them
+// without going through a report.
+func (f *Finding) MaskSecrets() {
+	secrets := f.Resource.Secrets
+	if len(secrets) == 0 {
+		return
+	}
+	f.Message = resource.MaskString(f.Message, secrets)
+	if len(f.Evidence) == 0 {
+		return
+	}
+	masked := make(map[string]string, len(f.Evidence))
+	for k, v := range f.Evidence {
+		masked[k] = resource.MaskString(v, secrets)
+	}
+	f.Evidence = masked
 }
 
 // relevantAssumptions keeps the assumptions that bear on the paths a verdict's evidence names,

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -273,5 +274,39 @@ func TestSiblingResourcesWithoutResourceGroupsMatchWithinAFolder(t *testing.T) {
 		if got.Compliance != tc.want {
 			t.Errorf("watcher in %s: got %s (%s), want %s", tc.file, got.Compliance, got.Message, tc.want)
 		}
+	}
+}
+
+func TestPolicyFindingsMaskTheResourcesSecrets(t *testing.T) {
+	tests := []struct {
+		name     string
+		location string // a secret that flowed into the location
+	}{
+		{"a secret a modify change quotes is masked", "Zq9-Secret-Loc"},
+		{"an upper-cased secret a modify change quotes is masked", "ZQ9-SECRET-LOC"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := Parse("d.json", []byte(`{"name": "loc", "properties": {"mode": "All",
+				"policyRule": {"if": {"field": "location", "notEquals": "westeurope"}, "then": {"effect": "modify",
+				"details": {"roleDefinitionIds": ["/r"], "operations": [{"operation": "addOrReplace", "field": "tags.origin", "value": "[field('location')]"}]}}}}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := res("Microsoft.Storage/storageAccounts", "st", map[string]any{"location": tt.location})
+			r.Secrets = []string{"Zq9-Secret-Loc"}
+			eval := EvaluateAll([]*Definition{d}, []*resource.Resource{r}, nil, nil)
+			if len(eval.Findings) != 1 {
+				t.Fatalf("findings %+v", eval.Findings)
+			}
+			f := eval.Findings[0]
+			text := f.Message + fmt.Sprint(f.Evidence)
+			if strings.Contains(strings.ToLower(text), "zq9-secret") {
+				t.Errorf("the finding holds the secret: %q %v", f.Message, f.Evidence)
+			}
+			if !strings.Contains(text, resource.Redacted) {
+				t.Errorf("the finding does not show where the secret was: %q %v", f.Message, f.Evidence)
+			}
+		})
 	}
 }

@@ -191,13 +191,15 @@ func EvaluateAll(defs []*Definition, resources []*resource.Resource, params map[
 			if na != nil {
 				continue
 			}
-			out.Findings = append(out.Findings, check.Finding{
+			f := check.Finding{
 				Check:    c,
 				Resource: r,
 				Status:   res.Status(),
 				Message:  res.Message,
 				Evidence: res.Evidence(),
-			})
+			}
+			f.MaskSecrets() // as check.Run does: policy findings reach the store too
+			out.Findings = append(out.Findings, f)
 		}
 	}
 	check.SortFindings(out.Findings)

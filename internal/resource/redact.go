@@ -1,12 +1,16 @@
 package resource
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"html"
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 )
 
@@ -15,7 +19,8 @@ const Redacted = "<redacted>"
 
 // sensitiveKeyParts are fragments of property names whose values are secrets in Azure resources:
 // passwords, keys, tokens, SAS and connection strings, and VM extensions' protected settings.
-var sensitiveKeyParts = []string{"password", "secret", "token", "connectionstring", "credential", "certificatedata", "protectedsettings", "securevalue"}
+// A VM's customData is a cloud-init script that routinely carries credentials.
+var sensitiveKeyParts = []string{"password", "secret", "token", "connectionstring", "credential", "certificatedata", "protectedsettings", "securevalue", "customdata"}
 
 // IsSensitiveKey reports whether a property called key holds a secret. Names that end in "key"
 // or "keys" (primaryKey, subscriptionKeys, instrumentationKey) are secrets; names that merely
@@ -42,9 +47,11 @@ func isLocationKey(lowerKey string) bool {
 	return strings.HasSuffix(lowerKey, "uri") || strings.HasSuffix(lowerKey, "url") || strings.HasSuffix(lowerKey, "uris") || strings.HasSuffix(lowerKey, "urls")
 }
 
-// credentialQuery matches a credential in a URL query or a connection string: a SAS signature,
-// a Functions key, an API key, a password or a token.
-var credentialQuery = regexp.MustCompile(`(?i)(^|[?&;])(sig|code|key|password|pwd|token|access_token|secret|client_secret|api[-_]?key|subscription-key|accountkey|sharedaccesskey)=([^&;#\s"'<>]+)`)
+// credentialQuery matches a credential in a URL query, a connection string or a command line: a
+// SAS signature, a Functions key, an API key, a password or a token, after ?, &, ; or -- (a
+// command's --password=...), with = or & written plain or URL-encoded (sig%3D..., %26sig%3D...).
+// An encoded value runs to the next encoded & or ; (%26, %3B).
+var credentialQuery = regexp.MustCompile(`(?i)(^|[?&;]|--|%3F|%26|%3B)(sig|code|key|password|pwd|token|access_token|secret|client_secret|api[-_]?key|subscription-key|accountkey|sharedaccesskey)(=|%3D)((?:[^&;#\s"'<>%]|%(?:2[0-57-9a-f]|3[0-9ac-f]|[014-9a-f][0-9a-f]))+)`)
 
 // HasCredentialQuery reports whether s carries a credential in a query or connection string
 // ("...&sig=...", "?code=...", ";AccountKey=...").
@@ -205,9 +212,9 @@ func (r *redactor) maskQuery(s string) string {
 		return s
 	}
 	for _, m := range matches {
-		r.record(m[3])
+		r.record(m[4])
 	}
-	return credentialQuery.ReplaceAllString(s, "${1}${2}="+Redacted)
+	return credentialQuery.ReplaceAllString(s, "${1}${2}${3}"+Redacted)
 }
 
 // record remembers the string leaves of a replaced value that may be secrets.
@@ -219,7 +226,7 @@ func (r *redactor) record(v any) {
 		}
 		// The credential of a redacted URL may also flow on its own.
 		for _, m := range credentialQuery.FindAllStringSubmatch(node, -1) {
-			r.record(m[3])
+			r.record(m[4])
 		}
 	case []any:
 		for _, child := range node {
@@ -257,34 +264,80 @@ func anyString(v any, f func(string) bool) bool {
 // every report while hiding nothing anyone could not guess.
 const minSecretLength = 4
 
-// MaskSecrets replaces every occurrence of the secrets in text — as written, and as JSON and
-// XML/HTML escape them — with Redacted. Outputs pass through it, so a secret that flowed into a
-// name, a message or a command is never printed.
+// MaskSecrets replaces every occurrence of the secrets in text — as written, Go-quoted (%q), as
+// JSON and XML/HTML escape them, and base64-encoded — with Redacted, ignoring case: a lower- or
+// upper-cased secret is the same secret (ARM's toLower, Bicep's toUpper). Outputs pass through
+// it, so a secret that flowed into a name, a message or a command is never printed. Other
+// transformations (replace, substring, hashes) of ARM and Bicep values are not tracked here;
+// Terraform tracks them with cty marks.
 func MaskSecrets(text []byte, secrets []string) []byte {
-	var pairs []string
+	re := secretsPattern(secrets)
+	if re == nil {
+		return text
+	}
+	return re.ReplaceAllLiteral(text, []byte(Redacted))
+}
+
+// MaskString is MaskSecrets for a string.
+func MaskString(text string, secrets []string) string {
+	if len(secrets) == 0 {
+		return text
+	}
+	return string(MaskSecrets([]byte(text), secrets))
+}
+
+// secretsPattern matches every form of the secrets MaskSecrets masks, or is nil if none is long
+// enough to mask.
+func secretsPattern(secrets []string) *regexp.Regexp {
+	key := strings.Join(secrets, "\x00")
+	if re, ok := patterns.Load(key); ok {
+		return re.(*regexp.Regexp)
+	}
+	re := compileSecrets(secrets)
+	if patternCount.Add(1) <= maxCachedPatterns {
+		patterns.Store(key, re)
+	}
+	return re
+}
+
+// patterns caches the compiled pattern of each set of secrets: the resources of one input share
+// their set, and the engine masks every finding's message with it.
+var (
+	patterns     sync.Map // strings.Join(secrets, "\x00") → *regexp.Regexp
+	patternCount atomic.Int64
+)
+
+// maxCachedPatterns bounds the cache: a long-running monitor scans many inputs.
+const maxCachedPatterns = 256
+
+func compileSecrets(secrets []string) *regexp.Regexp {
+	var forms []string
 	seen := map[string]bool{}
 	add := func(s string) {
 		if len(s) >= minSecretLength && !seen[s] {
 			seen[s] = true
-			pairs = append(pairs, s)
+			forms = append(forms, s)
 		}
 	}
 	for _, s := range secrets {
-		add(s)
-		add(jsonEscaped(s, true))
-		add(jsonEscaped(s, false))
-		add(html.EscapeString(s))
+		goQuoted := strings.TrimSuffix(strings.TrimPrefix(strconv.Quote(s), `"`), `"`)
+		for _, f := range []string{s, goQuoted, base64.StdEncoding.EncodeToString([]byte(s))} {
+			add(f)
+			add(jsonEscaped(f, true))
+			add(jsonEscaped(f, false))
+			add(html.EscapeString(f))
+		}
 	}
-	if len(pairs) == 0 {
-		return text
+	if len(forms) == 0 {
+		return nil
 	}
-	// Longest first, so a secret that contains another is masked whole.
-	sort.Slice(pairs, func(i, j int) bool { return len(pairs[i]) > len(pairs[j]) })
-	args := make([]string, 0, 2*len(pairs))
-	for _, p := range pairs {
-		args = append(args, p, Redacted)
+	// Longest first: alternatives match leftmost-first, so a secret that contains another is
+	// masked whole.
+	sort.Slice(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
+	for i, f := range forms {
+		forms[i] = regexp.QuoteMeta(f)
 	}
-	return []byte(strings.NewReplacer(args...).Replace(string(text)))
+	return regexp.MustCompile("(?i)" + strings.Join(forms, "|"))
 }
 
 // jsonEscaped is s as it stands inside a JSON string, with or without HTML characters escaped.

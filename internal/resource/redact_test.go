@@ -113,6 +113,30 @@ func TestRedactHidesSecretsAndKeepsTheRest(t *testing.T) {
 			kept:    []string{"AccountName=a", "EndpointSuffix=core.windows.net"},
 			secrets: []string{"K3y/abc=="},
 		},
+		{
+			name:    "a VM's customData is redacted",
+			typ:     "Microsoft.Compute/virtualMachines",
+			body:    `{"properties": {"osProfile": {"computerName": "vm1", "customData": "I2Nsb3VkLWNvbmZpZwpwYXNzd29yZDogaHVudGVyMg=="}}}`,
+			hidden:  []string{"I2Nsb3VkLWNvbmZpZwpwYXNzd29yZDogaHVudGVyMg=="},
+			kept:    []string{"vm1"},
+			secrets: []string{"I2Nsb3VkLWNvbmZpZwpwYXNzd29yZDogaHVudGVyMg=="},
+		},
+		{
+			name:    "a --password= argument in an extension's command is redacted",
+			typ:     "Microsoft.Compute/virtualMachines/extensions",
+			body:    `{"properties": {"settings": {"commandToExecute": "sh setup.sh --user=admin --password=Hunt3r2x --verbose"}}}`,
+			hidden:  []string{"Hunt3r2x"},
+			kept:    []string{"sh setup.sh --user=admin --password=", "--verbose"},
+			secrets: []string{"Hunt3r2x"},
+		},
+		{
+			name:    "a URL-encoded SAS signature is redacted up to the next encoded ampersand",
+			typ:     "Microsoft.Web/sites",
+			body:    `{"properties": {"note": "https://a.example/?redirect=https%3A%2F%2Fs.blob.core.windows.net%2Fc%3Fsv%3D2022%26sig%3DAbC%2Bd9%2Fz%3D%26se%3D2030"}}`,
+			hidden:  []string{"AbC%2Bd9"},
+			kept:    []string{"%26se%3D2030"},
+			secrets: []string{"AbC%2Bd9%2Fz%3D"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

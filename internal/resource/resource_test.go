@@ -1,6 +1,7 @@
 package resource
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -149,5 +150,42 @@ func TestMaskSecrets(t *testing.T) {
 	}
 	if !strings.Contains(got, "short: no") {
 		t.Errorf("secrets shorter than %d characters should not be masked: %q", minSecretLength, got)
+	}
+}
+
+func TestMaskSecretsHidesEveryFormOfASecret(t *testing.T) {
+	tests := []struct {
+		name   string
+		secret string
+		text   string
+		leak   string
+	}{
+		{"a secret quoted Go-style in a message is masked", `pa"ss\w<o>rd&1`, `value "pa\"ss\\w<o>rd&1" is set`, `ss\\w`},
+		{"a Go-quoted secret escaped again as JSON is masked", `pa"ss\w<o>rd&1`, `"msg": "value \"pa\\\"ss\\\\w\u003co\u003erd\u00261\""`, `ss\\\\w`},
+		{"a lower-cased secret is masked", "S3cretViaVar", "name: s3cretviavar", "s3cretviavar"},
+		{"an upper-cased secret is masked", "S3cretViaVar", "name: S3CRETVIAVAR", "S3CRETVIAVAR"},
+		{"a base64-encoded secret is masked", "S3cretViaVar", "data: UzNjcmV0VmlhVmFy", "UzNjcmV0VmlhVmFy"},
+		{"a secret written as is is masked", "S3cretViaVar", "x S3cretViaVar y", "S3cretViaVar"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := MaskString(tt.text, []string{tt.secret})
+			if strings.Contains(got, tt.leak) || !strings.Contains(got, Redacted) {
+				t.Errorf("MaskString(%q) = %q, leaks %q", tt.text, got, tt.leak)
+			}
+		})
+	}
+}
+
+// BenchmarkMaskString masks a finding's message with a set of ten secrets, as check.Run does for
+// every finding of a resource that carries secrets.
+func BenchmarkMaskString(b *testing.B) {
+	secrets := make([]string, 10)
+	for i := range secrets {
+		secrets[i] = fmt.Sprintf("Secret-Value-%02d", i)
+	}
+	msg := `API Management service has no valid managed identity: identity.type "secret-value-07" is not one Azure accepts (SystemAssigned, UserAssigned or both)`
+	for b.Loop() {
+		MaskString(msg, secrets)
 	}
 }

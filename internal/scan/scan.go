@@ -50,6 +50,7 @@ func Run(ctx context.Context, opts Options) (*report.Report, error) {
 // Evaluate judges resources a source already derived (a live scan's inventory, say) and
 // builds the report, as Run does for files.
 func Evaluate(resources []*resource.Resource, diags diag.Diagnostics, opts Options) *report.Report {
+	MaskNames(resources)
 	findings := check.Run(opts.Checks, resources)
 	suppress.Apply(findings, opts.Config, opts.Now)
 	diags.Sort()
@@ -117,7 +118,21 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 		// Values Redact hides are masked wherever else they flowed, like secure inputs.
 		r.Secrets = append(r.Secrets, resource.SecretsOf(r.Type, r.Body)...)
 	}
+	MaskNames(resources)
 	return resources, distinct(diags)
+}
+
+// MaskNames masks the secrets of each resource in its name, address and ID: a secret may flow into a
+// name, and the store, diff and notifications print names as they are.
+func MaskNames(resources []*resource.Resource) {
+	for _, r := range resources {
+		if len(r.Secrets) == 0 {
+			continue
+		}
+		r.Name = resource.MaskString(r.Name, r.Secrets)
+		r.Provenance.Address = resource.MaskString(r.Provenance.Address, r.Secrets)
+		r.ID = resource.MaskString(r.ID, r.Secrets)
+	}
 }
 
 // distinct drops repeated diagnostics: a broken parameters file is reported both when the scan

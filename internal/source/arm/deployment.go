@@ -177,6 +177,10 @@ func (d *deployment) run() []*resource.Resource {
 			if t := o.Value.Get("type"); t != nil && t.Kind == jsonpos.String {
 				output["type"] = t.Str
 			}
+			if isSecureType(o.Value) {
+				// A consumer reads it through reference(): mask it in the root's resources.
+				d.l.secrets = appendStrings(d.l.secrets, v)
+			}
 			d.outputs[o.Key] = output
 			d.outputsAssumed.add(c.assumed)
 		}

@@ -51,6 +51,30 @@ func TestSecureParameterValuesAreSecrets(t *testing.T) {
 						"template": {` + schema + `, "parameters": {"p": {"type": "string"}}, "resources": [` + apim(`"[parameters('p')]"`) + `]}}}]`)},
 			want: []string{"PassedIn1"},
 		},
+		{
+			name: "a securestring output of a nested deployment read through reference() is a secret",
+			files: []string{"t.json", template(`"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "nested",
+					"properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+						"template": {` + schema + `, "resources": [], "outputs": {"o": {"type": "securestring", "value": "SecureOut1"}}}}},
+				` + apim(`"[reference('nested').outputs.o.value]"`) + `]`)},
+			want: []string{"SecureOut1"},
+		},
+		{
+			name: "a secureObject output's string leaves are secrets",
+			files: []string{"t.json", template(`"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "nested",
+					"properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+						"template": {` + schema + `, "resources": [], "outputs": {"o": {"type": "secureObject", "value": {"k": "SecureObjOut2"}}}}}},
+				` + apim(`"[reference('nested').outputs.o.value.k]"`) + `]`)},
+			want: []string{"SecureObjOut2"},
+		},
+		{
+			name: "a string output of a nested deployment is no secret",
+			files: []string{"t.json", template(`"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "nested",
+					"properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+						"template": {` + schema + `, "resources": [], "outputs": {"o": {"type": "string", "value": "PlainOut3"}}}}},
+				` + apim(`"[reference('nested').outputs.o.value]"`) + `]`)},
+			not: []string{"PlainOut3"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

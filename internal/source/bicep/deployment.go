@@ -447,6 +447,10 @@ func (d *deployment) output(sym *symbol, st *state) any {
 		sym.value = d.eval(x.Value, nil, inner)
 		sym.assumed = inner.assumed
 		sym.state = done
+		if isSecure(x.Decorators) {
+			// A @secure() output read by a consumer is a secret wherever it flows there.
+			leafStrings(sym.value, func(s string) { d.l.secureOutputs = append(d.l.secureOutputs, s) })
+		}
 	}
 	st.add(sym.assumed)
 	return sym.value

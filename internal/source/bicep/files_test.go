@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -417,5 +418,48 @@ func TestAModuleDeclarationCutOffByASyntaxErrorPassesUnknownParameters(t *testin
 	}
 	if u, ok := get(t, s, "identity.type").(*resource.Unknown); !ok || !strings.Contains(u.Reason, "could not read") {
 		t.Errorf("identity.type = %v, want unknown rather than the default None", get(t, s, "identity.type"))
+	}
+}
+
+func TestSecureOutputsAreSecretsOfTheirConsumers(t *testing.T) {
+	tests := []struct {
+		name     string
+		mod      string // mod.bicep
+		consumer string // the identity type of the consumer in main.bicep
+		secret   string
+	}{
+		{"a @secure() output read by a resource is its secret",
+			"@secure()\noutput o string = 'Secure-Output-Lit1'\n", "m.outputs.o", "Secure-Output-Lit1"},
+		{"a @secure() object output's strings are secrets",
+			"@secure()\noutput o object = { k: 'Secure-Obj-Out2' }\n", "m.outputs.o.k", "Secure-Obj-Out2"},
+		{"a @sys.secure() output computed in the module is a secret",
+			"param p string = 'abc'\n@sys.secure()\noutput o string = '${p}-Computed-3'\n", "m.outputs.o", "abc-Computed-3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{
+				"main.bicep": "module m 'mod.bicep' = {\n  name: 'm'\n}\nresource a 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 'a'\n  identity: { type: " + tt.consumer + " }\n}\n",
+				"mod.bicep":  tt.mod,
+			})
+			rs, diags := bicep.Load([]string{dir + "/main.bicep", dir + "/mod.bicep"}, bicep.Options{})
+			a := byAddress(rs)["a"]
+			if a == nil {
+				t.Fatalf("no resource a in %v; diagnostics %v", keysOf(byAddress(rs)), diags)
+			}
+			if !slices.Contains(a.Secrets, tt.secret) {
+				t.Errorf("secrets %q, want them to hold %q", a.Secrets, tt.secret)
+			}
+		})
+	}
+}
+
+func TestAPlainOutputIsNoSecret(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"main.bicep": "module m 'mod.bicep' = {\n  name: 'm'\n}\nresource a 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 'a'\n  identity: { type: m.outputs.o }\n}\n",
+		"mod.bicep":  "output o string = 'SystemAssigned'\n",
+	})
+	rs, _ := bicep.Load([]string{dir + "/main.bicep", dir + "/mod.bicep"}, bicep.Options{})
+	if a := byAddress(rs)["a"]; a == nil || len(a.Secrets) != 0 {
+		t.Errorf("resource a: %+v, want it without secrets", a)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -177,8 +178,14 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 	var out []*resource.Resource
 	for _, r := range roots {
 		l.steps, l.budgetReported = 0, false
+		l.secureOutputs = nil
 		d := l.newDeployment(r.file, r.params, "", nil)
-		out = append(out, d.run()...)
+		resources := d.run()
+		// The consumers of secure outputs are resources of the same root; mask them in all.
+		for _, res := range resources {
+			res.Secrets = mergeSecrets(slices.Clip(res.Secrets), l.secureOutputs)
+		}
+		out = append(out, resources...)
 	}
 	sort.SliceStable(l.diags, func(i, j int) bool {
 		a, b := l.diags[i].Range, l.diags[j].Range
@@ -210,6 +217,8 @@ type loader struct {
 	budgetReported bool
 	// extending holds the .bicepparam files being read through extends, to refuse cycles.
 	extending map[string]bool
+	// secureOutputs are the known strings of the @secure() outputs the current root read.
+	secureOutputs []string
 	// configs caches the bicepconfig.json that applies to each directory.
 	configs map[string]map[string]any
 }

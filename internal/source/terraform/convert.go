@@ -21,6 +21,8 @@ type converter struct {
 	argument string
 	// text is the source text of an expression, for the Expr of unknowns.
 	text func(hcl.Expression) string
+	// secrets are the known string leaves of the values marked sensitive that were converted.
+	secrets []string
 }
 
 // defaultUse is one variable default a resource's values rest on.
@@ -60,6 +62,9 @@ func (c *converter) attr(v cty.Value, expr hcl.Expression) (any, bool) {
 func (c *converter) toGo(v cty.Value, expr hcl.Expression, inherited string) any {
 	v, marks := v.Unmark()
 	c.addMarks(marks)
+	if _, ok := marks[sensitiveMark{}]; ok {
+		c.secrets = appendSecrets(c.secrets, v)
+	}
 	reason := reasonOf(marks, inherited)
 	if !v.IsKnown() {
 		if reason == "" {

@@ -25,6 +25,11 @@ type unknownMark struct{ reason string }
 
 type defaultMark struct{ name, message string }
 
+// sensitiveMark marks a value derived from a sensitive variable, a sensitive module output or a
+// sensitive() call; the converter adds the string leaves it reaches to the resource's Secrets,
+// so a secret transformed by lower(), replace() or substr() is masked too.
+type sensitiveMark struct{}
+
 // unknownVal is a value lensix cannot know, with the reason a user will read.
 func unknownVal(reason string) cty.Value {
 	return cty.DynamicVal.Mark(unknownMark{reason})
@@ -634,6 +639,7 @@ func (in *instance) expandResource(rd *resourceDef) {
 			r.Assume(note.Path, note.Message)
 		}
 		r.Suppressions = suppressions
+		r.Secrets = sortedUnique(conv.secrets)
 		in.rs.resources = append(in.rs.resources, r)
 	}
 }

@@ -48,7 +48,7 @@ var baseFunctions = map[string]function.Function{
 	"tolist": toFunc(cty.List(cty.DynamicPseudoType)), "toset": toFunc(cty.Set(cty.DynamicPseudoType)),
 	"tomap": toFunc(cty.Map(cty.DynamicPseudoType)),
 
-	"try": tryfunc.TryFunc, "can": tryfunc.CanFunc,
+	"try": tryfunc.TryFunc, "can": tryfunc.CanFunc, "sensitive": sensitiveFunc,
 	"basename": pathFunc(path.Base), "dirname": pathFunc(path.Dir),
 }
 
@@ -467,3 +467,11 @@ func templateFileFunc(scope *fileScope, funcs map[string]function.Function) func
 		},
 	})
 }
+
+// sensitiveFunc is Terraform's sensitive(): its argument, marked sensitive.
+var sensitiveFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType,
+		AllowUnknown: true, AllowNull: true, AllowMarked: true, AllowDynamicType: true}},
+	Type: func(args []cty.Value) (cty.Type, error) { return args[0].Type(), nil },
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) { return args[0].Mark(sensitiveMark{}), nil },
+})

@@ -28,7 +28,9 @@
 //     API version alone is unknown maps with apiVersion unknown; an unknown resource type is a
 //     warning, since which checks apply is then unknown.
 //   - The known values of variables declared sensitive go to Secrets of every resource of the
-//     Load, for outputs to mask.
+//     Load, for outputs to mask. Values derived from a sensitive variable, a sensitive module
+//     output or sensitive() carry a cty mark through functions (lower, replace, substr, ...);
+//     the strings a resource's arguments take from them go to that resource's Secrets.
 package terraform
 
 import (
@@ -112,12 +114,17 @@ func Load(dirs []string, opts Options) ([]*resource.Resource, diag.Diagnostics) 
 		diags = append(diags, res.diags...)
 		secrets = append(secrets, res.secrets...)
 	}
-	// Every resource carries every sensitive value: the set is small, and a value can flow to
-	// any resource (through outputs, locals, string templates) in ways marks would have to follow.
+	// Every resource carries every sensitive value as given, in case it flows somewhere the
+	// marks do not reach (a message quoting a diagnostic, say).
 	secrets = sortedUnique(secrets)
 	secrets = secrets[:len(secrets):len(secrets)] // shared: an append must copy
 	for _, r := range out {
-		r.Secrets = secrets
+		if len(r.Secrets) == 0 {
+			r.Secrets = secrets
+			continue
+		}
+		// The resource's own: strings derived from sensitive values by functions or templates.
+		r.Secrets = sortedUnique(append(secrets, r.Secrets...))
 	}
 	// A called dir that no caller reached (count = 0, say) still gets its syntax checked.
 	isRoot := map[string]bool{}

@@ -3,6 +3,7 @@ package terraform_test
 import (
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -782,6 +783,57 @@ resource "azurerm_api_management" "inner" { name = "inner" }
 		t.Run("every resource carries every known sensitive value: "+addr, func(t *testing.T) {
 			if got := mustGet(t, byAddr, addr).Secrets; !reflect.DeepEqual(got, want) {
 				t.Errorf("secrets = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+func TestValuesDerivedFromSensitiveInputsAreSecrets(t *testing.T) {
+	tests := []struct {
+		name string
+		expr string // the value of the service's identity.type
+		want string // the secret the service must carry
+	}{
+		{"a lower-cased sensitive variable is a secret", "lower(var.pw)", "mixed-case-pw"},
+		{"an upper-cased sensitive variable is a secret", "upper(var.pw)", "MIXED-CASE-PW"},
+		{"a sensitive variable with characters replaced is a secret", `replace(var.pw, "-", "_")`, "Mixed_Case_Pw"},
+		{"a substring of a sensitive variable is a secret", "substr(var.pw, 0, 8)", "Mixed-Ca"},
+		{"a sensitive variable passed through a local and a template is a secret", `"x-${local.pw}"`, "x-Mixed-Case-Pw"},
+		{"the argument of sensitive() is a secret", `sensitive("Literal-Secret-1")`, "Literal-Secret-1"},
+		{"a module output declared sensitive is a secret", "module.m.out", "Mod-Out-Secret-nonsecret"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := writeFiles(t, map[string]string{
+				"main.tf": `variable "pw" {
+  sensitive = true
+  default   = "Mixed-Case-Pw"
+}
+locals { pw = var.pw }
+module "m" {
+  source = "./m"
+  in     = "nonsecret"
+}
+resource "azurerm_api_management" "s" {
+  name = "s"
+  identity {
+    type = ` + tt.expr + `
+  }
+}
+`,
+				"m/main.tf": `variable "in" {}
+output "out" {
+  value     = "Mod-Out-Secret-${var.in}"
+  sensitive = true
+}
+`,
+			})
+			byAddr, diags := load(t, terraform.Options{}, root)
+			if len(diags) != 0 {
+				t.Fatalf("unexpected diagnostics: %v", diags)
+			}
+			if got := mustGet(t, byAddr, "azurerm_api_management.s").Secrets; !slices.Contains(got, tt.want) {
+				t.Errorf("secrets = %q, want them to hold %q", got, tt.want)
 			}
 		})
 	}

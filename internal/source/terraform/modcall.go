@@ -135,6 +135,7 @@ func (in *instance) instantiate(call *moduleCall, def *moduleDef, k instanceKey,
 		vars[name] = v.convert(val, func(d diag.Diagnostic) { in.rs.add(d) })
 		if v.sensitive {
 			in.rs.secrets = appendSecrets(in.rs.secrets, vars[name])
+			vars[name] = vars[name].Mark(sensitiveMark{})
 		}
 	}
 	stack := append(append([]string(nil), in.stack...), real)
@@ -144,6 +145,9 @@ func (in *instance) instantiate(call *moduleCall, def *moduleDef, k instanceKey,
 	outputs := map[string]cty.Value{}
 	for name, expr := range def.outputs {
 		outputs[name] = child.eval(expr.Expr, nil)
+		if def.sensitiveOutputs[name] {
+			outputs[name] = outputs[name].Mark(sensitiveMark{})
+		}
 	}
 	return cty.ObjectVal(outputs)
 }

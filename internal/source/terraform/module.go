@@ -31,6 +31,8 @@ type moduleDef struct {
 	calls     []*moduleCall
 	callIndex map[string]*moduleCall
 	outputs   map[string]*hcl.Attribute
+	// sensitiveOutputs are the outputs declared sensitive = true.
+	sensitiveOutputs map[string]bool
 }
 
 type variableDef struct {
@@ -88,7 +90,7 @@ var variableSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 	{Name: "default"}, {Name: "type"}, {Name: "sensitive"}, {Name: "description"}, {Name: "nullable"}, {Name: "ephemeral"},
 }}
 
-var outputSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "value"}}}
+var outputSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "value"}, {Name: "sensitive"}}}
 
 // metaArguments are resource arguments that belong to Terraform, not to the provider.
 var metaArguments = map[string]bool{"count": true, "for_each": true, "provider": true, "depends_on": true, "lifecycle": true, "provisioner": true, "connection": true}
@@ -104,6 +106,8 @@ func newModuleDef(dir string) *moduleDef {
 		byAddr:    map[string]*resourceDef{},
 		callIndex: map[string]*moduleCall{},
 		outputs:   map[string]*hcl.Attribute{},
+
+		sensitiveOutputs: map[string]bool{},
 	}
 	return def
 }
@@ -159,6 +163,7 @@ func (def *moduleDef) addFiles(files []*parsedFile) {
 				def.diags = append(def.diags, fromHCL(hd, "")...)
 				if oc != nil && oc.Attributes["value"] != nil {
 					def.outputs[block.Labels[0]] = oc.Attributes["value"]
+					def.sensitiveOutputs[block.Labels[0]] = isTrue(oc.Attributes["sensitive"])
 				}
 			}
 		}
@@ -320,11 +325,7 @@ func (def *moduleDef) addVariable(block *hcl.Block) {
 				v.typ, v.defaults, v.typed = ty, defaults, true
 			}
 		}
-		if a := content.Attributes["sensitive"]; a != nil {
-			if val, d := a.Expr.Value(nil); !d.HasErrors() && val.Type() == cty.Bool && val.IsKnown() && !val.IsNull() {
-				v.sensitive = val.True()
-			}
-		}
+		v.sensitive = isTrue(content.Attributes["sensitive"])
 	}
 	def.variables[name] = v
 }
@@ -486,4 +487,13 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// isTrue reports whether a (sensitive = ...) is set to the literal true.
+func isTrue(a *hcl.Attribute) bool {
+	if a == nil {
+		return false
+	}
+	val, d := a.Expr.Value(nil)
+	return !d.HasErrors() && val.Type() == cty.Bool && val.IsKnown() && !val.IsNull() && val.True()
 }

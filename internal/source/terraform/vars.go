@@ -179,6 +179,7 @@ func (ld *loader) rootVariables(def *moduleDef, rs *rootState) map[string]cty.Va
 		vars[name] = v.convert(val, report)
 		if v.sensitive {
 			rs.secrets = appendSecrets(rs.secrets, vars[name])
+			vars[name] = vars[name].Mark(sensitiveMark{})
 		}
 	}
 	return vars
