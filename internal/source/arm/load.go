@@ -26,6 +26,22 @@ type Options struct {
 // maxFileSize bounds what is read: larger files are reported, not evaluated.
 const maxFileSize = 64 << 20
 
+// ParseParam reads a --param NAME=VALUE flag: VALUE is JSON when it parses, else a string.
+// The Bicep front end reads the flag the same way.
+func ParseParam(kv string) (name string, value any, d *diag.Diagnostic) {
+	name, raw, ok := strings.Cut(kv, "=")
+	if name = strings.TrimSpace(name); !ok || name == "" {
+		return "", nil, &diag.Diagnostic{Severity: diag.Error,
+			Summary: fmt.Sprintf("--param %q is not NAME=VALUE", kv),
+			Detail:  "write it as --param name=value; the value is read as JSON when it parses, else as a string"}
+	}
+	value, err := funcs.ParseJSON(raw)
+	if err != nil {
+		value = raw
+	}
+	return name, value, nil
+}
+
 // Load evaluates the templates among files and returns every resource they deploy. A template
 // x.json is paired with x.parameters.json in the same directory when that file exists.
 // Problems are returned as diagnostics beside the resources of everything that could be read.
@@ -40,18 +56,13 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		l.parameterValues(f, supplied)
 	}
 	for _, kv := range opts.Params {
-		name, value, ok := strings.Cut(kv, "=")
-		if !ok || strings.TrimSpace(name) == "" {
-			l.diags = append(l.diags, diag.Diagnostic{Severity: diag.Error,
-				Summary: fmt.Sprintf("--param %q is not NAME=VALUE", kv),
-				Detail:  "write it as --param name=value; the value is read as JSON when it parses, else as a string"})
+		name, v, d := ParseParam(kv)
+		if d != nil {
+			l.diags = append(l.diags, *d)
 			continue
 		}
-		v, err := funcs.ParseJSON(value)
-		if err != nil {
-			v = value
-		}
-		supplied[strings.ToLower(strings.TrimSpace(name))] = suppliedParam{name: name, value: v, raw: &value, from: "--param"}
+		raw := kv[strings.Index(kv, "=")+1:]
+		supplied[strings.ToLower(name)] = suppliedParam{name: name, value: v, raw: &raw, from: "--param"}
 	}
 
 	var roots, secrets []string

@@ -24,7 +24,7 @@ import (
 
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
-	"github.com/lensix/lensix/internal/source/arm/funcs"
+	"github.com/lensix/lensix/internal/source/arm"
 	"github.com/lensix/lensix/internal/source/bicep/ast"
 	"github.com/lensix/lensix/internal/source/bicep/parser"
 	"github.com/lensix/lensix/internal/source/bicep/token"
@@ -78,18 +78,12 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		}
 	}
 	for _, kv := range opts.Params {
-		name, value, ok := strings.Cut(kv, "=")
-		if !ok || strings.TrimSpace(name) == "" {
-			l.diags = append(l.diags, diag.Diagnostic{Severity: diag.Error,
-				Summary: fmt.Sprintf("--param %q is not NAME=VALUE", kv),
-				Detail:  "write it as --param name=value; the value is read as JSON when it parses, else as a string"})
+		name, v, d := arm.ParseParam(kv)
+		if d != nil {
+			l.diags = append(l.diags, *d)
 			continue
 		}
-		v, err := funcs.ParseJSON(value)
-		if err != nil {
-			v = value
-		}
-		supplied[strings.TrimSpace(name)] = suppliedParam{value: v}
+		supplied[name] = suppliedParam{value: v}
 	}
 
 	// Decide the roots: templates not used as a module by another listed file, and templates
