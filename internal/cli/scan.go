@@ -353,6 +353,7 @@ func writeReports(ios *IOStreams, outs []output, rep *report.Report, base report
 	for _, o := range outs {
 		ropts := base
 		ropts.WorkDir = workDir
+		ropts.SourceRoot = repositoryRoot(workDir)
 		var w io.Writer = ios.Out
 		var file *os.File
 		if o.path != "" && o.path != "-" {
@@ -391,4 +392,15 @@ func loadConfig(file string) (*suppress.Config, error) {
 
 func union(a, b []string) []string {
 	return append(append([]string(nil), a...), b...)
+}
+
+// repositoryRoot is the root of the git repository holding dir ("" outside one): SARIF names
+// files relative to it, as code scanning expects, even when lensix runs in a subfolder.
+func repositoryRoot(dir string) string {
+	for d := dir; d != "" && d != filepath.Dir(d); d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+	}
+	return ""
 }

@@ -128,3 +128,18 @@ func TestReportPathsThatWouldOverwriteAreUsageErrors(t *testing.T) {
 		t.Errorf("main.tf was overwritten: %s", data)
 	}
 }
+
+func TestRepositoryRootIsTheFolderHoldingGit(t *testing.T) {
+	root := t.TempDir()
+	for _, dir := range []string{".git", "infra/prod"} {
+		if err := os.MkdirAll(filepath.Join(root, dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := repositoryRoot(filepath.Join(root, "infra", "prod")); got != root {
+		t.Errorf("repositoryRoot(infra/prod) = %q, want %q", got, root)
+	}
+	if got := repositoryRoot(t.TempDir()); got != "" {
+		t.Errorf("outside a repository: %q, want none", got)
+	}
+}

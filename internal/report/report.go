@@ -71,6 +71,10 @@ type Options struct {
 	// WorkDir is the absolute directory file paths in findings are relative to; SARIF names it
 	// as %SRCROOT%.
 	WorkDir string
+	// SourceRoot is the absolute directory SARIF paths are relative to (%SRCROOT%): the root of
+	// the repository lensix runs in, so code scanning finds the files whichever folder it ran
+	// from. Empty means WorkDir.
+	SourceRoot string
 	// GroupBy groups the table by GroupByFile (the default when empty) or GroupByStatus.
 	GroupBy string
 }

@@ -160,7 +160,7 @@ func writeSARIF(w io.Writer, r *Report, opts Options) error {
 		// hcl and our parsers count columns in characters.
 		ColumnKind: "unicodeCodePoints",
 	}
-	if base := dirURI(opts.WorkDir); base != "" {
+	if base := dirURI(opts.sourceRoot()); base != "" {
 		run.OriginalURIBaseIDs = map[string]sarifArtifactLoc{srcRoot: {URI: base}}
 	}
 	ruleIndex := map[string]int{}
@@ -327,7 +327,7 @@ func sarifLocationOf(r *resource.Resource, opts Options) sarifLocation {
 	rng := r.Provenance.Range
 	if rng.Filename != "" && !isLive(r) {
 		loc := sarifLocation{PhysicalLocation: &sarifPhysical{
-			ArtifactLocation: artifactOf(rng.Filename, opts.WorkDir),
+			ArtifactLocation: artifactOf(rng.Filename, opts),
 			Region:           regionOf(rng),
 		}}
 		if r.Provenance.Address != "" {
@@ -368,12 +368,29 @@ func liveURI(r *resource.Resource) string {
 
 // artifactOf locates a file for SARIF: a relative path is relative to %SRCROOT% (the work
 // directory); a file outside it keeps an absolute file: URI.
-func artifactOf(file, workDir string) sarifArtifactLoc {
-	rel := relPath(file, workDir)
+func artifactOf(file string, opts Options) sarifArtifactLoc {
+	rel := sourcePath(file, opts)
 	if native := filepath.FromSlash(rel); filepath.IsAbs(native) {
 		return sarifArtifactLoc{URI: fileURI(native)}
 	}
 	return sarifArtifactLoc{URI: (&url.URL{Path: rel}).String(), URIBaseID: srcRoot}
+}
+
+func (o Options) sourceRoot() string {
+	if o.SourceRoot != "" {
+		return o.SourceRoot
+	}
+	return o.WorkDir
+}
+
+// sourcePath is a file's path relative to the source root: findings name files relative to the
+// working directory, which may be a folder below it.
+func sourcePath(file string, opts Options) string {
+	native := filepath.FromSlash(file)
+	if file != "" && !filepath.IsAbs(native) && opts.WorkDir != "" {
+		native = filepath.Join(opts.WorkDir, native)
+	}
+	return relPath(filepath.ToSlash(native), opts.sourceRoot())
 }
 
 func regionOf(rng resource.Range) *sarifRegion {
@@ -396,7 +413,7 @@ func regionOf(rng resource.Range) *sarifRegion {
 func fingerprint(f check.Finding, opts Options) string {
 	file := ""
 	if !isLive(f.Resource) {
-		file = relPath(f.Resource.Provenance.Range.Filename, opts.WorkDir)
+		file = sourcePath(f.Resource.Provenance.Range.Filename, opts)
 	}
 	sum := sha256.Sum256([]byte(f.Check.ID + "\x00" + identity(f.Resource) + "\x00" + file))
 	return hex.EncodeToString(sum[:])
@@ -414,7 +431,7 @@ func sarifNotificationOf(d diag.Diagnostic, opts Options) sarifNotification {
 	n := sarifNotification{Level: level, Message: sarifText{Text: msg}}
 	if d.Range.Filename != "" {
 		n.Locations = []sarifLocation{{PhysicalLocation: &sarifPhysical{
-			ArtifactLocation: artifactOf(d.Range.Filename, opts.WorkDir),
+			ArtifactLocation: artifactOf(d.Range.Filename, opts),
 			Region:           regionOf(d.Range),
 		}}}
 	}

@@ -363,3 +363,44 @@ func TestSARIFLevels(t *testing.T) {
 		}
 	}
 }
+
+// Run from a folder below the repository root, lensix names files relative to that folder; SARIF
+// must still name them relative to the root, where code scanning looks for them.
+func TestSARIFPathsAreRelativeToTheSourceRootWhereverLensixRan(t *testing.T) {
+	report := func(file string) *Report {
+		r := tfResource("azurerm_api_management.this", "apim", file, 3, 9)
+		return &Report{Checks: []*check.Check{testCheck}, Findings: []check.Finding{{Check: testCheck, Resource: r, Status: check.Fail, Message: "no identity"}}}
+	}
+	type sarifDoc struct {
+		Runs []struct {
+			OriginalURIBaseIDs map[string]struct{ URI string } `json:"originalUriBaseIds"`
+			Results            []struct {
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI, URIBaseID string } `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+				PartialFingerprints map[string]string `json:"partialFingerprints"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	read := func(out string) (uri, base, fingerprint string) {
+		var doc sarifDoc
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		run := doc.Runs[0]
+		res := run.Results[0]
+		return res.Locations[0].PhysicalLocation.ArtifactLocation.URI, run.OriginalURIBaseIDs["%SRCROOT%"].URI, res.PartialFingerprints["lensix/v1"]
+	}
+	fromSubfolder := writeString(t, "sarif", report("main.tf"), Options{WorkDir: "/repo/infra", SourceRoot: "/repo"})
+	fromRoot := writeString(t, "sarif", report("infra/main.tf"), Options{WorkDir: "/repo", SourceRoot: "/repo"})
+	uri1, base1, fp1 := read(fromSubfolder)
+	uri2, base2, fp2 := read(fromRoot)
+	if uri1 != "infra/main.tf" || base1 != "file:///repo/" {
+		t.Errorf("from infra/: uri %q base %q, want infra/main.tf relative to file:///repo/", uri1, base1)
+	}
+	if uri1 != uri2 || base1 != base2 || fp1 != fp2 {
+		t.Errorf("the same finding differs by where lensix ran: %q %q %q vs %q %q %q", uri1, base1, fp1, uri2, base2, fp2)
+	}
+}
