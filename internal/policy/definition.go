@@ -428,7 +428,6 @@ func jsonErrorText(data []byte, err error) string {
 		offset = e.Offset - 1 // Offset counts the offending byte
 
 	case *json.UnmarshalTypeError:
-		offset = e.Offset
 		return fmt.Sprintf("%s must be %s, not %s", orTop(e.Field), e.Type.String(), e.Value)
 	}
 	if offset < 0 || offset > int64(len(data)) {

@@ -55,10 +55,9 @@ func ms(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
-// row is a stored finding with what RecordScan needs to change it.
+// row is a stored finding as RecordScan changes it.
 type row struct {
 	Finding
-	dirty bool
 }
 
 const findingColumns = `id, target, key, check_id, severity, title, status, message, resource_id, resource_type,
