@@ -338,6 +338,11 @@ func (d *Definition) judgeExistence(ctx *evalContext, res *Result, matched Truth
 			res.Message = "the resource does not match the policy rule"
 		}
 	case False:
+		if found == 0 && !self && inventoried(res.Resource) && !scanHolds(ctx.env.Resources, relatedType) {
+			res.Compliance = Undetermined
+			res.Message = fmt.Sprintf("the scan's inventory holds no %s resources, so lensix cannot tell whether one exists; scan them too or evaluate the IaC that deploys them", relatedType)
+			return
+		}
 		res.Compliance = NonCompliant
 		if found == 0 {
 			res.Message = fmt.Sprintf("no related %s for this resource in the scanned input", relatedType)
@@ -351,6 +356,22 @@ func (d *Definition) judgeExistence(ctx *evalContext, res *Result, matched Truth
 		res.Compliance = Undetermined
 		res.Message = fmt.Sprintf("whether a related %s satisfies the existence condition depends on a value unknown until deployment", relatedType) + because(ctx.unknown)
 	}
+}
+
+// inventoried reports whether r came from a live inventory or snapshot, which holds only the
+// resource types lensix asked for, unlike IaC, which is the whole deployment.
+func inventoried(r *resource.Resource) bool {
+	return r.Provenance.Source == "azure" || r.Provenance.Source == "snapshot"
+}
+
+// scanHolds reports whether any resource of the scan has the given type.
+func scanHolds(resources []*resource.Resource, typ string) bool {
+	for _, r := range resources {
+		if strings.EqualFold(extensionType(r), typ) {
+			return true
+		}
+	}
+	return false
 }
 
 // because says which unknown value a verdict rests on.

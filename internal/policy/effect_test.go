@@ -73,6 +73,49 @@ func TestAuditIfNotExistsLooksForRelatedResourcesInTheScan(t *testing.T) {
 	}
 }
 
+func TestMissingRelatedResourceOfAnInventoryIsUnknownUnlessTheScanHoldsThatType(t *testing.T) {
+	def, err := Parse("diag.json", []byte(diagnosticsRule))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const group = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ApiManagement/service/"
+	service := func(source string) *resource.Resource {
+		r := res(apimType, "apim", map[string]any{"location": "westeurope"})
+		r.ID, r.Provenance.Source = group+"apim", source
+		r.Provenance.Range.Filename = "scan/apim.json"
+		return r
+	}
+	otherServicesSetting := &resource.Resource{Type: "Microsoft.Insights/diagnosticSettings", Name: "d", ID: group + "other/providers/Microsoft.Insights/diagnosticSettings/d",
+		Body: map[string]any{"properties": map[string]any{"workspaceId": "/ws", "logs": []any{map[string]any{"enabled": true}}}}}
+	cases := []struct {
+		name    string
+		source  string
+		others  []*resource.Resource
+		want    Compliance
+		message string
+	}{
+		{"a snapshot resource without related resources in the scan is unknown", "snapshot", nil, Undetermined,
+			"the scan's inventory holds no Microsoft.Insights/diagnosticSettings resources, so lensix cannot tell whether one exists; scan them too or evaluate the IaC that deploys them"},
+		{"a live resource without related resources in the scan is unknown", "azure", nil, Undetermined, "inventory holds no Microsoft.Insights/diagnosticSettings resources"},
+		{"a snapshot resource fails when the scan holds that type but none belongs to it", "snapshot", []*resource.Resource{otherServicesSetting}, NonCompliant, "no related Microsoft.Insights/diagnosticSettings"},
+		{"an ARM resource without related resources fails as the template is the whole deployment", "arm", nil, NonCompliant, "no related Microsoft.Insights/diagnosticSettings"},
+		{"a Terraform resource without related resources fails as before", "terraform", nil, NonCompliant, "no related Microsoft.Insights/diagnosticSettings"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := service(tc.source)
+			params, _ := def.Bind(nil)
+			got, na := def.Evaluate(r, params, &Env{Resources: append([]*resource.Resource{r}, tc.others...)})
+			if na != nil {
+				t.Fatalf("not applicable: %s", na.Reason)
+			}
+			if got.Compliance != tc.want || !strings.Contains(got.Message, tc.message) {
+				t.Errorf("got %s (%s), want %s containing %q", got.Compliance, got.Message, tc.want, tc.message)
+			}
+		})
+	}
+}
+
 func TestRelatedByResourceID(t *testing.T) {
 	def, _ := Parse("diag.json", []byte(diagnosticsRule))
 	id := "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim"
