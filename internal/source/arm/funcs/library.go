@@ -1513,6 +1513,20 @@ func sortFunc(_ Context, a []any) (any, error) {
 }
 
 func toObject(_ Context, a []any) (any, error) {
+	return keyedBy(a, func(out map[string]any, key string, v any) { out[key] = v })
+}
+
+func groupBy(_ Context, a []any) (any, error) {
+	return keyedBy(a, func(out map[string]any, key string, v any) {
+		group, _ := out[key].([]any)
+		out[key] = append(group, v)
+	})
+}
+
+// keyedBy runs toObject and groupBy: each element of the array a[0] gets a key from the lambda
+// a[1] and a value from the optional lambda a[2] (the element itself without it), and put files
+// them in the object built. An unknown key makes the whole object unknown.
+func keyedBy(a []any, put func(out map[string]any, key string, v any)) (any, error) {
 	arr, keyLambda, u, err := lambdaArgs(a[:2])
 	if u != nil || err != nil {
 		return u, err
@@ -1542,40 +1556,7 @@ func toObject(_ Context, a []any) (any, error) {
 				return nil, err
 			}
 		}
-		out[key] = v
-	}
-	return out, nil
-}
-
-func groupBy(_ Context, a []any) (any, error) {
-	arr, lambda, u, err := lambdaArgs(a[:2])
-	if u != nil || err != nil {
-		return u, err
-	}
-	var valueLambda *Lambda
-	if len(a) == 3 {
-		if valueLambda, err = asLambda("the value lambda", a[2]); err != nil {
-			return nil, err
-		}
-	}
-	out := map[string]any{}
-	for _, e := range arr {
-		k, err := callLambda(lambda, e)
-		if err != nil {
-			return nil, err
-		}
-		key, err := asString("the key lambda's result", k)
-		if err != nil {
-			return nil, err
-		}
-		v := e
-		if valueLambda != nil {
-			if v, err = callLambda(valueLambda, e); err != nil {
-				return nil, err
-			}
-		}
-		group, _ := out[key].([]any)
-		out[key] = append(group, v)
+		put(out, key, v)
 	}
 	return out, nil
 }

@@ -123,6 +123,9 @@ func TestCall(t *testing.T) {
 	}
 }
 
+// unknownKey is a key lambda whose result is unknown.
+var unknownKey = &Lambda{Params: []string{"x"}, Call: func([]any) (any, error) { return unknownValue, nil }}
+
 func TestUnknownPropagates(t *testing.T) {
 	tests := []struct {
 		name string
@@ -142,6 +145,8 @@ func TestUnknownPropagates(t *testing.T) {
 		{"utcNow", "utcNow", nil},
 		{"a list function", "listKeys", arr("id", "2020-01-01")},
 		{"a function lensix does not compute", "cidrSubnet", arr("10.0.0.0/16", int64(24), int64(0))},
+		{"toObject with an unknown key", "toObject", arr(arr("a"), unknownKey)},
+		{"groupBy with an unknown key", "groupBy", arr(arr("a"), unknownKey)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
