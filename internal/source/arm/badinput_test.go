@@ -76,10 +76,13 @@ func TestMissingPropertyOfAnAssumedDefaultIsUnknown(t *testing.T) {
 			t.Errorf("tier = %#v, diags %v", get(t, rs[0], "properties.tier"), diags)
 		}
 	})
-	t.Run("from a given value it is an error", func(t *testing.T) {
-		_, diags := load(t, arm.Options{Params: []string{"cfg={}"}}, "t.json", body)
-		if !diags.HasErrors() || !strings.Contains(diags[0].Summary, `no property "tier"`) {
+	t.Run("from a given value it is unknown and warned as a failing deployment", func(t *testing.T) {
+		rs, diags := load(t, arm.Options{Params: []string{"cfg={}"}}, "t.json", body)
+		if len(diags) != 1 || diags[0].Severity != diag.Warning || !strings.Contains(diags[0].Summary, `would fail here: the object has no property "tier"`) {
 			t.Errorf("diags %v", diags)
+		}
+		if !resource.IsUnknown(get(t, rs[0], "properties.tier")) {
+			t.Errorf("tier = %#v, want unknown", get(t, rs[0], "properties.tier"))
 		}
 	})
 }

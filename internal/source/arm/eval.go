@@ -231,6 +231,12 @@ func (c *evalCtx) str(n *jsonpos.Node) any {
 		if errors.As(err, &ee) {
 			pos = ee.pos
 		}
+		var re *funcs.RuntimeError
+		if errors.As(err, &re) {
+			c.d.reportAt(n, pos, diag.Warning, "The deployment would fail here: "+err.Error(),
+				fmt.Sprintf("in %s: Resource Manager stops a deployment whose values do this; lensix treats the value as unknown", s))
+			return &resource.Unknown{Reason: "the deployment would fail here: " + err.Error(), Expr: s}
+		}
 		c.d.reportAt(n, pos, diag.Error, "Cannot evaluate expression: "+err.Error(),
 			fmt.Sprintf("in %s: fix the expression; its value is treated as unknown", s))
 		return &resource.Unknown{Reason: "the expression cannot be evaluated: " + err.Error(), Expr: s}

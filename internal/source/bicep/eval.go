@@ -39,8 +39,18 @@ func (d *deployment) unknownAt(x ast.Node, format string, args ...any) *resource
 // fail reports an evaluation error at x and returns an unknown value in its place, so the rest of
 // the resource is still judged.
 func (d *deployment) fail(x ast.Node, err error) any {
+	if re := (*funcs.RuntimeError)(nil); errors.As(err, &re) {
+		return d.wouldFail(x, err.Error())
+	}
 	d.errorAt(x, "Cannot evaluate the expression: "+err.Error(), "lensix treats the value as unknown; fix the expression if it is wrong")
 	return d.unknownAt(x, "the expression cannot be evaluated: %v", err)
+}
+
+// wouldFail warns that Resource Manager would stop the deployment at x — the expression is well
+// formed, but its values fail (see funcs.RuntimeError) — and returns an unknown value in its place.
+func (d *deployment) wouldFail(x ast.Node, msg string) any {
+	d.warnAt(x, "The deployment would fail here: "+msg, "Resource Manager stops a deployment whose values do this; lensix treats the value as unknown")
+	return d.unknownAt(x, "the deployment would fail here: %s", msg)
 }
 
 // eval evaluates a Bicep expression to a plain value (see package resource), a *funcs.Lambda, or
@@ -329,7 +339,7 @@ func (d *deployment) binary(n *ast.BinaryExpr, e *env, st *state) any {
 		return a * b
 	case token.QUO, token.REM:
 		if b == 0 {
-			return d.fail(n, errors.New("division by zero"))
+			return d.wouldFail(n, "division by zero")
 		}
 		if n.Op == token.QUO {
 			return a / b
@@ -425,7 +435,7 @@ func (d *deployment) property(v any, name string, safe bool, at ast.Node) any {
 		if safe {
 			return nil
 		}
-		return d.fail(at, fmt.Errorf("cannot read property %q of null; use .? to allow null", name))
+		return d.wouldFail(at, fmt.Sprintf("cannot read property %q of null; use .? to allow null", name))
 	case []any:
 		if safe {
 			return nil
@@ -464,7 +474,7 @@ func (d *deployment) index(n *ast.IndexExpr, e *env, st *state) any {
 			if n.Safe {
 				return nil
 			}
-			return d.unknownAt(n, "index %d is outside the array of %d elements", k, len(arr))
+			return d.wouldFail(n, fmt.Sprintf("index %d is out of range: the array has %d elements", k, len(arr)))
 		}
 		return arr[k]
 	case map[string]any, *resourceRef, *moduleRef:

@@ -109,6 +109,32 @@ resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
 			},
 		},
 		{
+			name: "a value the deployment would fail on is unknown and warned where it fails, not an error",
+			files: map[string]string{"main.bicep": `var types = ['SystemAssigned']
+var zero = 0
+resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
+  name: 'apim'
+  identity: { type: types[1] }
+  properties: { n: div(1, zero), m: 1 % zero }
+}`},
+			check: func(t *testing.T, rs map[string]*resource.Resource, diags diag.Diagnostics) {
+				u, ok := get(t, rs["apim"], "identity.type").(*resource.Unknown)
+				if !ok || !strings.Contains(u.Reason, "would fail here: index 1 is out of range") {
+					t.Errorf("identity.type = %#v, want unknown because the deployment would fail", get(t, rs["apim"], "identity.type"))
+				}
+				var lines []int
+				for _, d := range diags {
+					if d.Severity != diag.Warning || !strings.HasPrefix(d.Summary, "The deployment would fail here: ") {
+						t.Errorf("unexpected diagnostic %v", d)
+					}
+					lines = append(lines, d.Range.Start.Line)
+				}
+				if !reflect.DeepEqual(lines, []int{5, 6, 6}) {
+					t.Errorf("warnings on lines %v, want 5, 6, 6", lines)
+				}
+			},
+		},
+		{
 			name: "a parameter without value or default is unknown and says how to give it",
 			files: map[string]string{"main.bicep": `param identity object
 resource apim 'Microsoft.ApiManagement/service@2023-05-01-preview' = {

@@ -48,6 +48,18 @@ type Lambda struct {
 // ErrUnknownFunction is returned (wrapped) for a name that is no template function.
 var ErrUnknownFunction = errors.New("unknown function")
 
+// RuntimeError is a failure that depends on the values evaluated — an index past the end of an
+// array, a division by zero, a property the object does not have — which Resource Manager meets
+// only while it deploys. The template is well formed; with these values its deployment would
+// fail. Front ends report it as a warning and carry the value as unknown.
+type RuntimeError struct{ Msg string }
+
+func (e *RuntimeError) Error() string { return e.Msg }
+
+func runtimeErr(format string, args ...any) error {
+	return &RuntimeError{Msg: fmt.Sprintf(format, args...)}
+}
+
 type function struct {
 	min, max int // argument counts; max -1 for any number
 	unknowns unknownPolicy
@@ -255,9 +267,9 @@ func Property(v any, name string) (any, error) {
 		if val, ok := resource.Lookup(x, name); ok {
 			return val, nil
 		}
-		return nil, fmt.Errorf("the object has no property %q", name)
+		return nil, runtimeErr("the object has no property %q", name)
 	case nil:
-		return nil, fmt.Errorf("cannot read property %q of null", name)
+		return nil, runtimeErr("cannot read property %q of null", name)
 	}
 	return nil, fmt.Errorf("cannot read property %q of a %s", name, TypeName(v))
 }
@@ -277,7 +289,7 @@ func Index(v any, index any) (any, error) {
 			return nil, typeErr("an array index", "an integer", index)
 		}
 		if i < 0 || i >= int64(len(x)) {
-			return nil, fmt.Errorf("index %d is out of range: the array has %d elements", i, len(x))
+			return nil, runtimeErr("index %d is out of range: the array has %d elements", i, len(x))
 		}
 		return x[i], nil
 	case map[string]any:

@@ -213,13 +213,13 @@ func init() {
 		"mul": {2, 2, strict, arith(func(x, y int64) (int64, error) { return x * y, nil })},
 		"div": {2, 2, strict, arith(func(x, y int64) (int64, error) {
 			if y == 0 {
-				return 0, fmt.Errorf("division by zero")
+				return 0, runtimeErr("division by zero")
 			}
 			return x / y, nil
 		})},
 		"mod": {2, 2, strict, arith(func(x, y int64) (int64, error) {
 			if y == 0 {
-				return 0, fmt.Errorf("division by zero")
+				return 0, runtimeErr("division by zero")
 			}
 			return x % y, nil
 		})},
@@ -488,7 +488,7 @@ func init() {
 				return nil, err
 			}
 			if i < 1 || i > int64(len(arr)) {
-				return nil, fmt.Errorf("index %d from the end is out of range: the array has %d elements", i, len(arr))
+				return nil, runtimeErr("index %d from the end is out of range: the array has %d elements", i, len(arr))
 			}
 			return arr[int64(len(arr))-i], nil
 		}},
@@ -1108,7 +1108,7 @@ func substring(_ Context, a []any) (any, error) {
 		}
 	}
 	if start < 0 || start > int64(len(s)) {
-		return nil, fmt.Errorf("start index %d is outside the string of length %d", start, len(s))
+		return nil, runtimeErr("start index %d is outside the string of length %d", start, len(s))
 	}
 	length := int64(len(s)) - start
 	if len(a) > 2 {
@@ -1117,7 +1117,7 @@ func substring(_ Context, a []any) (any, error) {
 		}
 	}
 	if length < 0 || start+length > int64(len(s)) {
-		return nil, fmt.Errorf("start %d plus length %d is beyond the string of length %d", start, length, len(s))
+		return nil, runtimeErr("start %d plus length %d is beyond the string of length %d", start, length, len(s))
 	}
 	return s[start : start+length], nil
 }

@@ -168,23 +168,32 @@ func TestCallErrors(t *testing.T) {
 		fn       string
 		args     []any
 		contains string
+		// deploymentFails: the expression is well formed but its values fail, as Resource
+		// Manager finds only while deploying (a *RuntimeError).
+		deploymentFails bool
 	}{
-		{"an unknown function", "nope", nil, "unknown function"},
-		{"too few arguments", "substring", nil, "takes 1 to 3 arguments"},
-		{"not of a string", "not", arr("x"), "must be a bool, not string"},
-		{"add of a string", "add", arr("1", int64(2)), "must be an integer"},
-		{"division by zero", "div", arr(int64(1), int64(0)), "division by zero"},
-		{"a format item without argument", "format", arr("{1}", "a"), "no matching argument"},
-		{"json that does not parse", "json", arr("{"), "invalid JSON"},
-		{"int of a non-number does not quote it", "int", arr("s3cret"), "the string is not an integer"},
-		{"a huge padLeft", "padLeft", arr("a", int64(1<<40)), "over"},
-		{"a substring beyond the end", "substring", arr("abc", int64(2), int64(5)), "beyond the string"},
+		{"an unknown function", "nope", nil, "unknown function", false},
+		{"too few arguments", "substring", nil, "takes 1 to 3 arguments", false},
+		{"not of a string", "not", arr("x"), "must be a bool, not string", false},
+		{"add of a string", "add", arr("1", int64(2)), "must be an integer", false},
+		{"division by zero", "div", arr(int64(1), int64(0)), "division by zero", true},
+		{"modulo by zero", "mod", arr(int64(1), int64(0)), "division by zero", true},
+		{"an index from the end past the start", "indexFromEnd", arr(arr("a"), int64(2)), "out of range", true},
+		{"a format item without argument", "format", arr("{1}", "a"), "no matching argument", false},
+		{"json that does not parse", "json", arr("{"), "invalid JSON", false},
+		{"int of a non-number does not quote it", "int", arr("s3cret"), "the string is not an integer", false},
+		{"a huge padLeft", "padLeft", arr("a", int64(1<<40)), "over", false},
+		{"a substring beyond the end", "substring", arr("abc", int64(2), int64(5)), "beyond the string", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Call(fakeContext{}, tt.fn, tt.args)
 			if err == nil || !strings.Contains(err.Error(), tt.contains) {
 				t.Errorf("got %v, want an error containing %q", err, tt.contains)
+			}
+			var re *RuntimeError
+			if errors.As(err, &re) != tt.deploymentFails {
+				t.Errorf("%v: is a RuntimeError = %v, want %v", err, !tt.deploymentFails, tt.deploymentFails)
 			}
 		})
 	}
