@@ -74,7 +74,10 @@ func init() {
 		"environment": {0, 0, strict, func(Context, []any) (any, error) {
 			return unknown("the cloud environment is known only at deployment"), nil
 		}},
-		"utcnow":  {0, 1, lenient, func(Context, []any) (any, error) { return unknown("utcNow() is the time of deployment"), nil }},
+		"utcnow": {0, 1, lenient, func(Context, []any) (any, error) { return unknown("utcNow() is the time of deployment"), nil }},
+		"deployer": {0, 0, strict, func(Context, []any) (any, error) {
+			return unknown("deployer() is the identity that runs the deployment"), nil
+		}},
 		"newguid": {0, 0, strict, func(Context, []any) (any, error) { return unknown("newGuid() is random at deployment"), nil }},
 		"datetimeadd": {2, 3, strict, func(Context, []any) (any, error) {
 			return unknown("dateTimeAdd() is not evaluated offline"), nil
@@ -515,15 +518,13 @@ func init() {
 		"toobject":  {2, 3, shallow, toObject},
 		"groupby":   {2, 3, strict, groupBy},
 		"mapvalues": {2, 2, shallow, mapValues},
+
+		// CIDR.
+		"parsecidr":  {1, 1, strict, parseCidr},
+		"cidrsubnet": {3, 3, strict, cidrSubnet},
+		"cidrhost":   {2, 2, strict, cidrHost},
 	} {
 		library[name] = fn
-	}
-	// Functions Resource Manager has that lensix does not compute: their results are unknown,
-	// not errors, since the templates that use them are valid.
-	for _, name := range []string{"parseCidr", "cidrSubnet", "cidrHost", "deployer"} {
-		library[strings.ToLower(name)] = function{0, -1, lenient, func(_ Context, _ []any) (any, error) {
-			return unknown("%s() is not evaluated by lensix", name), nil
-		}}
 	}
 }
 
