@@ -52,7 +52,11 @@ func writeMarkdown(w io.Writer, r *Report, opts Options) error {
 		}
 	}
 	if len(r.Errors) > 0 {
-		b.WriteString("### Input errors\n\nThese inputs could not be read completely; results for them may be missing.\n\n")
+		if r.Errors.HasErrors() {
+			b.WriteString("### Input errors\n\nThese inputs could not be read completely; results for them may be missing.\n\n")
+		} else {
+			b.WriteString("### Warnings\n\n")
+		}
 		for _, d := range r.Errors {
 			fmt.Fprintf(&b, "- %s\n", mdEscape(d.Error()))
 		}

@@ -77,7 +77,11 @@ func writeTable(w io.Writer, r *Report, opts Options) error {
 		return err
 	}
 	if len(r.Errors) > 0 {
-		fmt.Fprintf(&t.b, "\n%s\n", t.paint(ansiBold, "Input errors (results for these inputs may be missing)"))
+		heading := "Warnings"
+		if r.Errors.HasErrors() {
+			heading = "Input errors (results for these inputs may be missing)"
+		}
+		fmt.Fprintf(&t.b, "\n%s\n", t.paint(ansiBold, heading))
 		for _, d := range r.Errors {
 			level := t.paint(ansiRed, "error")
 			if d.Severity == diag.Warning {

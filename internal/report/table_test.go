@@ -3,6 +3,8 @@ package report
 import (
 	"strings"
 	"testing"
+
+	"github.com/lensix/lensix/internal/diag"
 )
 
 func TestTableColor(t *testing.T) {
@@ -90,6 +92,32 @@ func TestTableOfNothing(t *testing.T) {
 	out := writeString(t, "table", &Report{}, Options{})
 	if !strings.Contains(out, "No resources matched a check.") || !strings.Contains(out, "Summary: 0 resources") {
 		t.Errorf("empty table:\n%s", out)
+	}
+}
+
+func TestInputProblemsAreHeadedByTheWorstOfThem(t *testing.T) {
+	warning := diag.Diagnostic{Severity: diag.Warning, Summary: "The deployment would fail here"}
+	failure := diag.Diagnostic{Severity: diag.Error, Summary: "Invalid JSON"}
+	tests := []struct {
+		name   string
+		errors diag.Diagnostics
+		want   map[string]string // format → heading
+		absent string
+	}{
+		{"warnings alone are headed as warnings, not as missing results", diag.Diagnostics{warning},
+			map[string]string{"table": "\nWarnings\n", "markdown": "### Warnings"}, "Input errors"},
+		{"an error among warnings says results may be missing", diag.Diagnostics{warning, failure},
+			map[string]string{"table": "Input errors (results for these inputs may be missing)", "markdown": "### Input errors"}, "### Warnings"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for format, heading := range tt.want {
+				out := writeString(t, format, &Report{Errors: tt.errors}, Options{})
+				if !strings.Contains(out, heading) || strings.Contains(out, tt.absent) {
+					t.Errorf("%s: want %q and no %q in:\n%s", format, heading, tt.absent, out)
+				}
+			}
+		})
 	}
 }
 
