@@ -105,7 +105,7 @@ func TestInputProblemsAreHeadedByTheWorstOfThem(t *testing.T) {
 		absent string
 	}{
 		{"warnings alone are headed as warnings, not as missing results", diag.Diagnostics{warning},
-			map[string]string{"table": "\nWarnings\n", "markdown": "### Warnings"}, "Input errors"},
+			map[string]string{"table": "\nWarnings\n", "markdown": "### Warnings"}, "may be missing"},
 		{"an error among warnings says results may be missing", diag.Diagnostics{warning, failure},
 			map[string]string{"table": "Input errors (results for these inputs may be missing)", "markdown": "### Input errors"}, "### Warnings"},
 	}
