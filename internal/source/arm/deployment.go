@@ -17,14 +17,14 @@ const maxNesting = 16
 
 // deployment is one template being evaluated: the root one, or a nested or linked one.
 type deployment struct {
-	l     *loader
-	src   *sourceFile
-	tmpl  *jsonpos.Node
+	l    *loader
+	src  *sourceFile
+	tmpl *jsonpos.Node
 	// scope is what the template functions read; target is where the resources deploy. They
 	// differ in an outer-scope nested template, whose expressions are the parent's.
 	scope, target funcs.Scope
-	path  string // address prefix of the resources it deploys
-	depth int
+	path          string // address prefix of the resources it deploys
+	depth         int
 	// loops are the copy loops around an outer-scope nested template, whose expressions may
 	// read the deployment's copyIndex().
 	loops []loop

@@ -123,9 +123,9 @@ func (s Scope) For(level Level) Scope {
 // SubscriptionID and ResourceGroup is nil when not named (the parent's applies), a string, or a
 // *resource.Unknown; Location likewise for the deployment's own location.
 type Target struct {
-	Level                                           Level
+	Level                                          Level
 	ManagementGroup, SubscriptionID, ResourceGroup any
-	Location                                        any
+	Location                                       any
 }
 
 // Nested is the scope of a deployment named name (a string or an unknown) that s deploys to
