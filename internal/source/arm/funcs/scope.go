@@ -99,7 +99,7 @@ func (s *Scope) because(field, why string) {
 // subscription template given a resource group's scope takes its subscription, for instance, so
 // one --deployment-scope serves a folder of templates of different levels.
 func (s Scope) For(level Level) Scope {
-	out := Scope{Level: level, TenantID: s.TenantID, Location: s.Location, DeploymentName: s.DeploymentName}
+	out := Scope{Level: level, TenantID: s.TenantID, Location: s.Location, DeploymentName: s.DeploymentName, Why: s.Why}
 	none := fmt.Sprintf("a %s deployment has no ", level)
 	switch level {
 	case ResourceGroupLevel:
@@ -247,6 +247,19 @@ func (s Scope) prefix() (string, bool) {
 		return "/providers/Microsoft.Management/managementGroups/" + s.ManagementGroup, s.ManagementGroup != ""
 	}
 	return "", true
+}
+
+// Missing says why the ID of the scope itself is unknown, or "" when it is known.
+func (s Scope) Missing() string {
+	switch {
+	case s.Level == ResourceGroupLevel && s.SubscriptionID == "", s.Level == SubscriptionLevel && s.SubscriptionID == "":
+		return s.Reason(FieldSubscription)
+	case s.Level == ResourceGroupLevel && s.ResourceGroup == "":
+		return s.Reason(FieldResourceGroup)
+	case s.Level == ManagementGroupLevel && s.ManagementGroup == "":
+		return s.Reason(FieldManagementGroup)
+	}
+	return ""
 }
 
 // ManagementGroupOf reads a management group from a scope property:
