@@ -296,7 +296,9 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	}
 	start := time.Now()
 	scanOpts := scan.Options{Paths: opts.Paths, Checks: checks, Config: cfg, Now: opts.Now(), Version: opts.Version}
-	opts.Inputs.apply(&scanOpts, opts.Environ)
+	if err := opts.Inputs.apply(&scanOpts, opts.Environ, cfg); err != nil {
+		return err
+	}
 	resources, diags := scan.Resources(ctx, scanOpts)
 	if err := ctx.Err(); err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
