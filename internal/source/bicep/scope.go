@@ -130,23 +130,27 @@ func (d *deployment) scopeFunction(name string, args []any) (any, bool) {
 	s := d.scope
 	switch {
 	case strings.EqualFold(name, "resourceGroup") && (len(args) == 1 || len(args) == 2):
-		target := funcs.Target{Level: funcs.ResourceGroupLevel, ResourceGroup: scopeArg(args[len(args)-1])}
+		group := scopeArg(args[len(args)-1])
+		target := funcs.Target{Level: funcs.ResourceGroupLevel, ResourceGroup: group}
 		if len(args) == 2 {
 			target.SubscriptionID = scopeArg(args[0])
 		}
-		in := s.Nested(target, nil, "resourceGroup()")
-		var id any
+		in := s.Nested(target, nil, "")
+		var id, location any = nil, in.Location
 		switch {
+		case funcs.FindUnknown(args) != nil:
+			id = funcs.FindUnknown(args)
+			location = id
 		case in.SubscriptionID == "":
 			id = &resource.Unknown{Reason: in.Reason(funcs.FieldSubscription)}
-		case in.ResourceGroup == "":
-			id = &resource.Unknown{Reason: in.Reason(funcs.FieldResourceGroup)}
 		default:
 			id = "/subscriptions/" + in.SubscriptionID + "/resourceGroups/" + in.ResourceGroup
 		}
+		if location == "" {
+			location = &resource.Unknown{Reason: in.Reason(funcs.FieldLocation)}
+		}
 		return map[string]any{
-			"id": id, "name": target.ResourceGroup, "type": "Microsoft.Resources/resourceGroups",
-			"location":  &resource.Unknown{Reason: in.Reason(funcs.FieldLocation)},
+			"id": id, "name": group, "type": "Microsoft.Resources/resourceGroups", "location": location,
 			"managedBy": &resource.Unknown{Reason: "resourceGroup().managedBy is known only at deployment"},
 			"tags":      &resource.Unknown{Reason: "resourceGroup().tags is known only at deployment"},
 		}, true

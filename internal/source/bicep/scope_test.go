@@ -243,6 +243,50 @@ resource site 'Microsoft.Web/sites@2022-09-01' = {
 			},
 		},
 		{
+			name: "resourceGroup and subscription with arguments describe another group or subscription",
+			files: map[string]string{"main.bicep": `resource site 'Microsoft.Web/sites@2022-09-01' = {
+  name: 'web'
+  tags: {
+    shared: resourceGroup('shared').id
+    sharedLocation: resourceGroup('shared').location
+    elsewhere: resourceGroup('` + subB + `', 'hub').id
+    sub: subscription('` + subB + `').id
+  }
+}`},
+			scope: rgScope,
+			expects: []expect{
+				{address: "site", path: "tags.shared", value: "/subscriptions/" + subA + "/resourceGroups/shared"},
+				{address: "site", path: "tags.sharedLocation", unknownReason: `the location of resource group "shared" is not known offline`},
+				{address: "site", path: "tags.elsewhere", value: "/subscriptions/" + subB + "/resourceGroups/hub"},
+				{address: "site", path: "tags.sub", value: "/subscriptions/" + subB},
+			},
+		},
+		{
+			name: "a subscription file has no resource group to answer for",
+			files: map[string]string{"main.bicep": `targetScope = 'subscription'
+resource pa 'Microsoft.Authorization/policyAssignments@2022-06-01' = {
+  name: 'pa'
+  properties: { description: resourceGroup().name }
+}`},
+			scope: rgScope,
+			expects: []expect{
+				{address: "pa", path: "properties.description", unknownReason: "a subscription deployment has no resource group"},
+				{address: "pa", path: "ID", value: "/subscriptions/" + subA + "/providers/Microsoft.Authorization/policyAssignments/pa"},
+			},
+		},
+		{
+			name: "a management group file deploys a module to a subscription it names",
+			files: map[string]string{
+				"main.bicep": "targetScope = 'managementGroup'\nmodule sub 'mod.bicep' = {\n  name: 'd'\n  scope: subscription('" + subB + "')\n}",
+				"mod.bicep":  "targetScope = 'subscription'\nresource pa 'Microsoft.Authorization/policyAssignments@2022-06-01' = {\n  name: 'pa'\n}",
+			},
+			scope: funcs.Scope{Level: funcs.ManagementGroupLevel, ManagementGroup: "contoso"},
+			expects: []expect{
+				{address: "module.sub.pa", path: "ID", value: "/subscriptions/" + subB + "/providers/Microsoft.Authorization/policyAssignments/pa"},
+				{address: "module.sub", path: "ID", value: "/subscriptions/" + subB + "/providers/Microsoft.Resources/deployments/d"},
+			},
+		},
+		{
 			name: "an ARM template used as a module gets the module's scope",
 			files: map[string]string{
 				"main.bicep": "module other 'mod.json' = {\n  name: 'd'\n  scope: resourceGroup('other')\n}",

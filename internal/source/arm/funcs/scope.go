@@ -129,7 +129,8 @@ type Target struct {
 }
 
 // Nested is the scope of a deployment named name (a string or an unknown) that s deploys to
-// target, as Resource Manager resolves it: what the target does not name is the parent's.
+// target, as Resource Manager resolves it: what the target does not name is the parent's. what
+// names the deployment in reasons ("module apim"); it may be "".
 func (s Scope) Nested(target Target, name any, what string) Scope {
 	out := Scope{Level: target.Level, TenantID: s.TenantID}
 	if why, ok := s.Why[FieldTenant]; ok {
@@ -168,6 +169,8 @@ func (s Scope) Nested(target Target, name any, what string) Scope {
 		switch {
 		case sameGroup:
 			set(FieldLocation, &out.Location, nil, s.Location)
+		case out.ResourceGroup != "" && what == "":
+			out.because(FieldLocation, fmt.Sprintf("the location of resource group %q is not known offline", out.ResourceGroup))
 		case out.ResourceGroup != "":
 			out.because(FieldLocation, fmt.Sprintf("the location of resource group %q, which %s deploys to, is not known offline", out.ResourceGroup, what))
 		default:
