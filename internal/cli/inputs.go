@@ -41,7 +41,7 @@ func (in *InputFlags) register(f *pflag.FlagSet, withParam bool) {
 	if withParam {
 		f.StringArrayVar(&in.Params, "param", nil, "ARM/Bicep parameter `NAME=VALUE` (VALUE read as JSON when it parses), repeatable")
 	}
-	f.StringVar(&in.DeploymentScope, "deployment-scope", "", "where ARM/Bicep templates are deployed, as an ARM `SCOPE` ID: /subscriptions/<guid>/resourceGroups/<name>, /subscriptions/<guid>, /providers/Microsoft.Management/managementGroups/<id> or / (tenant); resourceGroup(), subscription() and resource IDs resolve from it")
+	f.StringVar(&in.DeploymentScope, "deployment-scope", "", "where ARM/Bicep templates are deployed: an ARM `SCOPE` ID, /subscriptions/<guid>[/resourceGroups/<name>], /providers/Microsoft.Management/managementGroups/<id> or / (tenant)")
 	f.StringVar(&in.Location, "location", "", "ARM/Bicep deployment `LOCATION`: resourceGroup().location, or deployment().location above a resource group")
 	f.StringVar(&in.TenantID, "tenant-id", "", "ARM/Bicep deployment tenant `GUID`: subscription().tenantId and tenant().tenantId")
 	f.StringVar(&in.DeploymentName, "deployment-name", "", "ARM/Bicep deployment `NAME`: deployment().name")

@@ -296,10 +296,7 @@ func (d *deployment) place(in *instance, parent *instance, scopeExpr ast.Expr, e
 		in.subscriptionID, in.resourceGroup = parent.subscriptionID, parent.resourceGroup
 		id, ok := parent.id.(string)
 		if !ok {
-			in.id = &resource.Unknown{Reason: fmt.Sprintf("the ID of %s is unknown: so is the ID of its parent %s", in.address, parent.address)}
-			if u, isUnknown := parent.id.(*resource.Unknown); isUnknown {
-				in.id = u
-			}
+			in.id = parent.id // unknown, with the parent's reason
 			return
 		}
 		extensionOf = id
@@ -311,7 +308,6 @@ func (d *deployment) place(in *instance, parent *instance, scopeExpr ast.Expr, e
 			switch v := d.eval(scopeExpr, e, st).(type) {
 			case *resourceRef:
 				extensionOf, _ = v.property("id").(string)
-				in.subscriptionID, in.resourceGroup = v.inst.subscriptionID, v.inst.resourceGroup
 				if extensionOf == "" {
 					in.id = &resource.Unknown{Reason: fmt.Sprintf("the ID of %s is unknown: it extends %s, whose ID is unknown", in.address, v.inst.address)}
 					return
@@ -338,9 +334,7 @@ func (d *deployment) place(in *instance, parent *instance, scopeExpr ast.Expr, e
 		return
 	}
 	id, subscriptionID, resourceGroup := where.Place(in.typ, name, extensionOf)
-	if extensionOf == "" {
-		in.subscriptionID, in.resourceGroup = subscriptionID, resourceGroup
-	}
+	in.subscriptionID, in.resourceGroup = subscriptionID, resourceGroup
 	if id == "" {
 		reason := where.Missing()
 		if reason == "" {

@@ -220,7 +220,12 @@ func (s Scope) Place(typ, name, extensionOf string) (id, subscriptionID, resourc
 	switch {
 	case strings.HasPrefix(extensionOf, "/"):
 		base, ok = strings.TrimSuffix(extensionOf, "/"), true
+		subscriptionID, resourceGroup = idScope(base)
 	case extensionOf != "":
+		// A relative scope is a resource's type and name: Namespace/type/name[/type/name...].
+		if segs := strings.Split(extensionOf, "/"); len(segs) < 3 || len(segs)%2 == 0 || containsEmpty(segs) {
+			return "", subscriptionID, resourceGroup
+		}
 		base += "/providers/" + extensionOf
 	case s.Level == SubscriptionLevel && strings.EqualFold(typ, "Microsoft.Resources/resourceGroups"):
 		return base + "/resourceGroups/" + name, subscriptionID, resourceGroup
@@ -234,6 +239,20 @@ func (s Scope) Place(typ, name, extensionOf string) (id, subscriptionID, resourc
 		b.WriteString("/" + types[i+1] + "/" + n)
 	}
 	return b.String(), subscriptionID, resourceGroup
+}
+
+// idScope reads the subscription and resource group an ID lies in, as live resources are read.
+func idScope(id string) (subscriptionID, resourceGroup string) {
+	segs := strings.Split(strings.Trim(id, "/"), "/")
+	for i := 0; i+1 < len(segs) && !strings.EqualFold(segs[i], "providers"); i += 2 {
+		switch {
+		case strings.EqualFold(segs[i], "subscriptions"):
+			subscriptionID = segs[i+1]
+		case strings.EqualFold(segs[i], "resourceGroups"):
+			resourceGroup = segs[i+1]
+		}
+	}
+	return subscriptionID, resourceGroup
 }
 
 // prefix is the ID of the scope itself ("" for the tenant), and false when it is unknown.

@@ -44,3 +44,36 @@ func TestParseScope(t *testing.T) {
 		})
 	}
 }
+
+func TestPlace(t *testing.T) {
+	const sub = "0b1f6471-1bf0-4dda-aec3-cb9272f09590"
+	group := Scope{SubscriptionID: sub, ResourceGroup: "rg"}
+	tests := []struct {
+		name                       string
+		scope                      Scope
+		typ, resName, extOf        string
+		wantID, wantSub, wantGroup string
+	}{
+		{name: "a resource in a resource group", scope: group, typ: "Microsoft.Web/sites", resName: "web",
+			wantID: "/subscriptions/" + sub + "/resourceGroups/rg/providers/Microsoft.Web/sites/web", wantSub: sub, wantGroup: "rg"},
+		{name: "a child interleaves its types and names", scope: group, typ: "Microsoft.Network/virtualNetworks/subnets", resName: "vnet/a",
+			wantID: "/subscriptions/" + sub + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/a", wantSub: sub, wantGroup: "rg"},
+		{name: "a name that does not fit its type has no ID", scope: group, typ: "Microsoft.Network/virtualNetworks/subnets", resName: "a", wantSub: sub, wantGroup: "rg"},
+		{name: "an unknown resource group leaves the ID unknown", scope: Scope{SubscriptionID: sub}, typ: "Microsoft.Web/sites", resName: "web", wantSub: sub},
+		{name: "a resource group created at a subscription is in itself", scope: Scope{Level: SubscriptionLevel, SubscriptionID: sub}, typ: "Microsoft.Resources/resourceGroups", resName: "app",
+			wantID: "/subscriptions/" + sub + "/resourceGroups/app", wantSub: sub, wantGroup: "app"},
+		{name: "a tenant resource has no scope prefix", scope: Scope{Level: TenantLevel}, typ: "Microsoft.Management/managementGroups", resName: "mg",
+			wantID: "/providers/Microsoft.Management/managementGroups/mg"},
+		{name: "an extension of a resource ID hangs below it", scope: group, typ: "Microsoft.Authorization/locks", resName: "l", extOf: "/subscriptions/" + sub + "/resourceGroups/other/providers/Microsoft.Web/sites/web",
+			wantID: "/subscriptions/" + sub + "/resourceGroups/other/providers/Microsoft.Web/sites/web/providers/Microsoft.Authorization/locks/l", wantSub: sub, wantGroup: "other"},
+		{name: "an extension of a bare name has no ID", scope: group, typ: "Microsoft.Authorization/locks", resName: "l", extOf: "web", wantSub: sub, wantGroup: "rg"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id, sub, group := tt.scope.Place(tt.typ, tt.resName, tt.extOf)
+			if id != tt.wantID || sub != tt.wantSub || group != tt.wantGroup {
+				t.Errorf("Place = %q, %q, %q; want %q, %q, %q", id, sub, group, tt.wantID, tt.wantSub, tt.wantGroup)
+			}
+		})
+	}
+}
