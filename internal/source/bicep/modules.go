@@ -144,6 +144,9 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 			}
 		}
 	}
+	if in.name == nil && !m.loop {
+		in.name = d.generatedModuleName(m)
+	}
 	path, ok := m.decl.Path.Literal()
 	in.scope = d.moduleScope(m, in, scopeExpr, e, st, path)
 	in.assumed = st.assumed
@@ -212,9 +215,23 @@ func (d *deployment) moduleScope(m *moduleSym, in *moduleInstance, scopeExpr ast
 	}
 	name := scopeArg(in.name)
 	if in.name == nil {
-		name = &resource.Unknown{Reason: "the module has no name; Bicep generates one at compile time"}
+		name = &resource.Unknown{Reason: "the module has no name"}
 	}
 	return d.scope.Nested(target, name, what)
+}
+
+// generatedModuleName is the name the Bicep compiler gives a module declared without one:
+// format('<symbol>-{0}', uniqueString('<symbol>', deployment().name)).
+func (d *deployment) generatedModuleName(m *moduleSym) any {
+	symbol := m.decl.Name.Name
+	if d.scope.DeploymentName == "" {
+		return &resource.Unknown{Reason: "the module has no name; Bicep makes one from the deployment's name: " + d.scope.Reason(funcs.FieldDeploymentName), Expr: symbol}
+	}
+	hash, err := funcs.Call(ctx{d.scope}, "uniqueString", []any{symbol, d.scope.DeploymentName})
+	if err != nil {
+		return &resource.Unknown{Reason: err.Error()}
+	}
+	return fmt.Sprintf("%s-%s", symbol, hash)
 }
 
 func fileExists(name string) bool {

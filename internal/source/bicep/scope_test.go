@@ -80,6 +80,15 @@ const scopeTags = `resource site 'Microsoft.Web/sites@2022-09-01' = {
 }
 `
 
+func uniqueString(t *testing.T, args ...any) string {
+	t.Helper()
+	v, err := funcs.Call(nil, "uniqueString", args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.(string)
+}
+
 func TestDeploymentScope(t *testing.T) {
 	rgScope := funcs.Scope{SubscriptionID: subA, ResourceGroup: "prod", Location: "westeurope", TenantID: subB, DeploymentName: "release"}
 	tests := []struct {
@@ -284,6 +293,29 @@ resource pa 'Microsoft.Authorization/policyAssignments@2022-06-01' = {
 			expects: []expect{
 				{address: "module.sub.pa", path: "ID", value: "/subscriptions/" + subB + "/providers/Microsoft.Authorization/policyAssignments/pa"},
 				{address: "module.sub", path: "ID", value: "/subscriptions/" + subB + "/providers/Microsoft.Resources/deployments/d"},
+			},
+		},
+		{
+			name: "a module without a name is named as the compiler names it, from the deployment's name",
+			files: map[string]string{
+				"main.bicep": "module noName 'mod.bicep' = {\n  scope: resourceGroup('other')\n}",
+				"mod.bicep":  scopeTags,
+			},
+			scope: rgScope,
+			expects: []expect{
+				{address: "module.noName", path: "name", value: "noName-" + uniqueString(t, "noName", "release")},
+				{address: "module.noName.site", path: "tags.deployment", value: "noName-" + uniqueString(t, "noName", "release")},
+			},
+		},
+		{
+			name: "a module without a name has an unknown name without the deployment's",
+			files: map[string]string{
+				"main.bicep": "module noName 'mod.bicep' = {}",
+				"mod.bicep":  scopeTags,
+			},
+			expects: []expect{
+				{address: "module.noName", path: "name", unknownReason: "--deployment-name"},
+				{address: "module.noName.site", path: "tags.deployment", unknownReason: "--deployment-name"},
 			},
 		},
 		{
