@@ -77,3 +77,33 @@ func TestPlace(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseScope checks that any text either is refused or reads as a scope whose ID is the
+// text, up to letter case and a trailing slash.
+func FuzzParseScope(f *testing.F) {
+	for _, seed := range []string{"/", "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590",
+		"/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg-(1).x",
+		"/providers/Microsoft.Management/managementGroups/mg", "prod", "//", "/subscriptions//resourceGroups/"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		s, err := ParseScope(id)
+		if err != nil {
+			return
+		}
+		var back string
+		switch s.Level {
+		case TenantLevel:
+			back = "/"
+		case ManagementGroupLevel:
+			back = "/providers/Microsoft.Management/managementGroups/" + s.ManagementGroup
+		case SubscriptionLevel:
+			back = "/subscriptions/" + s.SubscriptionID
+		default:
+			back = "/subscriptions/" + s.SubscriptionID + "/resourceGroups/" + s.ResourceGroup
+		}
+		if trimmed := strings.TrimSuffix(id, "/"); !strings.EqualFold(back, trimmed) && !(back == "/" && id == "/") {
+			t.Errorf("ParseScope(%q) = %+v, which is %q", id, s, back)
+		}
+	})
+}
