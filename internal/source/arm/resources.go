@@ -376,11 +376,12 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 // the resourceGroup, subscriptionId and scope properties name it, the parent's fills the rest.
 func (d *deployment) nestedScope(rn *jsonpos.Node, c *evalCtx, address string) funcs.Scope {
 	what := "nested deployment " + address
+	// Without scope properties it deploys where its parent does, whatever its $schema says.
 	target := funcs.Target{Level: d.target.Level}
-	if tmpl := rn.Get("properties").Get("template"); tmpl != nil && tmpl.Get("$schema") != nil {
-		target.Level = templateLevel(tmpl)
-	}
 	schemaLevel := target.Level
+	if tmpl := rn.Get("properties").Get("template"); tmpl != nil && tmpl.Get("$schema") != nil {
+		schemaLevel = templateLevel(tmpl)
+	}
 	if n := rn.Get("scope"); n != nil {
 		v := scopeText(c.value(n), "scope")
 		switch s, _ := v.(string); {
@@ -391,7 +392,7 @@ func (d *deployment) nestedScope(rn *jsonpos.Node, c *evalCtx, address string) f
 				target.Level, target.ManagementGroup = funcs.ManagementGroupLevel, mg
 			}
 		default:
-			target.ManagementGroup = v
+			target.Level, target.ManagementGroup = schemaLevel, v
 		}
 	}
 	group, sub := rn.Get("resourceGroup"), rn.Get("subscriptionId")

@@ -153,6 +153,28 @@ func TestDeploymentScope(t *testing.T) {
 			},
 		},
 		{
+			name: "a nested deployment without scope properties deploys where its parent does, whatever its schema",
+			template: nestedTemplate("subscriptionDeploymentTemplate.json", `{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner", "location": "westeurope",
+				"properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+					"template": `+nestedTemplate("deploymentTemplate.json", `{"type": "Microsoft.Authorization/policyAssignments", "apiVersion": "2022-06-01", "name": "pa"}`)+`}}`),
+			scope: rgScope,
+			expects: []expect{
+				{address: "inner > pa", path: "ID", value: "/subscriptions/" + subA + "/providers/Microsoft.Authorization/policyAssignments/pa"},
+			},
+		},
+		{
+			name: "a nested deployment with a management group scope property deploys under it",
+			template: nestedTemplate("tenantDeploymentTemplate.json", `{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "toMG", "location": "westeurope",
+				"scope": "[format('Microsoft.Management/managementGroups/{0}', 'contoso')]",
+				"properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+					"template": `+nestedTemplate("managementGroupDeploymentTemplate.json", `{"type": "Microsoft.Authorization/policyDefinitions", "apiVersion": "2021-06-01", "name": "pd", "tags": {"mg": "[managementGroup().name]"}}`)+`}}`),
+			scope: funcs.Scope{Level: funcs.TenantLevel},
+			expects: []expect{
+				{address: "toMG > pd", path: "ID", value: "/providers/Microsoft.Management/managementGroups/contoso/providers/Microsoft.Authorization/policyDefinitions/pd"},
+				{address: "toMG > pd", path: "tags.mg", value: "contoso"},
+			},
+		},
+		{
 			name:     "a management group template deploys under the management group given",
 			template: nestedTemplate("managementGroupDeploymentTemplate.json", `{"type": "Microsoft.Authorization/policyDefinitions", "apiVersion": "2021-06-01", "name": "pd"}`),
 			scope:    funcs.Scope{Level: funcs.ManagementGroupLevel, ManagementGroup: "contoso"},
