@@ -160,9 +160,10 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 	}
 	isDeployment := strings.EqualFold(typ, deploymentsType)
 	target := d.target
+	var scopeAssumed assumptions
 	if isDeployment {
 		// The deployment resource lives in the scope it deploys to, as its resources do.
-		target = d.nestedScope(rn, c, address)
+		target, scopeAssumed = d.nestedScope(rn, c, address)
 	}
 	body := make(map[string]any, len(rn.Fields))
 	for _, f := range rn.Fields {
@@ -206,7 +207,7 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 	assume(r, c.assumed, wholeResource, affects)
 	out := []*resource.Resource{r}
 	if isDeployment {
-		out = append(out, d.nested(rn, c, address, name, symbol, target)...)
+		out = append(out, d.nested(rn, c, address, name, symbol, target, scopeAssumed)...)
 	}
 	if children := rn.Get("resources"); children != nil && children.Kind == jsonpos.Array {
 		me := &parent{typ: typ, name: name, address: address, loops: c.loops, assumed: c.assumed}
@@ -310,7 +311,7 @@ func (d *deployment) suppressions(rn *jsonpos.Node) []resource.Suppression {
 
 // nested evaluates the template of a Microsoft.Resources/deployments resource: inline, or
 // linked by a relative path to a local file.
-func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol string, scope funcs.Scope) []*resource.Resource {
+func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol string, scope funcs.Scope, scopeAssumed assumptions) []*resource.Resource {
 	props := rn.Get("properties")
 	if props == nil {
 		return nil
@@ -342,7 +343,7 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 		nd := d.l.newDeployment(src, tmpl, scope, prefix, nil, d)
 		nd.scope = d.scope // an outer-scope template's functions answer for the parent deployment
 		nd.loops = c.loops
-		return nd.resources()
+		return assumeAll(nd.resources(), scopeAssumed)
 	}
 	params := map[string]suppliedParam{}
 	if ps := props.Get("parameters"); ps != nil && ps.Kind == jsonpos.Object {
@@ -362,7 +363,7 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 	}
 	nd := d.l.newDeployment(src, tmpl, scope, prefix, params, nil)
 	nd.depth = d.depth + 1
-	out := nd.run()
+	out := assumeAll(nd.run(), scopeAssumed)
 	if name != "" {
 		d.deployments["name:"+strings.ToLower(name)] = nd
 	}
@@ -374,8 +375,12 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 
 // nestedScope is the scope a Microsoft.Resources/deployments resource deploys its template to:
 // the resourceGroup, subscriptionId and scope properties name it, the parent's fills the rest.
-func (d *deployment) nestedScope(rn *jsonpos.Node, c *evalCtx, address string) funcs.Scope {
+func (d *deployment) nestedScope(rn *jsonpos.Node, outer *evalCtx, address string) (funcs.Scope, assumptions) {
 	what := "nested deployment " + address
+	// What the scope rests on bears on every resource the deployment deploys.
+	c := *outer
+	c.assumed = assumptions{}
+	defer outer.assumed.add(c.assumed)
 	// Without scope properties it deploys where its parent does, whatever its $schema says.
 	target := funcs.Target{Level: d.target.Level}
 	schemaLevel := target.Level
@@ -414,9 +419,19 @@ func (d *deployment) nestedScope(rn *jsonpos.Node, c *evalCtx, address string) f
 	}
 	var name any = &resource.Unknown{Reason: "the nested deployment's name is unknown"}
 	if n := rn.Get("name"); n != nil {
-		name = scopeText(c.value(n), "name")
+		name = scopeText(outer.value(n), "name")
 	}
-	return d.target.Nested(target, name, what)
+	return d.target.Nested(target, name, what), c.assumed
+}
+
+// assumeAll records a on every resource of rs.
+func assumeAll(rs []*resource.Resource, a assumptions) []*resource.Resource {
+	for _, r := range rs {
+		for _, k := range sortedKeys(a) {
+			r.Assume(k, a[k])
+		}
+	}
+	return rs
 }
 
 // scopeText keeps a string or an unknown; any other value is unknown, as Resource Manager

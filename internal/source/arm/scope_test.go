@@ -242,3 +242,30 @@ func checkExpects(t *testing.T, rs []*resource.Resource, expects []expect) {
 		}
 	}
 }
+
+func TestNestedDeploymentScopeFromADefaultIsAnAssumptionOfItsResources(t *testing.T) {
+	for _, evaluation := range []string{"inner", "outer"} {
+		t.Run(evaluation+" scope", func(t *testing.T) {
+			rs, diags := load(t, arm.Options{Scope: funcs.Scope{SubscriptionID: subA, ResourceGroup: "prod"}}, "main.json", template(`
+				"parameters": {"rgName": {"type": "string", "defaultValue": "other"}},
+				"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "toOther",
+					"resourceGroup": "[parameters('rgName')]",
+					"properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "`+evaluation+`"},
+						"template": `+nestedTemplate("deploymentTemplate.json", site)+`}}]`))
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			web := byAddress(rs)["toOther > web"]
+			if web == nil || web.ResourceGroup != "other" {
+				t.Fatalf("got %v", byAddress(rs))
+			}
+			found := false
+			for _, a := range web.Assumptions {
+				found = found || a.Path == "parameters('rgName')"
+			}
+			if !found {
+				t.Errorf("assumptions = %v, want the default of rgName", web.Assumptions)
+			}
+		})
+	}
+}
