@@ -343,3 +343,21 @@ resource pa 'Microsoft.Authorization/policyAssignments@2022-06-01' = {
 		})
 	}
 }
+
+func TestModuleScopeFromADefaultIsAnAssumptionOfItsResources(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"main.bicep": "param rgName string = 'other'\nmodule other 'mod.bicep' = {\n  name: 'd'\n  scope: resourceGroup(rgName)\n}",
+		"mod.bicep":  scopeTags,
+	})
+	rs, diags := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{Scope: funcs.Scope{SubscriptionID: subA, ResourceGroup: "prod"}})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	site := byAddress(rs)["module.other.site"]
+	if site == nil || site.ResourceGroup != "other" {
+		t.Fatalf("got %v", byAddress(rs))
+	}
+	if !hasAssumption(site, "param.rgName") {
+		t.Errorf("assumptions = %v, want the default of rgName", site.Assumptions)
+	}
+}
