@@ -234,6 +234,9 @@ func policyEvalRun(ctx context.Context, opts *PolicyEvalOptions) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	if _, err := opts.Inputs.deploymentScope(cfg); err != nil {
+		return err // before the definitions are read, as the other flags are
+	}
 	rep, err := policyReport(ctx, opts, cfg, params)
 	if err != nil {
 		return err
@@ -279,7 +282,9 @@ func policyReport(ctx context.Context, opts *PolicyEvalOptions, cfg *suppress.Co
 		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("no policy definition could be loaded:\n%s", strings.Join(lines, "\n"))}
 	}
 	scanOpts := scan.Options{Paths: opts.Paths, Config: cfg, Now: opts.Now(), Version: opts.Version}
-	opts.Inputs.apply(&scanOpts, opts.Environ)
+	if err := opts.Inputs.apply(&scanOpts, opts.Environ, cfg); err != nil {
+		return nil, err
+	}
 	resources, rdiags := scan.Resources(ctx, scanOpts)
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -75,9 +75,13 @@ To scan a folder named azure, write ./azure.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// The IaC input flags are inherited from scan but mean nothing to a live scan.
-			for _, name := range []string{"var", "var-file", "param", "parameters"} {
+			for _, name := range append([]string{"var", "var-file", "param", "parameters"}, deploymentFlags...) {
 				if cmd.Flags().Changed(name) {
-					return usageError("--%s gives Terraform, Bicep or ARM inputs; scan azure reads live resources and takes none", name)
+					hint := ""
+					if name == "tenant-id" {
+						hint = " (to sign in to a tenant, use --tenant)"
+					}
+					return usageError("--%s gives Terraform, Bicep or ARM inputs; scan azure reads live resources and takes none%s", name, hint)
 				}
 			}
 			if runF != nil {

@@ -17,6 +17,7 @@ func TestParseRejectsIncompleteConfig(t *testing.T) {
 		{"a suppression without a resource is rejected", "suppressions:\n  - check: a\n    reason: r\n", "needs both"},
 		{"an expiry that is not a date is rejected", "suppressions:\n  - check: a\n    resource: b\n    reason: r\n    expires: soon\n", "not a date"},
 		{"an unknown key is rejected", "supressions: []\n", "supressions"},
+		{"an unknown key in the deployment section is rejected", "deployment:\n  resource-group: prod\n", "resource-group"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,6 +35,18 @@ func TestParseRejectsIncompleteConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+func TestDeploymentSectionIsRead(t *testing.T) {
+	cfg, err := Parse(".lensix.yaml", []byte("deployment:\n  scope: /subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/prod\n  location: westeurope\n  tenant-id: 72f988bf-86f1-41af-91ab-2d7cd011db47\n  name: release\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Deployment{Scope: "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/prod", Location: "westeurope",
+		TenantID: "72f988bf-86f1-41af-91ab-2d7cd011db47", Name: "release"}
+	if cfg.Deployment != want {
+		t.Errorf("deployment = %+v, want %+v", cfg.Deployment, want)
+	}
 }
 
 func TestExcluded(t *testing.T) {

@@ -21,6 +21,10 @@ type Options struct {
 	// Params are single values (--param k=v); v is parsed as JSON when it parses, else taken as
 	// a string. They override every file.
 	Params []string
+	// Scope is where the templates are deployed (--deployment-scope, --location, --tenant-id,
+	// --deployment-name); its Level is that of the scope given. Each template takes the part
+	// that fits its own level (see funcs.Scope.For); an empty field stays unknown.
+	Scope funcs.Scope
 }
 
 // maxFileSize bounds what is read: larger files are reported, not evaluated.
@@ -86,7 +90,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			params[k] = v
 		}
 		l.secrets = nil
-		d := l.newDeployment(f, f.root, funcs.Scope{}, "", params, nil)
+		d := l.newDeployment(f, f.root, opts.Scope.For(templateLevel(f.root)), "", params, nil)
 		rs := d.run()
 		// Every resource of the deployment, nested ones included, may carry any of its secrets.
 		for _, r := range rs {
@@ -105,6 +109,24 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 	maskDiagnostics(l.diags, secrets)
 	l.diags.Sort()
 	return out, l.diags
+}
+
+// templateLevel reads the level a template deploys to from its $schema
+// (subscriptionDeploymentTemplate.json, ...); any other is a resource group template.
+func templateLevel(tmpl *jsonpos.Node) funcs.Level {
+	schema := tmpl.Get("$schema")
+	if schema == nil || schema.Kind != jsonpos.String {
+		return funcs.ResourceGroupLevel
+	}
+	switch s := strings.ToLower(schema.Str); {
+	case strings.Contains(s, "/subscriptiondeploymenttemplate.json"):
+		return funcs.SubscriptionLevel
+	case strings.Contains(s, "/managementgroupdeploymenttemplate.json"):
+		return funcs.ManagementGroupLevel
+	case strings.Contains(s, "/tenantdeploymenttemplate.json"):
+		return funcs.TenantLevel
+	}
+	return funcs.ResourceGroupLevel
 }
 
 // maskDiagnostics hides secure parameter values that an expression carried into a message.
