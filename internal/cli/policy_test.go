@@ -182,9 +182,11 @@ func TestScanPoliciesAddsDefinitionsBesideTheChecks(t *testing.T) {
 	opts := &ScanOptions{Policies: []string{dir}, Paths: []string{t.TempDir()}, Now: func() time.Time { return time.Unix(0, 0) }}
 	resources := []*resource.Resource{{Type: "Microsoft.Storage/storageAccounts", Name: "sa",
 		Body: map[string]any{"type": "Microsoft.Storage/storageAccounts", "name": "sa", "location": "eastus"}}}
-	if err := addPolicyFindings(rep, resources, opts.Policies, opts.Now(), &suppress.Config{}); err != nil {
+	defs, diags, err := loadPolicies(opts.Policies, rep.Checks)
+	if err != nil {
 		t.Fatal(err)
 	}
+	addPolicyFindings(rep, resources, defs, diags, opts.Now(), &suppress.Config{})
 	last := rep.Checks[len(rep.Checks)-1]
 	if len(rep.Checks) != len(check.All())+1 || last.ID != "deny-eastus" {
 		t.Errorf("checks %v", rep.Checks)
@@ -193,7 +195,7 @@ func TestScanPoliciesAddsDefinitionsBesideTheChecks(t *testing.T) {
 		t.Errorf("want the resource in eastus to fail deny-eastus, got %+v", rep.Findings)
 	}
 	opts.Policies = []string{filepath.Join(dir, "missing.json")}
-	if err := addPolicyFindings(rep, resources, opts.Policies, opts.Now(), &suppress.Config{}); err == nil || !strings.Contains(err.Error(), "--policies: no policy definition could be loaded") {
+	if _, _, err := loadPolicies(opts.Policies, rep.Checks); err == nil || !strings.Contains(err.Error(), "--policies: no policy definition could be loaded") {
 		t.Errorf("missing file: %v", err)
 	}
 }
@@ -235,9 +237,11 @@ func TestScanPoliciesSkipsDefinitionsWithTheIDOfARunningCheck(t *testing.T) {
 			rep := &report.Report{Checks: tc.checks}
 			resources := []*resource.Resource{{Type: "Microsoft.ApiManagement/service", Name: "apim",
 				Body: map[string]any{"type": "Microsoft.ApiManagement/service", "name": "apim"}}}
-			if err := addPolicyFindings(rep, resources, []string{file}, time.Unix(0, 0), &suppress.Config{}); err != nil {
+			defs, diags, err := loadPolicies([]string{file}, rep.Checks)
+			if err != nil {
 				t.Fatal(err)
 			}
+			addPolicyFindings(rep, resources, defs, diags, time.Unix(0, 0), &suppress.Config{})
 			if runs := len(rep.Findings) == 1; runs != tc.wantRuns {
 				t.Errorf("definition ran: %v, want %v (findings %+v)", runs, tc.wantRuns, rep.Findings)
 			}

@@ -35,6 +35,8 @@ type Options struct {
 	Now time.Time
 	// Version is lensix's version, recorded in the report.
 	Version string
+	// PolicyIDs name the policy definitions run beside Checks, which suppressions may name too.
+	PolicyIDs []string
 }
 
 // Run scans opts.Paths. Problems with the input are in the report's Errors; Run itself fails
@@ -53,6 +55,11 @@ func Evaluate(resources []*resource.Resource, diags diag.Diagnostics, opts Optio
 	MaskNames(resources)
 	findings := check.Run(opts.Checks, resources)
 	suppress.Apply(findings, opts.Config, opts.Now)
+	others := append([]string(nil), opts.PolicyIDs...)
+	for _, c := range opts.Checks {
+		others = append(others, c.ID)
+	}
+	diags = append(diags, suppress.UnknownChecks(resources, others)...)
 	diags.Sort()
 	return &report.Report{
 		Version:   opts.Version,

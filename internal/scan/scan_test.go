@@ -7,7 +7,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/suppress"
 )
 
@@ -61,5 +63,42 @@ func TestResourcesMarkWhatRedactHidesAsSecrets(t *testing.T) {
 		if !slices.Contains(r.Secrets, want[r.Name]) {
 			t.Errorf("%s: secrets %q lack %q", r.Name, r.Secrets, want[r.Name])
 		}
+	}
+}
+
+func TestRunWarnsAtSuppressionsOfNoCheck(t *testing.T) {
+	apim := `{"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "a", "location": "x",
+  "metadata": {"lensix": {"ignore": [
+    {"check": "apimgmt_nomanagedidentiy", "reason": "typo"}
+  ]}}}`
+	tests := []struct {
+		name, file, src string
+		line            int
+	}{
+		{"a misspelled check in ARM metadata is warned at its entry", "main.json", `{` + armSchema + `, "resources": [` + apim + `]}`, 3},
+		{"a misspelled check in a Terraform comment is warned at the comment", "main.tf",
+			"resource \"azurerm_resource_group\" \"rg\" {\n  name = \"rg\"\n  location = \"x\"\n}\n\n# lensix:ignore[apimgmt_nomanagedidentiy] typo\nresource \"azurerm_api_management\" \"a\" {\n  name = \"a\"\n}\n", 6},
+		{"a misspelled check in a Bicep comment is warned at the comment", "main.bicep",
+			"// lensix:ignore[apimgmt_nomanagedidentiy] typo\nresource a 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 'a'\n  location: 'x'\n}\n", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			write(t, tt.file, []byte(tt.src))
+			rep, err := Run(context.Background(), Options{Paths: []string{"."}, Checks: check.All(), Config: &suppress.Config{}, Now: time.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found bool
+			for _, d := range rep.Errors {
+				if d.Range.Filename == tt.file && d.Range.Start.Line == tt.line && strings.Contains(d.Summary, `"apimgmt_nomanagedidentiy"`) &&
+					strings.Contains(d.Detail, "apimgmt_nomanagedidentity?") {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no warning at %s:%d naming the check; diagnostics %v", tt.file, tt.line, rep.Errors)
+			}
+		})
 	}
 }
