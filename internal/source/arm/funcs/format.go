@@ -163,6 +163,9 @@ func formatItem(v any, specifier string) (any, error) {
 	if isInt {
 		return render(intDecimal(n)), nil
 	}
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return unknown("format specifier %q of %v is not evaluated", specifier, f), nil
+	}
 	// .NET Framework rounds a double's 15 significant digits; .NET Core 3.0 and later round its
 	// exact value, and a tie goes up or to even depending on the specifier and version. Only a
 	// result all of them agree on is certain.
@@ -177,7 +180,7 @@ func formatItem(v any, specifier string) (any, error) {
 		return unknown("format specifier %q of %v is a tie that .NET versions round to %q or %q", specifier, f, away, even), nil
 	}
 	if away != fifteen {
-		return unknown("format specifier %q of %v gives %q on .NET and %q on .NET Framework", specifier, f, away, fifteen), nil
+		return unknown("format specifier %q of %v rounds otherwise on .NET Framework (15 digits) than on .NET (the exact value)", specifier, f), nil
 	}
 	return away, nil
 }

@@ -1,6 +1,7 @@
 package funcs
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -78,6 +79,8 @@ func TestFormatLeavesWhatItCannotBeSureOfUnknown(t *testing.T) {
 		{"a double whose 15 digits round otherwise than its exact value", "{0:F2}", 1.005, ".NET Framework"},
 		{"a double that is an exact tie", "{0:F0}", 2.5, "tie"},
 		{"a negative double that rounds to zero", "{0:F2}", -0.001, "-0"},
+		{"infinity is not evaluated", "{0:N2}", math.Inf(1), `"N2"`},
+		{"not-a-number is not evaluated", "{0:E}", math.NaN(), `"E"`},
 		{"an unknown letter fails in .NET", "{0:Z}", int64(1), `"Z"`},
 	}
 	for _, tt := range tests {
@@ -95,4 +98,20 @@ func TestFormatLeavesWhatItCannotBeSureOfUnknown(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzFormat feeds format strings and numbers to format(): it may fail, never panic, and a
+// number it writes with a standard specifier is not longer than the precision and the value need.
+func FuzzFormat(f *testing.F) {
+	f.Add("{0:N2}|{0,-5}", int64(1234), 1234.5)
+	f.Add("{0:E99}{1:P}", int64(-9223372036854775808), -0.0)
+	f.Add("{1:F0}{0:X16}", int64(255), 2.5)
+	f.Fuzz(func(t *testing.T, layout string, n int64, x float64) {
+		for _, arg := range []any{n, x} {
+			v, err := Call(fakeContext{}, "format", arr(layout, arg, x))
+			if s, ok := v.(string); err == nil && ok && len(s) > len(layout)*(maxPad+maxPrecision+800) {
+				t.Fatalf("format(%q, %v) wrote %d bytes", layout, arg, len(s))
+			}
+		}
+	})
 }
