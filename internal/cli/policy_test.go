@@ -253,3 +253,30 @@ func TestScanPoliciesSkipsDefinitionsWithTheIDOfARunningCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestScanPoliciesCountAsChecksSuppressionsMayName(t *testing.T) {
+	dir := t.TempDir()
+	policies := filepath.Join(dir, "policies")
+	_ = os.MkdirAll(policies, 0o755)
+	_ = os.WriteFile(filepath.Join(policies, "deny.json"), []byte(`{"name": "deny-eastus", "properties": {"mode": "All",
+		"policyRule": {"if": {"field": "location", "equals": "eastus"}, "then": {"effect": "deny"}}}}`), 0o644)
+	tests := []struct {
+		name, checkID string
+		warned        bool
+	}{
+		{"a suppression naming a policy definition that runs is no warning", "deny-eastus", false},
+		{"a suppression naming a misspelled policy definition is warned", "deny-eastsu", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmpl := filepath.Join(t.TempDir(), "main.json")
+			_ = os.WriteFile(tmpl, []byte(`{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0", "resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "sa",
+  "location": "eastus", "metadata": {"lensix": {"ignore": [{"check": "`+tt.checkID+`", "reason": "r"}]}}}]}`), 0o644)
+			_, out, stderr := run(t, "scan", tmpl, "--policies", policies, "-o", "json")
+			if warned := strings.Contains(out, `unknown check \"`+tt.checkID+`\"`); warned != tt.warned {
+				t.Errorf("warned %v, want %v\n%s%s", warned, tt.warned, out, stderr)
+			}
+		})
+	}
+}
