@@ -2,6 +2,7 @@ package arm
 
 import (
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -42,6 +43,15 @@ type deployment struct {
 	outputsAssumed assumptions
 	// varStack lists the variables being evaluated, innermost last, to name a cycle.
 	varStack []string
+	// chain lists the template files of the deployments that led here, outermost first, so a
+	// file that links back to one of them is a cycle rather than an endless expansion.
+	chain []chainLink
+}
+
+// chainLink is a template file on the chain of linked deployments, and the address prefix of
+// the deployment that evaluates it.
+type chainLink struct {
+	file, path string
 }
 
 type state uint8
@@ -92,18 +102,19 @@ func (a *assumptions) set(path, msg string) {
 	(*a)[path] = msg
 }
 
-func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.Scope, path string, supplied map[string]suppliedParam, outer *deployment) *deployment {
+func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.Scope, prefix string, supplied map[string]suppliedParam, outer *deployment) *deployment {
 	if cv := tmpl.Get("contentVersion"); cv != nil && cv.Kind == jsonpos.String {
 		scope.ContentVersion = cv.Str
 	}
-	d := &deployment{l: l, src: src, tmpl: tmpl, scope: scope, path: path, parsed: map[*jsonpos.Node]expr.Node{}}
+	d := &deployment{l: l, src: src, tmpl: tmpl, scope: scope, path: prefix, parsed: map[*jsonpos.Node]expr.Node{}}
 	if outer != nil {
 		// An outer-scope nested template reads the parameters, variables and functions of the
 		// template it sits in.
 		d.params, d.vars, d.fns, d.depth = outer.params, outer.vars, outer.fns, outer.depth+1
-		d.deployments = outer.deployments
+		d.deployments, d.chain = outer.deployments, outer.chain
 		return d
 	}
+	d.chain = []chainLink{{file: path.Clean(src.name), path: prefix}}
 	d.params, d.vars, d.fns = map[string]*param{}, map[string]*variable{}, map[string]*userFunc{}
 	d.deployments = map[string]*deployment{}
 	if ps := tmpl.Get("parameters"); ps != nil && ps.Kind == jsonpos.Object {

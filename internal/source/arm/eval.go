@@ -237,8 +237,11 @@ func (c *evalCtx) str(n *jsonpos.Node) any {
 				fmt.Sprintf("in %s: Resource Manager stops a deployment whose values do this; lensix treats the value as unknown", s))
 			return &resource.Unknown{Reason: "the deployment would fail here: " + err.Error(), Expr: s}
 		}
-		c.d.reportAt(n, pos, diag.Error, "Cannot evaluate expression: "+err.Error(),
-			fmt.Sprintf("in %s: fix the expression; its value is treated as unknown", s))
+		detail := fmt.Sprintf("in %s: fix the expression; its value is treated as unknown", s)
+		if errors.Is(err, errTooLarge) {
+			detail = fmt.Sprintf("in %s: lensix stops evaluating values this large to bound its memory; its value is treated as unknown", s)
+		}
+		c.d.reportAt(n, pos, diag.Error, "Cannot evaluate expression: "+err.Error(), detail)
 		return &resource.Unknown{Reason: "the expression cannot be evaluated: " + err.Error(), Expr: s}
 	}
 	if u, ok := v.(*resource.Unknown); ok && u.Expr == "" {
@@ -407,7 +410,7 @@ func (c *evalCtx) apply(n *expr.Call, args []any) (any, error) {
 		return nil, at(n.NamePos, err)
 	}
 	if budget := (sizeBudget{nodes: maxValueNodes, bytes: maxValueBytes}); !budget.fits(v) {
-		return nil, at(n.NamePos, fmt.Errorf("the result is larger than %d values or %d MB", maxValueNodes, maxValueBytes>>20))
+		return nil, at(n.NamePos, errTooLarge)
 	}
 	return v, nil
 }
@@ -418,6 +421,9 @@ const (
 	maxValueNodes = 1 << 20
 	maxValueBytes = 64 << 20
 )
+
+// errTooLarge is a result beyond lensix's limits: the expression itself may well be valid.
+var errTooLarge = fmt.Errorf("the result is larger than lensix's evaluation limit of %d values or %d MB", maxValueNodes, maxValueBytes>>20)
 
 type sizeBudget struct{ nodes, bytes int }
 

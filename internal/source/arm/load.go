@@ -145,11 +145,18 @@ func pairedParameters(template string) string {
 	return ""
 }
 
+// maxInstances bounds the resource instances one scan evaluates. Copy loops around nested
+// deployments multiply (800 × 800 is 640,000 instances from 900 bytes) and each instance costs
+// about 20 KB by the time it is reported; 25,000 is 31 templates at Resource Manager's limit
+// of 800 resources, and about 0.5 GB.
+const maxInstances = 25000
+
 type loader struct {
-	files map[string]*sourceFile
-	diags diag.Diagnostics
-	seen  map[diagKey]bool
-	calls int // user-defined function calls so far
+	files     map[string]*sourceFile
+	diags     diag.Diagnostics
+	seen      map[diagKey]bool
+	calls     int // user-defined function calls so far
+	instances int // resource instances evaluated so far
 	// secrets are the secure parameter values of the root deployment being evaluated.
 	secrets []string
 	// linkedBy lists, for each linked template file, the files that link to it.
@@ -239,6 +246,18 @@ func (l *loader) parameterValues(f *sourceFile, into map[string]suppliedParam) {
 		}
 		into[strings.ToLower(p.Key)] = suppliedParam{name: p.Key, value: v, from: f.name}
 	}
+}
+
+// countInstance takes one resource instance, declared at offset of f, from the scan's budget.
+// The first instance past it is reported; it and every later one are not evaluated.
+func (l *loader) countInstance(f *jsonpos.File, offset int) bool {
+	l.instances++
+	if l.instances == maxInstances+1 {
+		l.report(f, offset, diag.Error, fmt.Sprintf("lensix stopped expanding resources here: the scan reached its limit of %d resource instances", maxInstances),
+			"this instance and every resource after it, in this template and the templates after it, were not evaluated, so no check has a result for them; "+
+				"those before it were. Resource Manager allows 800 resources per template: look for copy loops around nested deployments, or templates linked many times")
+	}
+	return l.instances <= maxInstances
 }
 
 // report records a diagnostic once per place and message, so a copy loop does not repeat it.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -108,7 +109,7 @@ func (d *deployment) declaration(rn *jsonpos.Node, symbol string, p *parent) []*
 		return d.instance(rn, base.with(loop{name: name, index: u, resource: true}), address+"[*]", "", p)
 	}
 	var out []*resource.Resource
-	for i := 0; i < count; i++ {
+	for i := 0; i < count && d.l.instances <= maxInstances; i++ {
 		c := base.with(loop{name: name, index: int64(i), resource: true})
 		c.assumed = assumptions{}
 		c.assumed.add(base.assumed)
@@ -132,6 +133,9 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 			d.l.report(d.src.file, cond.Start, diag.Error, fmt.Sprintf("The condition is a %s, not a bool", funcs.TypeName(v)),
 				"make the condition evaluate to true or false; the resource is assumed deployed")
 		}
+	}
+	if !d.l.countInstance(d.src.file, rn.Start) {
+		return nil
 	}
 	typ := d.text(c, rn, "type")
 	if p != nil && !strings.Contains(typ, "/") {
@@ -325,19 +329,20 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 			scope.ResourceGroup = ""
 		}
 	}
-	src, tmpl := d.src, props.Get("template")
+	prefix := address + " > "
+	src, tmpl, chain := d.src, props.Get("template"), d.chain
 	if tmpl == nil {
 		link := props.Get("templateLink")
 		if link == nil {
 			return nil
 		}
-		src = d.linked(c, link)
+		src = d.linked(c, link, address)
 		if src == nil {
 			return nil
 		}
 		tmpl, inner = src.root, true
+		chain = append(slices.Clip(d.chain), chainLink{file: path.Clean(src.name), path: prefix})
 	}
-	prefix := address + " > "
 	if !inner {
 		nd := d.l.newDeployment(src, tmpl, scope, prefix, nil, d)
 		nd.loops = c.loops
@@ -360,7 +365,7 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 		}
 	}
 	nd := d.l.newDeployment(src, tmpl, scope, prefix, params, nil)
-	nd.depth = d.depth + 1
+	nd.depth, nd.chain = d.depth+1, chain
 	out := nd.run()
 	if name != "" {
 		d.deployments["name:"+strings.ToLower(name)] = nd
@@ -373,14 +378,21 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 
 // linked loads a linked template from a local file: a relativePath, a relative uri, or the
 // relative part of uri(base, 'nested/x.json') when the base (typically _artifactsLocation) is
-// known only at deployment. A remote or unknown location is a warning: lensix reads only local
-// files.
-func (d *deployment) linked(c *evalCtx, link *jsonpos.Node) *sourceFile {
-	target := link.Get("relativePath")
+// known only at deployment. A remote or unknown location, or a template spec, is a warning:
+// lensix reads only local files. address is the deployment's, to name a cycle.
+func (d *deployment) linked(c *evalCtx, link *jsonpos.Node, address string) *sourceFile {
+	key := "relativePath"
+	target := link.Get(key)
 	if target == nil {
-		target = link.Get("uri")
+		key = "uri"
+		target = link.Get(key)
 	}
 	if target == nil {
+		if id := link.Get("id"); id != nil {
+			spec, _ := c.value(id).(string)
+			d.l.report(d.src.file, id.Start, diag.Warning, strings.Join(strings.Fields("The linked template spec "+spec+" was not fetched"), " "),
+				"lensix reads only local files, so the resources it deploys were not checked; scan a local copy of the template spec's template as well")
+		}
 		return nil
 	}
 	rel, ok := c.value(target).(string)
@@ -391,29 +403,54 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node) *sourceFile {
 			rel, _, _ = strings.Cut(rel, "?")
 			if name := d.localPath(rel); name != "" {
 				if fileExists(name) {
-					return d.readLinked(name)
+					return d.readLinked(name, target, key, rel, address)
 				}
 				d.l.report(d.src.file, target.Start, diag.Warning, "The linked template "+rel+" is not beside the template",
-					"its resources are not evaluated; lensix looked for "+name)
+					"the resources it deploys were not checked; lensix looked for "+name)
 				return nil
 			}
 		}
 		d.l.report(d.src.file, target.Start, diag.Warning, "The linked template's location is not known offline",
-			"its resources are not evaluated; scan the linked template file as well")
+			"the resources it deploys were not checked; scan the linked template file as well")
 		return nil
 	}
 	if strings.Contains(rel, "://") {
 		d.l.report(d.src.file, target.Start, diag.Warning, "The linked template "+rel+" is remote and was not fetched",
-			"its resources are not evaluated; scan a local copy of the linked template as well")
+			"lensix reads only local files, so the resources it deploys were not checked; scan a local copy of the linked template as well")
 		return nil
 	}
-	return d.readLinked(d.localPath(rel))
+	return d.readLinked(d.localPath(rel), target, key, rel, address)
 }
 
-func (d *deployment) readLinked(name string) *sourceFile {
-	d.l.linkedBy[path.Clean(name)] = append(d.l.linkedBy[path.Clean(name)], path.Clean(d.src.name))
+// readLinked reads the local file name that target (the templateLink's key, written rel)
+// names. A file already on the chain of deployments that led here is a cycle: reported at the
+// link and not evaluated again, as each pass would link it once more.
+func (d *deployment) readLinked(name string, target *jsonpos.Node, key, rel, address string) *sourceFile {
+	rel = path.Clean(strings.ReplaceAll(rel, "\\", "/"))
+	if name == "" {
+		d.l.report(d.src.file, target.Start, diag.Error, fmt.Sprintf("The linked template's %s is empty", key), "name the linked template file")
+		return nil
+	}
+	name = path.Clean(name)
+	d.l.linkedBy[name] = append(d.l.linkedBy[name], path.Clean(d.src.name))
+	for _, link := range d.chain {
+		if link.file == name {
+			d.l.report(d.src.file, target.Start, diag.Error, fmt.Sprintf("%s links to itself through %s", rel, copyIndex.ReplaceAllString(strings.TrimPrefix(address, link.path), "${2}")),
+				"a deployment that deploys its own template again never ends; lensix did not evaluate the linked template again here")
+			return nil
+		}
+	}
+	if !fileExists(name) {
+		d.l.report(d.src.file, target.Start, diag.Error, fmt.Sprintf("linked template %s (%s) not found", rel, key),
+			"lensix looked for "+name+"; the resources it deploys were not checked")
+		return nil
+	}
 	return d.l.read(name)
 }
+
+// copyIndex matches the copy index in an address, left out of a cycle's name so that a copy
+// loop of links is one diagnostic.
+var copyIndex = regexp.MustCompile(`\[(\d+|\*)\]( > |$)`)
 
 // localPath resolves a relative template location against the directory of the template.
 func (d *deployment) localPath(rel string) string {
