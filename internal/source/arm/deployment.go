@@ -33,7 +33,6 @@ type deployment struct {
 	params     map[string]*param
 	vars       map[string]*variable
 	fns        map[string]*userFunc
-	parsed     map[*jsonpos.Node]expr.Node
 	// deployments are the nested deployments evaluated so far, by lower-case name and symbolic
 	// name, so reference() can read their outputs.
 	deployments map[string]*deployment
@@ -106,7 +105,7 @@ func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.
 	if cv := tmpl.Get("contentVersion"); cv != nil && cv.Kind == jsonpos.String {
 		scope.ContentVersion = cv.Str
 	}
-	d := &deployment{l: l, src: src, tmpl: tmpl, scope: scope, path: prefix, parsed: map[*jsonpos.Node]expr.Node{}}
+	d := &deployment{l: l, src: src, tmpl: tmpl, scope: scope, path: prefix}
 	if outer != nil {
 		// An outer-scope nested template reads the parameters, variables and functions of the
 		// template it sits in.

@@ -205,7 +205,7 @@ func (c *evalCtx) str(n *jsonpos.Node) any {
 	if !expr.IsExpression(s) {
 		return expr.LiteralValue(s)
 	}
-	ast, ok := c.d.parsed[n]
+	ast, ok := c.d.l.parsed[n]
 	if !ok {
 		var err error
 		ast, err = expr.Parse(s)
@@ -219,7 +219,7 @@ func (c *evalCtx) str(n *jsonpos.Node) any {
 			c.d.reportAt(n, pos, diag.Error, "Invalid expression: "+msg,
 				fmt.Sprintf("in %s: fix the expression; its value is treated as unknown", s))
 		}
-		c.d.parsed[n] = ast
+		c.d.l.parsed[n] = ast
 	}
 	if ast == nil {
 		return &resource.Unknown{Reason: "the expression does not parse", Expr: s}

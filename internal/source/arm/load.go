@@ -9,6 +9,7 @@ import (
 
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm/expr"
 	"github.com/lensix/lensix/internal/source/arm/funcs"
 	"github.com/lensix/lensix/internal/source/arm/jsonpos"
 )
@@ -157,6 +158,9 @@ type loader struct {
 	seen      map[diagKey]bool
 	calls     int // user-defined function calls so far
 	instances int // resource instances evaluated so far
+	// parsed holds the expressions parsed so far, once per template string however many
+	// deployments evaluate it.
+	parsed map[*jsonpos.Node]expr.Node
 	// secrets are the secure parameter values of the root deployment being evaluated.
 	secrets []string
 	// linkedBy lists, for each linked template file, the files that link to it.
@@ -186,7 +190,7 @@ type suppliedParam struct {
 }
 
 func newLoader() *loader {
-	return &loader{files: map[string]*sourceFile{}, seen: map[diagKey]bool{}, linkedBy: map[string][]string{}}
+	return &loader{files: map[string]*sourceFile{}, seen: map[diagKey]bool{}, linkedBy: map[string][]string{}, parsed: map[*jsonpos.Node]expr.Node{}}
 }
 
 // read loads and parses a file once; a file that cannot be read or parsed is a diagnostic and nil.

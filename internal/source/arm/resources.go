@@ -228,7 +228,7 @@ func assume(r *resource.Resource, a, wholeResource assumptions, affects map[stri
 // its value rests on, and adds them to c's.
 func (c *evalCtx) valueOf(key string, n *jsonpos.Node, affects map[string][]string) any {
 	own := *c
-	own.assumed = assumptions{}
+	own.assumed = nil // most properties rest on no assumption: allocate only when one is made
 	v := own.value(n)
 	for path := range own.assumed {
 		if !slices.Contains(affects[path], key) { // the name is evaluated twice: for Name and for the body
