@@ -240,3 +240,33 @@ func TestResourceInstancesBeyondTheScanLimitAreNotEvaluated(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadCallsOfOneScanShareItsInstanceBudget(t *testing.T) {
+	over := copiedDeployments(32, 800)
+	small := template(`"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "small"}]`)
+	tests := []struct {
+		name   string
+		shared bool
+		want   int // resources of the second call
+	}{
+		{"a call drawing on a budget an earlier call used up evaluates nothing", true, 0},
+		{"a call with a budget of its own is evaluated", false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			paths := writeFiles(t, "over.json", over, "small.json", small)
+			budget := &arm.InstanceBudget{}
+			if _, diags := arm.Load(paths[:1], arm.Options{Instances: budget}); len(diags) != 1 {
+				t.Fatalf("the first call: %v", diags)
+			}
+			opts := arm.Options{}
+			if tt.shared {
+				opts.Instances = budget
+			}
+			rs, diags := arm.Load(paths[1:], opts)
+			if len(rs) != tt.want || len(diags) > 0 {
+				t.Errorf("the second call: %d resources, diags %v", len(rs), diags)
+			}
+		})
+	}
+}

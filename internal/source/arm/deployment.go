@@ -13,7 +13,8 @@ import (
 	"github.com/lensix/lensix/internal/source/arm/jsonpos"
 )
 
-// maxNesting bounds nested and linked deployments, so a template that links to itself ends.
+// maxNesting bounds nested and linked deployments: a chain of distinct linked files, or of
+// inline templates inside each other (a file linked again on its own chain is a cycle).
 const maxNesting = 16
 
 // deployment is one template being evaluated: the root one, or a nested or linked one.

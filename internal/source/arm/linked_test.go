@@ -25,6 +25,11 @@ func TestLinkedTemplateProblemsAreReportedAtTheLink(t *testing.T) {
 		line, col int
 		summary   string
 	}
+	// t0.json links t1.json, which links t2.json, and so on: a long chain with no cycle.
+	var chain []string
+	for i := range 20 {
+		chain = append(chain, fmt.Sprintf("t%d.json", i), template(`"resources": [`+linkTo(fmt.Sprintf("d%d", i), fmt.Sprintf(`{"relativePath": "t%d.json"}`, i+1))+"]"))
+	}
 	tests := []struct {
 		name      string
 		files     []string // name, content pairs; the first is scanned
@@ -60,6 +65,8 @@ func TestLinkedTemplateProblemsAreReportedAtTheLink(t *testing.T) {
 				"b.json", template(`"resources": [` + plainAPIM + "]"),
 			},
 			4, nil},
+		{"a chain of linked templates stops at the nesting limit",
+			chain, 16, []want{{diag.Error, "t15.json", 1, 139, "Deployments are nested more than 16 deep"}}},
 		{"a missing linked template is an error at its link",
 			[]string{"a.json", template(`"resources": [` + linkTo("missing", `{"relativePath": "nested/missing.json"}`) + "]")},
 			1, []want{{diag.Error, "a.json", 2, 34, "linked template nested/missing.json (relativePath) not found"}}},

@@ -109,7 +109,7 @@ func (d *deployment) declaration(rn *jsonpos.Node, symbol string, p *parent) []*
 		return d.instance(rn, base.with(loop{name: name, index: u, resource: true}), address+"[*]", "", p)
 	}
 	var out []*resource.Resource
-	for i := 0; i < count && d.l.instances <= maxInstances; i++ {
+	for i := 0; i < count && !d.l.exhausted(); i++ {
 		c := base.with(loop{name: name, index: int64(i), resource: true})
 		c.assumed = assumptions{}
 		c.assumed.add(base.assumed)
@@ -307,7 +307,7 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 	}
 	if d.depth+1 >= maxNesting {
 		d.l.report(d.src.file, rn.Start, diag.Error, fmt.Sprintf("Deployments are nested more than %d deep", maxNesting),
-			"a template probably links to itself; the inner deployment was not evaluated")
+			fmt.Sprintf("lensix follows deployments up to %d deep; the resources this one deploys were not checked", maxNesting))
 		return nil
 	}
 	inner := false
