@@ -255,17 +255,53 @@ func TestLoadCallsOfOneScanShareItsInstanceBudget(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			paths := writeFiles(t, "over.json", over, "small.json", small)
-			budget := &arm.InstanceBudget{}
-			if _, diags := arm.Load(paths[:1], arm.Options{Instances: budget}); len(diags) != 1 {
+			budget := &arm.Budget{}
+			if _, diags := arm.Load(paths[:1], arm.Options{Budget: budget}); len(diags) != 1 {
 				t.Fatalf("the first call: %v", diags)
 			}
 			opts := arm.Options{}
 			if tt.shared {
-				opts.Instances = budget
+				opts.Budget = budget
 			}
 			rs, diags := arm.Load(paths[1:], opts)
 			if len(rs) != tt.want || len(diags) > 0 {
 				t.Errorf("the second call: %d resources, diags %v", len(rs), diags)
+			}
+		})
+	}
+}
+
+func TestALargeValueRepeatedInEveryInstanceStopsTheScan(t *testing.T) {
+	// v17 is an array of 2^18 strings, built in 17 doublings from a 2-string array.
+	vars := []string{`"v0": "[createArray('xxxxxxxxxxxxxxxx', 'xxxxxxxxxxxxxxxx')]"`}
+	for i := 1; i <= 17; i++ {
+		vars = append(vars, fmt.Sprintf(`"v%d": "[concat(variables('v%d'), variables('v%d'))]"`, i, i-1, i-1))
+	}
+	tests := []struct {
+		name       string
+		properties string
+		summary    string
+		col        int
+	}{
+		{"a large variable in every instance's body stops at the scan's limit on values",
+			`{"x": "[variables('v17')]"}`, "the resources of the scan hold more than", 1},
+		{"a large variable wrapped again and again stops at the scan's limit on walked values",
+			`{"copy": [{"name": "p", "count": 800, "input": "[length(createArray(variables('v17')))]"}]}`, "the function results of the scan add up to more than", 209},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, diags := load(t, arm.Options{}, "t.json", template(`"variables": {`+strings.Join(vars, ",")+`},
+"resources": [
+{"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "[concat('a', copyIndex())]", "copy": {"name": "c", "count": 800}, "properties": `+tt.properties+`}]`))
+			if len(rs) >= 800 {
+				t.Errorf("all %d instances were evaluated", len(rs))
+			}
+			if len(diags) != 1 {
+				t.Fatalf("want one error, got %v", diags)
+			}
+			if d := diags[0]; d.Severity != diag.Error || d.Range.Start.Line != 3 || d.Range.Start.Column != tt.col ||
+				!strings.Contains(d.Summary, "lensix stopped expanding resources here: "+tt.summary) || !strings.Contains(d.Detail, "not evaluated") {
+				t.Errorf("got %s: %s: %s", d.Range, d.Summary, d.Detail)
 			}
 		})
 	}

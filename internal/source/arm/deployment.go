@@ -68,6 +68,7 @@ type param struct {
 	supplied *suppliedParam
 	state    state
 	value    any
+	err      error // the value is too large for lensix to evaluate
 	assumed  assumptions
 }
 
@@ -77,6 +78,7 @@ type variable struct {
 	copy    *jsonpos.Node // a "copy" entry of the variables section that defines it
 	state   state
 	value   any
+	err     error // the value is too large for lensix to evaluate
 	assumed assumptions
 }
 
@@ -283,9 +285,13 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 		default:
 			p.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %q has no value and no default: pass --param %s=VALUE or a parameters file", p.name, p.name)}
 		}
+		p.err = d.l.sized(p.value)
 		p.state = done
 	}
 	c.assumed.add(p.assumed)
+	if p.err != nil {
+		return nil, p.err
+	}
 	return p.value, nil
 }
 
@@ -351,9 +357,13 @@ func (d *deployment) variable(c *evalCtx, name string) (any, error) {
 			v.value = vc.value(v.decl)
 		}
 		v.assumed = vc.assumed
+		v.err = d.l.sized(v.value)
 		v.state = done
 	}
 	c.assumed.add(v.assumed)
+	if v.err != nil {
+		return nil, v.err
+	}
 	return v.value, nil
 }
 

@@ -22,21 +22,10 @@ type Options struct {
 	// Params are single values (--param k=v); v is parsed as JSON when it parses, else taken as
 	// a string. They override every file.
 	Params []string
-	// Instances is the resource-instance budget to draw on when several Load calls make up one
-	// scan (a Bicep module loop loads its ARM template once per instance); nil gives this call
-	// a budget of its own.
-	Instances *InstanceBudget
+	// Budget is the budget to draw on when several Load calls make up one scan (a Bicep module
+	// loop loads its ARM template once per instance); nil gives this call a budget of its own.
+	Budget *Budget
 }
-
-// InstanceBudget counts the resource instances a scan has evaluated, against a limit of
-// MaxInstances. The zero value is a full budget.
-type InstanceBudget struct{ used int }
-
-// MaxInstances bounds the resource instances one scan evaluates. Copy loops around nested
-// deployments multiply (800 × 800 is 640,000 instances from 900 bytes) and each instance costs
-// about 20 KB by the time it is in a JSON report; 25,000 is 31 templates at Resource Manager's
-// limit of 800 resources, and about 0.5 GB.
-const MaxInstances = 25000
 
 // maxFileSize bounds what is read: larger files are reported, not evaluated.
 const maxFileSize = 64 << 20
@@ -62,8 +51,8 @@ func ParseParam(kv string) (name string, value any, d *diag.Diagnostic) {
 // Problems are returned as diagnostics beside the resources of everything that could be read.
 func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics) {
 	l := newLoader()
-	if opts.Instances != nil {
-		l.instances = opts.Instances
+	if opts.Budget != nil {
+		l.budget = opts.Budget
 	}
 	supplied := map[string]suppliedParam{}
 	for _, name := range opts.ParameterFiles {
@@ -164,11 +153,11 @@ func pairedParameters(template string) string {
 }
 
 type loader struct {
-	files     map[string]*sourceFile
-	diags     diag.Diagnostics
-	seen      map[diagKey]bool
-	calls     int // user-defined function calls so far
-	instances *InstanceBudget
+	files  map[string]*sourceFile
+	diags  diag.Diagnostics
+	seen   map[diagKey]bool
+	calls  int // user-defined function calls so far
+	budget *Budget
 	// parsed holds the expressions parsed so far, once per template string however many
 	// deployments evaluate it.
 	parsed map[*jsonpos.Node]expr.Node
@@ -201,7 +190,7 @@ type suppliedParam struct {
 }
 
 func newLoader() *loader {
-	return &loader{files: map[string]*sourceFile{}, seen: map[diagKey]bool{}, linkedBy: map[string][]string{}, parsed: map[*jsonpos.Node]expr.Node{}, instances: &InstanceBudget{}}
+	return &loader{files: map[string]*sourceFile{}, seen: map[diagKey]bool{}, linkedBy: map[string][]string{}, parsed: map[*jsonpos.Node]expr.Node{}, budget: &Budget{}}
 }
 
 // read loads and parses a file once; a file that cannot be read or parsed is a diagnostic and nil.
@@ -262,21 +251,6 @@ func (l *loader) parameterValues(f *sourceFile, into map[string]suppliedParam) {
 		into[strings.ToLower(p.Key)] = suppliedParam{name: p.Key, value: v, from: f.name}
 	}
 }
-
-// countInstance takes one resource instance, declared at offset of f, from the scan's budget.
-// The first instance past it is reported; it and every later one are not evaluated.
-func (l *loader) countInstance(f *jsonpos.File, offset int) bool {
-	l.instances.used++
-	if l.instances.used == MaxInstances+1 {
-		l.report(f, offset, diag.Error, fmt.Sprintf("lensix stopped expanding resources here: the scan reached its limit of %d resource instances", MaxInstances),
-			"this instance and every resource after it, in this template and the templates after it, were not evaluated, so no check has a result for them; "+
-				"those before it were. Resource Manager allows 800 resources per template: look for copy loops around nested deployments, or templates linked many times")
-	}
-	return l.instances.used <= MaxInstances
-}
-
-// exhausted reports whether the scan has used up its resource instances.
-func (l *loader) exhausted() bool { return l.instances.used > MaxInstances }
 
 // report records a diagnostic once per place and message, so a copy loop does not repeat it.
 func (l *loader) report(f *jsonpos.File, offset int, sev diag.Severity, summary, detail string) {

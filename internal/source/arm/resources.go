@@ -109,7 +109,7 @@ func (d *deployment) declaration(rn *jsonpos.Node, symbol string, p *parent) []*
 		return d.instance(rn, base.with(loop{name: name, index: u, resource: true}), address+"[*]", "", p)
 	}
 	var out []*resource.Resource
-	for i := 0; i < count && !d.l.exhausted(); i++ {
+	for i := 0; i < count && !d.l.budget.stopped; i++ {
 		c := base.with(loop{name: name, index: int64(i), resource: true})
 		c.assumed = assumptions{}
 		c.assumed.add(base.assumed)
@@ -179,6 +179,9 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 	body["type"] = typ
 	if nameValue != nil {
 		body["name"] = nameValue
+	}
+	if !d.l.countBody(d.src.file, rn.Start, body) {
+		return nil
 	}
 	r := &resource.Resource{
 		Type:           typ,
