@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/arm"
 )
 
@@ -35,6 +36,8 @@ func TestLinkedTemplateProblemsAreReportedAtTheLink(t *testing.T) {
 		files     []string // name, content pairs; the first is scanned
 		resources int
 		diags     []want
+		// unevaluated counts the deployments whose template shows as unknown.
+		unevaluated int
 	}{
 		{"a template that links to itself three times is three cycles and is evaluated once",
 			[]string{"a.json", template(`"resources": [` + plainAPIM + ",\n" +
@@ -44,38 +47,38 @@ func TestLinkedTemplateProblemsAreReportedAtTheLink(t *testing.T) {
 				{diag.Error, "a.json", 3, 34, "a.json links to itself through self0"},
 				{diag.Error, "a.json", 5, 34, "a.json links to itself through self1"},
 				{diag.Error, "a.json", 7, 25, "a.json links to itself through self2"},
-			}},
+			}, 3},
 		{"two templates that link to each other name the chain of deployments",
 			[]string{
 				"a.json", template(`"resources": [` + plainAPIM + ",\n" + linkTo("toB", `{"relativePath": "nested/b.json"}`) + "]"),
 				"nested/b.json", template(`"resources": [` + linkTo("toA", `{"relativePath": "../a.json"}`) + "]"),
 			},
-			3, []want{{diag.Error, "nested/b.json", 2, 34, "../a.json links to itself through toB > toA"}}},
+			3, []want{{diag.Error, "nested/b.json", 2, 34, "../a.json links to itself through toB > toA"}}, 1},
 		{"a copy loop of links to itself is one cycle",
 			[]string{"a.json", template(`"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "self",
 "copy": {"name": "l", "count": 5}, "properties": {"mode": "Incremental", "templateLink": {"relativePath": "a.json"}}}]`)},
-			5, []want{{diag.Error, "a.json", 2, 107, "a.json links to itself through self"}}},
+			5, []want{{diag.Error, "a.json", 2, 107, "a.json links to itself through self"}}, 5},
 		{"a link to itself from an inline nested deployment is a cycle",
 			[]string{"a.json", template(`"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "outer",
 "properties": {"mode": "Incremental", "template": {"contentVersion": "1.0.0.0", "resources": [` + linkTo("self", `{"relativePath": "a.json"}`) + `]}}}]`)},
-			2, []want{{diag.Error, "a.json", 3, 34, "a.json links to itself through outer > self"}}},
+			2, []want{{diag.Error, "a.json", 3, 34, "a.json links to itself through outer > self"}}, 1},
 		{"a template linked twice without a cycle is evaluated twice",
 			[]string{
 				"a.json", template(`"resources": [` + linkTo("one", `{"relativePath": "b.json"}`) + ",\n" + linkTo("two", `{"relativePath": "b.json"}`) + "]"),
 				"b.json", template(`"resources": [` + plainAPIM + "]"),
 			},
-			4, nil},
+			4, nil, 0},
 		{"a chain of linked templates stops at the nesting limit",
-			chain, 16, []want{{diag.Error, "t15.json", 1, 139, "Deployments are nested more than 16 deep"}}},
+			chain, 16, []want{{diag.Error, "t15.json", 1, 139, "Deployments are nested more than 16 deep"}}, 1},
 		{"a missing linked template is an error at its link",
 			[]string{"a.json", template(`"resources": [` + linkTo("missing", `{"relativePath": "nested/missing.json"}`) + "]")},
-			1, []want{{diag.Error, "a.json", 2, 34, "linked template nested/missing.json (relativePath) not found"}}},
+			1, []want{{diag.Error, "a.json", 2, 34, "linked template nested/missing.json (relativePath) not found"}}, 1},
 		{"a remote linked template is a warning at its uri",
 			[]string{"a.json", template(`"resources": [` + linkTo("remote", `{"uri": "https://example.com/t.json"}`) + "]")},
-			1, []want{{diag.Warning, "a.json", 2, 25, "The linked template https://example.com/t.json is remote and was not fetched"}}},
+			1, []want{{diag.Warning, "a.json", 2, 25, "The linked template https://example.com/t.json is remote and was not fetched"}}, 1},
 		{"a template spec is a warning at its id",
 			[]string{"a.json", template(`"resources": [` + linkTo("spec", `{"id": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Resources/templateSpecs/apim/versions/1.0"}`) + "]")},
-			1, []want{{diag.Warning, "a.json", 2, 24, "The linked template spec /subscriptions/x/resourceGroups/y/providers/Microsoft.Resources/templateSpecs/apim/versions/1.0 was not fetched"}}},
+			1, []want{{diag.Warning, "a.json", 2, 24, "The linked template spec /subscriptions/x/resourceGroups/y/providers/Microsoft.Resources/templateSpecs/apim/versions/1.0 was not fetched"}}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,6 +86,15 @@ func TestLinkedTemplateProblemsAreReportedAtTheLink(t *testing.T) {
 			rs, diags := arm.Load(paths[:1], arm.Options{})
 			if len(rs) != tt.resources {
 				t.Errorf("got %d resources, want %d: %v", len(rs), tt.resources, rs)
+			}
+			unevaluated := 0
+			for _, r := range rs {
+				if v, ok := r.Get("properties.template"); ok && resource.IsUnknown(v) {
+					unevaluated++
+				}
+			}
+			if unevaluated != tt.unevaluated {
+				t.Errorf("%d deployments show their template as unknown, want %d", unevaluated, tt.unevaluated)
 			}
 			if len(diags) != len(tt.diags) {
 				t.Fatalf("got diagnostics %v, want %d", diags, len(tt.diags))

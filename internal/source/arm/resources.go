@@ -199,7 +199,7 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 	assume(r, c.assumed, wholeResource, affects)
 	out := []*resource.Resource{r}
 	if isDeployment {
-		out = append(out, d.nested(rn, c, address, name, symbol)...)
+		out = append(out, d.nested(rn, c, r, address, name, symbol)...)
 	}
 	if children := rn.Get("resources"); children != nil && children.Kind == jsonpos.Array {
 		me := &parent{typ: typ, name: name, address: address, loops: c.loops, assumed: c.assumed}
@@ -303,14 +303,14 @@ func (d *deployment) suppressions(rn *jsonpos.Node) []resource.Suppression {
 
 // nested evaluates the template of a Microsoft.Resources/deployments resource: inline, or
 // linked by a relative path to a local file.
-func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol string) []*resource.Resource {
+func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, r *resource.Resource, address, name, symbol string) []*resource.Resource {
 	props := rn.Get("properties")
 	if props == nil {
 		return nil
 	}
 	if d.depth+1 >= maxNesting {
-		d.l.report(d.src.file, rn.Start, diag.Error, fmt.Sprintf("Deployments are nested more than %d deep", maxNesting),
-			fmt.Sprintf("lensix follows deployments up to %d deep; the resources this one deploys were not checked", maxNesting))
+		notEvaluated(r, d.skip(rn, diag.Error, fmt.Sprintf("Deployments are nested more than %d deep", maxNesting),
+			fmt.Sprintf("lensix follows deployments up to %d deep; the resources this one deploys were not checked", maxNesting)))
 		return nil
 	}
 	inner := false
@@ -339,8 +339,9 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 		if link == nil {
 			return nil
 		}
-		src = d.linked(c, link, address)
-		if src == nil {
+		var why string
+		if src, why = d.linked(c, link, address); src == nil {
+			notEvaluated(r, why)
 			return nil
 		}
 		tmpl, inner = src.root, true
@@ -383,7 +384,7 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 // relative part of uri(base, 'nested/x.json') when the base (typically _artifactsLocation) is
 // known only at deployment. A remote or unknown location, or a template spec, is a warning:
 // lensix reads only local files. address is the deployment's, to name a cycle.
-func (d *deployment) linked(c *evalCtx, link *jsonpos.Node, address string) *sourceFile {
+func (d *deployment) linked(c *evalCtx, link *jsonpos.Node, address string) (*sourceFile, string) {
 	key := "relativePath"
 	target := link.Get(key)
 	if target == nil {
@@ -393,10 +394,10 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node, address string) *sou
 	if target == nil {
 		if id := link.Get("id"); id != nil {
 			spec, _ := c.value(id).(string)
-			d.l.report(d.src.file, id.Start, diag.Warning, strings.Join(strings.Fields("The linked template spec "+spec+" was not fetched"), " "),
+			return nil, d.skip(id, diag.Warning, strings.Join(strings.Fields("The linked template spec "+spec+" was not fetched"), " "),
 				"lensix reads only local files, so the resources it deploys were not checked; scan a local copy of the template spec's template as well")
 		}
-		return nil
+		return nil, ""
 	}
 	rel, ok := c.value(target).(string)
 	if !ok {
@@ -408,19 +409,16 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node, address string) *sou
 				if fileExists(name) {
 					return d.readLinked(name, target, key, rel, address)
 				}
-				d.l.report(d.src.file, target.Start, diag.Warning, "The linked template "+rel+" is not beside the template",
+				return nil, d.skip(target, diag.Warning, "The linked template "+rel+" is not beside the template",
 					"the resources it deploys were not checked; lensix looked for "+name)
-				return nil
 			}
 		}
-		d.l.report(d.src.file, target.Start, diag.Warning, "The linked template's location is not known offline",
+		return nil, d.skip(target, diag.Warning, "The linked template's location is not known offline",
 			"the resources it deploys were not checked; scan the linked template file as well")
-		return nil
 	}
 	if strings.Contains(rel, "://") {
-		d.l.report(d.src.file, target.Start, diag.Warning, "The linked template "+rel+" is remote and was not fetched",
+		return nil, d.skip(target, diag.Warning, "The linked template "+rel+" is remote and was not fetched",
 			"lensix reads only local files, so the resources it deploys were not checked; scan a local copy of the linked template as well")
-		return nil
 	}
 	return d.readLinked(d.localPath(rel), target, key, rel, address)
 }
@@ -428,27 +426,42 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node, address string) *sou
 // readLinked reads the local file name that target (the templateLink's key, written rel)
 // names. A file already on the chain of deployments that led here is a cycle: reported at the
 // link and not evaluated again, as each pass would link it once more.
-func (d *deployment) readLinked(name string, target *jsonpos.Node, key, rel, address string) *sourceFile {
+func (d *deployment) readLinked(name string, target *jsonpos.Node, key, rel, address string) (*sourceFile, string) {
 	rel = path.Clean(strings.ReplaceAll(rel, "\\", "/"))
 	if name == "" {
-		d.l.report(d.src.file, target.Start, diag.Error, fmt.Sprintf("The linked template's %s is empty", key), "name the linked template file")
-		return nil
+		return nil, d.skip(target, diag.Error, fmt.Sprintf("The linked template's %s is empty", key), "name the linked template file")
 	}
 	name = path.Clean(name)
 	d.l.linkedBy[name] = append(d.l.linkedBy[name], path.Clean(d.src.name))
 	for _, link := range d.chain {
 		if link.file == name {
-			d.l.report(d.src.file, target.Start, diag.Error, fmt.Sprintf("%s links to itself through %s", rel, copyIndex.ReplaceAllString(strings.TrimPrefix(address, link.path), "${2}")),
+			return nil, d.skip(target, diag.Error, fmt.Sprintf("%s links to itself through %s", rel, copyIndex.ReplaceAllString(strings.TrimPrefix(address, link.path), "${2}")),
 				"a deployment that deploys its own template again never ends; lensix did not evaluate the linked template again here")
-			return nil
 		}
 	}
 	if !fileExists(name) {
-		d.l.report(d.src.file, target.Start, diag.Error, fmt.Sprintf("linked template %s (%s) not found", rel, key),
+		return nil, d.skip(target, diag.Error, fmt.Sprintf("linked template %s (%s) not found", rel, key),
 			"lensix looked for "+name+"; the resources it deploys were not checked")
-		return nil
 	}
-	return d.l.read(name)
+	if f := d.l.read(name); f != nil {
+		return f, ""
+	}
+	return nil, "the linked template " + rel + " cannot be read" // read reported why, in the file
+}
+
+// skip reports why a nested deployment's template is not evaluated, at n, and returns the
+// summary as the reason.
+func (d *deployment) skip(n *jsonpos.Node, sev diag.Severity, summary, detail string) string {
+	d.l.report(d.src.file, n.Start, sev, summary, detail)
+	return summary
+}
+
+// notEvaluated marks a deployment whose template was not evaluated: its template is unknown,
+// so what it deploys shows as unknown rather than as nothing.
+func notEvaluated(r *resource.Resource, why string) {
+	if props, ok := r.Body["properties"].(map[string]any); ok && why != "" {
+		props["template"] = &resource.Unknown{Reason: "the deployment's template was not evaluated: " + strings.ToLower(why[:1]) + why[1:]}
+	}
 }
 
 // copyIndex matches the copy index in an address, left out of a cycle's name so that a copy
