@@ -68,7 +68,7 @@ type param struct {
 	supplied *suppliedParam
 	state    state
 	value    any
-	err      error // the value is too large for lensix to evaluate
+	err      error // lensix did not evaluate the value: too large, or the scan stopped
 	assumed  assumptions
 }
 
@@ -78,7 +78,7 @@ type variable struct {
 	copy    *jsonpos.Node // a "copy" entry of the variables section that defines it
 	state   state
 	value   any
-	err     error // the value is too large for lensix to evaluate
+	err     error // lensix did not evaluate the value: too large, or the scan stopped
 	assumed assumptions
 }
 
