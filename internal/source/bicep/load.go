@@ -221,6 +221,8 @@ type loader struct {
 	secureOutputs []string
 	// configs caches the bicepconfig.json that applies to each directory.
 	configs map[string]map[string]any
+	// armBudget bounds the ARM templates used as modules, together, as one scan.
+	armBudget arm.Budget
 }
 
 // sourceFile is one parsed Bicep or .bicepparam file.
