@@ -33,6 +33,8 @@ type deployment struct {
 	vars       map[string]*variable
 	fns        map[string]*userFunc
 	parsed     map[*jsonpos.Node]expr.Node
+	// typeRoot is the template a "$ref" of a parameter's or output's type points into.
+	typeRoot *jsonpos.Node
 	// deployments are the nested deployments evaluated so far, by lower-case name and symbolic
 	// name, so reference() can read their outputs.
 	deployments map[string]*deployment
@@ -96,12 +98,13 @@ func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.
 	if cv := tmpl.Get("contentVersion"); cv != nil && cv.Kind == jsonpos.String {
 		scope.ContentVersion = cv.Str
 	}
-	d := &deployment{l: l, src: src, tmpl: tmpl, scope: scope, path: path, parsed: map[*jsonpos.Node]expr.Node{}}
+	d := &deployment{l: l, src: src, tmpl: tmpl, scope: scope, path: path, parsed: map[*jsonpos.Node]expr.Node{}, typeRoot: tmpl}
 	if outer != nil {
 		// An outer-scope nested template reads the parameters, variables and functions of the
 		// template it sits in.
 		d.params, d.vars, d.fns, d.depth = outer.params, outer.vars, outer.fns, outer.depth+1
 		d.deployments = outer.deployments
+		d.typeRoot = outer.typeRoot
 		return d
 	}
 	d.params, d.vars, d.fns = map[string]*param{}, map[string]*variable{}, map[string]*userFunc{}
@@ -177,10 +180,8 @@ func (d *deployment) run() []*resource.Resource {
 			if t := o.Value.Get("type"); t != nil && t.Kind == jsonpos.String {
 				output["type"] = t.Str
 			}
-			if isSecureType(o.Value) {
-				// A consumer reads it through reference(): mask it in the root's resources.
-				d.l.secrets = appendStrings(d.l.secrets, v)
-			}
+			// A consumer reads it through reference(): mask it in the root's resources.
+			d.l.secrets = d.secretsIn(o.Value, v, d.l.secrets, 0)
 			d.outputs[o.Key] = output
 			d.outputsAssumed.add(c.assumed)
 		}
@@ -197,21 +198,16 @@ func (d *deployment) run() []*resource.Resource {
 }
 
 // secureValues lists the string leaves of the known values of securestring and secureObject
-// parameters: outputs mask them wherever they flowed.
+// parameters, and of properties their type declares so (through "$ref" too): outputs mask them
+// wherever they flowed.
 func (d *deployment) secureValues() []string {
 	var out []string
 	for _, k := range sortedKeys(d.params) {
-		p := d.params[k]
-		if p.state == done && isSecureType(p.decl) {
-			out = appendStrings(out, p.value)
+		if p := d.params[k]; p.state == done {
+			out = d.secretsIn(p.decl, p.value, out, 0)
 		}
 	}
 	return out
-}
-
-func isSecureType(decl *jsonpos.Node) bool {
-	t := decl.Get("type")
-	return t != nil && t.Kind == jsonpos.String && (strings.EqualFold(t.Str, "securestring") || strings.EqualFold(t.Str, "secureobject"))
 }
 
 func appendStrings(out []string, v any) []string {
@@ -256,7 +252,7 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 		switch {
 		case p.supplied != nil:
 			p.value = p.supplied.value
-			if p.supplied.raw != nil && isStringType(p.decl) {
+			if p.supplied.raw != nil && d.isStringType(p.decl) {
 				p.value = *p.supplied.raw
 			}
 			d.checkAllowed(p)
@@ -266,7 +262,7 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 			p.value = dc.value(p.decl.Get("defaultValue"))
 			p.assumed.add(dc.assumed)
 			p.assumed.set("parameters('"+p.name+"')", fmt.Sprintf("parameter %q was not given; its defaultValue was used", p.name))
-		case isTrue(p.decl.Get("nullable")):
+		case isTrue(d.typeAttr(p.decl, "nullable")):
 			p.value = nil
 			p.assumed.set("parameters('"+p.name+"')", fmt.Sprintf("parameter %q was not given; it is nullable, so null was used", p.name))
 		default:
@@ -304,11 +300,6 @@ func (d *deployment) checkAllowed(p *param) {
 			return
 		}
 	}
-}
-
-func isStringType(decl *jsonpos.Node) bool {
-	t := decl.Get("type")
-	return t != nil && t.Kind == jsonpos.String && (strings.EqualFold(t.Str, "string") || strings.EqualFold(t.Str, "securestring"))
 }
 
 func isTrue(n *jsonpos.Node) bool { return n != nil && n.Kind == jsonpos.Bool && n.Bool }
