@@ -49,8 +49,8 @@ func TestTypeDefinitionsMakeValuesSecret(t *testing.T) {
 			not:    []string{"PlainUser1"},
 		},
 		{
-			name: "a securestring property declared inline on the parameter is a secret",
-			body: `"parameters": {"inlineCreds": {"type": "object", "properties": {"password": {"type": "securestring"}}}}, ` + resources,
+			name:   "a securestring property declared inline on the parameter is a secret",
+			body:   `"parameters": {"inlineCreds": {"type": "object", "properties": {"password": {"type": "securestring"}}}}, ` + resources,
 			params: []string{`inlineCreds={"password": "InlineSekr1t"}`},
 			want:   []string{"InlineSekr1t"},
 		},
