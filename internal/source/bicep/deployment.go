@@ -405,15 +405,15 @@ func (d *deployment) suppliedValue(name string) (suppliedParam, bool) {
 	return suppliedParam{}, false
 }
 
-// isNullable reports whether a parameter type admits null: "T?", or a declared type that does
-// (followed through at most a few aliases).
+// isNullable reports whether a parameter type admits null: "T?", or a declared or imported type
+// that does (followed through at most a few aliases).
 func (d *deployment) isNullable(t ast.Expr, depth int) bool {
 	switch x := t.(type) {
 	case *ast.NullableType:
 		return true
-	case *ast.Ident:
-		if td := d.types[x.Name]; td != nil && depth < 8 {
-			return d.isNullable(td.Type, depth+1)
+	case *ast.Ident, *ast.SelectorExpr:
+		if td, owner := d.typeDecl(x); td != nil && depth < maxTypeDepth {
+			return owner.isNullable(td.Type, depth+1)
 		}
 	}
 	return false
@@ -447,9 +447,12 @@ func (d *deployment) output(sym *symbol, st *state) any {
 		sym.value = d.eval(x.Value, nil, inner)
 		sym.assumed = inner.assumed
 		sym.state = done
+		// A @secure() output (or one of a secure type) read by a consumer is a secret wherever it flows there.
+		addSecret := func(s string) { d.l.secureOutputs = append(d.l.secureOutputs, s) }
 		if isSecure(x.Decorators) {
-			// A @secure() output read by a consumer is a secret wherever it flows there.
-			leafStrings(sym.value, func(s string) { d.l.secureOutputs = append(d.l.secureOutputs, s) })
+			leafStrings(sym.value, addSecret)
+		} else if d.declaresSecure(x.Type, 0) {
+			d.secretsIn(x.Type, sym.value, addSecret, 0)
 		}
 	}
 	st.add(sym.assumed)
