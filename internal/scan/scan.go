@@ -108,7 +108,9 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 		}
 	}
 	if len(templates) > 0 {
-		add(arm.Load(templates, opts.ARM))
+		armOpts := opts.ARM
+		armOpts.OtherTemplates = armOpts.OtherTemplates || len(inputs.bicepFiles) > 0
+		add(arm.Load(templates, armOpts))
 	}
 	if len(inputs.bicepFiles) > 0 && ctx.Err() == nil {
 		add(bicep.Load(inputs.bicepFiles, opts.Bicep))

@@ -269,7 +269,8 @@ func (d *deployment) deployModule(m *moduleSym) []*resource.Resource {
 			out = append(out, in.dep.run()...)
 		}
 		if in.armFile != "" {
-			resources, diags := arm.Load([]string{in.armFile}, arm.Options{Params: in.armParams})
+			// The module's parameters are checked against the template here, not as --param flags.
+			resources, diags := arm.Load([]string{in.armFile}, arm.Options{Params: in.armParams, OtherTemplates: true})
 			d.l.diags = append(d.l.diags, diags...)
 			for _, res := range resources {
 				res.Provenance.Address = in.address + "." + res.Provenance.Address
