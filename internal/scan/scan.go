@@ -107,10 +107,14 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 			diags = append(diags, *unreadable)
 		}
 	}
+	// --param and --parameters go to ARM and Bicep templates alike: a name is a mistake only when
+	// no template of either declares it, and the ARM source reports it once.
+	if len(templates) > 0 && len(inputs.bicepFiles) > 0 && (len(opts.ARM.Params) > 0 || len(opts.ARM.ParameterFiles) > 0) {
+		opts.ARM.AlsoDeclared = append(opts.ARM.AlsoDeclared, bicep.ParameterNames(inputs.bicepFiles)...)
+		opts.Bicep.NamesCheckedElsewhere = true
+	}
 	if len(templates) > 0 {
-		armOpts := opts.ARM
-		armOpts.OtherTemplates = armOpts.OtherTemplates || len(inputs.bicepFiles) > 0
-		add(arm.Load(templates, armOpts))
+		add(arm.Load(templates, opts.ARM))
 	}
 	if len(inputs.bicepFiles) > 0 && ctx.Err() == nil {
 		add(bicep.Load(inputs.bicepFiles, opts.Bicep))

@@ -21,9 +21,10 @@ type Options struct {
 	// Params are single values (--param k=v); v is parsed as JSON when it parses, else taken as
 	// a string. They override every file.
 	Params []string
-	// OtherTemplates is set when templates of another language (Bicep) in the same scan take
-	// ParameterFiles and Params too, so a name no ARM template declares is not reported.
-	OtherTemplates bool
+	// AlsoDeclared are parameter names declared elsewhere that ParameterFiles and Params may be
+	// meant for (the Bicep templates of the same scan): a value for one of them is not reported
+	// as undeclared.
+	AlsoDeclared []string
 }
 
 // maxFileSize bounds what is read: larger files are reported, not evaluated.
@@ -53,6 +54,9 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 	// global are the values of --parameters files and --param flags, in order: later ones win.
 	var global []suppliedParam
 	for _, name := range opts.ParameterFiles {
+		if strings.HasSuffix(strings.ToLower(name), ".bicepparam") {
+			continue // the Bicep front end's: it names its own template
+		}
 		if f := l.read(name); f != nil {
 			global = append(global, l.parameterValues(f)...)
 		}
@@ -112,11 +116,14 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		byRoot[name] = rs
 		roots = append(roots, name)
 	}
-	if len(roots) > 0 && !opts.OtherTemplates {
+	for _, name := range opts.AlsoDeclared {
+		declaredAnywhere[strings.ToLower(name)] = name
+	}
+	if len(roots) > 0 {
 		// A value meant for another template of the folder is no mistake: only a name no template
 		// declares is.
 		what := "the template " + path.Base(roots[0])
-		if len(roots) > 1 {
+		if len(roots) > 1 || len(opts.AlsoDeclared) > 0 {
 			what = "any of the templates scanned"
 		}
 		for _, p := range global {
@@ -277,6 +284,31 @@ func (l *loader) parameterValues(f *sourceFile) []suppliedParam {
 	return out
 }
 
+// ParameterValue is one value of a deployment parameters file.
+type ParameterValue struct {
+	Name string
+	// Value is the JSON value given, or *resource.Unknown for a Key Vault reference.
+	Value any
+	// Range is where its name is written.
+	Range resource.Range
+}
+
+// ReadParameters reads a deployment parameters file as az deployment does ({"parameters": {...}},
+// or the bare map of {"value"} and {"reference"} entries), with diagnostics for what it cannot
+// read. The Bicep front end reads JSON parameters files through it.
+func ReadParameters(name string, src []byte) ([]ParameterValue, diag.Diagnostics) {
+	l := newLoader()
+	f := l.parse(name, src)
+	if f == nil {
+		return nil, l.diags
+	}
+	var out []ParameterValue
+	for _, p := range l.parameterValues(f) {
+		out = append(out, ParameterValue{Name: p.name, Value: p.value, Range: f.file.Range(p.keyAt, p.keyAt)})
+	}
+	return out, l.diags
+}
+
 // parameterMap is the object of a parameters file that maps names to {"value"} or {"reference"}:
 // its "parameters" member; else, as az deployment reads a file (parsed.get('parameters',
 // parsed)), the file itself when every member is such an entry, so unrelated JSON is not taken
@@ -315,7 +347,7 @@ func declaredParameters(tmpl *jsonpos.Node) map[string]string {
 func (l *loader) undeclaredParameter(p suppliedParam, declared map[string]string, what string) {
 	summary := fmt.Sprintf("Parameter %q (from %s) is not declared by %s", p.name, p.from, what)
 	detail := "Resource Manager would reject the deployment (a parameter not present in the template cannot be provided); lensix ignored the value"
-	if near := closestName(p.name, declared); near != "" {
+	if near := ClosestName(p.name, declared); near != "" {
 		detail = fmt.Sprintf("did you mean %q? ", near) + detail
 	}
 	if p.file == nil {
@@ -325,9 +357,10 @@ func (l *loader) undeclaredParameter(p suppliedParam, declared map[string]string
 	l.report(p.file, p.keyAt, diag.Warning, summary, detail)
 }
 
-// closestName is the declared name nearest to name in edit distance, ignoring case, when it is
-// near enough to be a misspelling of it; else "".
-func closestName(name string, declared map[string]string) string {
+// ClosestName is the declared name nearest to name in edit distance, ignoring case, when it is
+// near enough to be a misspelling of it; else "". declared maps lower-case names to their
+// spelling. The Bicep front end suggests names with it too.
+func ClosestName(name string, declared map[string]string) string {
 	best, bestDist := "", max(2, len(name)/4)+1
 	for _, k := range sortedKeys(declared) {
 		if d := editDistance(strings.ToLower(name), k); d < bestDist && d < len(name) {

@@ -80,8 +80,8 @@ func TestUndeclaredParameterNames(t *testing.T) {
 			scan:  []string{"main.json"},
 		},
 		{
-			name:  "names are not reported when templates of another language take the same values",
-			opts:  arm.Options{Params: []string{"tt=SystemAssigned"}, OtherTemplates: true},
+			name:  "a name the Bicep templates of the scan declare is not reported",
+			opts:  arm.Options{Params: []string{"tt=SystemAssigned"}, AlsoDeclared: []string{"TT"}},
 			files: []string{"main.json", identityTemplate},
 			scan:  []string{"main.json"},
 		},
@@ -235,5 +235,13 @@ func TestGivenValuesBreakingTheDeclaration(t *testing.T) {
 				t.Errorf("warnings %q, want one holding %q", warnings, tt.want)
 			}
 		})
+	}
+}
+
+func TestBicepParametersFilesAreLeftToTheBicepSource(t *testing.T) {
+	paths := writeFiles(t, "main.json", identityTemplate, "main.bicepparam", "using 'main.bicep'\nparam t = 'SystemAssigned'\n")
+	rs, diags := arm.Load(paths[:1], arm.Options{ParameterFiles: []string{paths[1]}})
+	if len(diags) != 0 || len(rs) != 1 {
+		t.Errorf("resources %d, diagnostics %v; want the template's resource and no diagnostic", len(rs), diags)
 	}
 }

@@ -42,6 +42,10 @@ type Options struct {
 	// under it, since their content ends up in reports. Empty means the deepest folder holding
 	// every file given.
 	Root string
+	// NamesCheckedElsewhere is set when the ARM front end of the same scan reports the
+	// ParameterFiles and Params names that no template, ARM or Bicep, declares (see
+	// ParameterNames), so they are reported once.
+	NamesCheckedElsewhere bool
 }
 
 // maxFileSize bounds what is read: larger files are reported, not evaluated.
@@ -62,9 +66,10 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 	}
 	byTemplate := map[string]paramFile{}
 	var paramFiles []string
+	var global []globalParam // later ones win
 	for _, name := range opts.ParameterFiles {
 		if !strings.HasSuffix(strings.ToLower(name), ".bicepparam") {
-			l.parameterFile(name, supplied)
+			global = append(global, l.parameterFile(name)...)
 			continue
 		}
 		f := l.read(name)
@@ -83,7 +88,10 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			l.diags = append(l.diags, *d)
 			continue
 		}
-		supplied[name] = suppliedParam{value: v}
+		global = append(global, globalParam{name: name, from: "--param", value: suppliedParam{value: v}})
+	}
+	for _, g := range global {
+		supplied[g.name] = g.value
 	}
 
 	// Decide the roots: templates not used as a module by another listed file, and templates
@@ -118,6 +126,9 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		for _, m := range l.localModules(f) {
 			usedAsModule[m] = true
 		}
+	}
+	if !opts.NamesCheckedElsewhere {
+		l.checkDeclared(global, templates)
 	}
 	applied := map[string]bool{}
 	for _, f := range templates {
