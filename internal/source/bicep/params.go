@@ -179,7 +179,7 @@ func (l *loader) bicepparamValues(f *sourceFile, into map[string]suppliedParam) 
 				if near := arm.ClosestName(x.Name.Name, declared); near != "" {
 					detail = fmt.Sprintf("did you mean %q? ", near) + detail
 				}
-				d.warnAt(x.Name, fmt.Sprintf("Parameter %q is not declared by the template %s", x.Name.Name, path.Base(target.path)), detail)
+				d.errorAt(x.Name, fmt.Sprintf("Parameter %q is not declared by the template %s (BCP259)", x.Name.Name, path.Base(target.path)), detail)
 			}
 		}
 	}
