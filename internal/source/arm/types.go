@@ -70,6 +70,13 @@ func (d *deployment) secretsIn(t *jsonpos.Node, v any, out []string, depth int) 
 	if t == nil || depth > maxRefs {
 		return out
 	}
+	if obj, ok := v.(map[string]any); ok {
+		// A tagged union's member declares the properties; one step, so members that name the
+		// union again do not recurse on the same value.
+		if member := d.discriminatedType(t, obj); member != nil {
+			t = member
+		}
+	}
 	if d.isSecureType(t) {
 		return appendStrings(out, v)
 	}
@@ -79,9 +86,6 @@ func (d *deployment) secretsIn(t *jsonpos.Node, v any, out []string, depth int) 
 		additional := d.typeAttr(t, "additionalProperties")
 		if additional != nil && additional.Kind != jsonpos.Object {
 			additional = nil
-		}
-		if discriminated := d.discriminatedType(t, v); discriminated != nil {
-			out = d.secretsIn(discriminated, v, out, depth+1)
 		}
 		for _, k := range sortedKeys(v) {
 			pt := props.Get(k)

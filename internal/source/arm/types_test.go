@@ -83,6 +83,16 @@ func TestTypeDefinitionsMakeValuesSecret(t *testing.T) {
 			not: []string{"CyclePlain1"},
 		},
 		{
+			name: "the member a tagged union's discriminator selects declares the secure property",
+			body: `"definitions": {"auth": {"type": "object", "discriminator": {"propertyName": "kind", "mapping": {
+					"key": {"type": "object", "properties": {"kind": {"type": "string"}, "secret": {"type": "securestring"}}},
+					"again": {"$ref": "#/definitions/auth"}}}}},
+				"parameters": {"a": {"$ref": "#/definitions/auth"}, "b": {"$ref": "#/definitions/auth"}}, ` + resources,
+			params: []string{`a={"kind": "key", "secret": "TaggedSekr1t"}`, `b={"kind": "again", "secret": "UntaggedPlain1"}`},
+			want:   []string{"TaggedSekr1t"},
+			not:    []string{"UntaggedPlain1", "key"},
+		},
+		{
 			name: "a plain string definition is no secret",
 			body: `"definitions": {"nameType": {"type": "string"}},
 				"parameters": {"n": {"$ref": "#/definitions/nameType"}}, ` + resources,

@@ -451,8 +451,8 @@ func (d *deployment) output(sym *symbol, st *state) any {
 		addSecret := func(s string) { d.l.secureOutputs = append(d.l.secureOutputs, s) }
 		if isSecure(x.Decorators) {
 			leafStrings(sym.value, addSecret)
-		} else if d.declaresSecure(x.Type, 0) {
-			d.secretsIn(x.Type, sym.value, addSecret, 0)
+		} else if d.declaresSecure(x.Type) {
+			d.secretsIn(x.Type, sym.value, addSecret, 0, nil)
 		}
 	}
 	st.add(sym.assumed)

@@ -34,8 +34,8 @@ func (d *deployment) secrets() []string {
 		}
 		if isSecure(x.Decorators) {
 			leafStrings(d.param(d.params[x.Name.Name], nil), add)
-		} else if d.declaresSecure(x.Type, 0) {
-			d.secretsIn(x.Type, d.param(d.params[x.Name.Name], nil), add, 0)
+		} else if d.declaresSecure(x.Type) {
+			d.secretsIn(x.Type, d.param(d.params[x.Name.Name], nil), add, 0, nil)
 		}
 	}
 	sort.Strings(d.secretValues)
@@ -121,31 +121,39 @@ func (d *deployment) typeDecl(t ast.Expr) (*ast.TypeDecl, *deployment) {
 }
 
 // secretsIn calls add with the strings of v that its type t declares secure: all of them for a
-// @secure() type, else those of @secure() properties and elements, at any depth.
-func (d *deployment) secretsIn(t ast.Expr, v any, add func(string), depth int) {
+// @secure() type, else those of @secure() properties and elements, at any depth. seen holds the
+// declared types already applied to v, so aliases and unions that name each other end; it starts
+// afresh for each property or element.
+func (d *deployment) secretsIn(t ast.Expr, v any, add func(string), depth int, seen map[*ast.TypeDecl]bool) {
 	if depth > maxTypeDepth || t == nil {
 		return
 	}
+	if seen == nil {
+		seen = map[*ast.TypeDecl]bool{}
+	}
 	switch x := t.(type) {
 	case *ast.NullableType:
-		d.secretsIn(x.X, v, add, depth+1)
+		d.secretsIn(x.X, v, add, depth+1, seen)
 	case *ast.Ident, *ast.SelectorExpr:
-		if td, owner := d.typeDecl(x); td != nil {
-			if isSecure(td.Decorators) {
-				leafStrings(v, add)
-				return
-			}
-			owner.secretsIn(td.Type, v, add, depth+1)
+		td, owner := d.typeDecl(x)
+		if td == nil || seen[td] {
+			return
 		}
+		if isSecure(td.Decorators) {
+			leafStrings(v, add)
+			return
+		}
+		seen[td] = true
+		owner.secretsIn(td.Type, v, add, depth+1, seen)
 	case *ast.UnionType:
 		// The member a value matches is not worked out: a property secure in any member is.
 		for _, m := range x.Members {
-			d.secretsIn(m, v, add, depth+1)
+			d.secretsIn(m, v, add, depth+1, seen)
 		}
 	case *ast.ArrayType:
 		if arr, ok := v.([]any); ok {
 			for _, e := range arr {
-				d.secretsIn(x.Elem, e, add, depth+1)
+				d.secretsIn(x.Elem, e, add, depth+1, nil)
 			}
 		}
 	case *ast.ArrayLit:
@@ -157,7 +165,7 @@ func (d *deployment) secretsIn(t ast.Expr, v any, add func(string), depth int) {
 			if isSecure(item.Decorators) {
 				leafStrings(arr[i], add)
 			} else {
-				d.secretsIn(item.Value, arr[i], add, depth+1)
+				d.secretsIn(item.Value, arr[i], add, depth+1, nil)
 			}
 		}
 	case *ast.ObjectLit:
@@ -185,7 +193,7 @@ func (d *deployment) secretsIn(t ast.Expr, v any, add func(string), depth int) {
 				if isSecure(p.Decorators) {
 					leafStrings(pv, add)
 				} else {
-					d.secretsIn(p.Value, pv, add, depth+1)
+					d.secretsIn(p.Value, pv, add, depth+1, nil)
 				}
 			}
 		}
@@ -199,7 +207,7 @@ func (d *deployment) secretsIn(t ast.Expr, v any, add func(string), depth int) {
 			if isSecure(additional.Decorators) {
 				leafStrings(pv, add)
 			} else {
-				d.secretsIn(additional.Value, pv, add, depth+1)
+				d.secretsIn(additional.Value, pv, add, depth+1, nil)
 			}
 		}
 	}
@@ -207,34 +215,41 @@ func (d *deployment) secretsIn(t ast.Expr, v any, add func(string), depth int) {
 
 // declaresSecure reports whether a type is @secure(), or holds a @secure() property or element
 // at any depth: Bicep compiles those to securestring and secureObject.
-func (d *deployment) declaresSecure(t ast.Expr, depth int) bool {
+func (d *deployment) declaresSecure(t ast.Expr) bool {
+	return d.findSecure(t, 0, map[*ast.TypeDecl]bool{})
+}
+
+// findSecure is declaresSecure; seen holds the declared types already looked into, so types
+// that name each other are looked into once.
+func (d *deployment) findSecure(t ast.Expr, depth int, seen map[*ast.TypeDecl]bool) bool {
 	if depth > maxTypeDepth || t == nil {
 		return false
 	}
 	switch x := t.(type) {
 	case *ast.NullableType:
-		return d.declaresSecure(x.X, depth+1)
+		return d.findSecure(x.X, depth+1, seen)
 	case *ast.Ident, *ast.SelectorExpr:
-		if td, owner := d.typeDecl(x); td != nil {
-			return isSecure(td.Decorators) || owner.declaresSecure(td.Type, depth+1)
+		if td, owner := d.typeDecl(x); td != nil && !seen[td] {
+			seen[td] = true
+			return isSecure(td.Decorators) || owner.findSecure(td.Type, depth+1, seen)
 		}
 	case *ast.UnionType:
 		for _, m := range x.Members {
-			if d.declaresSecure(m, depth+1) {
+			if d.findSecure(m, depth+1, seen) {
 				return true
 			}
 		}
 	case *ast.ArrayType:
-		return d.declaresSecure(x.Elem, depth+1)
+		return d.findSecure(x.Elem, depth+1, seen)
 	case *ast.ArrayLit:
 		for _, item := range x.Items {
-			if isSecure(item.Decorators) || d.declaresSecure(item.Value, depth+1) {
+			if isSecure(item.Decorators) || d.findSecure(item.Value, depth+1, seen) {
 				return true
 			}
 		}
 	case *ast.ObjectLit:
 		for _, item := range x.Items {
-			if p, ok := item.(*ast.Property); ok && (isSecure(p.Decorators) || d.declaresSecure(p.Value, depth+1)) {
+			if p, ok := item.(*ast.Property); ok && (isSecure(p.Decorators) || d.findSecure(p.Value, depth+1, seen)) {
 				return true
 			}
 		}
