@@ -63,6 +63,22 @@ resource svc 'Microsoft.ApiManagement/service@2022-08-01' = {
 			plain:   []string{"PlainUser2"},
 		},
 		{
+			name: "a @secure() property of an object type written on the parameter is a secret",
+			bicep: map[string]string{"main.bicep": `param inlineCreds {
+  @secure()
+  password: string
+}
+resource svc 'Microsoft.ApiManagement/service@2022-08-01' = {
+  name: 'apim'
+  tags: { ip: inlineCreds.password }
+}
+`},
+			json: armHead + `"parameters": {"inlineCreds": {"type": "object", "properties": {"password": {"type": "securestring"}}}},
+				"resources": {"svc": {"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "apim", "tags": {"ip": "[parameters('inlineCreds').password]"}}}}`,
+			params:  []string{`inlineCreds={"password": "InlineSekr1t5"}`},
+			secrets: []string{"InlineSekr1t5"},
+		},
+		{
 			name: "a secure type inside an array of objects marks each element's property",
 			bicep: map[string]string{"main.bicep": `@secure()
 type keyType = string
