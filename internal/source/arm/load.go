@@ -93,7 +93,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		}
 		params := map[string]suppliedParam{}
 		if paired := pairedParameters(name); paired != "" {
-			if pf := l.read(paired); pf != nil && detect(pf.root) != Template && (detect(pf.root) == Parameters || parameterMap(pf.root) != nil) {
+			if pf := l.read(paired); pf != nil && (detect(pf.root) == Parameters || detect(pf.root) == Other && parameterMap(pf.root) != nil) {
 				for _, p := range l.parameterValues(pf) {
 					if _, ok := declared[strings.ToLower(p.name)]; !ok {
 						l.undeclaredParameter(p, declared, "the template "+path.Base(name))
