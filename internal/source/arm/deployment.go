@@ -211,9 +211,13 @@ func (d *deployment) secureValues() []string {
 	return out
 }
 
+// appendStrings adds the strings of v, however deep, to out; an empty string hides nothing.
 func appendStrings(out []string, v any) []string {
 	switch v := v.(type) {
 	case string:
+		if v == "" {
+			return out
+		}
 		return append(out, v)
 	case []any:
 		for _, e := range v {
