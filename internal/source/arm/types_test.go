@@ -171,3 +171,23 @@ func TestNullableThroughTypeDefinitions(t *testing.T) {
 		})
 	}
 }
+
+func TestANestedTemplatesOwnDefinitionsMakeItsParameterSecure(t *testing.T) {
+	rs, diags := load(t, arm.Options{Params: []string{"key=NestedRefSekr1t"}}, "main.json", template(`"languageVersion": "2.0",
+		"parameters": {"key": {"type": "string"}},
+		"resources": {"mod": {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "mod",
+			"properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+				"parameters": {"apiKey": {"value": "[parameters('key')]"}},
+				"template": {`+schema+`, "languageVersion": "2.0",
+					"definitions": {"secretType": {"type": "securestring"}},
+					"parameters": {"apiKey": {"$ref": "#/definitions/secretType"}},
+					"resources": {"svc": {"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "[format('apim-{0}', parameters('apiKey'))]"}}}}}}`))
+	if diags.HasErrors() || len(rs) != 2 {
+		t.Fatalf("resources %d, diags %v", len(rs), diags)
+	}
+	for _, r := range rs {
+		if !strings.Contains(strings.Join(r.Secrets, "\n"), "NestedRefSekr1t") {
+			t.Errorf("%s: secrets %q lack the value passed to the secure parameter", r.Provenance.Address, r.Secrets)
+		}
+	}
+}
