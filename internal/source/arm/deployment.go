@@ -2,7 +2,6 @@ package arm
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -283,51 +282,16 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 // allowedValues, as Resource Manager would reject it. The value itself is not shown: it may be a
 // secret.
 func (d *deployment) checkValue(p *param) {
-	if p.value == nil || funcs.FindUnknown(p.value) != nil {
-		return
+	c := Constraints{Type: d.typeName(p.decl)}
+	c.MinValue, c.MaxValue = d.intAttr(p.decl, "minValue"), d.intAttr(p.decl, "maxValue")
+	c.MinLength, c.MaxLength = d.intAttr(p.decl, "minLength"), d.intAttr(p.decl, "maxLength")
+	if allowed := d.typeAttr(p.decl, "allowedValues"); allowed != nil && allowed.Kind == jsonpos.Array {
+		c.AllowedValues = allowed.Value().([]any)
 	}
-	const rejected = "Resource Manager would reject the deployment; lensix evaluated the value as given"
-	subject := fmt.Sprintf("The value given for parameter %q (from %s)", p.name, p.supplied.from)
-	if want := d.typeName(p.decl); want != "" && !hasType(p.value, want) {
-		d.reportValue(p, d.typeAttr(p.decl, "type"), fmt.Sprintf("%s is %s, not of its type %s", subject, describeType(p.value), want), rejected)
-		return
-	}
-	if n, ok := p.value.(int64); ok {
-		if limit, ok := d.intAttr(p.decl, "minValue"); ok && n < limit {
-			d.reportValue(p, d.typeAttr(p.decl, "minValue"), fmt.Sprintf("%s is less than its minValue %d", subject, limit), rejected)
-		}
-		if limit, ok := d.intAttr(p.decl, "maxValue"); ok && n > limit {
-			d.reportValue(p, d.typeAttr(p.decl, "maxValue"), fmt.Sprintf("%s is greater than its maxValue %d", subject, limit), rejected)
-		}
-	}
-	length := -1
-	switch v := p.value.(type) {
-	case string:
-		length = utf16Length(v)
-	case []any:
-		length = len(v)
-	}
-	if length >= 0 {
-		if limit, ok := d.intAttr(p.decl, "minLength"); ok && int64(length) < limit {
-			d.reportValue(p, d.typeAttr(p.decl, "minLength"), fmt.Sprintf("%s is shorter than its minLength %d", subject, limit), rejected)
-		}
-		if limit, ok := d.intAttr(p.decl, "maxLength"); ok && int64(length) > limit {
-			d.reportValue(p, d.typeAttr(p.decl, "maxLength"), fmt.Sprintf("%s is longer than its maxLength %d", subject, limit), rejected)
-		}
-	}
-	allowed := d.typeAttr(p.decl, "allowedValues")
-	if allowed == nil || allowed.Kind != jsonpos.Array {
-		return
-	}
-	values := []any{p.value}
-	if arr, ok := p.value.([]any); ok {
-		values = arr // each element of an array parameter must be allowed
-	}
-	for _, v := range values {
-		if !slices.ContainsFunc(allowed.Elems, func(a *jsonpos.Node) bool { return allowedEqual(v, a.Value()) }) {
-			d.reportValue(p, allowed, subject+" is not one of its allowedValues", rejected)
-			return
-		}
+	for _, v := range c.Check(p.value) {
+		d.reportValue(p, d.typeAttr(p.decl, v.Constraint),
+			fmt.Sprintf("The value given for parameter %q (from %s) %s", p.name, p.supplied.from, v.Problem),
+			"Resource Manager would reject the deployment; lensix evaluated the value as given")
 	}
 }
 
@@ -345,87 +309,22 @@ func (d *deployment) reportValue(p *param, constraint *jsonpos.Node, summary, de
 	d.l.report(d.src.file, offset, diag.Warning, summary, detail)
 }
 
-// allowedEqual compares a value with an allowed one as Resource Manager does: strings without
-// regard to case (Bicep's @allowed is stricter, Azure/bicep#2489).
-func allowedEqual(v, allowed any) bool {
-	if s, ok := v.(string); ok {
-		if a, ok := allowed.(string); ok {
-			return strings.EqualFold(s, a)
-		}
-	}
-	return funcs.Equal(v, allowed)
-}
-
-// hasType reports whether a value is of a parameter type (lower case).
-func hasType(v any, typ string) bool {
-	switch typ {
-	case "string", "securestring":
-		_, ok := v.(string)
-		return ok
-	case "int":
-		switch n := v.(type) {
-		case int64:
-			return true
-		case float64:
-			return n == float64(int64(n))
-		}
-		return false
-	case "bool":
-		_, ok := v.(bool)
-		return ok
-	case "object", "secureobject":
-		_, ok := v.(map[string]any)
-		return ok
-	case "array":
-		_, ok := v.([]any)
-		return ok
-	}
-	return true // a type lensix does not know is Resource Manager's to judge
-}
-
-// describeType names the JSON type of a value for a message.
-func describeType(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case int64, float64:
-		return "a number"
-	case bool:
-		return "a bool"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "an array"
-	}
-	return "null"
-}
-
-// intAttr is an integer constraint of a type (minValue, maxLength ...).
-func (d *deployment) intAttr(t *jsonpos.Node, key string) (int64, bool) {
+// intAttr is an integer constraint of a type (minValue, maxLength ...), or nil.
+func (d *deployment) intAttr(t *jsonpos.Node, key string) *int64 {
 	n := d.typeAttr(t, key)
 	if n == nil || n.Kind != jsonpos.Number {
-		return 0, false
+		return nil
 	}
 	switch x := n.Num.(type) {
 	case int64:
-		return x, true
+		return &x
 	case float64:
-		return int64(x), x == float64(int64(x))
-	}
-	return 0, false
-}
-
-// utf16Length is the length of a string as Resource Manager (.NET) counts it.
-func utf16Length(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
+		if x == float64(int64(x)) {
+			i := int64(x)
+			return &i
 		}
 	}
-	return n
+	return nil
 }
 
 func isTrue(n *jsonpos.Node) bool { return n != nil && n.Kind == jsonpos.Bool && n.Bool }
