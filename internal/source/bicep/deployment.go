@@ -372,6 +372,12 @@ func (d *deployment) param(sym *symbol, st *state) any {
 		switch sp, ok := d.suppliedValue(name); {
 		case ok:
 			sym.value = sp.value
+			if sp.raw != nil && d.baseType(x.Type) == "string" {
+				sym.value = *sp.raw
+			}
+			if sp.from != "" {
+				d.checkGiven(x, sp, sym.value)
+			}
 			inner.add(sp.assumed)
 		case d.unreadParams != nil:
 			sym.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %s may be passed in the part of the module declaration lensix could not read (%s)", name, d.unreadParams.Reason)}

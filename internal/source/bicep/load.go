@@ -88,7 +88,8 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			l.diags = append(l.diags, *d)
 			continue
 		}
-		global = append(global, globalParam{name: name, from: "--param", value: suppliedParam{value: v}})
+		raw := kv[strings.Index(kv, "=")+1:]
+		global = append(global, globalParam{name: name, from: "--param", value: suppliedParam{value: v, from: "--param", raw: &raw}})
 	}
 	for _, g := range global {
 		supplied[g.name] = g.value
@@ -206,6 +207,13 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 type suppliedParam struct {
 	value   any
 	assumed map[string]string // assumptions the value rests on (a module caller's defaults)
+	// from names where a value given from outside the templates comes from (a parameters file,
+	// "--param"), so it is checked against the declaration; "" for a module's parameters.
+	from string
+	// at is where the value is written; nil for --param.
+	at *resource.Range
+	// raw is the text of a --param value, used as is for a string parameter ("--param tag=123").
+	raw *string
 }
 
 type loader struct {

@@ -9,6 +9,7 @@ import (
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/arm"
+	"github.com/lensix/lensix/internal/source/arm/funcs"
 	"github.com/lensix/lensix/internal/source/bicep/ast"
 )
 
@@ -25,7 +26,7 @@ func (l *loader) parameterFile(name string) []globalParam {
 	out := make([]globalParam, 0, len(values))
 	for _, v := range values {
 		at := v.Range
-		out = append(out, globalParam{name: v.Name, from: filepath.ToSlash(name), at: &at, value: suppliedParam{value: v.Value}})
+		out = append(out, globalParam{name: v.Name, from: filepath.ToSlash(name), at: &at, value: suppliedParam{value: v.Value, from: filepath.ToSlash(name), at: &at}})
 	}
 	return out
 }
@@ -164,7 +165,8 @@ func (l *loader) bicepparamValues(f *sourceFile, into map[string]suppliedParam) 
 				continue
 			}
 			st := &state{}
-			into[x.Name.Name] = suppliedParam{value: d.eval(x.Default, nil, st)}
+			at := f.rangeOf(x.Default.Pos(), x.Default.End())
+			into[x.Name.Name] = suppliedParam{value: d.eval(x.Default, nil, st), from: f.path, at: &at}
 		}
 	}
 	if target != nil && target.ast != nil {
@@ -184,4 +186,134 @@ func (l *loader) bicepparamValues(f *sourceFile, into map[string]suppliedParam) 
 		}
 	}
 	return target
+}
+
+// checkGiven warns when a value given from outside the templates breaks the parameter's type,
+// @minValue, @maxValue, @minLength, @maxLength or @allowed, as Resource Manager would reject the
+// deployment of the compiled template (arm.Constraints). The value itself is not shown.
+func (d *deployment) checkGiven(x *ast.ParamDecl, sp suppliedParam, value any) {
+	c, at := d.constraints(x)
+	for _, v := range c.Check(value) {
+		r := sp.at
+		if r == nil {
+			r = at[v.Constraint]
+		}
+		if r == nil {
+			pr := d.file.rangeOf(x.Pos(), x.End())
+			r = &pr
+		}
+		d.l.report(*r, diag.Warning, fmt.Sprintf("The value given for parameter %q (from %s) %s", x.Name.Name, sp.from, v.Problem),
+			"Resource Manager would reject the deployment; lensix evaluated the value as given")
+	}
+}
+
+// constraints reads what a parameter declaration asks of a value: its type, followed through
+// declared types, and the limit decorators on it or on those types (its own win). at is where
+// each constraint is written.
+func (d *deployment) constraints(x *ast.ParamDecl) (arm.Constraints, map[string]*resource.Range) {
+	var c arm.Constraints
+	at := map[string]*resource.Range{}
+	owner, t, decorators := d, x.Type, x.Decorators
+	for depth := 0; depth < maxTypeDepth && t != nil; depth++ {
+		for _, dec := range decorators {
+			owner.readConstraint(dec, &c, at)
+		}
+		if n, ok := t.(*ast.NullableType); ok {
+			t = n.X
+		}
+		if c.Type == "" {
+			c.Type = builtinType(t)
+			if c.Type != "" {
+				r := owner.file.rangeOf(t.Pos(), t.End())
+				at["type"] = &r
+			}
+		}
+		td, next := owner.typeDecl(t)
+		if td == nil {
+			break
+		}
+		owner, t, decorators = next, td.Type, td.Decorators
+	}
+	return c, at
+}
+
+// readConstraint sets the constraint a limit decorator states, unless one is set already.
+func (d *deployment) readConstraint(dec *ast.Decorator, c *arm.Constraints, at map[string]*resource.Range) {
+	call, ok := dec.X.(*ast.CallExpr)
+	if !ok || len(call.Args) != 1 {
+		return
+	}
+	name := ""
+	switch f := call.Fun.(type) {
+	case *ast.Ident:
+		name = f.Name
+	case *ast.SelectorExpr:
+		if ns, ok := f.X.(*ast.Ident); ok && ns.Name == "sys" {
+			name = f.Sel.Name
+		}
+	}
+	limits := map[string]**int64{"minValue": &c.MinValue, "maxValue": &c.MaxValue, "minLength": &c.MinLength, "maxLength": &c.MaxLength}
+	constraint := name
+	if name == "allowed" {
+		constraint = "allowedValues"
+	}
+	if _, done := at[constraint]; done {
+		return
+	}
+	v := d.eval(call.Args[0], nil, &state{})
+	switch limit, isLimit := limits[name]; {
+	case isLimit:
+		n, ok := v.(int64)
+		if !ok {
+			return
+		}
+		*limit = &n
+	case name == "allowed":
+		arr, ok := v.([]any)
+		if !ok || funcs.FindUnknown(arr) != nil {
+			return
+		}
+		c.AllowedValues = arr
+	default:
+		return
+	}
+	r := d.file.rangeOf(dec.Pos(), dec.End())
+	at[constraint] = &r
+}
+
+// baseType is the ARM type a parameter type comes down to, through nullable and declared types;
+// "" when it is none plainly.
+func (d *deployment) baseType(t ast.Expr) string {
+	owner := d
+	for depth := 0; depth < maxTypeDepth; depth++ {
+		if n, ok := t.(*ast.NullableType); ok {
+			t = n.X
+		}
+		if bt := builtinType(t); bt != "" {
+			return bt
+		}
+		td, next := owner.typeDecl(t)
+		if td == nil {
+			return ""
+		}
+		owner, t = next, td.Type
+	}
+	return ""
+}
+
+// builtinType is the ARM type of a Bicep type expression that names one plainly (string, int,
+// bool, object, array, an object or array type); "" for anything else.
+func builtinType(t ast.Expr) string {
+	switch x := t.(type) {
+	case *ast.Ident:
+		switch x.Name {
+		case "string", "int", "bool", "object", "array":
+			return x.Name
+		}
+	case *ast.ObjectLit:
+		return "object"
+	case *ast.ArrayType, *ast.ArrayLit:
+		return "array"
+	}
+	return ""
 }
