@@ -130,6 +130,12 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 			templates = append(templates, tmpl)
 		}
 	}
+	// --param and --parameters go to ARM and Bicep templates alike: a name is a mistake only when
+	// no template of either declares it, and the ARM source reports it once.
+	if len(templates) > 0 && len(inputs.bicepFiles) > 0 && (len(opts.ARM.Params) > 0 || len(opts.ARM.ParameterFiles) > 0) {
+		opts.ARM.AlsoDeclared = append(opts.ARM.AlsoDeclared, bicep.ParameterNames(inputs.bicepFiles)...)
+		opts.Bicep.NamesCheckedElsewhere = true
+	}
 	if len(templates) > 0 {
 		add(arm.Load(templates, opts.ARM))
 	}

@@ -159,3 +159,32 @@ func TestANamedParametersFileIsScannedWithItsTemplate(t *testing.T) {
 		})
 	}
 }
+
+func TestParameterNamesAreCheckedAcrossARMAndBicepTemplates(t *testing.T) {
+	tests := []struct {
+		name   string
+		params []string
+		want   []string // warnings, as summaries
+	}{
+		{"a --param only the Bicep template declares is no warning", []string{"idType=SystemAssigned"}, nil},
+		{"a --param only the ARM template declares is no warning", []string{"sku=Premium"}, nil},
+		{"a --param no template declares is one warning", []string{"zz=1"}, []string{`Parameter "zz" (from --param) is not declared by any of the templates scanned`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			write(t, "main.bicep", []byte("param idType string = 'None'\nresource s 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 's'\n  identity: { type: idType }\n}\n"))
+			write(t, "arm.json", []byte(`{`+armSchema+`, "parameters": {"sku": {"type": "string", "defaultValue": "Developer"}}, "resources": []}`))
+			opts := Options{Paths: []string{"."}, Config: &suppress.Config{}}
+			opts.ARM.Params, opts.Bicep.Params = tt.params, tt.params
+			_, diags := Resources(context.Background(), opts)
+			var got []string
+			for _, d := range diags {
+				got = append(got, d.Summary)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("diagnostics %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -36,6 +36,8 @@ type deployment struct {
 	params     map[string]*param
 	vars       map[string]*variable
 	fns        map[string]*userFunc
+	// typeRoot is the template a "$ref" of a parameter's or output's type points into.
+	typeRoot *jsonpos.Node
 	// deployments are the nested deployments evaluated so far, by lower-case name and symbolic
 	// name, so reference() can read their outputs.
 	deployments map[string]*deployment
@@ -110,12 +112,13 @@ func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.
 	if cv := tmpl.Get("contentVersion"); cv != nil && cv.Kind == jsonpos.String {
 		scope.ContentVersion = cv.Str
 	}
-	d := &deployment{l: l, src: src, tmpl: tmpl, scope: scope, target: scope, path: prefix}
+	d := &deployment{l: l, src: src, tmpl: tmpl, scope: scope, target: scope, path: prefix, typeRoot: tmpl}
 	if outer != nil {
 		// An outer-scope nested template reads the parameters, variables and functions of the
 		// template it sits in.
 		d.params, d.vars, d.fns, d.depth = outer.params, outer.vars, outer.fns, outer.depth+1
 		d.deployments, d.chain = outer.deployments, outer.chain
+		d.typeRoot = outer.typeRoot
 		return d
 	}
 	d.chain = []chainLink{{file: path.Clean(src.name), path: prefix}}
@@ -192,10 +195,8 @@ func (d *deployment) run() []*resource.Resource {
 			if t := o.Value.Get("type"); t != nil && t.Kind == jsonpos.String {
 				output["type"] = t.Str
 			}
-			if isSecureType(o.Value) {
-				// A consumer reads it through reference(): mask it in the root's resources.
-				d.l.secrets = appendStrings(d.l.secrets, v)
-			}
+			// A consumer reads it through reference(): mask it in the root's resources.
+			d.l.secrets = d.secretsIn(o.Value, v, d.l.secrets, 0)
 			d.outputs[o.Key] = output
 			d.outputsAssumed.add(c.assumed)
 		}
@@ -212,26 +213,25 @@ func (d *deployment) run() []*resource.Resource {
 }
 
 // secureValues lists the string leaves of the known values of securestring and secureObject
-// parameters: outputs mask them wherever they flowed.
+// parameters, and of properties their type declares so (through "$ref" too): outputs mask them
+// wherever they flowed.
 func (d *deployment) secureValues() []string {
 	var out []string
 	for _, k := range sortedKeys(d.params) {
-		p := d.params[k]
-		if p.state == done && isSecureType(p.decl) {
-			out = appendStrings(out, p.value)
+		if p := d.params[k]; p.state == done {
+			out = d.secretsIn(p.decl, p.value, out, 0)
 		}
 	}
 	return out
 }
 
-func isSecureType(decl *jsonpos.Node) bool {
-	t := decl.Get("type")
-	return t != nil && t.Kind == jsonpos.String && (strings.EqualFold(t.Str, "securestring") || strings.EqualFold(t.Str, "secureobject"))
-}
-
+// appendStrings adds the strings of v, however deep, to out; an empty string hides nothing.
 func appendStrings(out []string, v any) []string {
 	switch v := v.(type) {
 	case string:
+		if v == "" {
+			return out
+		}
 		return append(out, v)
 	case []any:
 		for _, e := range v {
@@ -271,17 +271,17 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 		switch {
 		case p.supplied != nil:
 			p.value = p.supplied.value
-			if p.supplied.raw != nil && isStringType(p.decl) {
+			if p.supplied.raw != nil && d.isStringType(p.decl) {
 				p.value = *p.supplied.raw
 			}
-			d.checkAllowed(p)
+			d.checkValue(p)
 			p.assumed.add(p.supplied.assumed)
 		case p.decl.Get("defaultValue") != nil:
 			dc := d.ctx()
 			p.value = dc.value(p.decl.Get("defaultValue"))
 			p.assumed.add(dc.assumed)
 			p.assumed.set("parameters('"+p.name+"')", fmt.Sprintf("parameter %q was not given; its defaultValue was used", p.name))
-		case isTrue(p.decl.Get("nullable")):
+		case isTrue(d.typeAttr(p.decl, "nullable")):
 			p.value = nil
 			p.assumed.set("parameters('"+p.name+"')", fmt.Sprintf("parameter %q was not given; it is nullable, so null was used", p.name))
 		default:
@@ -297,37 +297,53 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 	return p.value, nil
 }
 
-// checkAllowed warns when a given value is not one of the parameter's allowedValues, as
-// Resource Manager would reject it. The value itself is not shown: it may be a secret.
-func (d *deployment) checkAllowed(p *param) {
-	allowed := p.decl.Get("allowedValues")
-	if allowed == nil || allowed.Kind != jsonpos.Array || funcs.FindUnknown(p.value) != nil {
-		return
+// checkValue warns when a given value breaks its parameter's declared type, limits or
+// allowedValues, as Resource Manager would reject it. The value itself is not shown: it may be a
+// secret.
+func (d *deployment) checkValue(p *param) {
+	c := Constraints{Type: d.typeName(p.decl)}
+	c.MinValue, c.MaxValue = d.intAttr(p.decl, "minValue"), d.intAttr(p.decl, "maxValue")
+	c.MinLength, c.MaxLength = d.intAttr(p.decl, "minLength"), d.intAttr(p.decl, "maxLength")
+	if allowed := d.typeAttr(p.decl, "allowedValues"); allowed != nil && allowed.Kind == jsonpos.Array {
+		c.AllowedValues = allowed.Value().([]any)
 	}
-	values := []any{p.value}
-	if arr, ok := p.value.([]any); ok {
-		values = arr // each element of an array parameter must be allowed
-	}
-	for _, v := range values {
-		found := false
-		for _, a := range allowed.Elems {
-			if funcs.Equal(v, a.Value()) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			d.l.report(d.src.file, allowed.Start, diag.Warning,
-				fmt.Sprintf("The value given for parameter %q (from %s) is not one of its allowedValues", p.name, p.supplied.from),
-				"Resource Manager would reject the deployment; lensix evaluated the value as given")
-			return
-		}
+	for _, v := range c.Check(p.value) {
+		d.reportValue(p, d.typeAttr(p.decl, v.Constraint),
+			fmt.Sprintf("The value given for parameter %q (from %s) %s", p.name, p.supplied.from, v.Problem),
+			"Resource Manager would reject the deployment; lensix evaluated the value as given")
 	}
 }
 
-func isStringType(decl *jsonpos.Node) bool {
-	t := decl.Get("type")
-	return t != nil && t.Kind == jsonpos.String && (strings.EqualFold(t.Str, "string") || strings.EqualFold(t.Str, "securestring"))
+// reportValue reports a problem with a given value where it is written, or, for a --param value,
+// at the constraint it breaks.
+func (d *deployment) reportValue(p *param, constraint *jsonpos.Node, summary, detail string) {
+	if p.supplied.file != nil {
+		d.l.report(p.supplied.file, p.supplied.valueAt, diag.Warning, summary, detail)
+		return
+	}
+	offset := p.decl.Start
+	if constraint != nil {
+		offset = constraint.Start
+	}
+	d.l.report(d.src.file, offset, diag.Warning, summary, detail)
+}
+
+// intAttr is an integer constraint of a type (minValue, maxLength ...), or nil.
+func (d *deployment) intAttr(t *jsonpos.Node, key string) *int64 {
+	n := d.typeAttr(t, key)
+	if n == nil || n.Kind != jsonpos.Number {
+		return nil
+	}
+	switch x := n.Num.(type) {
+	case int64:
+		return &x
+	case float64:
+		if x == float64(int64(x)) {
+			i := int64(x)
+			return &i
+		}
+	}
+	return nil
 }
 
 func isTrue(n *jsonpos.Node) bool { return n != nil && n.Kind == jsonpos.Bool && n.Bool }

@@ -1,6 +1,7 @@
 package arm
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/lensix/lensix/internal/source/arm/funcs"
@@ -46,5 +47,29 @@ func FuzzClassify(f *testing.F) {
 		if d != nil && d.Range.Start.Byte > len(src) {
 			t.Errorf("diagnostic at byte %d of a %d-byte file", d.Range.Start.Byte, len(src))
 		}
+	})
+}
+
+// FuzzParameters feeds an arbitrary template and parameters file through the parameters reader,
+// the type definitions ($ref) and the checks of given values: never a panic, never a hang.
+func FuzzParameters(f *testing.F) {
+	f.Add([]byte(`{"contentVersion": "1.0.0.0", "languageVersion": "2.0", "definitions": {"a": {"$ref": "#/definitions/b"}, "b": {"$ref": "#/definitions/a", "nullable": true}, "s": {"type": "object", "properties": {"p": {"type": "securestring"}}, "additionalProperties": {"$ref": "#/definitions/s"}}},
+		"parameters": {"x": {"$ref": "#/definitions/a"}, "o": {"$ref": "#/definitions/s"}, "n": {"type": "int", "minValue": 1, "maxLength": 2, "allowedValues": [1, "A"]}}, "resources": {"r": {"type": "A.B/c", "name": "[string(parameters('o'))]"}}}`),
+		[]byte(`{"x": {"value": 1}, "o": {"value": {"p": "s", "q": {"p": ["t"]}}}, "n": {"value": "a"}, "zz": {"reference": {}}}`))
+	f.Add([]byte(`{"contentVersion": "1.0.0.0", "parameters": {"p": {"$ref": "#/definitions/x~1y/items/0"}}, "definitions": {"x/y": {"items": [{"type": "securestring"}]}}, "resources": []}`),
+		[]byte(`{"parameters": {"P": {"value": [["deep"]]}}}`))
+	f.Fuzz(func(t *testing.T, tmpl, params []byte) {
+		l := newLoader()
+		file := l.parse("fuzz.json", tmpl)
+		pf := l.parse("fuzz.parameters.json", params)
+		if file == nil || pf == nil || detect(file.root) != Template {
+			return
+		}
+		l.files["fuzz.json"] = file
+		supplied := map[string]suppliedParam{}
+		for _, p := range l.parameterValues(pf) {
+			supplied[strings.ToLower(p.name)] = p
+		}
+		l.newDeployment(file, file.root, funcs.Scope{}, "", supplied, nil).run()
 	})
 }

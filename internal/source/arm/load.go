@@ -29,6 +29,10 @@ type Options struct {
 	// Budget is the budget to draw on when several Load calls make up one scan (a Bicep module
 	// loop loads its ARM template once per instance); nil gives this call a budget of its own.
 	Budget *Budget
+	// AlsoDeclared are parameter names declared elsewhere that ParameterFiles and Params may be
+	// meant for (the Bicep templates of the same scan): a value for one of them is not reported
+	// as undeclared.
+	AlsoDeclared []string
 }
 
 // maxFileSize bounds what is read: larger files are reported, not evaluated.
@@ -58,13 +62,15 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 	if opts.Budget != nil {
 		l.budget = opts.Budget
 	}
-	supplied := map[string]suppliedParam{}
+	// global are the values of --parameters files and --param flags, in order: later ones win.
+	var global []suppliedParam
 	for _, name := range opts.ParameterFiles {
-		f := l.read(name)
-		if f == nil {
-			continue
+		if strings.HasSuffix(strings.ToLower(name), ".bicepparam") {
+			continue // the Bicep front end's: it names its own template
 		}
-		l.parameterValues(f, supplied)
+		if f := l.read(name); f != nil {
+			global = append(global, l.parameterValues(f)...)
+		}
 	}
 	for _, kv := range opts.Params {
 		name, v, d := ParseParam(kv)
@@ -73,11 +79,16 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			continue
 		}
 		raw := kv[strings.Index(kv, "=")+1:]
-		supplied[strings.ToLower(name)] = suppliedParam{name: name, value: v, raw: &raw, from: "--param"}
+		global = append(global, suppliedParam{name: name, value: v, raw: &raw, from: "--param"})
+	}
+	supplied := map[string]suppliedParam{}
+	for _, p := range global {
+		supplied[strings.ToLower(p.name)] = p
 	}
 
 	var roots, secrets []string
 	byRoot := map[string][]*resource.Resource{}
+	declaredAnywhere := map[string]string{} // the parameters of every template, by lower-case name
 	for _, name := range files {
 		if _, done := byRoot[name]; done {
 			continue
@@ -87,10 +98,19 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		if f == nil || detect(f.root) != Template {
 			continue
 		}
+		declared := declaredParameters(f.root)
+		for k, v := range declared {
+			declaredAnywhere[k] = v
+		}
 		params := map[string]suppliedParam{}
 		if paired := pairedParameters(name); paired != "" {
-			if pf := l.read(paired); pf != nil && detect(pf.root) == Parameters {
-				l.parameterValues(pf, params)
+			if pf := l.read(paired); pf != nil && (detect(pf.root) == Parameters || detect(pf.root) == Other && parameterMap(pf.root) != nil) {
+				for _, p := range l.parameterValues(pf) {
+					if _, ok := declared[strings.ToLower(p.name)]; !ok {
+						l.undeclaredParameter(p, declared, "the template "+path.Base(name))
+					}
+					params[strings.ToLower(p.name)] = p
+				}
 			}
 		}
 		for k, v := range supplied {
@@ -106,6 +126,22 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		secrets = append(secrets, l.secrets...)
 		byRoot[name] = rs
 		roots = append(roots, name)
+	}
+	for _, name := range opts.AlsoDeclared {
+		declaredAnywhere[strings.ToLower(name)] = name
+	}
+	if len(roots) > 0 {
+		// A value meant for another template of the folder is no mistake: only a name no template
+		// declares is.
+		what := "the template " + path.Base(roots[0])
+		if len(roots) > 1 || len(opts.AlsoDeclared) > 0 {
+			what = "any of the templates scanned"
+		}
+		for _, p := range global {
+			if _, ok := declaredAnywhere[strings.ToLower(p.name)]; !ok {
+				l.undeclaredParameter(p, declaredAnywhere, what)
+			}
+		}
 	}
 	var out []*resource.Resource
 	for _, name := range roots {
@@ -221,6 +257,10 @@ type suppliedParam struct {
 	raw     *string
 	from    string
 	assumed assumptions // what a value passed into a nested deployment rests on
+	// file is where the value is written (a parameters file, or the template of a nested
+	// deployment), nil for --param; keyAt and valueAt are offsets of its name and value there.
+	file           *jsonpos.File
+	keyAt, valueAt int
 }
 
 func newLoader() *loader {
@@ -262,28 +302,139 @@ func (l *loader) parse(name string, src []byte) *sourceFile {
 	return &sourceFile{name: name, file: jf, root: root, hasInline: hasInlineMarker(src)}
 }
 
-// parameterValues adds the values of a parameters file to into.
-func (l *loader) parameterValues(f *sourceFile, into map[string]suppliedParam) {
-	params := f.root.Get("parameters")
-	if params == nil || params.Kind != jsonpos.Object {
+// parameterValues reads the values of a parameters file, in file order.
+func (l *loader) parameterValues(f *sourceFile) []suppliedParam {
+	params := parameterMap(f.root)
+	if params == nil {
 		l.report(f.file, f.root.Start, diag.Warning, "The parameters file has no \"parameters\" object",
-			"a deployment parameters file holds {\"parameters\": {\"name\": {\"value\": ...}}}")
-		return
+			"a deployment parameters file holds {\"parameters\": {\"name\": {\"value\": ...}}}, or, as az deployment accepts, {\"name\": {\"value\": ...}}")
+		return nil
 	}
+	var out []suppliedParam
 	for _, p := range params.Fields {
-		var v any
+		sp := suppliedParam{name: p.Key, from: f.name, file: f.file, keyAt: p.KeyStart, valueAt: p.Value.Start}
 		switch {
 		case p.Value.Get("value") != nil:
-			v = p.Value.Get("value").Value()
+			sp.value = p.Value.Get("value").Value()
+			sp.valueAt = p.Value.Get("value").Start
 		case p.Value.Get("reference") != nil:
-			v = &resource.Unknown{Reason: fmt.Sprintf("parameter %q is a Key Vault secret reference, read at deployment", p.Key)}
+			sp.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %q is a Key Vault secret reference, read at deployment", p.Key)}
 		default:
 			l.report(f.file, p.KeyStart, diag.Warning, fmt.Sprintf("Parameter %q has no \"value\"", p.Key),
 				"give it {\"value\": ...} or {\"reference\": ...}; it was ignored")
 			continue
 		}
-		into[strings.ToLower(p.Key)] = suppliedParam{name: p.Key, value: v, from: f.name}
+		out = append(out, sp)
 	}
+	return out
+}
+
+// ParameterValue is one value of a deployment parameters file.
+type ParameterValue struct {
+	Name string
+	// Value is the JSON value given, or *resource.Unknown for a Key Vault reference.
+	Value any
+	// Range is where its name is written.
+	Range resource.Range
+}
+
+// ReadParameters reads a deployment parameters file as az deployment does ({"parameters": {...}},
+// or the bare map of {"value"} and {"reference"} entries), with diagnostics for what it cannot
+// read. The Bicep front end reads JSON parameters files through it.
+func ReadParameters(name string, src []byte) ([]ParameterValue, diag.Diagnostics) {
+	l := newLoader()
+	f := l.parse(name, src)
+	if f == nil {
+		return nil, l.diags
+	}
+	var out []ParameterValue
+	for _, p := range l.parameterValues(f) {
+		out = append(out, ParameterValue{Name: p.name, Value: p.value, Range: f.file.Range(p.keyAt, p.keyAt)})
+	}
+	return out, l.diags
+}
+
+// parameterMap is the object of a parameters file that maps names to {"value"} or {"reference"}:
+// its "parameters" member; else, as az deployment reads a file (parsed.get('parameters',
+// parsed)), the file itself when every member is such an entry, so unrelated JSON is not taken
+// for parameters. Nil when there is neither.
+func parameterMap(root *jsonpos.Node) *jsonpos.Node {
+	if ps := root.Get("parameters"); ps != nil {
+		if ps.Kind != jsonpos.Object {
+			return nil
+		}
+		return ps
+	}
+	if root.Kind != jsonpos.Object || len(root.Fields) == 0 {
+		return nil
+	}
+	for _, f := range root.Fields {
+		if f.Value.Get("value") == nil && f.Value.Get("reference") == nil {
+			return nil
+		}
+	}
+	return root
+}
+
+// declaredParameters lists a template's parameters by lower-case name.
+func declaredParameters(tmpl *jsonpos.Node) map[string]string {
+	out := map[string]string{}
+	if ps := tmpl.Get("parameters"); ps != nil && ps.Kind == jsonpos.Object {
+		for _, f := range ps.Fields {
+			out[strings.ToLower(f.Key)] = f.Key
+		}
+	}
+	return out
+}
+
+// undeclaredParameter warns about a value given for a parameter the template does not declare:
+// Resource Manager rejects such a deployment, and a misspelt name would leave the default in use.
+func (l *loader) undeclaredParameter(p suppliedParam, declared map[string]string, what string) {
+	summary := fmt.Sprintf("Parameter %q (from %s) is not declared by %s", p.name, p.from, what)
+	detail := "Resource Manager would reject the deployment (a parameter not present in the template cannot be provided); lensix ignored the value"
+	if near := ClosestName(p.name, declared); near != "" {
+		detail = fmt.Sprintf("did you mean %q? ", near) + detail
+	}
+	if p.file == nil {
+		l.diags = append(l.diags, diag.Diagnostic{Severity: diag.Warning, Summary: summary, Detail: detail})
+		return
+	}
+	l.report(p.file, p.keyAt, diag.Warning, summary, detail)
+}
+
+// ClosestName is the declared name nearest to name in edit distance, ignoring case, when it is
+// near enough to be a misspelling of it; else "". declared maps lower-case names to their
+// spelling. The Bicep front end suggests names with it too.
+func ClosestName(name string, declared map[string]string) string {
+	best, bestDist := "", max(2, len(name)/4)+1
+	for _, k := range sortedKeys(declared) {
+		if d := editDistance(strings.ToLower(name), k); d < bestDist && d < len(name) {
+			best, bestDist = declared[k], d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
 }
 
 // report records a diagnostic once per place and message, so a copy loop does not repeat it.

@@ -358,16 +358,24 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, r *resource.Resource, 
 	if ps := props.Get("parameters"); ps != nil && ps.Kind == jsonpos.Object {
 		for _, f := range ps.Fields {
 			pc := &evalCtx{d: d, loops: c.loops, assumed: assumptions{}}
-			var v any
+			sp := suppliedParam{name: f.Key, from: "deployment " + address, file: d.src.file, keyAt: f.KeyStart, valueAt: f.Value.Start}
 			switch {
 			case f.Value.Get("value") != nil:
-				v = pc.value(f.Value.Get("value"))
+				sp.value = pc.value(f.Value.Get("value"))
+				sp.valueAt = f.Value.Get("value").Start
 			case f.Value.Get("reference") != nil:
-				v = &resource.Unknown{Reason: fmt.Sprintf("parameter %q is a Key Vault secret reference, read at deployment", f.Key)}
+				sp.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %q is a Key Vault secret reference, read at deployment", f.Key)}
 			default:
 				continue
 			}
-			params[strings.ToLower(f.Key)] = suppliedParam{name: f.Key, value: v, from: address, assumed: pc.assumed}
+			sp.assumed = pc.assumed
+			params[strings.ToLower(f.Key)] = sp
+		}
+	}
+	declared := declaredParameters(tmpl)
+	for _, k := range sortedKeys(params) {
+		if _, ok := declared[k]; !ok {
+			d.l.undeclaredParameter(params[k], declared, "the deployment's template")
 		}
 	}
 	nd := d.l.newDeployment(src, tmpl, scope, prefix, params, nil)

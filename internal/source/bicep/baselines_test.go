@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -74,6 +75,41 @@ func TestBaselinesDeployWhatTheCompiledTemplateDeploys(t *testing.T) {
 			got, want := keys(fromBicep), keys(fromARM)
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("from main.bicep:\n  %s\nfrom main.json:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+			}
+		})
+	}
+}
+
+// secretsOf lists the secrets the resources carry, once each, sorted.
+func secretsOf(rs []*resource.Resource) []string {
+	var out []string
+	for _, r := range rs {
+		for _, s := range r.Secrets {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestBaselinesHaveTheSecretsOfTheCompiledTemplate(t *testing.T) {
+	dir := corpus.Dir(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "valid", "*", "main.bicep"))
+	if len(files) == 0 {
+		t.Skip("no valid Bicep baselines")
+	}
+	for _, file := range files {
+		name := filepath.Base(filepath.Dir(file))
+		t.Run(name, func(t *testing.T) {
+			if why, ok := leftOut[name]; ok {
+				t.Skip(why)
+			}
+			fromBicep, _ := bicep.Load([]string{filepath.ToSlash(file)}, bicep.Options{})
+			fromARM, _ := arm.Load([]string{filepath.ToSlash(filepath.Join(filepath.Dir(file), "main.json"))}, arm.Options{})
+			if got, want := secretsOf(fromBicep), secretsOf(fromARM); !slices.Equal(got, want) {
+				t.Errorf("secrets from main.bicep %q, from main.json %q", got, want)
 			}
 		})
 	}

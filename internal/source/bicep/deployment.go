@@ -376,6 +376,12 @@ func (d *deployment) param(sym *symbol, st *state) any {
 		switch sp, ok := d.suppliedValue(name); {
 		case ok:
 			sym.value = sp.value
+			if sp.raw != nil && d.baseType(x.Type) == "string" {
+				sym.value = *sp.raw
+			}
+			if sp.from != "" {
+				d.checkGiven(x, sp, sym.value)
+			}
 			inner.add(sp.assumed)
 		case d.unreadParams != nil:
 			sym.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %s may be passed in the part of the module declaration lensix could not read (%s)", name, d.unreadParams.Reason)}
@@ -409,15 +415,15 @@ func (d *deployment) suppliedValue(name string) (suppliedParam, bool) {
 	return suppliedParam{}, false
 }
 
-// isNullable reports whether a parameter type admits null: "T?", or a declared type that does
-// (followed through at most a few aliases).
+// isNullable reports whether a parameter type admits null: "T?", or a declared or imported type
+// that does (followed through at most a few aliases).
 func (d *deployment) isNullable(t ast.Expr, depth int) bool {
 	switch x := t.(type) {
 	case *ast.NullableType:
 		return true
-	case *ast.Ident:
-		if td := d.types[x.Name]; td != nil && depth < 8 {
-			return d.isNullable(td.Type, depth+1)
+	case *ast.Ident, *ast.SelectorExpr:
+		if td, owner := d.typeDecl(x); td != nil && depth < maxTypeDepth {
+			return owner.isNullable(td.Type, depth+1)
 		}
 	}
 	return false
@@ -451,9 +457,12 @@ func (d *deployment) output(sym *symbol, st *state) any {
 		sym.value = d.eval(x.Value, nil, inner)
 		sym.assumed = inner.assumed
 		sym.state = done
+		// A @secure() output (or one of a secure type) read by a consumer is a secret wherever it flows there.
+		addSecret := func(s string) { d.l.secureOutputs = append(d.l.secureOutputs, s) }
 		if isSecure(x.Decorators) {
-			// A @secure() output read by a consumer is a secret wherever it flows there.
-			leafStrings(sym.value, func(s string) { d.l.secureOutputs = append(d.l.secureOutputs, s) })
+			leafStrings(sym.value, addSecret)
+		} else if d.declaresSecure(x.Type) {
+			d.secretsIn(x.Type, sym.value, addSecret, 0, nil)
 		}
 	}
 	st.add(sym.assumed)

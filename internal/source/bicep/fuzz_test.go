@@ -18,6 +18,8 @@ func FuzzEvaluate(f *testing.F) {
 		"resource a 'T@v' = {\n name: 'x'\n identity: {\n",
 		"var a = 1\nvar a = 2\nresource x 'T@v' = {\n name: 'x'\n resource c 'd' = {\n  name: 'c'\n }\n resource c 'd' = {}\n}\nresource x 'T@v' = {}",
 		"@secure()\nparam s object = { a: ['x', { b: 'y' }] }\nresource r 'T@v' = {\n name: s.a[0]\n}",
+		// User-defined types: secure ones, properties, and types that name each other.
+		"@secure()\ntype k = string\ntype o = {\n @secure()\n p: string\n q: k[]\n *: o\n}\ntype u = u | o\nparam x u = { p: 'a', q: ['b'], r: { p: 'c' } }\noutput y o = x\nresource r 'T@v' = {\n name: x.p\n}",
 	} {
 		f.Add([]byte(seed))
 	}

@@ -47,6 +47,10 @@ type Options struct {
 	// --deployment-name); each root file takes the part that fits its targetScope, and modules
 	// the scope they name. An empty field stays unknown.
 	Scope funcs.Scope
+	// NamesCheckedElsewhere is set when the ARM front end of the same scan reports the
+	// ParameterFiles and Params names that no template, ARM or Bicep, declares (see
+	// ParameterNames), so they are reported once.
+	NamesCheckedElsewhere bool
 }
 
 // maxFileSize bounds what is read: larger files are reported, not evaluated.
@@ -67,9 +71,10 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 	}
 	byTemplate := map[string]paramFile{}
 	var paramFiles []string
+	var global []globalParam // later ones win
 	for _, name := range opts.ParameterFiles {
 		if !strings.HasSuffix(strings.ToLower(name), ".bicepparam") {
-			l.parameterFile(name, supplied)
+			global = append(global, l.parameterFile(name)...)
 			continue
 		}
 		f := l.read(name)
@@ -88,7 +93,11 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			l.diags = append(l.diags, *d)
 			continue
 		}
-		supplied[name] = suppliedParam{value: v}
+		raw := kv[strings.Index(kv, "=")+1:]
+		global = append(global, globalParam{name: name, from: "--param", value: suppliedParam{value: v, from: "--param", raw: &raw}})
+	}
+	for _, g := range global {
+		supplied[g.name] = g.value
 	}
 
 	// Decide the roots: templates not used as a module by another listed file, and templates
@@ -123,6 +132,9 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		for _, m := range l.localModules(f) {
 			usedAsModule[m] = true
 		}
+	}
+	if !opts.NamesCheckedElsewhere {
+		l.checkDeclared(global, templates)
 	}
 	applied := map[string]bool{}
 	for _, f := range templates {
@@ -201,6 +213,13 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 type suppliedParam struct {
 	value   any
 	assumed map[string]string // assumptions the value rests on (a module caller's defaults)
+	// from names where a value given from outside the templates comes from (a parameters file,
+	// "--param"), so it is checked against the declaration; "" for a module's parameters.
+	from string
+	// at is where the value is written; nil for --param.
+	at *resource.Range
+	// raw is the text of a --param value, used as is for a string parameter ("--param tag=123").
+	raw *string
 }
 
 type loader struct {

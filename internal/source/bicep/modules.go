@@ -327,7 +327,14 @@ func (d *deployment) deployModule(m *moduleSym) []*resource.Resource {
 			out = append(out, in.dep.run()...)
 		}
 		if in.armFile != "" {
-			resources, diags := arm.Load([]string{in.armFile}, arm.Options{Params: in.armParams, Scope: in.scope, Budget: &d.l.armBudget})
+			// The values are the module's parameters, not --param flags: the ARM source is not to
+			// report them as flags the template does not declare.
+			var passed []string
+			for _, kv := range in.armParams {
+				name, _, _ := strings.Cut(kv, "=")
+				passed = append(passed, name)
+			}
+			resources, diags := arm.Load([]string{in.armFile}, arm.Options{Params: in.armParams, AlsoDeclared: passed, Scope: in.scope, Budget: &d.l.armBudget})
 			d.l.diags = append(d.l.diags, diags...)
 			for _, res := range resources {
 				res.Provenance.Address = in.address + "." + res.Provenance.Address

@@ -3,6 +3,7 @@ package bicep
 import (
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/bicep/ast"
@@ -28,10 +29,14 @@ func (d *deployment) secrets() []string {
 	}
 	for _, decl := range d.file.ast.Decls {
 		x, ok := decl.(*ast.ParamDecl)
-		if !ok || x.Name == nil || !isSecure(x.Decorators) || d.params[x.Name.Name] == nil || d.params[x.Name.Name].decl != x {
+		if !ok || x.Name == nil || d.params[x.Name.Name] == nil || d.params[x.Name.Name].decl != x {
 			continue
 		}
-		leafStrings(d.param(d.params[x.Name.Name], nil), add)
+		if isSecure(x.Decorators) {
+			leafStrings(d.param(d.params[x.Name.Name], nil), add)
+		} else if d.declaresSecure(x.Type) {
+			d.secretsIn(x.Type, d.param(d.params[x.Name.Name], nil), add, 0, nil)
+		}
 	}
 	sort.Strings(d.secretValues)
 	return slices.Clip(d.secretValues)
@@ -88,4 +93,177 @@ func mergeSecrets(list, more []string) []string {
 		}
 	}
 	return list
+}
+
+// maxTypeDepth bounds how far a type is followed through the types it names, so types that
+// name each other in a cycle end.
+const maxTypeDepth = 32
+
+// typeDecl finds the declaration of a type named in a type expression — declared in this file or
+// imported, by name or through a wildcard namespace — and the deployment it belongs to.
+func (d *deployment) typeDecl(t ast.Expr) (*ast.TypeDecl, *deployment) {
+	switch x := t.(type) {
+	case *ast.Ident:
+		if td := d.types[x.Name]; td != nil {
+			return td, d
+		}
+		if imp := d.imports[x.Name]; imp != nil && imp.name != "" && imp.from != nil {
+			return imp.from.types[imp.name], imp.from
+		}
+	case *ast.SelectorExpr:
+		if ns, ok := x.X.(*ast.Ident); ok && x.Sel != nil {
+			if imp := d.imports[ns.Name]; imp != nil && imp.name == "" && imp.from != nil {
+				return imp.from.types[x.Sel.Name], imp.from
+			}
+		}
+	}
+	return nil, nil
+}
+
+// secretsIn calls add with the strings of v that its type t declares secure: all of them for a
+// @secure() type, else those of @secure() properties and elements, at any depth. seen holds the
+// declared types already applied to v, so aliases and unions that name each other end; it starts
+// afresh for each property or element.
+func (d *deployment) secretsIn(t ast.Expr, v any, add func(string), depth int, seen map[*ast.TypeDecl]bool) {
+	if depth > maxTypeDepth || t == nil {
+		return
+	}
+	if seen == nil {
+		seen = map[*ast.TypeDecl]bool{}
+	}
+	switch x := t.(type) {
+	case *ast.NullableType:
+		d.secretsIn(x.X, v, add, depth+1, seen)
+	case *ast.Ident, *ast.SelectorExpr:
+		td, owner := d.typeDecl(x)
+		if td == nil || seen[td] {
+			return
+		}
+		if isSecure(td.Decorators) {
+			leafStrings(v, add)
+			return
+		}
+		seen[td] = true
+		owner.secretsIn(td.Type, v, add, depth+1, seen)
+	case *ast.UnionType:
+		// The member a value matches is not worked out: a property secure in any member is.
+		for _, m := range x.Members {
+			d.secretsIn(m, v, add, depth+1, seen)
+		}
+	case *ast.ArrayType:
+		if arr, ok := v.([]any); ok {
+			for _, e := range arr {
+				d.secretsIn(x.Elem, e, add, depth+1, nil)
+			}
+		}
+	case *ast.ArrayLit:
+		arr, _ := v.([]any)
+		for i, item := range x.Items {
+			if i >= len(arr) {
+				break
+			}
+			if isSecure(item.Decorators) {
+				leafStrings(arr[i], add)
+			} else {
+				d.secretsIn(item.Value, arr[i], add, depth+1, nil)
+			}
+		}
+	case *ast.ObjectLit:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		declared := map[string]bool{}
+		var additional *ast.Property
+		for _, item := range x.Items {
+			p, ok := item.(*ast.Property)
+			if !ok {
+				continue
+			}
+			name, ok := propertyName(p)
+			if !ok {
+				additional = p
+				continue
+			}
+			for k, pv := range obj {
+				if !strings.EqualFold(k, name) {
+					continue
+				}
+				declared[k] = true
+				if isSecure(p.Decorators) {
+					leafStrings(pv, add)
+				} else {
+					d.secretsIn(p.Value, pv, add, depth+1, nil)
+				}
+			}
+		}
+		if additional == nil {
+			return
+		}
+		for k, pv := range obj {
+			if declared[k] {
+				continue
+			}
+			if isSecure(additional.Decorators) {
+				leafStrings(pv, add)
+			} else {
+				d.secretsIn(additional.Value, pv, add, depth+1, nil)
+			}
+		}
+	}
+}
+
+// declaresSecure reports whether a type is @secure(), or holds a @secure() property or element
+// at any depth: Bicep compiles those to securestring and secureObject.
+func (d *deployment) declaresSecure(t ast.Expr) bool {
+	return d.findSecure(t, 0, map[*ast.TypeDecl]bool{})
+}
+
+// findSecure is declaresSecure; seen holds the declared types already looked into, so types
+// that name each other are looked into once.
+func (d *deployment) findSecure(t ast.Expr, depth int, seen map[*ast.TypeDecl]bool) bool {
+	if depth > maxTypeDepth || t == nil {
+		return false
+	}
+	switch x := t.(type) {
+	case *ast.NullableType:
+		return d.findSecure(x.X, depth+1, seen)
+	case *ast.Ident, *ast.SelectorExpr:
+		if td, owner := d.typeDecl(x); td != nil && !seen[td] {
+			seen[td] = true
+			return isSecure(td.Decorators) || owner.findSecure(td.Type, depth+1, seen)
+		}
+	case *ast.UnionType:
+		for _, m := range x.Members {
+			if d.findSecure(m, depth+1, seen) {
+				return true
+			}
+		}
+	case *ast.ArrayType:
+		return d.findSecure(x.Elem, depth+1, seen)
+	case *ast.ArrayLit:
+		for _, item := range x.Items {
+			if isSecure(item.Decorators) || d.findSecure(item.Value, depth+1, seen) {
+				return true
+			}
+		}
+	case *ast.ObjectLit:
+		for _, item := range x.Items {
+			if p, ok := item.(*ast.Property); ok && (isSecure(p.Decorators) || d.findSecure(p.Value, depth+1, seen)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// propertyName is the name of an object type's property; false for the "*: type" entry.
+func propertyName(p *ast.Property) (string, bool) {
+	switch k := p.Key.(type) {
+	case *ast.Ident:
+		return k.Name, true
+	case *ast.StringLit:
+		return k.Literal()
+	}
+	return "", false
 }

@@ -1,0 +1,131 @@
+package arm
+
+import (
+	"strings"
+
+	"github.com/lensix/lensix/internal/source/arm/jsonpos"
+)
+
+// maxRefs bounds how many "$ref" links one type follows, so definitions that refer to each
+// other in a cycle end.
+const maxRefs = 32
+
+// resolveRef follows a "$ref" of a type ("#/definitions/x", or a path into a definition's
+// properties, items or additionalProperties) to the node it names in the template's definitions,
+// or nil when it names nothing.
+func (d *deployment) resolveRef(ref string) *jsonpos.Node {
+	rest, ok := strings.CutPrefix(ref, "#/")
+	if !ok {
+		return nil
+	}
+	n := d.typeRoot
+	for _, part := range strings.Split(rest, "/") {
+		// JSON pointer escapes: ~1 is "/", ~0 is "~".
+		n = n.Get(strings.ReplaceAll(strings.ReplaceAll(part, "~1", "/"), "~0", "~"))
+		if n == nil {
+			return nil
+		}
+	}
+	return n
+}
+
+// typeAttr is a constraint of a type (its "type", "nullable", "minLength" ...): the one written
+// beside a "$ref" wins over the definition's, as the compiler's {"$ref": ..., "nullable": false}
+// relies on.
+func (d *deployment) typeAttr(t *jsonpos.Node, key string) *jsonpos.Node {
+	for i := 0; t != nil && i < maxRefs; i++ {
+		if v := t.Get(key); v != nil {
+			return v
+		}
+		ref := t.Get("$ref")
+		if ref == nil || ref.Kind != jsonpos.String {
+			return nil
+		}
+		t = d.resolveRef(ref.Str)
+	}
+	return nil
+}
+
+// typeName is a type's "type" in lower case ("securestring", "object" ...), or "".
+func (d *deployment) typeName(t *jsonpos.Node) string {
+	if n := d.typeAttr(t, "type"); n != nil && n.Kind == jsonpos.String {
+		return strings.ToLower(n.Str)
+	}
+	return ""
+}
+
+func (d *deployment) isSecureType(t *jsonpos.Node) bool {
+	name := d.typeName(t)
+	return name == "securestring" || name == "secureobject"
+}
+
+func (d *deployment) isStringType(t *jsonpos.Node) bool {
+	name := d.typeName(t)
+	return name == "string" || name == "securestring"
+}
+
+// secretsIn adds to out the strings of v that its type t declares secure: all of them for a
+// securestring or secureObject, else those under properties (at any depth) declared so.
+func (d *deployment) secretsIn(t *jsonpos.Node, v any, out []string, depth int) []string {
+	if t == nil || depth > maxRefs {
+		return out
+	}
+	if obj, ok := v.(map[string]any); ok {
+		// A tagged union's member declares the properties; one step, so members that name the
+		// union again do not recurse on the same value.
+		if member := d.discriminatedType(t, obj); member != nil {
+			t = member
+		}
+	}
+	if d.isSecureType(t) {
+		return appendStrings(out, v)
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		props := d.typeAttr(t, "properties")
+		additional := d.typeAttr(t, "additionalProperties")
+		if additional != nil && additional.Kind != jsonpos.Object {
+			additional = nil
+		}
+		for _, k := range sortedKeys(v) {
+			pt := props.Get(k)
+			if pt == nil {
+				pt = additional
+			}
+			out = d.secretsIn(pt, v[k], out, depth+1)
+		}
+	case []any:
+		prefix := d.typeAttr(t, "prefixItems")
+		items := d.typeAttr(t, "items")
+		if items != nil && items.Kind != jsonpos.Object {
+			items = nil
+		}
+		for i, e := range v {
+			et := items
+			if prefix != nil && prefix.Kind == jsonpos.Array && i < len(prefix.Elems) {
+				et = prefix.Elems[i]
+			}
+			out = d.secretsIn(et, e, out, depth+1)
+		}
+	}
+	return out
+}
+
+// discriminatedType is the member of a tagged union ("discriminator": {"propertyName",
+// "mapping"}) that an object's tag selects, or nil.
+func (d *deployment) discriminatedType(t *jsonpos.Node, v map[string]any) *jsonpos.Node {
+	disc := d.typeAttr(t, "discriminator")
+	if disc == nil {
+		return nil
+	}
+	name := disc.Get("propertyName")
+	if name == nil || name.Kind != jsonpos.String {
+		return nil
+	}
+	for k, tag := range v {
+		if s, ok := tag.(string); ok && strings.EqualFold(k, name.Str) {
+			return disc.Get("mapping").Get(s)
+		}
+	}
+	return nil
+}
