@@ -408,33 +408,11 @@ func (l *loader) undeclaredParameter(p suppliedParam, declared map[string]string
 func ClosestName(name string, declared map[string]string) string {
 	best, bestDist := "", max(2, len(name)/4)+1
 	for _, k := range sortedKeys(declared) {
-		if d := editDistance(strings.ToLower(name), k); d < bestDist && d < len(name) {
+		if d := diag.EditDistance(strings.ToLower(name), k); d < bestDist && d < len(name) {
 			best, bestDist = declared[k], d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur := make([]int, len(rb)+1)
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(rb)]
 }
 
 // report records a diagnostic once per place and message, so a copy loop does not repeat it.
