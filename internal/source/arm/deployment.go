@@ -179,7 +179,7 @@ func (d *deployment) run() []*resource.Resource {
 			}
 			if isSecureType(o.Value) {
 				// A consumer reads it through reference(): mask it in the root's resources.
-				d.l.secrets = appendStrings(d.l.secrets, v)
+				d.l.taint.Track(v)
 			}
 			d.outputs[o.Key] = output
 			d.outputsAssumed.add(c.assumed)
@@ -192,42 +192,12 @@ func (d *deployment) run() []*resource.Resource {
 	for _, k := range sortedKeys(d.vars) {
 		_, _ = d.ctx().Variable(d.vars[k].name)
 	}
-	d.l.secrets = append(d.l.secrets, d.secureValues()...)
-	return out
-}
-
-// secureValues lists the string leaves of the known values of securestring and secureObject
-// parameters: outputs mask them wherever they flowed.
-func (d *deployment) secureValues() []string {
-	var out []string
-	for _, k := range sortedKeys(d.params) {
-		p := d.params[k]
-		if p.state == done && isSecureType(p.decl) {
-			out = appendStrings(out, p.value)
-		}
-	}
 	return out
 }
 
 func isSecureType(decl *jsonpos.Node) bool {
 	t := decl.Get("type")
 	return t != nil && t.Kind == jsonpos.String && (strings.EqualFold(t.Str, "securestring") || strings.EqualFold(t.Str, "secureobject"))
-}
-
-func appendStrings(out []string, v any) []string {
-	switch v := v.(type) {
-	case string:
-		return append(out, v)
-	case []any:
-		for _, e := range v {
-			out = appendStrings(out, e)
-		}
-	case map[string]any:
-		for _, k := range sortedKeys(v) {
-			out = appendStrings(out, v[k])
-		}
-	}
-	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -273,6 +243,10 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 			p.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %q has no value and no default: pass --param %s=VALUE or a parameters file", p.name, p.name)}
 		}
 		p.state = done
+		if isSecureType(p.decl) {
+			// Outputs mask it wherever it flows; functions applied to it make secrets too.
+			d.l.taint.Track(p.value)
+		}
 	}
 	c.assumed.add(p.assumed)
 	return p.value, nil

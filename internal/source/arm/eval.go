@@ -409,7 +409,8 @@ func (c *evalCtx) apply(n *expr.Call, args []any) (any, error) {
 	if budget := (sizeBudget{nodes: maxValueNodes, bytes: maxValueBytes}); !budget.fits(v) {
 		return nil, at(n.NamePos, fmt.Errorf("the result is larger than %d values or %d MB", maxValueNodes, maxValueBytes>>20))
 	}
-	return v, nil
+	// What a function makes of a secure value (skip, substring, split...) is secret too.
+	return c.d.l.taint.Derive(v, args), nil
 }
 
 // Limits on one function result: variables that double a value in each step would otherwise

@@ -85,14 +85,14 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		for k, v := range supplied {
 			params[k] = v
 		}
-		l.secrets = nil
+		l.taint = resource.Taint{}
 		d := l.newDeployment(f, f.root, funcs.Scope{}, "", params, nil)
 		rs := d.run()
 		// Every resource of the deployment, nested ones included, may carry any of its secrets.
 		for _, r := range rs {
-			r.Secrets = append(r.Secrets, l.secrets...)
+			r.Secrets = append(r.Secrets, l.taint.Secrets()...)
 		}
-		secrets = append(secrets, l.secrets...)
+		secrets = append(secrets, l.taint.Secrets()...)
 		byRoot[name] = rs
 		roots = append(roots, name)
 	}
@@ -150,8 +150,9 @@ type loader struct {
 	diags diag.Diagnostics
 	seen  map[diagKey]bool
 	calls int // user-defined function calls so far
-	// secrets are the secure parameter values of the root deployment being evaluated.
-	secrets []string
+	// taint tracks the secure values of the root deployment being evaluated (nested and linked
+	// ones included) and the strings functions made of them.
+	taint resource.Taint
 	// linkedBy lists, for each linked template file, the files that link to it.
 	linkedBy map[string][]string
 }

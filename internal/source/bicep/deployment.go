@@ -386,6 +386,10 @@ func (d *deployment) param(sym *symbol, st *state) any {
 		}
 		sym.assumed = inner.assumed
 		sym.state = done
+		if isSecure(x.Decorators) {
+			// Functions applied to it make secrets too; see resource.Taint.
+			d.l.taint.Track(sym.value)
+		}
 	}
 	st.add(sym.assumed)
 	return sym.value
@@ -449,7 +453,7 @@ func (d *deployment) output(sym *symbol, st *state) any {
 		sym.state = done
 		if isSecure(x.Decorators) {
 			// A @secure() output read by a consumer is a secret wherever it flows there.
-			leafStrings(sym.value, func(s string) { d.l.secureOutputs = append(d.l.secureOutputs, s) })
+			d.l.taint.Track(sym.value)
 		}
 	}
 	st.add(sym.assumed)
