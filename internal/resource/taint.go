@@ -14,10 +14,9 @@ type Taint struct {
 	secrets []string
 	seen    map[string]bool
 	// forms are the lower-cased forms, as MaskSecrets masks them, of the tracked secrets long
-	// enough to mask: a string that contains one carries a secret. inputForms are those of the
-	// secure values themselves (Track), not of what was derived from them.
-	forms, inputForms []string
-	derived           int
+	// enough to mask: a string that contains one carries a secret.
+	forms   []string
+	derived int
 }
 
 // DerivedReason is the reason of the unknown value that stands for a string derived from a
@@ -33,7 +32,7 @@ const maxDerived = 1000
 func (t *Taint) Track(v any) {
 	switch x := v.(type) {
 	case string:
-		t.inputForms = append(t.inputForms, t.add(x)...)
+		t.add(x)
 	case []any:
 		for _, e := range x {
 			t.Track(e)
@@ -45,25 +44,20 @@ func (t *Taint) Track(v any) {
 	}
 }
 
-// add tracks s and returns the forms it added.
-func (t *Taint) add(s string) []string {
+func (t *Taint) add(s string) {
 	if t.seen[s] {
-		return nil
+		return
 	}
 	if t.seen == nil {
 		t.seen = map[string]bool{}
 	}
 	t.seen[s] = true
 	t.secrets = append(t.secrets, s)
-	if len(s) < minSecretLength {
-		return nil
+	if len(s) >= minSecretLength {
+		for _, f := range secretForms(s) {
+			t.forms = append(t.forms, strings.ToLower(f))
+		}
 	}
-	forms := secretForms(s)
-	for i, f := range forms {
-		forms[i] = strings.ToLower(f)
-	}
-	t.forms = append(t.forms, forms...)
-	return forms
 }
 
 // Secrets returns the tracked secrets in the order they were tracked. Appending to the result
@@ -72,26 +66,47 @@ func (t *Taint) Secrets() []string { return slices.Clip(t.secrets) }
 
 // Derive returns result, the value a function made of args, with its secrets tracked. When an
 // argument carries a secret (one of its strings or keys contains a tracked one as MaskSecrets
-// would find it), every string of result that was not passed through from an argument and does
-// not hold a whole secure value is a part or transformation of a secret — substring, skip,
-// take, split, trim, replace, a hash — and becomes a tracked secret itself. A string that holds
-// a whole secure value was built around it (concat, format, toUpper): the rest is the
-// template's own text, and masking the value is enough. A derived string shorter than
-// MaskSecrets masks (first(pw) is one character; masking every "a" would garble every report)
-// becomes an unknown value with DerivedReason instead, so it is neither printed nor judged; so
-// does one beyond maxDerived. An empty string stays: it holds no character of the secret.
-// Object keys of the result are not tracked: functions make them from names (items() gives
-// "key" and "value"), not from values. result is not changed: what changes is copied.
+// would find it), every string of result is made of the secret — a part or a transformation of
+// it: substring, skip, take, split, trim, replace, a hash — and becomes a tracked secret
+// itself, unless it was passed through from an argument or, once every tracked secret in it is
+// cut out, what remains is text of the arguments that carry none (concat('apim-', pw) leaves
+// "apim-"): then masking the secrets in it is enough, and the rest stays readable.
+//
+// A derived string shorter than MaskSecrets masks (first(pw) is one character; masking every
+// "a" would garble every report) becomes an unknown value with DerivedReason instead, so it is
+// neither printed nor judged; so does one beyond maxDerived. An empty string stays: it holds no
+// character of the secret. Object keys of the result are not tracked: functions make them from
+// names (items() gives "key" and "value"), not from values. result is not changed: what
+// changes is copied.
 func (t *Taint) Derive(result any, args []any) any {
-	if len(t.forms) == 0 || !slices.ContainsFunc(args, t.carries) {
+	if len(t.forms) == 0 || !t.carriesAny(args) {
 		return result
 	}
-	passed := map[string]bool{}
+	d := derivation{passed: map[string]bool{}}
 	for _, a := range args {
-		eachString(a, func(s string) { passed[s] = true })
+		eachString(a, func(s string) { d.passed[s] = true })
+		if !t.carries(a) {
+			eachString(a, func(s string) { d.plain.WriteString(strings.ToLower(s)) })
+		}
 	}
-	v, _ := t.derive(result, passed)
+	v, _ := t.derive(result, &d)
 	return v
+}
+
+// derivation is what Derive knows of the arguments: their strings, and the text of those that
+// carry no secret, run together as concat would.
+type derivation struct {
+	passed map[string]bool
+	plain  strings.Builder
+}
+
+func (t *Taint) carriesAny(values []any) bool {
+	for _, v := range values {
+		if t.carries(v) {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *Taint) carries(v any) bool {
@@ -99,7 +114,7 @@ func (t *Taint) carries(v any) bool {
 	case string:
 		return contains(x, t.forms)
 	case []any:
-		return slices.ContainsFunc(x, t.carries)
+		return t.carriesAny(x)
 	case map[string]any:
 		for k, e := range x {
 			if contains(k, t.forms) || t.carries(e) {
@@ -125,13 +140,10 @@ func contains(s string, forms []string) bool {
 }
 
 // derive tracks the new strings of v and reports whether v had to change.
-func (t *Taint) derive(v any, passed map[string]bool) (any, bool) {
+func (t *Taint) derive(v any, d *derivation) (any, bool) {
 	switch x := v.(type) {
 	case string:
-		if x == "" || passed[x] || contains(x, t.inputForms) {
-			return x, false
-		}
-		if t.seen[x] {
+		if x == "" || d.passed[x] || t.seen[x] || t.builtAround(x, d.plain.String()) {
 			return x, false
 		}
 		if len(x) < minSecretLength || t.derived >= maxDerived {
@@ -142,11 +154,11 @@ func (t *Taint) derive(v any, passed map[string]bool) (any, bool) {
 	case []any:
 		var out []any
 		for i, e := range x {
-			if d, changed := t.derive(e, passed); changed {
+			if v, changed := t.derive(e, d); changed {
 				if out == nil {
 					out = slices.Clone(x)
 				}
-				out[i] = d
+				out[i] = v
 			}
 		}
 		if out != nil {
@@ -155,11 +167,11 @@ func (t *Taint) derive(v any, passed map[string]bool) (any, bool) {
 	case map[string]any:
 		var out map[string]any
 		for _, k := range slices.Sorted(maps.Keys(x)) {
-			if d, changed := t.derive(x[k], passed); changed {
+			if v, changed := t.derive(x[k], d); changed {
 				if out == nil {
 					out = maps.Clone(x)
 				}
-				out[k] = d
+				out[k] = v
 			}
 		}
 		if out != nil {
@@ -167,6 +179,45 @@ func (t *Taint) derive(v any, passed map[string]bool) (any, bool) {
 		}
 	}
 	return v, false
+}
+
+// builtAround reports whether s holds tracked secrets and, between them, only text found in
+// plain, the arguments that carry no secret.
+func (t *Taint) builtAround(s, plain string) bool {
+	lower := strings.ToLower(s)
+	covered := make([]bool, len(lower))
+	found := false
+	for _, f := range t.forms {
+		for from := 0; ; {
+			i := strings.Index(lower[from:], f)
+			if i < 0 {
+				break
+			}
+			found = true
+			for j := from + i; j < from+i+len(f); j++ {
+				covered[j] = true
+			}
+			from += i + 1
+		}
+	}
+	if !found {
+		return false
+	}
+	for start := 0; start < len(lower); {
+		if covered[start] {
+			start++
+			continue
+		}
+		end := start
+		for end < len(lower) && !covered[end] {
+			end++
+		}
+		if !strings.Contains(plain, lower[start:end]) {
+			return false
+		}
+		start = end
+	}
+	return true
 }
 
 // eachString calls f with every string and object key in v.
