@@ -98,6 +98,11 @@ func fragmentCases() []fragmentCase {
 				"main.bicep": "@secure()\nparam pw string\nmodule m 'mod.bicep' = {\n  name: 'm'\n  params: { inner: skip(pw, 5) }\n}\n",
 				"mod.bicep":  strings.Replace(bicepFragmentTemplate("inner", ""), "@secure()\nparam pw string", "param inner string", 1)},
 			leaks: []string{"perSecret-Pw1z"}},
+		{name: "a part of a @secure() Bicep parameter cut in an ARM template module is masked",
+			files: map[string]string{
+				"main.bicep": "@secure()\nparam pw string\nmodule m 'inner.json' = {\n  name: 'm'\n  params: { pw: pw }\n}\n",
+				"inner.json": strings.Replace(armFragmentTemplate("skip(parameters('pw'), 2)", ""), `{"type": "securestring"}`, `{"type": "string"}`, 1)},
+			leaks: []string{"7SuperSecret-Pw1z"}},
 		{name: "a part of a @secure() Bicep parameter a module hands back in a plain output is masked",
 			files: map[string]string{
 				"main.bicep": "@secure()\nparam pw string\nmodule m 'mod.bicep' = {\n  name: 'm'\n  params: { inner: pw }\n}\n" +
@@ -162,8 +167,14 @@ func TestPartsOfASecureValueLeaveVerdictsThatDoNotDependOnThemAlone(t *testing.T
 			if err := json.Unmarshal([]byte(out), &doc); err != nil {
 				t.Fatalf("exit %d, stdout is not JSON: %v\n%s%s", code, err, out, stderr)
 			}
-			if code != 0 || len(doc.Results) != 1 || doc.Results[0].Status != "pass" {
-				t.Errorf("exit %d, results %+v, want one pass: the service has a system-assigned identity; %s", code, doc.Results, stderr)
+			passed := 0
+			for _, r := range doc.Results {
+				if r.Status == "pass" {
+					passed++
+				}
+			}
+			if code != 0 || len(doc.Results) == 0 || passed != len(doc.Results) {
+				t.Errorf("exit %d, results %+v, want each to pass: the service has a system-assigned identity; %s", code, doc.Results, stderr)
 			}
 		})
 	}

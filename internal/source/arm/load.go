@@ -21,6 +21,9 @@ type Options struct {
 	// Params are single values (--param k=v); v is parsed as JSON when it parses, else taken as
 	// a string. They override every file.
 	Params []string
+	// Secrets are values the caller knows to be secret, such as the secure values of the Bicep
+	// file that uses the template as a module: what functions make of them is secret too.
+	Secrets []string
 }
 
 // maxFileSize bounds what is read: larger files are reported, not evaluated.
@@ -86,6 +89,9 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			params[k] = v
 		}
 		l.taint = resource.Taint{}
+		for _, s := range opts.Secrets {
+			l.taint.Track(s)
+		}
 		d := l.newDeployment(f, f.root, funcs.Scope{}, "", params, nil)
 		rs := d.run()
 		// Every resource of the deployment, nested ones included, may carry any of its secrets.
