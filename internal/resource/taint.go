@@ -66,11 +66,12 @@ func (t *Taint) Secrets() []string { return slices.Clip(t.secrets) }
 
 // Derive returns result, the value a function made of args, with its secrets tracked. When an
 // argument carries a secret (one of its strings or keys contains a tracked one as MaskSecrets
-// would find it), every string of result is made of the secret — a part or a transformation of
-// it: substring, skip, take, split, trim, replace, a hash — and becomes a tracked secret
-// itself, unless it was passed through from an argument or, once every tracked secret in it is
-// cut out, what remains is text of the arguments that carry none (concat('apim-', pw) leaves
-// "apim-"): then masking the secrets in it is enough, and the rest stays readable.
+// would find it), every string of result is taken to be made of the secret — a part or a
+// transformation of it: substring, skip, take, split, trim, replace, a hash — and becomes a
+// tracked secret itself, unless it was passed through from an argument, or what remains of it
+// once every tracked secret in it is cut out is text the arguments hold outside their secrets
+// (concat('apim-', pw) leaves "apim-", split(concat('apim-', pw), '-') gives "apim"): masking
+// the secrets in it is then enough, and the rest stays readable.
 //
 // A derived string shorter than MaskSecrets masks (first(pw) is one character; masking every
 // "a" would garble every report) becomes an unknown value with DerivedReason instead, so it is
@@ -84,17 +85,20 @@ func (t *Taint) Derive(result any, args []any) any {
 	}
 	d := derivation{passed: map[string]bool{}}
 	for _, a := range args {
-		eachString(a, func(s string) { d.passed[s] = true })
-		if !t.carries(a) {
-			eachString(a, func(s string) { d.plain.WriteString(strings.ToLower(s)) })
-		}
+		eachString(a, func(s string) {
+			d.passed[s] = true
+			lower := strings.ToLower(s)
+			for _, run := range t.plainRuns(lower) {
+				d.plain.WriteString(lower[run[0]:run[1]])
+			}
+		})
 	}
 	v, _ := t.derive(result, &d)
 	return v
 }
 
-// derivation is what Derive knows of the arguments: their strings, and the text of those that
-// carry no secret, run together as concat would.
+// derivation is what Derive knows of the arguments: their strings, and the text they hold
+// outside tracked secrets, lower-cased and run together as concat would.
 type derivation struct {
 	passed map[string]bool
 	plain  strings.Builder
@@ -143,7 +147,7 @@ func contains(s string, forms []string) bool {
 func (t *Taint) derive(v any, d *derivation) (any, bool) {
 	switch x := v.(type) {
 	case string:
-		if x == "" || d.passed[x] || t.seen[x] || t.builtAround(x, d.plain.String()) {
+		if x == "" || d.passed[x] || t.seen[x] || t.plainAround(x, d.plain.String()) {
 			return x, false
 		}
 		if len(x) < minSecretLength || t.derived >= maxDerived {
@@ -181,28 +185,34 @@ func (t *Taint) derive(v any, d *derivation) (any, bool) {
 	return v, false
 }
 
-// builtAround reports whether s holds tracked secrets and, between them, only text found in
-// plain, the arguments that carry no secret.
-func (t *Taint) builtAround(s, plain string) bool {
+// plainAround reports whether s, outside the tracked secrets it holds, is only text found in
+// plain.
+func (t *Taint) plainAround(s, plain string) bool {
 	lower := strings.ToLower(s)
+	for _, run := range t.plainRuns(lower) {
+		if !strings.Contains(plain, lower[run[0]:run[1]]) {
+			return false
+		}
+	}
+	return true
+}
+
+// plainRuns returns the [start, end) byte ranges of lower that no tracked secret covers.
+func (t *Taint) plainRuns(lower string) [][2]int {
 	covered := make([]bool, len(lower))
-	found := false
 	for _, f := range t.forms {
 		for from := 0; ; {
 			i := strings.Index(lower[from:], f)
 			if i < 0 {
 				break
 			}
-			found = true
 			for j := from + i; j < from+i+len(f); j++ {
 				covered[j] = true
 			}
 			from += i + 1
 		}
 	}
-	if !found {
-		return false
-	}
+	var runs [][2]int
 	for start := 0; start < len(lower); {
 		if covered[start] {
 			start++
@@ -212,12 +222,10 @@ func (t *Taint) builtAround(s, plain string) bool {
 		for end < len(lower) && !covered[end] {
 			end++
 		}
-		if !strings.Contains(plain, lower[start:end]) {
-			return false
-		}
+		runs = append(runs, [2]int{start, end})
 		start = end
 	}
-	return true
+	return runs
 }
 
 // eachString calls f with every string and object key in v.

@@ -25,6 +25,8 @@ func TestDeriveTracksWhatAFunctionMakesOfASecret(t *testing.T) {
 		{"an empty part stays empty", "", []any{pw, int64(40)}, "", nil},
 		{"a string holding the whole secret stays as it is, the secret masked in it", "apim-" + pw, []any{"apim-", pw}, "apim-" + pw, nil},
 		{"a string holding the secret and text of arguments that carry none stays as it is", "apim-" + pw + "-x", []any{"apim-", pw, "-", "x"}, "apim-" + pw + "-x", nil},
+		{"a part of an argument outside the secret is no secret", []any{"apim", "Xq7SuperSecret", "Pw1z"}, []any{"apim-" + pw, "-"},
+			[]any{"apim", "Xq7SuperSecret", "Pw1z"}, []string{"Xq7SuperSecret", "Pw1z"}},
 		{"a string holding the secret beside more of it becomes a secret", "DEFGH" + pw, []any{pw + pw, int64(11)}, "DEFGH" + pw, []string{"DEFGH" + pw}},
 		{"an upper-cased secret holds the secret", "XQ7SUPERSECRET-PW1Z", []any{pw}, "XQ7SUPERSECRET-PW1Z", nil},
 		{"a literal passed beside the secret is no secret", []any{pw, "westeurope"}, []any{pw, "westeurope"}, []any{pw, "westeurope"}, nil},
