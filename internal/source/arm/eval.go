@@ -409,6 +409,11 @@ func (c *evalCtx) apply(n *expr.Call, args []any) (any, error) {
 	if budget := (sizeBudget{nodes: maxValueNodes, bytes: maxValueBytes}); !budget.fits(v) {
 		return nil, at(n.NamePos, fmt.Errorf("the result is larger than %d values or %d MB", maxValueNodes, maxValueBytes>>20))
 	}
+	if name := strings.ToLower(n.Name); name == "parameters" || name == "variables" {
+		// A name that happens to hold a secret's text says nothing of the value it reads, whose
+		// secrets were tracked when it was made.
+		return v, nil
+	}
 	// What a function makes of a secure value (skip, substring, split...) is secret too.
 	return c.d.l.taint.Derive(v, args), nil
 }

@@ -84,6 +84,13 @@ func TestSecureParameterValuesAreSecrets(t *testing.T) {
 			not:  []string{"PlainValue1", "PLAINVALUE1", "PlainValue1-Part2PLAINVALUE1"},
 		},
 		{
+			name: "a parameter whose name holds a secure value's text is no secret",
+			files: []string{"t.json", template(`"parameters": {"adminUser": {"type": "secureObject", "defaultValue": {"u": "adminUser"}}, "adminUserName": {"type": "string", "defaultValue": "PlainName1"}},
+				"resources": [` + apim(`"[concat(parameters('adminUser').u, '-', parameters('adminUserName'))]"`) + `]`)},
+			want: []string{"adminUser"},
+			not:  []string{"PlainName1"},
+		},
+		{
 			name: "a part of a securestring cut in a nested deployment is a secret of the root's resources",
 			files: []string{"t.json", template(`"parameters": {"pw": {"type": "securestring", "defaultValue": "PassedIn1-Nested"}},
 				"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "inner",
