@@ -409,7 +409,7 @@ func (c *evalCtx) apply(n *expr.Call, args []any) (any, error) {
 	if budget := (sizeBudget{nodes: maxValueNodes, bytes: maxValueBytes}); !budget.fits(v) {
 		return nil, at(n.NamePos, fmt.Errorf("the result is larger than %d values or %d MB", maxValueNodes, maxValueBytes>>20))
 	}
-	if name := strings.ToLower(n.Name); name == "parameters" || name == "variables" {
+	if strings.EqualFold(n.Name, "parameters") || strings.EqualFold(n.Name, "variables") {
 		// A name that happens to hold a secret's text says nothing of the value it reads, whose
 		// secrets were tracked when it was made.
 		return v, nil
