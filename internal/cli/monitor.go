@@ -113,6 +113,11 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 			return usageError("%v", err)
 		}
 	}
+	// Templates are evaluated for the deployment the suppressions file's deployment: section names.
+	scope, err := (&InputFlags{}).deploymentScope(supp)
+	if err != nil {
+		return err
+	}
 	channels, err := cfg.BuildChannels(opts.Getenv, opts.IO.Out)
 	if err != nil {
 		return usageError("%s: %v", opts.ConfigFile, err)
@@ -144,7 +149,7 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 		live = scanner
 	}
 	mon, err := monitor.New(targets, monitor.Options{
-		Store: st, IaC: monitor.IaCScanner{Checks: checks, Config: supp, Version: opts.Version}, Live: live,
+		Store: st, IaC: monitor.IaCScanner{Checks: checks, Config: supp, Version: opts.Version, Scope: scope}, Live: live,
 		Notifier: notifier, Metrics: metrics, Logger: logger, Retention: time.Duration(cfg.Retention),
 	})
 	if err != nil {

@@ -115,7 +115,9 @@ func resourcesRun(ctx context.Context, opts *ResourcesOptions) error {
 		return usageError("%v", err)
 	}
 	scanOpts := scan.Options{Paths: opts.Paths, Config: cfg}
-	opts.Inputs.apply(&scanOpts, opts.Environ)
+	if err := opts.Inputs.apply(&scanOpts, opts.Environ, cfg); err != nil {
+		return err
+	}
 	resources, diags := scan.Resources(ctx, scanOpts)
 	out := struct {
 		Resources []resourceJSON `json:"resources"`

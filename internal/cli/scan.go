@@ -15,6 +15,8 @@ import (
 
 	"github.com/lensix/lensix/internal/check"
 	_ "github.com/lensix/lensix/internal/checks" // the built-in checks
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/policy"
 	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/scan"
 	"github.com/lensix/lensix/internal/source/arm"
@@ -58,6 +60,11 @@ Terraform: each folder of .tf/.tf.json files is a module; local modules are foll
 variables come from defaults, terraform.tfvars, *.auto.tfvars, --var-file, --var and TF_VAR_*.
 Plan JSON from 'terraform show -json' is recognised by its content.
 
+ARM and Bicep: parameters come from defaults, paired parameters files, --parameters and --param.
+Where the templates are deployed (--deployment-scope with the scope ID az deployment targets,
+--location, --tenant-id, --deployment-name, or deployment: in .lensix.yaml) resolves
+resourceGroup(), subscription(), resourceId() and resource IDs; without it they are unknown.
+
 Exit codes:
   0  no result failed
   1  a result failed at or above --fail-on
@@ -72,6 +79,7 @@ already uses or that would overwrite an input (a .tf, .tf.json, .bicep or .bicep
 JSON file the scan reads).`,
 		Example: `  lensix scan ./infra
   lensix scan ./infra --var-file prod.tfvars --var location=westeurope
+  lensix scan ./bicep --deployment-scope /subscriptions/<guid>/resourceGroups/prod --location westeurope
   lensix scan . -o sarif=lensix.sarif -o junit=lensix.xml -o table
   lensix scan plan.json --format json --fail-on high`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -296,16 +304,26 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	}
 	start := time.Now()
 	scanOpts := scan.Options{Paths: opts.Paths, Checks: checks, Config: cfg, Now: opts.Now(), Version: opts.Version}
-	opts.Inputs.apply(&scanOpts, opts.Environ)
+	if err := opts.Inputs.apply(&scanOpts, opts.Environ, cfg); err != nil {
+		return err
+	}
 	resources, diags := scan.Resources(ctx, scanOpts)
 	if err := ctx.Err(); err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}
-	rep := scan.Evaluate(resources, diags, scanOpts)
+	var defs []*policy.Definition
+	var policyDiags diag.Diagnostics
 	if policies := union(cfg.Policies, opts.Policies); len(policies) > 0 {
-		if err := addPolicyFindings(rep, resources, policies, opts.Now(), cfg); err != nil {
+		if defs, policyDiags, err = loadPolicies(policies, checks); err != nil {
 			return err
 		}
+		for _, d := range defs {
+			scanOpts.PolicyIDs = append(scanOpts.PolicyIDs, d.Name)
+		}
+	}
+	rep := scan.Evaluate(resources, diags, scanOpts)
+	if len(defs) > 0 || len(policyDiags) > 0 {
+		addPolicyFindings(rep, resources, defs, policyDiags, opts.Now(), cfg)
 	}
 	if opts.StoreFile != "" {
 		if err := recordScan(ctx, opts.StoreFile, scanTarget(opts.Paths), rep, start); err != nil {

@@ -75,9 +75,13 @@ To scan a folder named azure, write ./azure.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// The IaC input flags are inherited from scan but mean nothing to a live scan.
-			for _, name := range []string{"var", "var-file", "param", "parameters"} {
+			for _, name := range append([]string{"var", "var-file", "param", "parameters"}, deploymentFlags...) {
 				if cmd.Flags().Changed(name) {
-					return usageError("--%s gives Terraform, Bicep or ARM inputs; scan azure reads live resources and takes none", name)
+					hint := ""
+					if name == "tenant-id" {
+						hint = " (to sign in to a tenant, use --tenant)"
+					}
+					return usageError("--%s gives Terraform, Bicep or ARM inputs; scan azure reads live resources and takes none%s", name, hint)
 				}
 			}
 			if runF != nil {
@@ -183,11 +187,20 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 		saveErr = saveSnapshot(opts.Save, inv.Snapshot(opts.Cloud, so.Now()))
 	}
 	resources := scan.Dedupe(inv.Resources)
-	rep := scan.Evaluate(resources, append(diags, typeDiags...), scan.Options{Checks: checks, Config: cfg, Now: so.Now(), Version: so.Version})
+	evalOpts := scan.Options{Checks: checks, Config: cfg, Now: so.Now(), Version: so.Version}
+	var defs []*azurepolicy.Definition
+	var policyDiags diag.Diagnostics
 	if len(policies) > 0 {
-		if err := addPolicyFindings(rep, resources, policies, so.Now(), cfg); err != nil {
+		if defs, policyDiags, err = loadPolicies(policies, checks); err != nil {
 			return err
 		}
+		for _, d := range defs {
+			evalOpts.PolicyIDs = append(evalOpts.PolicyIDs, d.Name)
+		}
+	}
+	rep := scan.Evaluate(resources, append(diags, typeDiags...), evalOpts)
+	if len(defs) > 0 || len(policyDiags) > 0 {
+		addPolicyFindings(rep, resources, defs, policyDiags, so.Now(), cfg)
 	}
 	if so.StoreFile != "" {
 		target := strings.TrimSpace("azure " + strings.Join(append(append([]string(nil), opts.Subscriptions...), opts.ManagementGroups...), " "))

@@ -17,6 +17,9 @@ import (
 	"github.com/lensix/lensix/internal/check"
 	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/scan"
+	"github.com/lensix/lensix/internal/source/arm"
+	"github.com/lensix/lensix/internal/source/arm/funcs"
+	"github.com/lensix/lensix/internal/source/bicep"
 	"github.com/lensix/lensix/internal/store"
 	"github.com/lensix/lensix/internal/suppress"
 )
@@ -69,6 +72,8 @@ type IaCScanner struct {
 	Checks  []*check.Check
 	Config  *suppress.Config
 	Version string
+	// Scope is where ARM templates and Bicep files are deployed (see --deployment-scope).
+	Scope funcs.Scope
 }
 
 // Scan implements Scanner.
@@ -80,7 +85,8 @@ func (s IaCScanner) Scan(ctx context.Context, t Target) (*report.Report, error) 
 	if cfg == nil {
 		cfg = &suppress.Config{}
 	}
-	return scan.Run(ctx, scan.Options{Paths: t.Paths, Checks: s.Checks, Config: cfg, Now: time.Now(), Version: s.Version})
+	return scan.Run(ctx, scan.Options{Paths: t.Paths, Checks: s.Checks, Config: cfg, Now: time.Now(), Version: s.Version,
+		ARM: arm.Options{Scope: s.Scope}, Bicep: bicep.Options{Scope: s.Scope}})
 }
 
 // Options are the monitor's dependencies.

@@ -32,9 +32,25 @@ type Config struct {
 	// Policies are files or folders of Azure Policy definitions run beside the built-in checks,
 	// relative to the config file's folder.
 	Policies []string `yaml:"policies"`
+	// Deployment is where the ARM templates and Bicep files are deployed; the CLI checks the
+	// values, and its flags override them.
+	Deployment Deployment `yaml:"deployment"`
 
 	// File is where the config was read from, for messages.
 	File string `yaml:"-"`
+}
+
+// Deployment is the deployment: section, the scope IaC templates are evaluated for.
+type Deployment struct {
+	// Scope is an ARM scope ID: /subscriptions/<guid>[/resourceGroups/<name>],
+	// /providers/Microsoft.Management/managementGroups/<id>, or / for the tenant.
+	Scope string `yaml:"scope"`
+	// Location is what resourceGroup().location (or, above a resource group, deployment().location) answers.
+	Location string `yaml:"location"`
+	// TenantID is what subscription().tenantId and tenant().tenantId answer.
+	TenantID string `yaml:"tenant-id"`
+	// Name is what deployment().name answers.
+	Name string `yaml:"name"`
 }
 
 // Rule suppresses a check's failing or unknown results for the resources it matches.

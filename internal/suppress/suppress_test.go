@@ -17,6 +17,7 @@ func TestParseRejectsIncompleteConfig(t *testing.T) {
 		{"a suppression without a resource is rejected", "suppressions:\n  - check: a\n    reason: r\n", "needs both"},
 		{"an expiry that is not a date is rejected", "suppressions:\n  - check: a\n    resource: b\n    reason: r\n    expires: soon\n", "not a date"},
 		{"an unknown key is rejected", "supressions: []\n", "supressions"},
+		{"an unknown key in the deployment section is rejected", "deployment:\n  resource-group: prod\n", "resource-group"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,6 +35,18 @@ func TestParseRejectsIncompleteConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+func TestDeploymentSectionIsRead(t *testing.T) {
+	cfg, err := Parse(".lensix.yaml", []byte("deployment:\n  scope: /subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/prod\n  location: westeurope\n  tenant-id: 72f988bf-86f1-41af-91ab-2d7cd011db47\n  name: release\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Deployment{Scope: "/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/prod", Location: "westeurope",
+		TenantID: "72f988bf-86f1-41af-91ab-2d7cd011db47", Name: "release"}
+	if cfg.Deployment != want {
+		t.Errorf("deployment = %+v, want %+v", cfg.Deployment, want)
+	}
 }
 
 func TestExcluded(t *testing.T) {
@@ -84,6 +97,8 @@ suppressions:
 	shouted := &resource.Resource{Suppressions: []resource.Suppression{{CheckID: "APIMGMT_NoManagedIdentity", Reason: "legacy"}}}
 	unexplained := &resource.Resource{Provenance: resource.Provenance{Address: "azurerm_api_management.b"},
 		Suppressions: []resource.Suppression{{CheckID: "apimgmt_nomanagedidentity", Range: resource.Range{Filename: "main.tf", Start: resource.Pos{Line: 7}}}}}
+	unexplainedJSON := &resource.Resource{Suppressions: []resource.Suppression{{CheckID: "apimgmt_nomanagedidentity", InMetadata: true,
+		Range: resource.Range{Filename: "main.json", Start: resource.Pos{Line: 18}}}}}
 	tests := []struct {
 		name       string
 		finding    check.Finding
@@ -94,7 +109,8 @@ suppressions:
 	}{
 		{"an inline comment suppresses a failure", finding(check.Fail, inline), time.Now(), check.Suppressed, "inline", ""},
 		{"an inline comment suppresses an unknown", finding(check.Unknown, inline), time.Now(), check.Suppressed, "inline", ""},
-		{"an inline comment without a reason suppresses but notes that no reason was given", finding(check.Fail, unexplained), time.Now(), check.Suppressed, "inline", "main.tf:7: no reason given"},
+		{"an inline comment without a reason suppresses but notes that no reason was given", finding(check.Fail, unexplained), time.Now(), check.Suppressed, "inline", "main.tf:7: no reason given; write why after the ]: lensix:ignore[apimgmt_nomanagedidentity] reason"},
+		{"an ARM metadata entry without a reason notes the JSON to add", finding(check.Fail, unexplainedJSON), time.Now(), check.Suppressed, "inline", `main.json:18: no reason given; add "reason": "why"`},
 		{"an inline comment naming the check in another case suppresses", finding(check.Fail, shouted), time.Now(), check.Suppressed, "inline", ""},
 		{"a pass is never suppressed", finding(check.Pass, inline), time.Now(), check.Pass, "", ""},
 		{"a config rule matches a module address by glob", finding(check.Fail, &resource.Resource{Provenance: resource.Provenance{Address: "module.legacy.azurerm_api_management.this[0]"}}),

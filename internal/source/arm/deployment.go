@@ -17,12 +17,14 @@ const maxNesting = 16
 
 // deployment is one template being evaluated: the root one, or a nested or linked one.
 type deployment struct {
-	l     *loader
-	src   *sourceFile
-	tmpl  *jsonpos.Node
-	scope funcs.Scope
-	path  string // address prefix of the resources it deploys
-	depth int
+	l    *loader
+	src  *sourceFile
+	tmpl *jsonpos.Node
+	// scope is what the template functions read; target is where the resources deploy. They
+	// differ in an outer-scope nested template, whose expressions are the parent's.
+	scope, target funcs.Scope
+	path          string // address prefix of the resources it deploys
+	depth         int
 	// loops are the copy loops around an outer-scope nested template, whose expressions may
 	// read the deployment's copyIndex().
 	loops []loop
@@ -96,7 +98,7 @@ func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.
 	if cv := tmpl.Get("contentVersion"); cv != nil && cv.Kind == jsonpos.String {
 		scope.ContentVersion = cv.Str
 	}
-	d := &deployment{l: l, src: src, tmpl: tmpl, scope: scope, path: path, parsed: map[*jsonpos.Node]expr.Node{}}
+	d := &deployment{l: l, src: src, tmpl: tmpl, scope: scope, target: scope, path: path, parsed: map[*jsonpos.Node]expr.Node{}}
 	if outer != nil {
 		// An outer-scope nested template reads the parameters, variables and functions of the
 		// template it sits in.

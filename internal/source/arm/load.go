@@ -21,6 +21,10 @@ type Options struct {
 	// Params are single values (--param k=v); v is parsed as JSON when it parses, else taken as
 	// a string. They override every file.
 	Params []string
+	// Scope is where the templates are deployed (--deployment-scope, --location, --tenant-id,
+	// --deployment-name); its Level is that of the scope given. Each template takes the part
+	// that fits its own level (see funcs.Scope.For); an empty field stays unknown.
+	Scope funcs.Scope
 	// Secrets are values the caller knows to be secret, such as the secure values of the Bicep
 	// file that uses the template as a module: what functions make of them is secret too.
 	Secrets []string
@@ -92,7 +96,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		for _, s := range opts.Secrets {
 			l.taint.Track(s)
 		}
-		d := l.newDeployment(f, f.root, funcs.Scope{}, "", params, nil)
+		d := l.newDeployment(f, f.root, opts.Scope.For(templateLevel(f.root)), "", params, nil)
 		rs := d.run()
 		// Every resource of the deployment, nested ones included, may carry any of its secrets.
 		for _, r := range rs {
@@ -111,6 +115,24 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 	maskDiagnostics(l.diags, secrets)
 	l.diags.Sort()
 	return out, l.diags
+}
+
+// templateLevel reads the level a template deploys to from its $schema
+// (subscriptionDeploymentTemplate.json, ...); any other is a resource group template.
+func templateLevel(tmpl *jsonpos.Node) funcs.Level {
+	schema := tmpl.Get("$schema")
+	if schema == nil || schema.Kind != jsonpos.String {
+		return funcs.ResourceGroupLevel
+	}
+	switch s := strings.ToLower(schema.Str); {
+	case strings.Contains(s, "/subscriptiondeploymenttemplate.json"):
+		return funcs.SubscriptionLevel
+	case strings.Contains(s, "/managementgroupdeploymenttemplate.json"):
+		return funcs.ManagementGroupLevel
+	case strings.Contains(s, "/tenantdeploymenttemplate.json"):
+		return funcs.TenantLevel
+	}
+	return funcs.ResourceGroupLevel
 }
 
 // maskDiagnostics hides secure parameter values that an expression carried into a message.
@@ -149,6 +171,18 @@ func pairedParameters(template string) string {
 		return candidate
 	}
 	return ""
+}
+
+// PairedTemplate returns the template that pairs itself with the parameters file params, as Load
+// pairs x.json with x.parameters.json, or "" when params is named otherwise. The template may not
+// exist.
+func PairedTemplate(params string) string {
+	ext := path.Ext(params)
+	stem := strings.TrimSuffix(params, ext)
+	if !strings.HasSuffix(stem, ".parameters") {
+		return ""
+	}
+	return strings.TrimSuffix(stem, ".parameters") + ext
 }
 
 type loader struct {

@@ -159,6 +159,12 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 		d.l.report(d.src.file, rn.Start, diag.Error, "The resource has no name", "add \"name\"")
 	}
 	isDeployment := strings.EqualFold(typ, deploymentsType)
+	target := d.target
+	var scopeAssumed assumptions
+	if isDeployment {
+		// The deployment resource lives in the scope it deploys to, as its resources do.
+		target, scopeAssumed = d.nestedScope(rn, c, address)
+	}
 	body := make(map[string]any, len(rn.Fields))
 	for _, f := range rn.Fields {
 		switch strings.ToLower(f.Key) {
@@ -176,11 +182,20 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 	if nameValue != nil {
 		body["name"] = nameValue
 	}
+	idName, _ := nameValue.(string)
+	extensionOf := ""
+	if v, ok := body["scope"]; ok && !isDeployment {
+		if extensionOf, _ = v.(string); extensionOf == "" {
+			idName = "" // an extension of something unknown has no known ID
+		}
+	}
+	id, subscriptionID, resourceGroup := target.Place(typ, idName, extensionOf)
 	r := &resource.Resource{
 		Type:           typ,
 		Name:           name,
-		ResourceGroup:  d.scope.ResourceGroup,
-		SubscriptionID: d.scope.SubscriptionID,
+		ResourceGroup:  resourceGroup,
+		SubscriptionID: subscriptionID,
+		ID:             id,
 		Body:           body,
 		Provenance: resource.Provenance{
 			Source:  "arm",
@@ -192,7 +207,7 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 	assume(r, c.assumed, wholeResource, affects)
 	out := []*resource.Resource{r}
 	if isDeployment {
-		out = append(out, d.nested(rn, c, address, name, symbol)...)
+		out = append(out, d.nested(rn, c, address, name, symbol, target, scopeAssumed)...)
 	}
 	if children := rn.Get("resources"); children != nil && children.Kind == jsonpos.Array {
 		me := &parent{typ: typ, name: name, address: address, loops: c.loops, assumed: c.assumed}
@@ -280,7 +295,7 @@ func (d *deployment) suppressions(rn *jsonpos.Node) []resource.Suppression {
 				d.l.report(d.src.file, e.Start, diag.Warning, "A lensix ignore entry has no check", `write {"check": "check_id", "reason": "why"}`)
 				continue
 			}
-			s := resource.Suppression{CheckID: check.Str, Range: d.src.file.Range(e.Start, e.End)}
+			s := resource.Suppression{CheckID: check.Str, Range: d.src.file.Range(e.Start, e.End), InMetadata: true}
 			if reason != nil && reason.Kind == jsonpos.String {
 				s.Reason = reason.Str
 			}
@@ -296,7 +311,7 @@ func (d *deployment) suppressions(rn *jsonpos.Node) []resource.Suppression {
 
 // nested evaluates the template of a Microsoft.Resources/deployments resource: inline, or
 // linked by a relative path to a local file.
-func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol string) []*resource.Resource {
+func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol string, scope funcs.Scope, scopeAssumed assumptions) []*resource.Resource {
 	props := rn.Get("properties")
 	if props == nil {
 		return nil
@@ -310,20 +325,6 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 	if s := props.Get("expressionEvaluationOptions").Get("scope"); s != nil {
 		v, _ := c.value(s).(string)
 		inner = strings.EqualFold(v, "inner")
-	}
-	scope := d.scope
-	scope.DeploymentName = ""
-	if s, ok := c.value(rn.Get("name")).(string); ok {
-		scope.DeploymentName = s
-	}
-	if n := rn.Get("resourceGroup"); n != nil {
-		scope.ResourceGroup, _ = c.value(n).(string)
-	}
-	if n := rn.Get("subscriptionId"); n != nil {
-		scope.SubscriptionID, _ = c.value(n).(string)
-		if n := rn.Get("resourceGroup"); n == nil {
-			scope.ResourceGroup = ""
-		}
 	}
 	src, tmpl := d.src, props.Get("template")
 	if tmpl == nil {
@@ -340,8 +341,9 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 	prefix := address + " > "
 	if !inner {
 		nd := d.l.newDeployment(src, tmpl, scope, prefix, nil, d)
+		nd.scope = d.scope // an outer-scope template's functions answer for the parent deployment
 		nd.loops = c.loops
-		return nd.resources()
+		return assumeAll(nd.resources(), scopeAssumed)
 	}
 	params := map[string]suppliedParam{}
 	if ps := props.Get("parameters"); ps != nil && ps.Kind == jsonpos.Object {
@@ -361,7 +363,7 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 	}
 	nd := d.l.newDeployment(src, tmpl, scope, prefix, params, nil)
 	nd.depth = d.depth + 1
-	out := nd.run()
+	out := assumeAll(nd.run(), scopeAssumed)
 	if name != "" {
 		d.deployments["name:"+strings.ToLower(name)] = nd
 	}
@@ -369,6 +371,77 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 		d.deployments["symbol:"+strings.ToLower(symbol)] = nd
 	}
 	return out
+}
+
+// nestedScope is the scope a Microsoft.Resources/deployments resource deploys its template to:
+// the resourceGroup, subscriptionId and scope properties name it, the parent's fills the rest.
+func (d *deployment) nestedScope(rn *jsonpos.Node, outer *evalCtx, address string) (funcs.Scope, assumptions) {
+	what := "nested deployment " + address
+	// What the scope rests on bears on every resource the deployment deploys.
+	c := *outer
+	c.assumed = assumptions{}
+	defer outer.assumed.add(c.assumed)
+	// Without scope properties it deploys where its parent does, whatever its $schema says.
+	target := funcs.Target{Level: d.target.Level}
+	schemaLevel := target.Level
+	if tmpl := rn.Get("properties").Get("template"); tmpl != nil && tmpl.Get("$schema") != nil {
+		schemaLevel = templateLevel(tmpl)
+	}
+	if n := rn.Get("scope"); n != nil {
+		v := scopeText(c.value(n), "scope")
+		switch s, _ := v.(string); {
+		case s == "/":
+			target.Level = funcs.TenantLevel
+		case s != "":
+			if mg, ok := funcs.ManagementGroupOf(s); ok {
+				target.Level, target.ManagementGroup = funcs.ManagementGroupLevel, mg
+			}
+		default:
+			target.Level, target.ManagementGroup = schemaLevel, v
+		}
+	}
+	group, sub := rn.Get("resourceGroup"), rn.Get("subscriptionId")
+	if sub != nil {
+		target.SubscriptionID = scopeText(c.value(sub), "subscriptionId")
+		// Without a resourceGroup it targets the subscription when it says so (a location, a
+		// subscription template), else the parent's resource group in that subscription.
+		target.Level = funcs.ResourceGroupLevel
+		if group == nil && (rn.Get("location") != nil || schemaLevel == funcs.SubscriptionLevel) {
+			target.Level = funcs.SubscriptionLevel
+		}
+	}
+	if group != nil {
+		target.Level = funcs.ResourceGroupLevel
+		target.ResourceGroup = scopeText(c.value(group), "resourceGroup")
+	}
+	if n := rn.Get("location"); n != nil && target.Level != funcs.ResourceGroupLevel {
+		target.Location = scopeText(c.value(n), "location")
+	}
+	var name any = &resource.Unknown{Reason: "the nested deployment's name is unknown"}
+	if n := rn.Get("name"); n != nil {
+		name = scopeText(outer.value(n), "name")
+	}
+	return d.target.Nested(target, name, what), c.assumed
+}
+
+// assumeAll records a on every resource of rs.
+func assumeAll(rs []*resource.Resource, a assumptions) []*resource.Resource {
+	for _, r := range rs {
+		for _, k := range sortedKeys(a) {
+			r.Assume(k, a[k])
+		}
+	}
+	return rs
+}
+
+// scopeText keeps a string or an unknown; any other value is unknown, as Resource Manager
+// would refuse it.
+func scopeText(v any, property string) any {
+	switch v.(type) {
+	case string, *resource.Unknown:
+		return v
+	}
+	return &resource.Unknown{Reason: fmt.Sprintf("the nested deployment's %s is a %s, not a string", property, funcs.TypeName(v))}
 }
 
 // linked loads a linked template from a local file: a relativePath, a relative uri, or the

@@ -11,6 +11,7 @@ import (
 	"github.com/lensix/lensix/internal/corpus"
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/arm"
+	"github.com/lensix/lensix/internal/source/arm/funcs"
 	"github.com/lensix/lensix/internal/source/bicep"
 )
 
@@ -94,6 +95,43 @@ func TestInvalidBaselinesLoadWithoutPanic(t *testing.T) {
 				if d.Range.Filename == "" {
 					t.Errorf("diagnostic names no file: %v", d)
 				}
+			}
+		})
+	}
+}
+
+// TestBaselinesPlaceResourcesWhereTheCompiledTemplatePlacesThem gives both the Bicep file and
+// the template the compiler made of it one deployment scope: modules' scopes compile to nested
+// deployments' resourceGroup, subscriptionId and scope properties, so the resource IDs must agree.
+func TestBaselinesPlaceResourcesWhereTheCompiledTemplatePlacesThem(t *testing.T) {
+	dir := corpus.Dir(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "valid", "*", "main.bicep"))
+	if len(files) == 0 {
+		t.Skip("no valid Bicep baselines")
+	}
+	scope := funcs.Scope{SubscriptionID: "11111111-1111-1111-1111-111111111111", ResourceGroup: "rg", Location: "westeurope",
+		TenantID: "22222222-2222-2222-2222-222222222222", ManagementGroup: "mg", DeploymentName: "main"}
+	ids := func(rs []*resource.Resource) []string {
+		var out []string
+		for _, r := range rs {
+			if r.ID != "" {
+				out = append(out, strings.ToLower(r.ID)+" rg="+strings.ToLower(r.ResourceGroup)+" sub="+r.SubscriptionID)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	for _, file := range files {
+		name := filepath.Base(filepath.Dir(file))
+		t.Run(name, func(t *testing.T) {
+			if why, ok := leftOut[name]; ok {
+				t.Skip(why)
+			}
+			fromBicep, _ := bicep.Load([]string{filepath.ToSlash(file)}, bicep.Options{Scope: scope})
+			fromARM, _ := arm.Load([]string{filepath.ToSlash(filepath.Join(filepath.Dir(file), "main.json"))}, arm.Options{Scope: scope})
+			got, want := ids(fromBicep), ids(fromARM)
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("from main.bicep:\n  %s\nfrom main.json:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 			}
 		})
 	}

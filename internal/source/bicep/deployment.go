@@ -19,6 +19,9 @@ type deployment struct {
 	file *sourceFile
 	// prefix is prepended to addresses ("module.apim." inside module apim).
 	prefix string
+	// scope is where the deployment runs: what resourceGroup() and the like answer, and where
+	// its resources land.
+	scope funcs.Scope
 	// callers are the files of the modules above this one, to refuse module cycles.
 	callers []string
 	// inherited are the assumptions under which this module is deployed at all (an unknown
@@ -279,6 +282,7 @@ func (d *deployment) declareImport(x *ast.ImportDecl) {
 		return
 	}
 	from := d.l.newDeployment(f, nil, d.prefix, append(d.callers, d.file.path))
+	from.scope = d.scope // imported functions run in the deployment that calls them
 	if x.Wildcard && x.Alias != nil {
 		d.imports[x.Alias.Name] = &importSym{from: from}
 		return
@@ -482,9 +486,10 @@ func (d *deployment) warnAt(n ast.Node, summary, detail string) {
 	d.l.report(d.file.rangeOf(n.Pos(), n.End()), diag.Warning, summary, detail)
 }
 
-// ctx is the funcs.Context of this deployment: Bicep reaches parameters and variables by name,
-// so the template functions parameters() and variables() have nothing to read.
-type ctx struct{}
+// ctx is the funcs.Context of a deployment, which it reads the scope of: Bicep reaches
+// parameters and variables by name, so the template functions parameters() and variables() have
+// nothing to read.
+type ctx struct{ scope funcs.Scope }
 
 func (ctx) Parameter(name string) (any, error) {
 	return nil, fmt.Errorf("parameters() is not used in Bicep; refer to the parameter %q by name", name)
@@ -498,4 +503,4 @@ func (ctx) CopyIndex(string) (any, error) {
 	return nil, fmt.Errorf("copyIndex() is not used in Bicep; use a for loop's index variable")
 }
 
-func (ctx) Scope() funcs.Scope { return funcs.Scope{} }
+func (c ctx) Scope() funcs.Scope { return c.scope }

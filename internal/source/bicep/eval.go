@@ -540,7 +540,7 @@ func (d *deployment) loopRange(n *ast.ForExpr, e *env, st *state) ([]any, *resou
 	case *resource.Unknown:
 		return nil, &resource.Unknown{Reason: "the loop's range is unknown: " + v.Reason, Expr: d.file.text(n.Range)}
 	case map[string]any:
-		items, err := funcs.Call(ctx{}, "items", []any{v})
+		items, err := funcs.Call(ctx{d.scope}, "items", []any{v})
 		if arr, ok := items.([]any); ok && err == nil {
 			return arr, nil
 		}
@@ -631,7 +631,10 @@ func (d *deployment) call(n *ast.CallExpr, e *env, st *state) any {
 	for i := range args {
 		args[i] = plain(args[i])
 	}
-	v, err := funcs.Call(ctx{}, name, args)
+	if v, handled := d.scopeFunction(name, args); handled {
+		return v
+	}
+	v, err := funcs.Call(ctx{d.scope}, name, args)
 	if err != nil {
 		return d.fail(n, err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/arm"
+	"github.com/lensix/lensix/internal/source/arm/funcs"
 	"github.com/lensix/lensix/internal/source/bicep/ast"
 	"github.com/lensix/lensix/internal/source/bicep/parser"
 	"github.com/lensix/lensix/internal/source/bicep/token"
@@ -42,6 +43,10 @@ type Options struct {
 	// under it, since their content ends up in reports. Empty means the deepest folder holding
 	// every file given.
 	Root string
+	// Scope is where the files are deployed (--deployment-scope, --location, --tenant-id,
+	// --deployment-name); each root file takes the part that fits its targetScope, and modules
+	// the scope they name. An empty field stays unknown.
+	Scope funcs.Scope
 }
 
 // maxFileSize bounds what is read: larger files are reported, not evaluated.
@@ -174,6 +179,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		l.steps, l.budgetReported = 0, false
 		l.taint = resource.Taint{}
 		d := l.newDeployment(r.file, r.params, "", nil)
+		d.scope = opts.Scope.For(targetLevel(r.file))
 		resources := d.run()
 		// Secure outputs and what functions made of secure values may flow into any resource of
 		// the root; mask them in all.

@@ -32,6 +32,8 @@ type moduleInstance struct {
 	// armFile and armParams are set for an ARM template used as a module.
 	armFile   string
 	armParams []string
+	// scope is where the module deploys.
+	scope funcs.Scope
 }
 
 // moduleRef is a Bicep reference to a module (its symbolic name used as a value).
@@ -114,6 +116,7 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 	}
 	in := &moduleInstance{address: address}
 	supplied := map[string]suppliedParam{}
+	var scopeExpr ast.Expr
 	// unread is set when a syntax error hides which parameters the module is passed.
 	var unread *resource.Unknown
 	if obj, ok := value.(*ast.ObjectLit); ok {
@@ -129,6 +132,8 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 			switch key {
 			case "name":
 				in.name = d.propertyValue(prop, e, st)
+			case "scope":
+				scopeExpr = prop.Value
 			case "params":
 				if params, ok := prop.Value.(*ast.ObjectLit); ok {
 					if at, broken := d.file.looseSyntaxError(params); broken {
@@ -139,8 +144,12 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 			}
 		}
 	}
-	in.assumed = st.assumed
+	if in.name == nil && !m.loop {
+		in.name = d.generatedModuleName(m)
+	}
 	path, ok := m.decl.Path.Literal()
+	in.scope = d.moduleScope(m, in, scopeExpr, e, st, path)
+	in.assumed = st.assumed
 	switch {
 	case !ok:
 		in.reason = "the module path is not a plain string"
@@ -180,11 +189,54 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 			break
 		}
 		in.dep = d.l.newDeployment(f, supplied, address+".", append(d.callers, d.file.path))
+		in.dep.scope = in.scope
 		in.dep.inherited = in.assumed
 		in.dep.unreadParams = unread
 		in.dep.inheritedSecrets = d.secrets()
 	}
 	return in
+}
+
+// moduleScope is where a module deploys: the scope its scope property names, else its parent's.
+func (d *deployment) moduleScope(m *moduleSym, in *moduleInstance, scopeExpr ast.Expr, e *env, st *state, path string) funcs.Scope {
+	what := "module " + m.decl.Name.Name + m.suffix
+	target := funcs.Target{Level: d.scope.Level}
+	if scopeExpr != nil {
+		var ok bool
+		if target, ok = d.scopeTarget(scopeExpr, e, st); !ok {
+			level := d.scope.Level
+			if file := d.file.resolve(path); strings.HasSuffix(strings.ToLower(path), ".bicep") && !isRegistry(path) && fileExists(file) {
+				if f := d.l.read(file); f != nil {
+					level = targetLevel(f)
+				}
+			}
+			target = unknownTarget(level, fmt.Sprintf("the scope of %s (%s) is not known offline", what, d.file.text(scopeExpr)))
+		}
+	}
+	name := scopeArg(in.name)
+	if in.name == nil {
+		name = &resource.Unknown{Reason: "the module has no name"}
+	}
+	return d.scope.Nested(target, name, what)
+}
+
+// generatedModuleName is the name the Bicep compiler gives a module declared without one:
+// format('<symbol>-{0}', uniqueString('<symbol>', deployment().name)).
+func (d *deployment) generatedModuleName(m *moduleSym) any {
+	symbol := m.decl.Name.Name
+	if d.scope.DeploymentName == "" {
+		return &resource.Unknown{Reason: "the module has no name; Bicep makes one from the deployment's name: " + d.scope.Reason(funcs.FieldDeploymentName), Expr: symbol}
+	}
+	hash, err := funcs.Call(ctx{d.scope}, "uniqueString", []any{symbol, d.scope.DeploymentName})
+	if err != nil {
+		return &resource.Unknown{Reason: err.Error()}
+	}
+	return fmt.Sprintf("%s-%s", symbol, hash)
+}
+
+func fileExists(name string) bool {
+	st, err := os.Stat(filepath.FromSlash(name))
+	return err == nil && st.Mode().IsRegular()
 }
 
 // moduleParams evaluates the params object passed to a module, one parameter at a time so each
@@ -237,9 +289,15 @@ func (d *deployment) deployModule(m *moduleSym) []*resource.Resource {
 				params[k] = map[string]any{"value": v.value}
 			}
 		}
+		idName, _ := in.name.(string)
+		// The deployment resource lives in the scope it deploys to.
+		id, subscriptionID, resourceGroup := in.scope.Place(deploymentsType, idName, "")
 		r := &resource.Resource{
-			Type: deploymentsType,
-			Name: name,
+			Type:           deploymentsType,
+			Name:           name,
+			ID:             id,
+			SubscriptionID: subscriptionID,
+			ResourceGroup:  resourceGroup,
 			Body: final(map[string]any{
 				"type":       deploymentsType,
 				"apiVersion": "2022-09-01",
@@ -269,7 +327,7 @@ func (d *deployment) deployModule(m *moduleSym) []*resource.Resource {
 			out = append(out, in.dep.run()...)
 		}
 		if in.armFile != "" {
-			resources, diags := arm.Load([]string{in.armFile}, arm.Options{Params: in.armParams, Secrets: append(d.secrets(), d.l.taint.Secrets()...)})
+			resources, diags := arm.Load([]string{in.armFile}, arm.Options{Params: in.armParams, Scope: in.scope, Secrets: append(d.secrets(), d.l.taint.Secrets()...)})
 			d.l.diags = append(d.l.diags, diags...)
 			for _, res := range resources {
 				res.Provenance.Address = in.address + "." + res.Provenance.Address

@@ -36,6 +36,10 @@ type instance struct {
 	// loop, its parent's); affects names the top-level properties each other one bears on.
 	wholeResource map[string]string
 	affects       map[string][]string
+	// id is the resource's ARM ID: a string, or unknown; subscriptionID and resourceGroup are
+	// where it lands, when known.
+	id                            any
+	subscriptionID, resourceGroup string
 }
 
 // resourceRef is a Bicep reference to a resource (its symbolic name used as a value). When
@@ -59,7 +63,7 @@ func (r *resourceRef) property(name string) any {
 	}
 	switch strings.ToLower(name) {
 	case "id":
-		return &resource.Unknown{Reason: fmt.Sprintf("the ID of %s depends on the subscription and resource group of the deployment", r.inst.address)}
+		return r.inst.id
 	case "name":
 		// Bicep reads a child's declared name here, not the parent/child ARM name.
 		return r.inst.ownName
@@ -222,6 +226,7 @@ func (d *deployment) instance(sym *resourceSym, parent *instance, value ast.Expr
 	typ, apiVersion := splitType(sym.decl.Type, d.file)
 	body := map[string]any{}
 	var parentRef *instance
+	var scopeExpr ast.Expr
 	if parent != nil {
 		parentRef = parent
 		if !strings.Contains(typ, "/") || !strings.Contains(typ, ".") {
@@ -249,7 +254,10 @@ func (d *deployment) instance(sym *resourceSym, parent *instance, value ast.Expr
 					d.errorAt(prop.Value, "The parent property does not name a resource", "set parent to the symbolic name of the parent resource")
 				}
 				continue
-			case "scope", "dependson":
+			case "scope":
+				scopeExpr = prop.Value
+				continue
+			case "dependson":
 				continue
 			}
 			own := &state{}
@@ -267,6 +275,7 @@ func (d *deployment) instance(sym *resourceSym, parent *instance, value ast.Expr
 		name = joinName(parentRef.name, name)
 	}
 	in.typ, in.name, in.body = typ, name, body
+	d.place(in, parentRef, scopeExpr, e, st)
 	body["type"] = typ
 	if apiVersion != "" {
 		body["apiVersion"] = apiVersion
@@ -276,6 +285,65 @@ func (d *deployment) instance(sym *resourceSym, parent *instance, value ast.Expr
 	}
 	in.assumed = st.assumed
 	return in
+}
+
+// place works out where a resource lands and its ID: in the deployment's scope, in the one its
+// scope property names, or (an extension resource) on the resource its scope property refers to.
+// A child lands where its parent does.
+func (d *deployment) place(in *instance, parent *instance, scopeExpr ast.Expr, e *env, st *state) {
+	where, extensionOf := d.scope, ""
+	if parent != nil {
+		in.subscriptionID, in.resourceGroup = parent.subscriptionID, parent.resourceGroup
+		id, ok := parent.id.(string)
+		if !ok {
+			in.id = parent.id // unknown, with the parent's reason
+			return
+		}
+		extensionOf = id
+	}
+	if scopeExpr != nil {
+		if target, ok := d.scopeTarget(scopeExpr, e, st); ok {
+			where = d.scope.Nested(target, nil, "resource "+in.sym.name)
+		} else {
+			switch v := d.eval(scopeExpr, e, st).(type) {
+			case *resourceRef:
+				extensionOf, _ = v.property("id").(string)
+				if extensionOf == "" {
+					in.id = &resource.Unknown{Reason: fmt.Sprintf("the ID of %s is unknown: it extends %s, whose ID is unknown", in.address, v.inst.address)}
+					return
+				}
+			default:
+				in.id = &resource.Unknown{Reason: fmt.Sprintf("the ID of %s is unknown: its scope (%s) is not known offline", in.address, d.file.text(scopeExpr))}
+				return
+			}
+		}
+	}
+	name, ok := in.name.(string)
+	if !ok {
+		reason := "its name is unknown"
+		if u, isUnknown := in.name.(*resource.Unknown); isUnknown {
+			reason += ": " + u.Reason
+		}
+		in.id = &resource.Unknown{Reason: fmt.Sprintf("the ID of %s is unknown: %s", in.address, reason)}
+		return
+	}
+	if parent != nil && extensionOf != "" {
+		// The parent's ID already holds the parent's name; the child adds its own type and name.
+		typ, own := in.typ[strings.LastIndex(in.typ, "/")+1:], name[strings.LastIndex(name, "/")+1:]
+		in.id = extensionOf + "/" + typ + "/" + own
+		return
+	}
+	id, subscriptionID, resourceGroup := where.Place(in.typ, name, extensionOf)
+	in.subscriptionID, in.resourceGroup = subscriptionID, resourceGroup
+	if id == "" {
+		reason := where.Missing()
+		if reason == "" {
+			reason = fmt.Sprintf("its name %q does not fit its type %s", name, in.typ)
+		}
+		in.id = &resource.Unknown{Reason: fmt.Sprintf("the ID of %s is unknown: %s", in.address, reason)}
+		return
+	}
+	in.id = id
 }
 
 func joinName(parent, child any) any {
@@ -346,10 +414,14 @@ func (d *deployment) toResource(in *instance) *resource.Resource {
 			}
 		}
 	}
+	id, _ := in.id.(string)
 	r := &resource.Resource{
-		Type: in.typ,
-		Name: name,
-		Body: body,
+		Type:           in.typ,
+		Name:           name,
+		ID:             id,
+		SubscriptionID: in.subscriptionID,
+		ResourceGroup:  in.resourceGroup,
+		Body:           body,
 		Provenance: resource.Provenance{
 			Source:  "bicep",
 			Range:   d.file.rangeOf(decl.Pos(), decl.End()),

@@ -12,19 +12,6 @@ import (
 	"github.com/lensix/lensix/internal/resource"
 )
 
-// Scope is where a deployment runs. An empty field is not known offline; functions that need it
-// return an unknown value.
-type Scope struct {
-	TenantID        string
-	ManagementGroup string
-	SubscriptionID  string
-	ResourceGroup   string
-	Location        string
-	DeploymentName  string
-	// ContentVersion is the template's contentVersion, which deployment() reports.
-	ContentVersion string
-}
-
 // Context is what the functions read from the deployment being evaluated.
 type Context interface {
 	// Parameter returns a parameter's value (its default when the deployment gave none).

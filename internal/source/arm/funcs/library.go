@@ -35,8 +35,8 @@ func init() {
 		"deployment": {0, 0, strict, func(ctx Context, _ []any) (any, error) {
 			s := ctx.Scope()
 			return map[string]any{
-				"name":     known(s.DeploymentName, "the deployment name is chosen when deploying"),
-				"location": unknown("the deployment's location is chosen when deploying"),
+				"name":     s.value(FieldDeploymentName, s.DeploymentName),
+				"location": deploymentLocation(s),
 				"properties": map[string]any{
 					"template":     map[string]any{"contentVersion": s.ContentVersion},
 					"templateLink": unknown("the template's location is known only at deployment"),
@@ -106,9 +106,9 @@ func init() {
 			s := ctx.Scope()
 			return map[string]any{
 				"id":         scopeID(s, true),
-				"name":       known(s.ResourceGroup, "the resource group is chosen when deploying"),
+				"name":       s.value(FieldResourceGroup, s.ResourceGroup),
 				"type":       "Microsoft.Resources/resourceGroups",
-				"location":   known(s.Location, "the resource group's location is known only at deployment"),
+				"location":   s.value(FieldLocation, s.Location),
 				"managedBy":  unknown("resourceGroup().managedBy is known only at deployment"),
 				"tags":       unknown("resourceGroup().tags is known only at deployment"),
 				"properties": map[string]any{"provisioningState": "Succeeded"},
@@ -118,24 +118,25 @@ func init() {
 			s := ctx.Scope()
 			return map[string]any{
 				"id":             scopeID(s, false),
-				"subscriptionId": known(s.SubscriptionID, "the subscription is chosen when deploying"),
-				"tenantId":       known(s.TenantID, "the tenant is known only at deployment"),
+				"subscriptionId": s.value(FieldSubscription, s.SubscriptionID),
+				"tenantId":       s.value(FieldTenant, s.TenantID),
 				"displayName":    unknown("the subscription's display name is known only at deployment"),
 			}, nil
 		}},
 		"tenant": {0, 0, strict, func(ctx Context, _ []any) (any, error) {
 			s := ctx.Scope()
 			return map[string]any{
-				"tenantId":    known(s.TenantID, "the tenant is known only at deployment"),
+				"tenantId":    s.value(FieldTenant, s.TenantID),
 				"displayName": unknown("the tenant's display name is known only at deployment"),
 			}, nil
 		}},
 		"managementgroup": {0, 1, strict, func(ctx Context, a []any) (any, error) {
-			name := known(ctx.Scope().ManagementGroup, "the management group is chosen when deploying")
+			s := ctx.Scope()
+			name := s.value(FieldManagementGroup, s.ManagementGroup)
 			if len(a) == 1 {
 				name = a[0]
 			}
-			id := any(unknown("the management group is chosen when deploying"))
+			id := name
 			if s, ok := name.(string); ok {
 				id = "/providers/Microsoft.Management/managementGroups/" + s
 			}
@@ -528,13 +529,6 @@ func init() {
 	}
 }
 
-func known(s, reason string) any {
-	if s == "" {
-		return unknown("%s", reason)
-	}
-	return s
-}
-
 func firstErr(errs ...error) error {
 	for _, err := range errs {
 		if err != nil {
@@ -596,16 +590,25 @@ func copyIndex(ctx Context, a []any) (any, error) {
 
 func scopeID(s Scope, group bool) any {
 	if s.SubscriptionID == "" {
-		return unknown("the subscription is chosen when deploying")
+		return unknown("%s", s.Reason(FieldSubscription))
 	}
 	id := "/subscriptions/" + s.SubscriptionID
 	if group {
 		if s.ResourceGroup == "" {
-			return unknown("the resource group is chosen when deploying")
+			return unknown("%s", s.Reason(FieldResourceGroup))
 		}
 		id += "/resourceGroups/" + s.ResourceGroup
 	}
 	return id
+}
+
+// deploymentLocation is deployment().location: the location a subscription, management group
+// or tenant deployment is made in. A resource group deployment has none.
+func deploymentLocation(s Scope) any {
+	if s.Level == ResourceGroupLevel {
+		return unknown("a resource group deployment has no location of its own; resourceGroup().location is the group's")
+	}
+	return s.value(FieldLocation, s.Location)
 }
 
 func stringArgs(a []any) ([]string, error) {
@@ -656,7 +659,7 @@ func resourceID(ctx Context, a []any, scope string) (any, error) {
 			mg = prefix[0]
 		}
 		if mg == "" {
-			return unknown("the management group is chosen when deploying"), nil
+			return unknown("%s", sc.Reason(FieldManagementGroup)), nil
 		}
 		return "/providers/Microsoft.Management/managementGroups/" + mg + id, nil
 	case "subscription":
@@ -665,7 +668,7 @@ func resourceID(ctx Context, a []any, scope string) (any, error) {
 			sub = prefix[0]
 		}
 		if sub == "" {
-			return unknown("the subscription is chosen when deploying"), nil
+			return unknown("%s", sc.Reason(FieldSubscription)), nil
 		}
 		return "/subscriptions/" + sub + id, nil
 	}
@@ -677,10 +680,10 @@ func resourceID(ctx Context, a []any, scope string) (any, error) {
 		sub, group = prefix[0], prefix[1]
 	}
 	if sub == "" {
-		return unknown("the subscription is chosen when deploying"), nil
+		return unknown("%s", sc.Reason(FieldSubscription)), nil
 	}
 	if group == "" {
-		return unknown("the resource group is chosen when deploying"), nil
+		return unknown("%s", sc.Reason(FieldResourceGroup)), nil
 	}
 	return "/subscriptions/" + sub + "/resourceGroups/" + group + id, nil
 }
@@ -960,83 +963,6 @@ func concat(_ Context, a []any) (any, error) {
 		b.WriteString(s.(string))
 	}
 	return b.String(), nil
-}
-
-// format implements .NET composite formatting as format() does: {0}, {1:N0}, {{ and }}.
-func format(_ Context, a []any) (any, error) {
-	f, err := asString("the format string", a[0])
-	if err != nil {
-		return nil, err
-	}
-	args := a[1:]
-	var b strings.Builder
-	for i := 0; i < len(f); i++ {
-		c := f[i]
-		switch {
-		case c == '{' && i+1 < len(f) && f[i+1] == '{':
-			b.WriteByte('{')
-			i++
-		case c == '}' && i+1 < len(f) && f[i+1] == '}':
-			b.WriteByte('}')
-			i++
-		case c == '{':
-			end := strings.IndexByte(f[i:], '}')
-			if end < 0 {
-				return nil, fmt.Errorf("format string %q has an unclosed '{'", f)
-			}
-			spec := f[i+1 : i+end]
-			indexText, layout, _ := strings.Cut(spec, ":")
-			indexText, _, _ = strings.Cut(indexText, ",")
-			n, err := strconv.Atoi(strings.TrimSpace(indexText))
-			if err != nil || n < 0 || n >= len(args) {
-				return nil, fmt.Errorf("format item {%s} has no matching argument (%d given)", spec, len(args))
-			}
-			s, err := formatItem(args[n], layout)
-			if err != nil {
-				return nil, err
-			}
-			b.WriteString(s)
-			i += end
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String(), nil
-}
-
-func formatItem(v any, layout string) (string, error) {
-	if n, ok := AsInt(v); ok && layout != "" {
-		switch strings.ToUpper(layout[:1]) {
-		case "D":
-			width, _ := strconv.Atoi(layout[1:])
-			width = min(width, maxPad)
-			return fmt.Sprintf("%0*d", width, n), nil
-		case "N":
-			return groupThousands(n), nil
-		}
-	}
-	s, err := ToString(v)
-	if err != nil {
-		return "", err
-	}
-	return s.(string), nil
-}
-
-func groupThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 func stringFn(f func(string) string) func(Context, []any) (any, error) {
