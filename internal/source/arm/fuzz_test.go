@@ -14,6 +14,8 @@ func FuzzEvaluate(f *testing.F) {
 		`{"contentVersion": "1.0.0.0", "resources": [{"type": "A.B/c", "name": "x", "copy": {"name": "l", "count": "[length(variables('a'))]"}, "resources": [{"type": "d", "name": "[string(copyIndex())]"}]}], "variables": {"a": [1, 2], "copy": [{"name": "c", "count": 2, "input": "[copyIndex('c')]"}]}}`,
 		`{"contentVersion": "1.0.0.0", "languageVersion": "2.0", "resources": {"s": {"type": "Microsoft.Resources/deployments", "name": "n", "properties": {"template": {"resources": [{"type": "A.B/c", "name": "[variables('x')]"}]}}}}, "variables": {"x": "[map(range(0, 3), lambda('i', lambdaVariables('i')))]"}}`,
 		`{"contentVersion": "1.0.0.0", "resources": [{"type": "A.B/c", "name": "[if(true(), 'a', nosuch())]", "properties": {"copy": [{"name": "p", "count": 800, "input": "[copyIndex('p')]"}]}}]}`,
+		`{"contentVersion": "1.0.0.0", "resources": [{"type": "Microsoft.Resources/deployments", "name": "self", "copy": {"name": "l", "count": 3}, "properties": {"templateLink": {"relativePath": "fuzz.json"}}}]}`,
+		`{"contentVersion": "1.0.0.0", "resources": [{"type": "Microsoft.Resources/deployments", "name": "[concat('d', copyIndex())]", "copy": {"name": "d", "count": 800}, "properties": {"expressionEvaluationOptions": {"scope": "inner"}, "template": {"contentVersion": "1.0.0.0", "resources": [{"type": "A.B/c", "name": "[concat('i', copyIndex())]", "copy": {"name": "i", "count": 800}}]}}}]}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -9,11 +9,12 @@ import (
 
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm/expr"
 	"github.com/lensix/lensix/internal/source/arm/funcs"
 	"github.com/lensix/lensix/internal/source/arm/jsonpos"
 )
 
-// Options are the deployment inputs a user gives on the command line.
+// Options are the deployment inputs a user gives on the command line, and the scan's budget.
 type Options struct {
 	// ParameterFiles are deployment parameters files (--parameters FILE), applied to every
 	// template after the parameters file paired with it.
@@ -25,6 +26,9 @@ type Options struct {
 	// --deployment-name); its Level is that of the scope given. Each template takes the part
 	// that fits its own level (see funcs.Scope.For); an empty field stays unknown.
 	Scope funcs.Scope
+	// Budget is the budget to draw on when several Load calls make up one scan (a Bicep module
+	// loop loads its ARM template once per instance); nil gives this call a budget of its own.
+	Budget *Budget
 	// Secrets are values the caller knows to be secret, such as the secure values of the Bicep
 	// file that uses the template as a module: what functions make of them is secret too.
 	Secrets []string
@@ -54,6 +58,9 @@ func ParseParam(kv string) (name string, value any, d *diag.Diagnostic) {
 // Problems are returned as diagnostics beside the resources of everything that could be read.
 func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics) {
 	l := newLoader()
+	if opts.Budget != nil {
+		l.budget = opts.Budget
+	}
 	supplied := map[string]suppliedParam{}
 	for _, name := range opts.ParameterFiles {
 		f := l.read(name)
@@ -186,10 +193,14 @@ func PairedTemplate(params string) string {
 }
 
 type loader struct {
-	files map[string]*sourceFile
-	diags diag.Diagnostics
-	seen  map[diagKey]bool
-	calls int // user-defined function calls so far
+	files  map[string]*sourceFile
+	diags  diag.Diagnostics
+	seen   map[diagKey]bool
+	calls  int // user-defined function calls so far
+	budget *Budget
+	// parsed holds the expressions parsed so far, once per template string however many
+	// deployments evaluate it.
+	parsed map[*jsonpos.Node]expr.Node
 	// taint tracks the secure values of the root deployment being evaluated (nested and linked
 	// ones included) and the strings functions made of them.
 	taint resource.Taint
@@ -220,7 +231,7 @@ type suppliedParam struct {
 }
 
 func newLoader() *loader {
-	return &loader{files: map[string]*sourceFile{}, seen: map[diagKey]bool{}, linkedBy: map[string][]string{}}
+	return &loader{files: map[string]*sourceFile{}, seen: map[diagKey]bool{}, linkedBy: map[string][]string{}, parsed: map[*jsonpos.Node]expr.Node{}, budget: &Budget{}}
 }
 
 // read loads and parses a file once; a file that cannot be read or parsed is a diagnostic and nil.

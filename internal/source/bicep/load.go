@@ -223,6 +223,8 @@ type loader struct {
 	taint resource.Taint
 	// configs caches the bicepconfig.json that applies to each directory.
 	configs map[string]map[string]any
+	// armBudget bounds the ARM templates used as modules, together, as one scan.
+	armBudget arm.Budget
 }
 
 // sourceFile is one parsed Bicep or .bicepparam file.
