@@ -268,8 +268,8 @@ const minSecretLength = 4
 // JSON and XML/HTML escape them, and base64-encoded — with Redacted, ignoring case: a lower- or
 // upper-cased secret is the same secret (ARM's toLower, Bicep's toUpper). Outputs pass through
 // it, so a secret that flowed into a name, a message or a command is never printed. Other
-// transformations (replace, substring, hashes) of ARM and Bicep values are not tracked here;
-// Terraform tracks them with cty marks.
+// transformations (replace, substring, hashes) are secrets of their own: the ARM and Bicep
+// evaluators track them with a Taint, Terraform with cty marks.
 func MaskSecrets(text []byte, secrets []string) []byte {
 	re := secretsPattern(secrets)
 	if re == nil {
@@ -320,12 +320,8 @@ func compileSecrets(secrets []string) *regexp.Regexp {
 		}
 	}
 	for _, s := range secrets {
-		goQuoted := strings.TrimSuffix(strings.TrimPrefix(strconv.Quote(s), `"`), `"`)
-		for _, f := range []string{s, goQuoted, base64.StdEncoding.EncodeToString([]byte(s))} {
+		for _, f := range secretForms(s) {
 			add(f)
-			add(jsonEscaped(f, true))
-			add(jsonEscaped(f, false))
-			add(html.EscapeString(f))
 		}
 	}
 	if len(forms) == 0 {
@@ -338,6 +334,21 @@ func compileSecrets(secrets []string) *regexp.Regexp {
 		forms[i] = regexp.QuoteMeta(f)
 	}
 	return regexp.MustCompile("(?i)" + strings.Join(forms, "|"))
+}
+
+// secretForms are the ways a secret may be written in an output: as it is, Go-quoted, and
+// base64-encoded, each also as JSON and XML/HTML escape it.
+func secretForms(s string) []string {
+	var forms []string
+	goQuoted := strings.TrimSuffix(strings.TrimPrefix(strconv.Quote(s), `"`), `"`)
+	for _, f := range []string{s, goQuoted, base64.StdEncoding.EncodeToString([]byte(s))} {
+		for _, form := range []string{f, jsonEscaped(f, true), jsonEscaped(f, false), html.EscapeString(f)} {
+			if !slices.Contains(forms, form) {
+				forms = append(forms, form)
+			}
+		}
+	}
+	return forms
 }
 
 // jsonEscaped is s as it stands inside a JSON string, with or without HTML characters escaped.

@@ -196,7 +196,7 @@ func (d *deployment) run() []*resource.Resource {
 				output["type"] = t.Str
 			}
 			// A consumer reads it through reference(): mask it in the root's resources.
-			d.l.secrets = d.secretsIn(o.Value, v, d.l.secrets, 0)
+			d.trackSecrets(o.Value, v, 0)
 			d.outputs[o.Key] = output
 			d.outputsAssumed.add(c.assumed)
 		}
@@ -207,40 +207,6 @@ func (d *deployment) run() []*resource.Resource {
 	}
 	for _, k := range sortedKeys(d.vars) {
 		_, _ = d.ctx().Variable(d.vars[k].name)
-	}
-	d.l.secrets = append(d.l.secrets, d.secureValues()...)
-	return out
-}
-
-// secureValues lists the string leaves of the known values of securestring and secureObject
-// parameters, and of properties their type declares so (through "$ref" too): outputs mask them
-// wherever they flowed.
-func (d *deployment) secureValues() []string {
-	var out []string
-	for _, k := range sortedKeys(d.params) {
-		if p := d.params[k]; p.state == done {
-			out = d.secretsIn(p.decl, p.value, out, 0)
-		}
-	}
-	return out
-}
-
-// appendStrings adds the strings of v, however deep, to out; an empty string hides nothing.
-func appendStrings(out []string, v any) []string {
-	switch v := v.(type) {
-	case string:
-		if v == "" {
-			return out
-		}
-		return append(out, v)
-	case []any:
-		for _, e := range v {
-			out = appendStrings(out, e)
-		}
-	case map[string]any:
-		for _, k := range sortedKeys(v) {
-			out = appendStrings(out, v[k])
-		}
 	}
 	return out
 }
@@ -289,6 +255,7 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 		}
 		p.err = d.l.sized(p.value)
 		p.state = done
+		d.trackSecrets(p.decl, p.value, 0)
 	}
 	c.assumed.add(p.assumed)
 	if p.err != nil {

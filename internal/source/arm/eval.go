@@ -422,7 +422,13 @@ func (c *evalCtx) apply(n *expr.Call, args []any) (any, error) {
 			return nil, at(n.NamePos, err)
 		}
 	}
-	return v, nil
+	if strings.EqualFold(n.Name, "parameters") || strings.EqualFold(n.Name, "variables") {
+		// A name that happens to hold a secret's text says nothing of the value it reads, whose
+		// secrets were tracked when it was made.
+		return v, nil
+	}
+	// What a function makes of a secure value (skip, substring, split...) is secret too.
+	return c.d.l.taint.Derive(v, args), nil
 }
 
 // deploymentReference reads the outputs of a nested deployment evaluated earlier:

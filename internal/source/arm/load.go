@@ -33,6 +33,9 @@ type Options struct {
 	// meant for (the Bicep templates of the same scan): a value for one of them is not reported
 	// as undeclared.
 	AlsoDeclared []string
+	// Secrets are values the caller knows to be secret, such as the secure values of the Bicep
+	// file that uses the template as a module: what functions make of them is secret too.
+	Secrets []string
 }
 
 // maxFileSize bounds what is read: larger files are reported, not evaluated.
@@ -116,14 +119,17 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		for k, v := range supplied {
 			params[k] = v
 		}
-		l.secrets = nil
+		l.taint = resource.Taint{}
+		for _, s := range opts.Secrets {
+			l.taint.Track(s)
+		}
 		d := l.newDeployment(f, f.root, opts.Scope.For(templateLevel(f.root)), "", params, nil)
 		rs := d.run()
 		// Every resource of the deployment, nested ones included, may carry any of its secrets.
 		for _, r := range rs {
-			r.Secrets = append(r.Secrets, l.secrets...)
+			r.Secrets = append(r.Secrets, l.taint.Secrets()...)
 		}
-		secrets = append(secrets, l.secrets...)
+		secrets = append(secrets, l.taint.Secrets()...)
 		byRoot[name] = rs
 		roots = append(roots, name)
 	}
@@ -231,8 +237,9 @@ type loader struct {
 	// parsed holds the expressions parsed so far, once per template string however many
 	// deployments evaluate it.
 	parsed map[*jsonpos.Node]expr.Node
-	// secrets are the secure parameter values of the root deployment being evaluated.
-	secrets []string
+	// taint tracks the secure values of the root deployment being evaluated (nested and linked
+	// ones included) and the strings functions made of them.
+	taint resource.Taint
 	// linkedBy lists, for each linked template file, the files that link to it.
 	linkedBy map[string][]string
 }

@@ -64,11 +64,12 @@ func (d *deployment) isStringType(t *jsonpos.Node) bool {
 	return name == "string" || name == "securestring"
 }
 
-// secretsIn adds to out the strings of v that its type t declares secure: all of them for a
-// securestring or secureObject, else those under properties (at any depth) declared so.
-func (d *deployment) secretsIn(t *jsonpos.Node, v any, out []string, depth int) []string {
+// trackSecrets tracks the strings of v that its type t declares secure: all of them for a
+// securestring or secureObject, else those under properties (at any depth) declared so. Outputs
+// mask them wherever they flow, and what functions make of them is secret too.
+func (d *deployment) trackSecrets(t *jsonpos.Node, v any, depth int) {
 	if t == nil || depth > maxRefs {
-		return out
+		return
 	}
 	if obj, ok := v.(map[string]any); ok {
 		// A tagged union's member declares the properties; one step, so members that name the
@@ -78,7 +79,8 @@ func (d *deployment) secretsIn(t *jsonpos.Node, v any, out []string, depth int) 
 		}
 	}
 	if d.isSecureType(t) {
-		return appendStrings(out, v)
+		d.l.taint.Track(v)
+		return
 	}
 	switch v := v.(type) {
 	case map[string]any:
@@ -92,7 +94,7 @@ func (d *deployment) secretsIn(t *jsonpos.Node, v any, out []string, depth int) 
 			if pt == nil {
 				pt = additional
 			}
-			out = d.secretsIn(pt, v[k], out, depth+1)
+			d.trackSecrets(pt, v[k], depth+1)
 		}
 	case []any:
 		prefix := d.typeAttr(t, "prefixItems")
@@ -105,10 +107,9 @@ func (d *deployment) secretsIn(t *jsonpos.Node, v any, out []string, depth int) 
 			if prefix != nil && prefix.Kind == jsonpos.Array && i < len(prefix.Elems) {
 				et = prefix.Elems[i]
 			}
-			out = d.secretsIn(et, e, out, depth+1)
+			d.trackSecrets(et, e, depth+1)
 		}
 	}
-	return out
 }
 
 // discriminatedType is the member of a tagged union ("discriminator": {"propertyName",

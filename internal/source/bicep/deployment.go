@@ -396,6 +396,12 @@ func (d *deployment) param(sym *symbol, st *state) any {
 		}
 		sym.assumed = inner.assumed
 		sym.state = done
+		// Functions applied to it make secrets too; see resource.Taint.
+		if isSecure(x.Decorators) {
+			d.l.taint.Track(sym.value)
+		} else if d.declaresSecure(x.Type) {
+			d.secretsIn(x.Type, sym.value, d.trackSecret, 0, nil)
+		}
 	}
 	st.add(sym.assumed)
 	return sym.value
@@ -457,12 +463,12 @@ func (d *deployment) output(sym *symbol, st *state) any {
 		sym.value = d.eval(x.Value, nil, inner)
 		sym.assumed = inner.assumed
 		sym.state = done
-		// A @secure() output (or one of a secure type) read by a consumer is a secret wherever it flows there.
-		addSecret := func(s string) { d.l.secureOutputs = append(d.l.secureOutputs, s) }
+		// A @secure() output (or one of a secure type) read by a consumer is a secret wherever it
+		// flows there.
 		if isSecure(x.Decorators) {
-			leafStrings(sym.value, addSecret)
+			d.l.taint.Track(sym.value)
 		} else if d.declaresSecure(x.Type) {
-			d.secretsIn(x.Type, sym.value, addSecret, 0, nil)
+			d.secretsIn(x.Type, sym.value, d.trackSecret, 0, nil)
 		}
 	}
 	st.add(sym.assumed)

@@ -384,11 +384,13 @@ resource r 'T/u@1' = {
 	})
 	rs, diags := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{Params: []string{"password=given-pa55word"}})
 	byAddr := byAddress(rs)
-	parent := []string{"given-pa55word", "key-one-1111", "key-two-2222"}
+	// A module's secure values are secrets of the parent's resources too: a plain output of the
+	// module may hand them back.
+	all := []string{"given-pa55word", "key-one-1111", "key-two-2222", "module-t0ken"}
 	for address, want := range map[string][]string{
-		"a":          parent,
-		"module.m":   append(append([]string{}, parent...), "module-t0ken"),
-		"module.m.r": append(append([]string{}, parent...), "module-t0ken"),
+		"a":          all,
+		"module.m":   all,
+		"module.m.r": all,
 	} {
 		r := byAddr[address]
 		if r == nil {

@@ -189,13 +189,14 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 	var out []*resource.Resource
 	for _, r := range roots {
 		l.steps, l.budgetReported = 0, false
-		l.secureOutputs = nil
+		l.taint = resource.Taint{}
 		d := l.newDeployment(r.file, r.params, "", nil)
 		d.scope = opts.Scope.For(targetLevel(r.file))
 		resources := d.run()
-		// The consumers of secure outputs are resources of the same root; mask them in all.
+		// Secure outputs and what functions made of secure values may flow into any resource of
+		// the root; mask them in all.
 		for _, res := range resources {
-			res.Secrets = mergeSecrets(slices.Clip(res.Secrets), l.secureOutputs)
+			res.Secrets = mergeSecrets(slices.Clip(res.Secrets), l.taint.Secrets())
 		}
 		out = append(out, resources...)
 	}
@@ -236,8 +237,9 @@ type loader struct {
 	budgetReported bool
 	// extending holds the .bicepparam files being read through extends, to refuse cycles.
 	extending map[string]bool
-	// secureOutputs are the known strings of the @secure() outputs the current root read.
-	secureOutputs []string
+	// taint tracks, for the current root, the known values of @secure() parameters and outputs
+	// and the strings functions made of them.
+	taint resource.Taint
 	// configs caches the bicepconfig.json that applies to each directory.
 	configs map[string]map[string]any
 	// armBudget bounds the ARM templates used as modules, together, as one scan.

@@ -334,7 +334,8 @@ func (d *deployment) deployModule(m *moduleSym) []*resource.Resource {
 				name, _, _ := strings.Cut(kv, "=")
 				passed = append(passed, name)
 			}
-			resources, diags := arm.Load([]string{in.armFile}, arm.Options{Params: in.armParams, AlsoDeclared: passed, Scope: in.scope, Budget: &d.l.armBudget})
+			resources, diags := arm.Load([]string{in.armFile}, arm.Options{Params: in.armParams, AlsoDeclared: passed, Scope: in.scope, Budget: &d.l.armBudget,
+				Secrets: append(d.secrets(), d.l.taint.Secrets()...)})
 			d.l.diags = append(d.l.diags, diags...)
 			for _, res := range resources {
 				res.Provenance.Address = in.address + "." + res.Provenance.Address

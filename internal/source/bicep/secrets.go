@@ -42,6 +42,9 @@ func (d *deployment) secrets() []string {
 	return slices.Clip(d.secretValues)
 }
 
+// trackSecret tracks one secure string of the current root; see resource.Taint.
+func (d *deployment) trackSecret(s string) { d.l.taint.Track(s) }
+
 // isSecure reports whether the decorators include @secure() (or @sys.secure()).
 func isSecure(decorators []*ast.Decorator) bool {
 	for _, dec := range decorators {

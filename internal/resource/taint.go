@@ -1,0 +1,246 @@
+package resource
+
+import (
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Taint tracks the secrets of one evaluation of a template: the known values of its secure
+// inputs, and every string a function made from them. An evaluator calls Track with each secure
+// value it reads and Derive with each function result; Secrets then go to Resource.Secrets,
+// which every output masks (see MaskSecrets). The zero value tracks nothing and costs nothing.
+type Taint struct {
+	secrets []string
+	seen    map[string]bool
+	// forms are the lower-cased forms, as MaskSecrets masks them, of the tracked secrets long
+	// enough to mask: a string that contains one carries a secret.
+	forms   []string
+	derived int
+}
+
+// DerivedReason is the reason of the unknown value that stands for a string derived from a
+// secure value that is too short to mask.
+const DerivedReason = "derived from a secure value: too short to mask in reports, so lensix does not use it"
+
+// maxDerived bounds the strings Derive tracks: each is masked in every output line, so a loop
+// that makes thousands of them would make every report slow. Beyond it, derived strings are
+// unknown.
+const maxDerived = 1000
+
+// Track adds every string of v, however deep in arrays and objects (not keys), as a secret.
+func (t *Taint) Track(v any) {
+	switch x := v.(type) {
+	case string:
+		t.add(x)
+	case []any:
+		for _, e := range x {
+			t.Track(e)
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(x)) { // the same input tracks in the same order
+			t.Track(x[k])
+		}
+	}
+}
+
+func (t *Taint) add(s string) {
+	if s == "" || t.seen[s] { // an empty string hides nothing
+		return
+	}
+	if t.seen == nil {
+		t.seen = map[string]bool{}
+	}
+	t.seen[s] = true
+	t.secrets = append(t.secrets, s)
+	if len(s) >= minSecretLength {
+		for _, f := range secretForms(s) {
+			t.forms = append(t.forms, strings.ToLower(f))
+		}
+	}
+}
+
+// Secrets returns the tracked secrets in the order they were tracked. Appending to the result
+// copies it.
+func (t *Taint) Secrets() []string { return slices.Clip(t.secrets) }
+
+// Derive returns result, the value a function made of args, with its secrets tracked. When an
+// argument carries a secret (one of its strings or keys contains a tracked one as MaskSecrets
+// would find it), every string of result is taken to be made of the secret — a part or a
+// transformation of it: substring, skip, take, split, trim, replace, a hash — and becomes a
+// tracked secret itself, unless it was passed through from an argument, or what remains of it
+// once every tracked secret in it is cut out is text the arguments hold outside their secrets
+// (concat('apim-', pw) leaves "apim-", split(concat('apim-', pw), '-') gives "apim"): masking
+// the secrets in it is then enough, and the rest stays readable.
+//
+// A derived string shorter than MaskSecrets masks (first(pw) is one character; masking every
+// "a" would garble every report) becomes an unknown value with DerivedReason instead, so it is
+// neither printed nor judged; so does one beyond maxDerived. An empty string stays: it holds no
+// character of the secret. Object keys of the result are not tracked: functions make them from
+// names (items() gives "key" and "value"), not from values. result is not changed: what
+// changes is copied.
+func (t *Taint) Derive(result any, args []any) any {
+	if len(t.forms) == 0 || !t.carriesAny(args) {
+		return result
+	}
+	d := derivation{passed: map[string]bool{}}
+	for _, a := range args {
+		eachString(a, func(s string) {
+			d.passed[s] = true
+			lower := strings.ToLower(s)
+			for _, run := range t.plainRuns(lower) {
+				d.plain.WriteString(lower[run[0]:run[1]])
+			}
+		})
+	}
+	v, _ := t.derive(result, &d)
+	return v
+}
+
+// derivation is what Derive knows of the arguments: their strings, and the text they hold
+// outside tracked secrets, lower-cased and run together as concat would.
+type derivation struct {
+	passed map[string]bool
+	plain  strings.Builder
+}
+
+func (t *Taint) carriesAny(values []any) bool {
+	for _, v := range values {
+		if t.carries(v) {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Taint) carries(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return contains(x, t.forms)
+	case []any:
+		return t.carriesAny(x)
+	case map[string]any:
+		for k, e := range x {
+			if contains(k, t.forms) || t.carries(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// contains reports whether s contains one of forms, ignoring case.
+func contains(s string, forms []string) bool {
+	if len(s) < minSecretLength {
+		return false
+	}
+	lower := strings.ToLower(s)
+	for _, f := range forms {
+		if strings.Contains(lower, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// derive tracks the new strings of v and reports whether v had to change.
+func (t *Taint) derive(v any, d *derivation) (any, bool) {
+	switch x := v.(type) {
+	case string:
+		if x == "" || d.passed[x] || t.seen[x] || t.plainAround(x, d.plain.String()) {
+			return x, false
+		}
+		if len(x) < minSecretLength || t.derived >= maxDerived {
+			return &Unknown{Reason: DerivedReason}, true
+		}
+		t.derived++
+		t.add(x)
+	case []any:
+		var out []any
+		for i, e := range x {
+			if v, changed := t.derive(e, d); changed {
+				if out == nil {
+					out = slices.Clone(x)
+				}
+				out[i] = v
+			}
+		}
+		if out != nil {
+			return out, true
+		}
+	case map[string]any:
+		var out map[string]any
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			if v, changed := t.derive(x[k], d); changed {
+				if out == nil {
+					out = maps.Clone(x)
+				}
+				out[k] = v
+			}
+		}
+		if out != nil {
+			return out, true
+		}
+	}
+	return v, false
+}
+
+// plainAround reports whether s, outside the tracked secrets it holds, is only text found in
+// plain.
+func (t *Taint) plainAround(s, plain string) bool {
+	lower := strings.ToLower(s)
+	for _, run := range t.plainRuns(lower) {
+		if !strings.Contains(plain, lower[run[0]:run[1]]) {
+			return false
+		}
+	}
+	return true
+}
+
+// plainRuns returns the [start, end) byte ranges of lower that no tracked secret covers.
+func (t *Taint) plainRuns(lower string) [][2]int {
+	covered := make([]bool, len(lower))
+	for _, f := range t.forms {
+		for from := 0; ; {
+			i := strings.Index(lower[from:], f)
+			if i < 0 {
+				break
+			}
+			for j := from + i; j < from+i+len(f); j++ {
+				covered[j] = true
+			}
+			from += i + 1
+		}
+	}
+	var runs [][2]int
+	for start := 0; start < len(lower); {
+		if covered[start] {
+			start++
+			continue
+		}
+		end := start
+		for end < len(lower) && !covered[end] {
+			end++
+		}
+		runs = append(runs, [2]int{start, end})
+		start = end
+	}
+	return runs
+}
+
+// eachString calls f with every string and object key in v.
+func eachString(v any, f func(string)) {
+	switch x := v.(type) {
+	case string:
+		f(x)
+	case []any:
+		for _, e := range x {
+			eachString(e, f)
+		}
+	case map[string]any:
+		for k, e := range x {
+			f(k)
+			eachString(e, f)
+		}
+	}
+}

@@ -1,0 +1,142 @@
+package resource
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+func TestDeriveTracksWhatAFunctionMakesOfASecret(t *testing.T) {
+	const pw = "Xq7SuperSecret-Pw1z"
+	tests := []struct {
+		name    string
+		result  any
+		args    []any
+		want    any      // the result Derive returns
+		secrets []string // the secrets tracked after pw
+	}{
+		{"a part of the secret becomes a secret", "SuperSecret", []any{pw, int64(3), int64(11)}, "SuperSecret", []string{"SuperSecret"}},
+		{"each part of a split secret becomes a secret", []any{"Xq7SuperSecret", "Pw1z"}, []any{pw, "-"},
+			[]any{"Xq7SuperSecret", "Pw1z"}, []string{"Xq7SuperSecret", "Pw1z"}},
+		{"a part too short to mask becomes unknown", "X", []any{pw}, &Unknown{Reason: DerivedReason}, nil},
+		{"a part too short to mask inside an array becomes unknown there", []any{"Xq7SuperSecret", "Pw"}, []any{pw, "1z"},
+			[]any{"Xq7SuperSecret", &Unknown{Reason: DerivedReason}}, []string{"Xq7SuperSecret"}},
+		{"an empty part stays empty", "", []any{pw, int64(40)}, "", nil},
+		{"a string holding the whole secret stays as it is, the secret masked in it", "apim-" + pw, []any{"apim-", pw}, "apim-" + pw, nil},
+		{"a string holding the secret and text of arguments that carry none stays as it is", "apim-" + pw + "-x", []any{"apim-", pw, "-", "x"}, "apim-" + pw + "-x", nil},
+		{"a part of an argument outside the secret is no secret", []any{"apim", "Xq7SuperSecret", "Pw1z"}, []any{"apim-" + pw, "-"},
+			[]any{"apim", "Xq7SuperSecret", "Pw1z"}, []string{"Xq7SuperSecret", "Pw1z"}},
+		{"a string holding the secret beside more of it becomes a secret", "DEFGH" + pw, []any{pw + pw, int64(11)}, "DEFGH" + pw, []string{"DEFGH" + pw}},
+		{"an upper-cased secret holds the secret", "XQ7SUPERSECRET-PW1Z", []any{pw}, "XQ7SUPERSECRET-PW1Z", nil},
+		{"a literal passed beside the secret is no secret", []any{pw, "westeurope"}, []any{pw, "westeurope"}, []any{pw, "westeurope"}, nil},
+		{"an object key passed beside the secret is no secret", []any{map[string]any{"key": "name", "value": pw}}, []any{map[string]any{"name": pw}},
+			[]any{map[string]any{"key": "name", "value": pw}}, nil},
+		{"a hash of the secret becomes a secret", "ddcwpprjexkuo", []any{pw}, "ddcwpprjexkuo", []string{"ddcwpprjexkuo"}},
+		{"what a function makes of plain values is no secret", "WESTEUROPE", []any{"westeurope"}, "WESTEUROPE", nil},
+		{"a number made of the secret is no secret", int64(19), []any{pw}, int64(19), nil},
+		{"an argument with the secret in an object carries it", "Other-Value", []any{map[string]any{"a": []any{pw}}}, "Other-Value", []string{"Other-Value"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var taint Taint
+			taint.Track(pw)
+			got := taint.Derive(tt.result, tt.args)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Derive = %#v, want %#v", got, tt.want)
+			}
+			if want := append([]string{pw}, tt.secrets...); !slices.Equal(taint.Secrets(), want) {
+				t.Errorf("secrets %q, want %q", taint.Secrets(), want)
+			}
+		})
+	}
+}
+
+func TestAPartHoldingASmallerTrackedPartIsASecretOfItsOwn(t *testing.T) {
+	var taint Taint
+	taint.Track("ABCDEFGHsekr1t")
+	taint.Derive([]any{"ABCDEFGH", "ekr1t"}, []any{"ABCDEFGHsekr1t", "s"}) // split(pw, 's')
+	if got := taint.Derive("CDEFGHsekr1t", []any{"ABCDEFGHsekr1t", int64(2)}); got != "CDEFGHsekr1t" || !slices.Contains(taint.Secrets(), "CDEFGHsekr1t") {
+		t.Errorf("skip(pw, 2) = %v, secrets %q: want it tracked whole, since masking ekr1t alone prints CDEFGHs", got, taint.Secrets())
+	}
+}
+
+func TestDeriveDoesNotChangeTheResultItWasGiven(t *testing.T) {
+	var taint Taint
+	taint.Track("Xq7SuperSecret-Pw1z")
+	result := []any{"Xq7SuperSecret", "Pw"}
+	_ = taint.Derive(result, []any{"Xq7SuperSecret-Pw1z"})
+	if result[1] != "Pw" {
+		t.Errorf("result changed to %v: a variable's cached value may share it", result)
+	}
+}
+
+func TestASecretFoundOnlyInAnotherFormIsCarried(t *testing.T) {
+	tests := []struct {
+		name string
+		arg  string
+	}{
+		{"base64", "WHE3U3VwZXJTZWNyZXQtUHcxeg=="},
+		{"lower case", "xq7supersecret-pw1z"},
+		{"JSON-escaped", `{"a":"Xq7\"Super"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" carries the secret", func(t *testing.T) {
+			var taint Taint
+			taint.Track("Xq7SuperSecret-Pw1z")
+			taint.Track(`Xq7"Super`)
+			if got := taint.Derive("NewString1", []any{tt.arg}); got != "NewString1" || !slices.Contains(taint.Secrets(), "NewString1") {
+				t.Errorf("Derive(%q) = %v, secrets %q: want NewString1 tracked", tt.arg, got, taint.Secrets())
+			}
+		})
+	}
+}
+
+func TestASecretTooShortToMaskCarriesNothing(t *testing.T) {
+	var taint Taint
+	taint.Track("ab")
+	if got := taint.Derive("x", []any{"ab"}); got != "x" || len(taint.Secrets()) != 1 {
+		t.Errorf("Derive = %v, secrets %q: want x untouched and no new secret", got, taint.Secrets())
+	}
+}
+
+func TestDerivedSecretsAreBounded(t *testing.T) {
+	var taint Taint
+	taint.Track("Xq7SuperSecret-Pw1z")
+	for i := range maxDerived {
+		if got := taint.Derive(fmt.Sprintf("hash-%04d", i), []any{"Xq7SuperSecret-Pw1z"}); IsUnknown(got) {
+			t.Fatalf("derived string %d is unknown before the bound", i)
+		}
+	}
+	if got := taint.Derive("one-too-many", []any{"Xq7SuperSecret-Pw1z"}); !IsUnknown(got) {
+		t.Errorf("Derive beyond the bound = %v, want unknown", got)
+	}
+	if n := len(taint.Secrets()); n != maxDerived+1 {
+		t.Errorf("%d secrets, want %d", n, maxDerived+1)
+	}
+}
+
+func TestAnEmptyTaintLeavesResultsAlone(t *testing.T) {
+	var taint Taint
+	result := map[string]any{"a": "b"}
+	if got := taint.Derive(result, []any{"anything"}); !reflect.DeepEqual(got, result) || len(taint.Secrets()) != 0 {
+		t.Errorf("Derive = %v, secrets %q", got, taint.Secrets())
+	}
+}
+
+func BenchmarkDeriveWithoutSecrets(b *testing.B) {
+	var taint Taint
+	args := []any{"westeurope", map[string]any{"type": "SystemAssigned"}}
+	for b.Loop() {
+		_ = taint.Derive("x", args)
+	}
+}
+
+func BenchmarkDeriveWithASecretNotInTheArguments(b *testing.B) {
+	var taint Taint
+	taint.Track("Xq7SuperSecret-Pw1z")
+	args := []any{"westeurope", map[string]any{"type": "SystemAssigned", "tags": []any{"a-longer-tag-value"}}}
+	for b.Loop() {
+		_ = taint.Derive("x", args)
+	}
+}

@@ -1,0 +1,74 @@
+package bicep_test
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/bicep"
+)
+
+func TestWhatFunctionsMakeOfSecureValuesIsSecret(t *testing.T) {
+	const secure = "@secure()\nparam pw string = 'Xq7SuperSecret-Pw1z'\nparam plain string = 'PlainValue1'\n"
+	tests := []struct {
+		name  string
+		files map[string]string
+		tag   string // the expression of the tag t of resource r
+		want  []string
+		not   []string
+		value any // the tag's value, when the test says it
+	}{
+		{name: "a part of a @secure() parameter is a secret", tag: "substring(pw, 3, 8)", want: []string{"SuperSec"}, value: "SuperSec"},
+		{name: "the parts of a split @secure() parameter are secrets", tag: "split(pw, '-')", want: []string{"Xq7SuperSecret", "Pw1z"}},
+		{name: "a part too short to mask is unknown", tag: "take(pw, 2)", value: &resource.Unknown{Reason: resource.DerivedReason, Expr: "take(pw, 2)"}},
+		{name: "a plain parameter beside a secure one in a call is no secret", tag: "concat([pw], [plain])", not: []string{"PlainValue1"}},
+		{name: "what a function makes of a plain parameter is no secret", tag: "toUpper(plain)", not: []string{"PLAINVALUE1"}, value: "PLAINVALUE1"},
+		{name: "an interpolation around a part stays readable", tag: "'${plain}-${skip(pw, 15)}'", want: []string{"Pw1z"}, not: []string{"PlainValue1-Pw1z"}, value: "PlainValue1-Pw1z"},
+		{name: "a part made by a lambda is a secret", tag: "map(split(pw, '-'), s => skip(s, 1))", want: []string{"q7SuperSecret"}},
+		{name: "a part of a @secure() output a module gives is a secret",
+			files: map[string]string{"mod.bicep": "@secure()\noutput o string = 'ModuleSecret-Outer'\n"},
+			tag:   "last(split(m.outputs.o, '-'))", want: []string{"ModuleSecret-Outer", "Outer"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := map[string]string{"main.bicep": secure + "module m 'mod.bicep' = {\n  name: 'm'\n}\nresource r 'T/u@1' = {\n  name: 'r'\n  tags: { t: " + tt.tag + " }\n}\n",
+				"mod.bicep": "output o string = 'x'\n"}
+			for name, src := range tt.files {
+				files[name] = src
+			}
+			dir := writeFiles(t, files)
+			rs, diags := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{})
+			r := byAddress(rs)["r"]
+			if r == nil || diags.HasErrors() {
+				t.Fatalf("resources %v, diagnostics %v", rs, diags)
+			}
+			for _, w := range tt.want {
+				if !slices.Contains(r.Secrets, w) {
+					t.Errorf("secrets %q lack %q", r.Secrets, w)
+				}
+			}
+			for _, n := range tt.not {
+				if slices.Contains(r.Secrets, n) {
+					t.Errorf("secrets %q hold the plain value %q", r.Secrets, n)
+				}
+			}
+			if tt.value != nil {
+				if got := get(t, r, "tags.t"); !reflect.DeepEqual(got, tt.value) {
+					t.Errorf("tags.t = %#v, want %#v", got, tt.value)
+				}
+			}
+		})
+	}
+}
+
+func TestATemplateWithoutSecureValuesHasNoSecrets(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"main.bicep": "param p string = 'Plain-Value-1'\nresource r 'T/u@1' = {\n  name: skip(p, 2)\n  tags: { a: split(p, '-'), b: first(p) }\n}\n"})
+	rs, diags := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{})
+	if len(rs) != 1 || diags.HasErrors() {
+		t.Fatalf("resources %v, diagnostics %v", rs, diags)
+	}
+	if len(rs[0].Secrets) != 0 || get(t, rs[0], "tags.b") != "P" {
+		t.Errorf("secrets %q, tags.b %v: want none and P", rs[0].Secrets, get(t, rs[0], "tags.b"))
+	}
+}
