@@ -103,6 +103,12 @@ func (d *deployment) declaration(rn *jsonpos.Node, symbol string, p *parent) []*
 		name = n.Str
 	}
 	count, u := base.count(cp)
+	if count == 0 && u == nil {
+		d.offByDefaults(rn, base, p, cp.Get("count"), "copy count", "0", func(v any) bool {
+			n, ok := funcs.AsInt(v)
+			return ok && n == 0
+		})
+	}
 	if u != nil {
 		base.assumed.set("copy", "the copy loop's count is unknown ("+u.Reason+"); one instance stands for all")
 		return d.instance(rn, base.with(loop{name: name, index: u, resource: true}), address+"[*]", "", p)
@@ -124,6 +130,7 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 		switch v := c.value(cond).(type) {
 		case bool:
 			if !v {
+				d.offByDefaults(rn, c, p, cond, "condition", "false", func(v any) bool { return v == false })
 				return nil
 			}
 		case *resource.Unknown:

@@ -1,0 +1,53 @@
+package scan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lensix/lensix/internal/check"
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/resource"
+)
+
+// notDeployedWarnings warns of the declarations parameter defaults switched off, when a check
+// would judge them: the rest (the locks, role assignments and diagnostic settings modules switch
+// off by default) concern no check that runs, so they stay quiet.
+func notDeployedWarnings(off []resource.NotDeployed, checks []*check.Check) diag.Diagnostics {
+	var out diag.Diagnostics
+	for _, nd := range off {
+		if !checked(nd.Type, checks) {
+			continue
+		}
+		given := "was"
+		if len(nd.Defaults) > 1 {
+			given = "were"
+		}
+		out = append(out, diag.Diagnostic{
+			Severity: diag.Warning,
+			Summary:  fmt.Sprintf("%s (%s) is not deployed with the defaults", nd.Name, nd.Type),
+			Detail:   fmt.Sprintf("%s because %s %s not given; %s to check it", nd.Switch, parameterList(nd.Defaults), given, nd.Fix),
+			Range:    nd.Provenance.Range,
+		})
+	}
+	return out
+}
+
+// checked reports whether a check applies to resources of the type.
+func checked(typ string, checks []*check.Check) bool {
+	for _, c := range checks {
+		for _, t := range c.ResourceTypes {
+			if strings.EqualFold(t, typ) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// parameterList names parameters in a sentence: "parameter a", "parameters a, b and c".
+func parameterList(names []string) string {
+	if len(names) == 1 {
+		return "parameter " + names[0]
+	}
+	return "parameters " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
