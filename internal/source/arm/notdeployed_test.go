@@ -132,7 +132,7 @@ func TestResourcesSwitchedOffByDefaultsAreReported(t *testing.T) {
 
 func TestAResourceSwitchedOffInEveryCopyIsReportedOnce(t *testing.T) {
 	paths := writeFiles(t, "main.json", template(`"parameters": {"deploy": {"type": "bool", "defaultValue": false}},
-		"resources": [{"condition": "[parameters('deploy')]", "copy": {"name": "l", "count": 3}, ` + apimDecl + `}]`))
+		"resources": [{"condition": "[parameters('deploy')]", "copy": {"name": "l", "count": 3}, `+apimDecl+`}]`))
 	r := arm.LoadAll(paths, arm.Options{})
 	if len(r.NotDeployed) != 1 || len(r.Resources) != 0 {
 		t.Errorf("not deployed %+v, resources %d: want one record and no resource", r.NotDeployed, len(r.Resources))
