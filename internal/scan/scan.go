@@ -114,7 +114,9 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 		off = append(off, r.NotDeployed...)
 	}
 	if len(inputs.bicepFiles) > 0 && ctx.Err() == nil {
-		add(bicep.Load(inputs.bicepFiles, opts.Bicep))
+		r := bicep.LoadAll(inputs.bicepFiles, opts.Bicep)
+		add(r.Resources, r.Diagnostics)
+		off = append(off, r.NotDeployed...)
 	}
 	diags = append(diags, notDeployedWarnings(off, opts.Checks)...)
 	resources = Dedupe(keepNamedFiles(resources, inputs))

@@ -14,6 +14,8 @@ import (
 // defaults decided a value.
 type counterfactual struct {
 	used []string // the parameters whose defaults were left out
+	// nested is set when one of them is a nested template's own, which no deployment passed.
+	nested bool
 	// variables holds the variables evaluated again so far (nil while one is being evaluated),
 	// so a diamond of variables is evaluated once and a cycle ends.
 	variables map[*variable]any
@@ -47,6 +49,9 @@ func (d *deployment) parameterWithoutDefaults(c *evalCtx, name string) (any, err
 		return v, nil
 	}
 	c.withoutDefaults.used = append(c.withoutDefaults.used, used...)
+	if p.supplied == nil && d.l.rootParams[strings.ToLower(name)] != p {
+		c.withoutDefaults.nested = true
+	}
 	return &resource.Unknown{Reason: fmt.Sprintf("parameter %q rests on a default", p.name)}, nil
 }
 
@@ -84,7 +89,7 @@ func (d *deployment) offByDefaults(rn *jsonpos.Node, c *evalCtx, p *parent, n *j
 	if n == nil || n.Kind != jsonpos.String || d.l.notDeployedAt[key] { // a literal rests on no default
 		return
 	}
-	used := c.decidedByDefaults(n, off)
+	used, nested := c.decidedByDefaults(n, off)
 	if len(used) == 0 {
 		return
 	}
@@ -107,38 +112,39 @@ func (d *deployment) offByDefaults(rn *jsonpos.Node, c *evalCtx, p *parent, n *j
 		Provenance: resource.Provenance{Source: "arm", Range: d.src.file.Range(rn.Start, rn.End)},
 		Switch:     fmt.Sprintf("its %s %s is %s", what, n.Str, value),
 		Defaults:   used,
-		Fix:        d.l.fixDefaults(used),
+		Fix:        d.l.fixDefaults(used, nested),
 	})
 }
 
 // decidedByDefaults evaluates n again without the parameter defaults it rests on and, when it
-// is then no longer off, names the parameters whose defaults decided it.
-func (c *evalCtx) decidedByDefaults(n *jsonpos.Node, off func(any) bool) []string {
+// is then no longer off, names the parameters whose defaults decided it, and whether some of
+// them are a nested template's own.
+func (c *evalCtx) decidedByDefaults(n *jsonpos.Node, off func(any) bool) ([]string, bool) {
 	c.d.l.quiet++ // n's problems were reported when it was evaluated
 	defer func() { c.d.l.quiet-- }()
 	first := *c
 	first.assumed = assumptions{}
 	first.value(n)
 	if len(defaultParams(first.assumed)) == 0 {
-		return nil
+		return nil, false
 	}
 	cf := &counterfactual{variables: map[*variable]any{}}
 	again := *c
 	again.assumed, again.withoutDefaults = assumptions{}, cf
 	if off(again.value(n)) {
-		return nil
+		return nil, false
 	}
 	slices.Sort(cf.used)
-	return slices.Compact(cf.used)
+	return slices.Compact(cf.used), cf.nested
 }
 
 // fixDefaults says how to give the parameters in used a value: --param for those of the
-// template the user deploys; a nested template's come from the deployment that deploys it.
-func (l *loader) fixDefaults(used []string) string {
+// template the user deploys; a nested template's own come from the deployment that deploys it.
+func (l *loader) fixDefaults(used []string, nested bool) string {
 	var flags []string
 	for _, name := range used {
 		p := l.rootParams[strings.ToLower(name)]
-		if p == nil || p.supplied != nil {
+		if nested || p == nil || p.supplied != nil {
 			return fmt.Sprintf("have the nested deployment that deploys it pass %s", paramList(used))
 		}
 		flags = append(flags, fmt.Sprintf("--param %s=%s", p.name, otherValue(p.decl)))

@@ -173,9 +173,15 @@ func (d *deployment) ident(n *ast.Ident, e *env, st *state) any {
 		return v
 	}
 	if sym := d.params[n.Name]; sym != nil {
+		if st != nil && st.withoutDefaults != nil {
+			return d.paramWithoutDefaults(sym, st)
+		}
 		return d.withExpr(d.param(sym, st), n)
 	}
 	if sym := d.vars[n.Name]; sym != nil {
+		if st != nil && st.withoutDefaults != nil {
+			return d.variableWithoutDefaults(sym, st)
+		}
 		return d.withExpr(d.variable(sym, st), n)
 	}
 	if sym := d.resources[n.Name]; sym != nil {
