@@ -197,6 +197,7 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 		}
 	}
 	id, subscriptionID, resourceGroup := target.Place(typ, idName, extensionOf)
+	d.checkName(rn, typ, idName, extensionOf, target, restsOn(affects, "name"), len(c.loops) > 0)
 	r := &resource.Resource{
 		Type:           typ,
 		Name:           name,
@@ -271,6 +272,8 @@ func (d *deployment) text(c *evalCtx, rn *jsonpos.Node, key string) string {
 	if n.Kind == jsonpos.String {
 		return n.Str
 	}
+	d.l.report(d.src.file, n.Start, diag.Error, fmt.Sprintf("The resource's %s is a %s, not a string", key, n.Kind),
+		fmt.Sprintf("write the %s as a string, such as \"Microsoft.ApiManagement/service\"; the resource is evaluated without one", key))
 	return ""
 }
 
@@ -363,13 +366,16 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 			case f.Value.Get("reference") != nil:
 				v = &resource.Unknown{Reason: fmt.Sprintf("parameter %q is a Key Vault secret reference, read at deployment", f.Key)}
 			default:
-				continue
+				v = passedValue(pc.value(f.Value), f.Key) // an expression, or a "value" built by a property copy loop
 			}
 			params[strings.ToLower(f.Key)] = suppliedParam{name: f.Key, value: v, from: address, assumed: pc.assumed}
 		}
 	}
 	nd := d.l.newDeployment(src, tmpl, scope, prefix, params, nil)
-	nd.depth = d.depth + 1
+	nd.depth, nd.passedBy = d.depth+1, address
+	if props.Get("parametersLink") == nil {
+		d.checkPassed(rn, tmpl, name)
+	}
 	out := assumeAll(nd.run(), scopeAssumed)
 	if name != "" {
 		d.deployments["name:"+strings.ToLower(name)] = nd
