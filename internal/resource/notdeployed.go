@@ -16,4 +16,7 @@ type NotDeployed struct {
 	Defaults []string
 	// Fix says how to have it checked: "pass --param deployApim=true".
 	Fix string
+	// Deploys lists, for a nested deployment or a module, the resource types its template
+	// declares (as far as the source can read it offline), which are switched off with it.
+	Deploys []string
 }

@@ -15,17 +15,27 @@ import (
 func notDeployedWarnings(off []resource.NotDeployed, checks []*check.Check) diag.Diagnostics {
 	var out diag.Diagnostics
 	for _, nd := range off {
-		if !checked(nd.Type, checks) {
+		var inside []string // what a deployment or module would deploy that a check judges
+		for _, t := range nd.Deploys {
+			if checked(t, checks) {
+				inside = append(inside, t)
+			}
+		}
+		if !checked(nd.Type, checks) && len(inside) == 0 {
 			continue
 		}
 		given := "was"
 		if len(nd.Defaults) > 1 {
 			given = "were"
 		}
+		deploys := ""
+		if len(inside) > 0 {
+			deploys = fmt.Sprintf(", so neither is the %s it deploys", strings.Join(inside, " or "))
+		}
 		out = append(out, diag.Diagnostic{
 			Severity: diag.Warning,
 			Summary:  fmt.Sprintf("%s (%s) is not deployed with the defaults", nd.Name, nd.Type),
-			Detail:   fmt.Sprintf("%s because %s %s not given; %s to check it", nd.Switch, parameterList(nd.Defaults), given, nd.Fix),
+			Detail:   fmt.Sprintf("%s because %s %s not given%s; %s to check it", nd.Switch, parameterList(nd.Defaults), given, deploys, nd.Fix),
 			Range:    nd.Provenance.Range,
 		})
 	}

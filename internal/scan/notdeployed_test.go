@@ -36,6 +36,23 @@ func TestResourcesNotDeployedWithTheDefaultsWarnWhenACheckAppliesToThem(t *testi
 				Detail:  "its condition [parameters('deployApim')] is false because parameters a, b and c were not given; pass --param deployApim=true to check it"}},
 		},
 		{
+			name: "a module that would deploy a checked type is a warning that says so",
+			off: resource.NotDeployed{Type: "Microsoft.Resources/deployments", Name: "apim", Provenance: resource.Provenance{Source: "bicep", Range: at},
+				Switch: "its condition (deployApim) is false", Defaults: []string{"deployApim"}, Fix: "pass --param deployApim=true",
+				Deploys: []string{"Microsoft.ApiManagement/service", "Microsoft.Authorization/locks"}},
+			checks: []*check.Check{apimCheck},
+			want: []diag.Diagnostic{{Severity: diag.Warning, Range: at,
+				Summary: "apim (Microsoft.Resources/deployments) is not deployed with the defaults",
+				Detail:  "its condition (deployApim) is false because parameter deployApim was not given, so neither is the Microsoft.ApiManagement/service it deploys; pass --param deployApim=true to check it"}},
+		},
+		{
+			name: "a module that deploys only locks is quiet when no check applies to locks",
+			off: resource.NotDeployed{Type: "Microsoft.Resources/deployments", Name: "lock", Provenance: resource.Provenance{Source: "bicep", Range: at},
+				Switch: "its condition (lock) is false", Defaults: []string{"lock"}, Fix: "pass --param lock=true",
+				Deploys: []string{"Microsoft.Authorization/locks"}},
+			checks: []*check.Check{apimCheck},
+		},
+		{
 			name: "a lock switched off by default is quiet when no check applies to locks",
 			off:  off("Microsoft.Authorization/locks", "lock"), checks: []*check.Check{apimCheck},
 		},

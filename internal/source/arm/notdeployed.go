@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm/expr"
 	"github.com/lensix/lensix/internal/source/arm/funcs"
 	"github.com/lensix/lensix/internal/source/arm/jsonpos"
 )
@@ -113,7 +114,62 @@ func (d *deployment) offByDefaults(rn *jsonpos.Node, c *evalCtx, p *parent, n *j
 		Switch:     fmt.Sprintf("its %s %s is %s", what, n.Str, value),
 		Defaults:   used,
 		Fix:        d.l.fixDefaults(used, nested),
+		Deploys:    d.deployedTypes(rn, quiet, 0),
 	})
+}
+
+// deployedTypes lists the resource types a nested deployment's template declares (inline, or
+// linked by a relative path), those of its own nested deployments included; nil for another
+// resource.
+func (d *deployment) deployedTypes(rn *jsonpos.Node, c evalCtx, depth int) []string {
+	if typ := rn.Get("type"); typ == nil || typ.Kind != jsonpos.String || !strings.EqualFold(typ.Str, deploymentsType) || depth >= maxNesting {
+		return nil
+	}
+	props := rn.Get("properties")
+	tmpl := props.Get("template")
+	if link := props.Get("templateLink"); tmpl == nil && link != nil {
+		d.l.quiet++
+		rel, _ := c.value(link.Get("relativePath")).(string)
+		d.l.quiet--
+		if name := d.localPath(rel); name != "" && fileExists(name) {
+			if f := d.l.read(name); f != nil {
+				tmpl = f.root
+			}
+		}
+	}
+	var types []string
+	var walk func(resources *jsonpos.Node, parent string)
+	walk = func(resources *jsonpos.Node, parent string) {
+		var decls []*jsonpos.Node
+		switch resources.Kind {
+		case jsonpos.Array:
+			decls = resources.Elems
+		case jsonpos.Object:
+			for _, f := range resources.Fields {
+				decls = append(decls, f.Value)
+			}
+		}
+		for _, r := range decls {
+			t := r.Get("type")
+			if t == nil || t.Kind != jsonpos.String || expr.IsExpression(t.Str) || isTrue(r.Get("existing")) {
+				continue
+			}
+			typ := t.Str
+			if parent != "" && !strings.Contains(typ, "/") {
+				typ = parent + "/" + typ
+			}
+			types = append(types, typ)
+			types = append(types, d.deployedTypes(r, c, depth+1)...)
+			if children := r.Get("resources"); children != nil {
+				walk(children, typ)
+			}
+		}
+	}
+	if resources := tmpl.Get("resources"); resources != nil {
+		walk(resources, "")
+	}
+	slices.Sort(types)
+	return slices.Compact(types)
 }
 
 // decidedByDefaults evaluates n again without the parameter defaults it rests on and, when it

@@ -76,6 +76,20 @@ func TestResourcesSwitchedOffByDefaultsAreReported(t *testing.T) {
 			line: 6,
 		},
 		{
+			name: "a nested deployment switched off by a default lists the types its template deploys",
+			template: template(`"parameters": {"deployApim": {"type": "bool", "defaultValue": false}},
+				"resources": [{"condition": "[parameters('deployApim')]", "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "apimModule",
+					"properties": {"mode": "Incremental", "template": {` + schema + `, "resources": [
+						{` + apimDecl + `, "resources": [{"type": "apis", "apiVersion": "2022-08-01", "name": "echo"}]},
+						{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "deeper", "properties": {"mode": "Incremental",
+							"template": {` + schema + `, "resources": [{"type": "Microsoft.Authorization/locks", "apiVersion": "2020-05-01", "name": "l"}]}}},
+						{"type": "Microsoft.KeyVault/vaults", "apiVersion": "2023-07-01", "name": "kv", "existing": true}]}}}]`),
+			want: []resource.NotDeployed{{Type: "Microsoft.Resources/deployments", Name: "apimModule",
+				Switch: "its condition [parameters('deployApim')] is false", Defaults: []string{"deployApim"}, Fix: "pass --param deployApim=true",
+				Deploys: []string{"Microsoft.ApiManagement/service", "Microsoft.ApiManagement/service/apis", "Microsoft.Authorization/locks", "Microsoft.Resources/deployments"}}},
+			line: 2,
+		},
+		{
 			name: "a literal false condition is not reported",
 			template: template(`"parameters": {"deployApim": {"type": "bool", "defaultValue": false}},
 				"resources": [{"condition": false, ` + apimDecl + `}, {"condition": "[false()]", ` + apimDecl + `}]`),

@@ -195,7 +195,7 @@ func LoadAll(files []string, opts Options) Result {
 		l.secureOutputs = nil
 		d := l.newDeployment(r.file, r.params, "", nil)
 		d.scope = opts.Scope.For(targetLevel(r.file))
-		l.rootParams, l.notDeployedAt = d.params, map[*ast.ResourceDecl]bool{}
+		l.rootParams, l.notDeployedAt = d.params, map[ast.Decl]bool{}
 		resources := d.run()
 		// The consumers of secure outputs are resources of the same root; mask them in all.
 		for _, res := range resources {
@@ -241,7 +241,7 @@ type loader struct {
 	// notDeployedAt); rootParams are the parameters of the root being evaluated, which --param
 	// sets.
 	notDeployed   []resource.NotDeployed
-	notDeployedAt map[*ast.ResourceDecl]bool
+	notDeployedAt map[ast.Decl]bool
 	rootParams    map[string]*symbol
 	quiet         int // while above 0, problems are not reported: a value is evaluated again
 }

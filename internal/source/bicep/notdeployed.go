@@ -72,21 +72,38 @@ func (d *deployment) variableWithoutDefaults(sym *symbol, st *state) any {
 // defaults that x (its condition or loop range) rests on decided that it is off; sw says how,
 // and off tells an off value.
 func (d *deployment) offByDefaults(sym *resourceSym, x ast.Expr, e *env, sw string, off func(any) bool) {
-	if d.l.notDeployedAt[sym.decl] {
+	typ, _ := splitType(sym.decl.Type, d.file)
+	for p := sym.parent; p != nil && (!strings.Contains(typ, "/") || !strings.Contains(typ, ".")); p = p.parent {
+		parentType, _ := splitType(p.decl.Type, d.file)
+		typ = parentType + "/" + typ
+	}
+	d.recordOff(sym.decl, typ, sym.name, resourceBody(sym.decl.Value), x, e, sw, off, nil)
+}
+
+// moduleOffByDefaults is offByDefaults for a module, which switches off what its file deploys.
+func (d *deployment) moduleOffByDefaults(m *moduleSym, x ast.Expr, e *env, sw string, off func(any) bool) {
+	var deploys []string
+	if path, ok := m.decl.Path.Literal(); ok && strings.HasSuffix(strings.ToLower(path), ".bicep") {
+		deploys = d.l.declaredTypes(d.file.resolve(path), map[string]bool{})
+		slices.Sort(deploys)
+		deploys = slices.Compact(deploys)
+	}
+	d.recordOff(m.decl, "Microsoft.Resources/deployments", m.decl.Name.Name, resourceBody(m.decl.Value), x, e, sw, off, deploys)
+}
+
+// recordOff records decl, of type typ and named by its body's name property (else by symbol),
+// when the defaults decided that x is off.
+func (d *deployment) recordOff(decl ast.Decl, typ, symbol string, body *ast.ObjectLit, x ast.Expr, e *env, sw string, off func(any) bool, deploys []string) {
+	if d.l.notDeployedAt[decl] {
 		return
 	}
 	used, nested := d.decidedByDefaults(x, e, off)
 	if len(used) == 0 {
 		return
 	}
-	d.l.notDeployedAt[sym.decl] = true
-	typ, _ := splitType(sym.decl.Type, d.file)
-	for p := sym.parent; p != nil && (!strings.Contains(typ, "/") || !strings.Contains(typ, ".")); p = p.parent {
-		parentType, _ := splitType(p.decl.Type, d.file)
-		typ = parentType + "/" + typ
-	}
-	name := sym.name
-	if body := resourceBody(sym.decl.Value); body != nil {
+	d.l.notDeployedAt[decl] = true
+	name := symbol
+	if body != nil {
 		for _, item := range body.Items {
 			if prop, ok := item.(*ast.Property); ok && d.file.text(prop.Key) == "name" {
 				d.l.quiet++
@@ -100,11 +117,55 @@ func (d *deployment) offByDefaults(sym *resourceSym, x ast.Expr, e *env, sw stri
 	d.l.notDeployed = append(d.l.notDeployed, resource.NotDeployed{
 		Type:       typ,
 		Name:       resource.MaskString(name, d.secrets()),
-		Provenance: resource.Provenance{Source: "bicep", Range: d.file.rangeOf(sym.decl.Pos(), sym.decl.End()), Address: d.prefix + sym.name},
+		Provenance: resource.Provenance{Source: "bicep", Range: d.file.rangeOf(decl.Pos(), decl.End()), Address: d.prefix + symbol},
 		Switch:     fmt.Sprintf(sw, d.file.text(x)),
 		Defaults:   used,
 		Fix:        d.l.fixDefaults(used, nested),
+		Deploys:    deploys,
 	})
+}
+
+// declaredTypes lists the resource types a local Bicep file declares, those of its nested
+// resources and local modules included; seen ends module cycles.
+func (l *loader) declaredTypes(file string, seen map[string]bool) []string {
+	if seen[file] || !fileExists(file) {
+		return nil
+	}
+	seen[file] = true
+	f := l.read(file)
+	if f == nil {
+		return nil
+	}
+	var types []string
+	var walk func(x *ast.ResourceDecl, parent string)
+	walk = func(x *ast.ResourceDecl, parent string) {
+		typ, _ := splitType(x.Type, f)
+		if parent != "" && (!strings.Contains(typ, "/") || !strings.Contains(typ, ".")) {
+			typ = parent + "/" + typ
+		}
+		if !x.Existing {
+			types = append(types, typ)
+		}
+		if body := resourceBody(x.Value); body != nil {
+			for _, item := range body.Items {
+				if child, ok := item.(*ast.ResourceDecl); ok {
+					walk(child, typ)
+				}
+			}
+		}
+	}
+	for _, decl := range f.ast.Decls {
+		switch x := decl.(type) {
+		case *ast.ResourceDecl:
+			walk(x, "")
+		case *ast.ModuleDecl:
+			if path, ok := x.Path.Literal(); ok && strings.HasSuffix(strings.ToLower(path), ".bicep") {
+				types = append(types, "Microsoft.Resources/deployments")
+				types = append(types, l.declaredTypes(f.resolve(path), seen)...)
+			}
+		}
+	}
+	return types
 }
 
 // decidedByDefaults evaluates x again without the parameter defaults it rests on and, when it

@@ -82,6 +82,27 @@ resource apim 'Microsoft.ApiManagement/service@2022-08-01' = {
 			line: 4,
 		},
 		{
+			name: "a module switched off by a default lists the types its file deploys",
+			files: map[string]string{
+				"main.bicep":  "param deployApim bool = false\nmodule apim 'apim.bicep' = if (deployApim) {\n  name: 'apim'\n}",
+				"apim.bicep":  "module inner 'inner.bicep' = {\n  name: 'inner'\n}\nresource apim 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 'apim-prod'\n  resource api 'apis' = {\n    name: 'echo'\n  }\n}\nresource kv 'Microsoft.KeyVault/vaults@2023-07-01' existing = {\n  name: 'kv'\n}",
+				"inner.bicep": "resource lock 'Microsoft.Authorization/locks@2020-05-01' = {\n  name: 'l'\n}"},
+			want: []resource.NotDeployed{{Type: "Microsoft.Resources/deployments", Name: "apim",
+				Switch: "its condition (deployApim) is false", Defaults: []string{"deployApim"}, Fix: "pass --param deployApim=true",
+				Deploys: []string{"Microsoft.ApiManagement/service", "Microsoft.ApiManagement/service/apis", "Microsoft.Authorization/locks", "Microsoft.Resources/deployments"}}},
+			line: 2,
+		},
+		{
+			name: "a module loop over an empty default array is reported",
+			files: map[string]string{
+				"main.bicep": "param regions array = []\nmodule apims 'apim.bicep' = [for r in regions: {\n  name: 'apim-${r}'\n}]",
+				"apim.bicep": "resource apim 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 'apim-prod'\n}"},
+			want: []resource.NotDeployed{{Type: "Microsoft.Resources/deployments", Name: "apims",
+				Switch: "its loop over regions is empty", Defaults: []string{"regions"}, Fix: "pass --param regions=VALUE",
+				Deploys: []string{"Microsoft.ApiManagement/service"}}},
+			line: 2,
+		},
+		{
 			name:  "a literal false condition is not reported",
 			files: map[string]string{"main.bicep": "resource apim 'Microsoft.ApiManagement/service@2022-08-01' = if (false) " + apimBody},
 		},
