@@ -293,6 +293,11 @@ func policyReport(ctx context.Context, opts *PolicyEvalOptions, cfg *suppress.Co
 	eval := policy.EvaluateAll(defs, resources, params, &policy.Env{Resources: resources, Now: opts.Now()})
 	diags = append(diags, eval.Diags...)
 	suppress.Apply(eval.Findings, cfg, opts.Now())
+	var policyIDs []string
+	for _, c := range eval.Checks {
+		policyIDs = append(policyIDs, c.ID)
+	}
+	diags = append(diags, suppress.UnknownChecks(resources, policyIDs)...)
 	diags.Sort()
 	return &report.Report{
 		Version:   opts.Version,
@@ -303,15 +308,20 @@ func policyReport(ctx context.Context, opts *PolicyEvalOptions, cfg *suppress.Co
 	}, nil
 }
 
-// addPolicyFindings runs the definitions of `lensix scan --policies` over the scan's resources
-// and adds their results to the report, as if they were checks.
-func addPolicyFindings(rep *report.Report, resources []*resource.Resource, policies []string, now time.Time, cfg *suppress.Config) error {
+// loadPolicies loads the definitions of `lensix scan --policies`, less those that repeat a check
+// that runs.
+func loadPolicies(policies []string, running []*check.Check) ([]*policy.Definition, diag.Diagnostics, error) {
 	defs, diags := policy.Load(policies)
 	if len(defs) == 0 && diags.HasErrors() {
-		return usageError("--policies: no policy definition could be loaded: %v", diags[0].Error())
+		return nil, nil, usageError("--policies: no policy definition could be loaded: %v", diags[0].Error())
 	}
-	defs, skipped := skipRunningChecks(defs, rep.Checks)
-	diags = append(diags, skipped...)
+	defs, skipped := skipRunningChecks(defs, running)
+	return defs, append(diags, skipped...), nil
+}
+
+// addPolicyFindings runs the definitions loadPolicies returned over the scan's resources and adds
+// their results, and the diagnostics of loading them, to the report, as if they were checks.
+func addPolicyFindings(rep *report.Report, resources []*resource.Resource, defs []*policy.Definition, diags diag.Diagnostics, now time.Time, cfg *suppress.Config) {
 	eval := policy.EvaluateAll(defs, resources, nil, &policy.Env{Resources: resources, Now: now})
 	suppress.Apply(eval.Findings, cfg, now)
 	rep.Findings = append(rep.Findings, eval.Findings...)
@@ -319,7 +329,6 @@ func addPolicyFindings(rep *report.Report, resources []*resource.Resource, polic
 	rep.Checks = append(rep.Checks, eval.Checks...)
 	rep.Errors = append(rep.Errors, append(diags, eval.Diags...)...)
 	rep.Errors.Sort()
-	return nil
 }
 
 // skipRunningChecks leaves out the definitions named (in any case) as a check that already runs,

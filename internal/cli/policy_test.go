@@ -182,9 +182,11 @@ func TestScanPoliciesAddsDefinitionsBesideTheChecks(t *testing.T) {
 	opts := &ScanOptions{Policies: []string{dir}, Paths: []string{t.TempDir()}, Now: func() time.Time { return time.Unix(0, 0) }}
 	resources := []*resource.Resource{{Type: "Microsoft.Storage/storageAccounts", Name: "sa",
 		Body: map[string]any{"type": "Microsoft.Storage/storageAccounts", "name": "sa", "location": "eastus"}}}
-	if err := addPolicyFindings(rep, resources, opts.Policies, opts.Now(), &suppress.Config{}); err != nil {
+	defs, diags, err := loadPolicies(opts.Policies, rep.Checks)
+	if err != nil {
 		t.Fatal(err)
 	}
+	addPolicyFindings(rep, resources, defs, diags, opts.Now(), &suppress.Config{})
 	last := rep.Checks[len(rep.Checks)-1]
 	if len(rep.Checks) != len(check.All())+1 || last.ID != "deny-eastus" {
 		t.Errorf("checks %v", rep.Checks)
@@ -193,7 +195,7 @@ func TestScanPoliciesAddsDefinitionsBesideTheChecks(t *testing.T) {
 		t.Errorf("want the resource in eastus to fail deny-eastus, got %+v", rep.Findings)
 	}
 	opts.Policies = []string{filepath.Join(dir, "missing.json")}
-	if err := addPolicyFindings(rep, resources, opts.Policies, opts.Now(), &suppress.Config{}); err == nil || !strings.Contains(err.Error(), "--policies: no policy definition could be loaded") {
+	if _, _, err := loadPolicies(opts.Policies, rep.Checks); err == nil || !strings.Contains(err.Error(), "--policies: no policy definition could be loaded") {
 		t.Errorf("missing file: %v", err)
 	}
 }
@@ -235,9 +237,11 @@ func TestScanPoliciesSkipsDefinitionsWithTheIDOfARunningCheck(t *testing.T) {
 			rep := &report.Report{Checks: tc.checks}
 			resources := []*resource.Resource{{Type: "Microsoft.ApiManagement/service", Name: "apim",
 				Body: map[string]any{"type": "Microsoft.ApiManagement/service", "name": "apim"}}}
-			if err := addPolicyFindings(rep, resources, []string{file}, time.Unix(0, 0), &suppress.Config{}); err != nil {
+			defs, diags, err := loadPolicies([]string{file}, rep.Checks)
+			if err != nil {
 				t.Fatal(err)
 			}
+			addPolicyFindings(rep, resources, defs, diags, time.Unix(0, 0), &suppress.Config{})
 			if runs := len(rep.Findings) == 1; runs != tc.wantRuns {
 				t.Errorf("definition ran: %v, want %v (findings %+v)", runs, tc.wantRuns, rep.Findings)
 			}
@@ -245,6 +249,33 @@ func TestScanPoliciesSkipsDefinitionsWithTheIDOfARunningCheck(t *testing.T) {
 				strings.Contains(rep.Errors[0].Summary, "has the ID of the built-in check apimgmt_nomanagedidentity, which already runs; skipped")
 			if warned == tc.wantRuns {
 				t.Errorf("diagnostics %v, want a warning naming the file: %v", rep.Errors, !tc.wantRuns)
+			}
+		})
+	}
+}
+
+func TestScanPoliciesCountAsChecksSuppressionsMayName(t *testing.T) {
+	dir := t.TempDir()
+	policies := filepath.Join(dir, "policies")
+	_ = os.MkdirAll(policies, 0o755)
+	_ = os.WriteFile(filepath.Join(policies, "deny.json"), []byte(`{"name": "deny-eastus", "properties": {"mode": "All",
+		"policyRule": {"if": {"field": "location", "equals": "eastus"}, "then": {"effect": "deny"}}}}`), 0o644)
+	tests := []struct {
+		name, checkID string
+		warned        bool
+	}{
+		{"a suppression naming a policy definition that runs is no warning", "deny-eastus", false},
+		{"a suppression naming a misspelled policy definition is warned", "deny-eastsu", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmpl := filepath.Join(t.TempDir(), "main.json")
+			_ = os.WriteFile(tmpl, []byte(`{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0", "resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "sa",
+  "location": "eastus", "metadata": {"lensix": {"ignore": [{"check": "`+tt.checkID+`", "reason": "r"}]}}}]}`), 0o644)
+			_, out, stderr := run(t, "scan", tmpl, "--policies", policies, "-o", "json")
+			if warned := strings.Contains(out, `unknown check \"`+tt.checkID+`\"`); warned != tt.warned {
+				t.Errorf("warned %v, want %v\n%s%s", warned, tt.warned, out, stderr)
 			}
 		})
 	}

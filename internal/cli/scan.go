@@ -15,6 +15,8 @@ import (
 
 	"github.com/lensix/lensix/internal/check"
 	_ "github.com/lensix/lensix/internal/checks" // the built-in checks
+	"github.com/lensix/lensix/internal/diag"
+	"github.com/lensix/lensix/internal/policy"
 	"github.com/lensix/lensix/internal/report"
 	"github.com/lensix/lensix/internal/scan"
 	"github.com/lensix/lensix/internal/source/arm"
@@ -309,11 +311,19 @@ func scanRun(ctx context.Context, opts *ScanOptions) error {
 	if err := ctx.Err(); err != nil {
 		return &ExitError{Code: ExitPartial, Err: err}
 	}
-	rep := scan.Evaluate(resources, diags, scanOpts)
+	var defs []*policy.Definition
+	var policyDiags diag.Diagnostics
 	if policies := union(cfg.Policies, opts.Policies); len(policies) > 0 {
-		if err := addPolicyFindings(rep, resources, policies, opts.Now(), cfg); err != nil {
+		if defs, policyDiags, err = loadPolicies(policies, checks); err != nil {
 			return err
 		}
+		for _, d := range defs {
+			scanOpts.PolicyIDs = append(scanOpts.PolicyIDs, d.Name)
+		}
+	}
+	rep := scan.Evaluate(resources, diags, scanOpts)
+	if len(defs) > 0 || len(policyDiags) > 0 {
+		addPolicyFindings(rep, resources, defs, policyDiags, opts.Now(), cfg)
 	}
 	if opts.StoreFile != "" {
 		if err := recordScan(ctx, opts.StoreFile, scanTarget(opts.Paths), rep, start); err != nil {

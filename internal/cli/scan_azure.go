@@ -187,11 +187,20 @@ func scanAzureRun(ctx context.Context, opts *ScanAzureOptions) error {
 		saveErr = saveSnapshot(opts.Save, inv.Snapshot(opts.Cloud, so.Now()))
 	}
 	resources := scan.Dedupe(inv.Resources)
-	rep := scan.Evaluate(resources, append(diags, typeDiags...), scan.Options{Checks: checks, Config: cfg, Now: so.Now(), Version: so.Version})
+	evalOpts := scan.Options{Checks: checks, Config: cfg, Now: so.Now(), Version: so.Version}
+	var defs []*azurepolicy.Definition
+	var policyDiags diag.Diagnostics
 	if len(policies) > 0 {
-		if err := addPolicyFindings(rep, resources, policies, so.Now(), cfg); err != nil {
+		if defs, policyDiags, err = loadPolicies(policies, checks); err != nil {
 			return err
 		}
+		for _, d := range defs {
+			evalOpts.PolicyIDs = append(evalOpts.PolicyIDs, d.Name)
+		}
+	}
+	rep := scan.Evaluate(resources, append(diags, typeDiags...), evalOpts)
+	if len(defs) > 0 || len(policyDiags) > 0 {
+		addPolicyFindings(rep, resources, defs, policyDiags, so.Now(), cfg)
 	}
 	if so.StoreFile != "" {
 		target := strings.TrimSpace("azure " + strings.Join(append(append([]string(nil), opts.Subscriptions...), opts.ManagementGroups...), " "))

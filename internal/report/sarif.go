@@ -155,6 +155,8 @@ func writeSARIF(w io.Writer, r *Report, opts Options) error {
 			InformationURI: projectURL,
 			Rules:          []sarifRule{},
 		}},
+		// Input errors are error-level notifications, not a failed execution: GitHub code scanning
+		// rejects the whole upload of an unsuccessful one (github/codeql-action#1393, #1732).
 		Invocations: []sarifInvocation{{ExecutionSuccessful: true}},
 		Results:     []sarifResult{},
 		// hcl and our parsers count columns in characters.

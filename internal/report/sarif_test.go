@@ -115,7 +115,13 @@ type sarifDoc struct {
 			} `json:"driver"`
 		} `json:"tool"`
 		OriginalURIBaseIDs map[string]sarifArtifactLoc `json:"originalUriBaseIds"`
-		Results            []struct {
+		Invocations        []struct {
+			ExecutionSuccessful        bool `json:"executionSuccessful"`
+			ToolExecutionNotifications []struct {
+				Level string `json:"level"`
+			} `json:"toolExecutionNotifications"`
+		} `json:"invocations"`
+		Results []struct {
 			RuleID    string    `json:"ruleId"`
 			Level     string    `json:"level"`
 			Message   sarifText `json:"message"`
@@ -168,6 +174,13 @@ func TestSARIFMeetsGitHubCodeScanningRules(t *testing.T) {
 		if err != nil || score <= 0 || score > 10 {
 			t.Errorf("rule %s security-severity %v is not a score in (0, 10]", rule.ID, rule.Properties["security-severity"])
 		}
+	}
+	// An unreadable input is an error-level notification, which tells a reader the results may be
+	// incomplete (SARIF 2.1.0, appendix I). Code scanning discards an upload whose execution was
+	// not successful, so that would drop every other file's results too.
+	if inv := run.Invocations; len(inv) != 1 || !inv[0].ExecutionSuccessful || len(inv[0].ToolExecutionNotifications) != 1 ||
+		inv[0].ToolExecutionNotifications[0].Level != "error" {
+		t.Errorf("invocations %+v: want one successful execution with the input error as an error-level notification", inv)
 	}
 	if base := run.OriginalURIBaseIDs[srcRoot].URI; base != "file:///work/project/" {
 		t.Errorf("%%SRCROOT%% is %q, want file:///work/project/", base)

@@ -84,6 +84,9 @@ type Suppression struct {
 	CheckID string `json:"check_id"`
 	Reason  string `json:"reason"`
 	Range   Range  `json:"range"`
+	// InMetadata says the suppression is an entry of the resource's "metadata" (ARM JSON), not a
+	// `lensix:ignore[...]` comment, so messages about it show that syntax.
+	InMetadata bool `json:"in_metadata,omitempty"`
 }
 
 // Get looks up a dotted path ("identity.type") in the body; see Lookup.

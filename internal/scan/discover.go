@@ -31,6 +31,8 @@ type inputs struct {
 	// namedTerraform are .tf and .tf.json files named on the command line whose folder was not
 	// also scanned as a whole: only their resources are reported (see keepNamedFiles).
 	namedTerraform map[string]bool
+	// namedJSON are the .json and .jsonc files named on the command line.
+	namedJSON map[string]bool
 }
 
 // discover walks paths and groups the files it finds. Paths in the result are relative to the
@@ -140,6 +142,12 @@ func (w *walker) addFile(p string, named bool) {
 		}
 	case strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".jsonc"):
 		w.in.jsonFiles = append(w.in.jsonFiles, shown)
+		if named {
+			if w.in.namedJSON == nil {
+				w.in.namedJSON = map[string]bool{}
+			}
+			w.in.namedJSON[shown] = true
+		}
 	case strings.HasSuffix(name, ".bicep") || strings.HasSuffix(name, ".bicepparam"):
 		w.in.bicepFiles = append(w.in.bicepFiles, shown)
 	case named:

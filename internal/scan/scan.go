@@ -5,6 +5,10 @@ package scan
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/lensix/lensix/internal/check"
@@ -35,6 +39,8 @@ type Options struct {
 	Now time.Time
 	// Version is lensix's version, recorded in the report.
 	Version string
+	// PolicyIDs name the policy definitions run beside Checks, which suppressions may name too.
+	PolicyIDs []string
 }
 
 // Run scans opts.Paths. Problems with the input are in the report's Errors; Run itself fails
@@ -53,6 +59,11 @@ func Evaluate(resources []*resource.Resource, diags diag.Diagnostics, opts Optio
 	MaskNames(resources)
 	findings := check.Run(opts.Checks, resources)
 	suppress.Apply(findings, opts.Config, opts.Now)
+	others := append([]string(nil), opts.PolicyIDs...)
+	for _, c := range opts.Checks {
+		others = append(others, c.ID)
+	}
+	diags = append(diags, suppress.UnknownChecks(resources, others)...)
 	diags.Sort()
 	return &report.Report{
 		Version:   opts.Version,
@@ -84,6 +95,7 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 		add(terraform.Load(inputs.terraformDirs, opts.Terraform))
 	}
 	var templates []string // ARM templates and parameters files, evaluated together
+	var namedParams []string
 	for _, f := range inputs.jsonFiles {
 		if ctx.Err() != nil {
 			break
@@ -98,6 +110,9 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 			continue
 		}
 		kind, unreadable := arm.Classify(f, src)
+		if kind == arm.Parameters && inputs.namedJSON[f] {
+			namedParams = append(namedParams, f)
+		}
 		switch {
 		case kind != arm.Other:
 			templates = append(templates, f)
@@ -105,6 +120,14 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 			add(azure.ReadSnapshot(f, src))
 		case unreadable != nil:
 			diags = append(diags, *unreadable)
+		}
+	}
+	for _, f := range namedParams {
+		tmpl, d := pairTemplate(f, templates, opts.Config)
+		if d != nil {
+			diags = append(diags, *d)
+		} else if tmpl != "" {
+			templates = append(templates, tmpl)
 		}
 	}
 	var off []resource.NotDeployed
@@ -153,4 +176,39 @@ func distinct(diags diag.Diagnostics) diag.Diagnostics {
 		}
 	}
 	return out
+}
+
+// pairTemplate finds the template to scan for a parameters file the user named on its own: the
+// template beside it that pairs itself with it (x.json for x.parameters.json), which the scan then
+// evaluates with it. It returns "" when that template is scanned anyway, and a warning that says
+// what to scan when there is none, since otherwise the scan would pass with nothing checked.
+func pairTemplate(params string, scanned []string, cfg *suppress.Config) (string, *diag.Diagnostic) {
+	tmpl := arm.PairedTemplate(params)
+	if tmpl != "" && slices.Contains(scanned, tmpl) {
+		return "", nil
+	}
+	detail := "Scan the template it is for, with --parameters " + params + "."
+	if tmpl != "" {
+		missing := "No ARM template " + tmpl + " is beside it."
+		if st, err := os.Stat(filepath.FromSlash(tmpl)); err == nil && st.Mode().IsRegular() && !cfg.Excluded(tmpl) {
+			src, d := readInput(tmpl)
+			if d != nil {
+				return "", d
+			}
+			switch kind, unreadable := arm.Classify(tmpl, src); {
+			case kind == arm.Template:
+				return tmpl, nil
+			case unreadable != nil:
+				return "", unreadable
+			}
+			missing = tmpl + " beside it is no ARM template."
+		}
+		detail = fmt.Sprintf("%s Scan the template it is for: a template named %s is paired with it automatically; one named otherwise takes it with --parameters %s.", missing, tmpl, params)
+	}
+	return "", &diag.Diagnostic{
+		Severity: diag.Warning,
+		Summary:  "This is an ARM parameters file, which holds no resources; nothing in it was checked",
+		Detail:   detail,
+		Range:    resource.Range{Filename: params},
+	}
 }

@@ -7,7 +7,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/lensix/lensix/internal/check"
+	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/suppress"
 )
 
@@ -61,5 +64,98 @@ func TestResourcesMarkWhatRedactHidesAsSecrets(t *testing.T) {
 		if !slices.Contains(r.Secrets, want[r.Name]) {
 			t.Errorf("%s: secrets %q lack %q", r.Name, r.Secrets, want[r.Name])
 		}
+	}
+}
+
+func TestRunWarnsAtSuppressionsOfNoCheck(t *testing.T) {
+	apim := `{"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "a", "location": "x",
+  "metadata": {"lensix": {"ignore": [
+    {"check": "apimgmt_nomanagedidentiy", "reason": "typo"}
+  ]}}}`
+	tests := []struct {
+		name, file, src string
+		line            int
+	}{
+		{"a misspelled check in ARM metadata is warned at its entry", "main.json", `{` + armSchema + `, "resources": [` + apim + `]}`, 3},
+		{"a misspelled check in a Terraform comment is warned at the comment", "main.tf",
+			"resource \"azurerm_resource_group\" \"rg\" {\n  name = \"rg\"\n  location = \"x\"\n}\n\n# lensix:ignore[apimgmt_nomanagedidentiy] typo\nresource \"azurerm_api_management\" \"a\" {\n  name = \"a\"\n}\n", 6},
+		{"a misspelled check in a Bicep comment is warned at the comment", "main.bicep",
+			"// lensix:ignore[apimgmt_nomanagedidentiy] typo\nresource a 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 'a'\n  location: 'x'\n}\n", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			write(t, tt.file, []byte(tt.src))
+			rep, err := Run(context.Background(), Options{Paths: []string{"."}, Checks: check.All(), Config: &suppress.Config{}, Now: time.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found bool
+			for _, d := range rep.Errors {
+				if d.Range.Filename == tt.file && d.Range.Start.Line == tt.line && strings.Contains(d.Summary, `"apimgmt_nomanagedidentiy"`) &&
+					strings.Contains(d.Detail, "apimgmt_nomanagedidentity?") {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no warning at %s:%d naming the check; diagnostics %v", tt.file, tt.line, rep.Errors)
+			}
+		})
+	}
+}
+
+func TestANamedParametersFileIsScannedWithItsTemplate(t *testing.T) {
+	template := `{` + armSchema + `, "parameters": {"apimName": {"type": "string", "defaultValue": "default"}},
+  "resources": [{"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "[parameters('apimName')]", "location": "x"}]}`
+	params := `{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#", "contentVersion": "1.0.0.0",
+  "parameters": {"apimName": {"value": "from-parameters"}}}`
+	tests := []struct {
+		name      string
+		files     map[string]string
+		paths     []string
+		wantNames []string
+		warning   string // in the detail of a warning at the named parameters file; "" for no diagnostic
+	}{
+		{"a parameters file named alone scans the template it pairs with",
+			map[string]string{"azuredeploy.json": template, "azuredeploy.parameters.json": params},
+			[]string{"azuredeploy.parameters.json"}, []string{"from-parameters"}, ""},
+		{"a parameters file named with its template scans the template once",
+			map[string]string{"azuredeploy.json": template, "azuredeploy.parameters.json": params},
+			[]string{"azuredeploy.parameters.json", "azuredeploy.json"}, []string{"from-parameters"}, ""},
+		{"a parameters file named alone without its template says which template to scan",
+			map[string]string{"azuredeploy.parameters.json": params},
+			[]string{"azuredeploy.parameters.json"}, nil, "No ARM template azuredeploy.json is beside it"},
+		{"a parameters file beside a JSON file that is no template says so",
+			map[string]string{"app.json": `{"name": "app"}`, "app.parameters.json": params},
+			[]string{"app.parameters.json"}, nil, "app.json beside it is no ARM template"},
+		{"a parameters file named otherwise points to --parameters",
+			map[string]string{"prod.json": params},
+			[]string{"prod.json"}, nil, "--parameters prod.json"},
+		{"a parameters file found in a folder without its template is no warning",
+			map[string]string{"azuredeploy.parameters.json": params},
+			[]string{"."}, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			for name, src := range tt.files {
+				write(t, name, []byte(src))
+			}
+			resources, diags := Resources(context.Background(), Options{Paths: tt.paths, Config: &suppress.Config{}})
+			var names []string
+			for _, r := range resources {
+				names = append(names, r.Name)
+			}
+			if !slices.Equal(names, tt.wantNames) {
+				t.Errorf("resources %v, want %v", names, tt.wantNames)
+			}
+			switch {
+			case tt.warning == "" && len(diags) > 0:
+				t.Errorf("diagnostics %v, want none", diags)
+			case tt.warning != "" && (len(diags) != 1 || diags[0].Severity != diag.Warning || diags[0].Range.Filename != tt.paths[0] ||
+				!strings.Contains(diags[0].Detail, tt.warning)):
+				t.Errorf("diagnostics %v, want one warning at %s saying %q", diags, tt.paths[0], tt.warning)
+			}
+		})
 	}
 }

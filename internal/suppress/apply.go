@@ -23,7 +23,7 @@ func Apply(findings []check.Finding, cfg *Config, now time.Time) {
 			f.Suppression = &check.Suppression{Kind: "inline", Reason: s.Reason, Hides: f.Status}
 			f.Status = check.Suppressed
 			if s.Reason == "" {
-				f.Notes = append(f.Notes, fmt.Sprintf("inline suppression at %s:%d: no reason given; write why after the ]: lensix:ignore[%s] reason", s.Range.Filename, s.Range.Start.Line, f.Check.ID))
+				f.Notes = append(f.Notes, noReason(s, f.Check.ID))
 			}
 			continue
 		}
@@ -64,4 +64,12 @@ func (r *Rule) matches(checkID string, res *resource.Resource) bool {
 		}
 	}
 	return false
+}
+
+// noReason is the note on a suppression written without a reason, in the syntax it was written in.
+func noReason(s resource.Suppression, checkID string) string {
+	if s.InMetadata {
+		return fmt.Sprintf(`suppression at %s:%d: no reason given; add "reason": "why" to its entry in metadata.lensix.ignore`, s.Range.Filename, s.Range.Start.Line)
+	}
+	return fmt.Sprintf("inline suppression at %s:%d: no reason given; write why after the ]: lensix:ignore[%s] reason", s.Range.Filename, s.Range.Start.Line, checkID)
 }

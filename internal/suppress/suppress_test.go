@@ -97,6 +97,8 @@ suppressions:
 	shouted := &resource.Resource{Suppressions: []resource.Suppression{{CheckID: "APIMGMT_NoManagedIdentity", Reason: "legacy"}}}
 	unexplained := &resource.Resource{Provenance: resource.Provenance{Address: "azurerm_api_management.b"},
 		Suppressions: []resource.Suppression{{CheckID: "apimgmt_nomanagedidentity", Range: resource.Range{Filename: "main.tf", Start: resource.Pos{Line: 7}}}}}
+	unexplainedJSON := &resource.Resource{Suppressions: []resource.Suppression{{CheckID: "apimgmt_nomanagedidentity", InMetadata: true,
+		Range: resource.Range{Filename: "main.json", Start: resource.Pos{Line: 18}}}}}
 	tests := []struct {
 		name       string
 		finding    check.Finding
@@ -107,7 +109,8 @@ suppressions:
 	}{
 		{"an inline comment suppresses a failure", finding(check.Fail, inline), time.Now(), check.Suppressed, "inline", ""},
 		{"an inline comment suppresses an unknown", finding(check.Unknown, inline), time.Now(), check.Suppressed, "inline", ""},
-		{"an inline comment without a reason suppresses but notes that no reason was given", finding(check.Fail, unexplained), time.Now(), check.Suppressed, "inline", "main.tf:7: no reason given"},
+		{"an inline comment without a reason suppresses but notes that no reason was given", finding(check.Fail, unexplained), time.Now(), check.Suppressed, "inline", "main.tf:7: no reason given; write why after the ]: lensix:ignore[apimgmt_nomanagedidentity] reason"},
+		{"an ARM metadata entry without a reason notes the JSON to add", finding(check.Fail, unexplainedJSON), time.Now(), check.Suppressed, "inline", `main.json:18: no reason given; add "reason": "why"`},
 		{"an inline comment naming the check in another case suppresses", finding(check.Fail, shouted), time.Now(), check.Suppressed, "inline", ""},
 		{"a pass is never suppressed", finding(check.Pass, inline), time.Now(), check.Pass, "", ""},
 		{"a config rule matches a module address by glob", finding(check.Fail, &resource.Resource{Provenance: resource.Provenance{Address: "module.legacy.azurerm_api_management.this[0]"}}),

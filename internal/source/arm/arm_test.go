@@ -314,7 +314,7 @@ func TestResourceSemantics(t *testing.T) {
 			`"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "x", "metadata": {"lensix": {"ignore": [{"check": "apimgmt_nomanagedidentity", "reason": "dev only"}]}}}]`,
 			func(t *testing.T, rs []*resource.Resource) {
 				s := rs[0].Suppressions
-				if len(s) != 1 || s[0].CheckID != "apimgmt_nomanagedidentity" || s[0].Reason != "dev only" || s[0].Range.Start.Line == 0 {
+				if len(s) != 1 || s[0].CheckID != "apimgmt_nomanagedidentity" || s[0].Reason != "dev only" || s[0].Range.Start.Line == 0 || !s[0].InMetadata {
 					t.Errorf("suppressions = %v", s)
 				}
 				if _, ok := rs[0].Body["metadata"]; ok {
@@ -325,7 +325,7 @@ func TestResourceSemantics(t *testing.T) {
 			"\"resources\": [\n  // lensix:ignore[apimgmt_nomanagedidentity] legacy service\n  {\"type\": \"A.B/c\", \"apiVersion\": \"1\", \"name\": \"x\"}\n]",
 			func(t *testing.T, rs []*resource.Resource) {
 				s := rs[0].Suppressions
-				if len(s) != 1 || s[0].CheckID != "apimgmt_nomanagedidentity" || s[0].Reason != "legacy service" || s[0].Range.Start.Line != 2 {
+				if len(s) != 1 || s[0].CheckID != "apimgmt_nomanagedidentity" || s[0].Reason != "legacy service" || s[0].Range.Start.Line != 2 || s[0].InMetadata {
 					t.Errorf("suppressions = %v", s)
 				}
 			}},

@@ -190,6 +190,18 @@ func pairedParameters(template string) string {
 	return ""
 }
 
+// PairedTemplate returns the template that pairs itself with the parameters file params, as Load
+// pairs x.json with x.parameters.json, or "" when params is named otherwise. The template may not
+// exist.
+func PairedTemplate(params string) string {
+	ext := path.Ext(params)
+	stem := strings.TrimSuffix(params, ext)
+	if !strings.HasSuffix(stem, ".parameters") {
+		return ""
+	}
+	return strings.TrimSuffix(stem, ".parameters") + ext
+}
+
 type loader struct {
 	files map[string]*sourceFile
 	diags diag.Diagnostics

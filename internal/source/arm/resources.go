@@ -305,7 +305,7 @@ func (d *deployment) suppressions(rn *jsonpos.Node) []resource.Suppression {
 				d.l.report(d.src.file, e.Start, diag.Warning, "A lensix ignore entry has no check", `write {"check": "check_id", "reason": "why"}`)
 				continue
 			}
-			s := resource.Suppression{CheckID: check.Str, Range: d.src.file.Range(e.Start, e.End)}
+			s := resource.Suppression{CheckID: check.Str, Range: d.src.file.Range(e.Start, e.End), InMetadata: true}
 			if reason != nil && reason.Kind == jsonpos.String {
 				s.Reason = reason.Str
 			}
