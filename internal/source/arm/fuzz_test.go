@@ -14,6 +14,8 @@ func FuzzEvaluate(f *testing.F) {
 		`{"contentVersion": "1.0.0.0", "resources": [{"type": "A.B/c", "name": "x", "copy": {"name": "l", "count": "[length(variables('a'))]"}, "resources": [{"type": "d", "name": "[string(copyIndex())]"}]}], "variables": {"a": [1, 2], "copy": [{"name": "c", "count": 2, "input": "[copyIndex('c')]"}]}}`,
 		`{"contentVersion": "1.0.0.0", "languageVersion": "2.0", "resources": {"s": {"type": "Microsoft.Resources/deployments", "name": "n", "properties": {"template": {"resources": [{"type": "A.B/c", "name": "[variables('x')]"}]}}}}, "variables": {"x": "[map(range(0, 3), lambda('i', lambdaVariables('i')))]"}}`,
 		`{"contentVersion": "1.0.0.0", "resources": [{"type": "A.B/c", "name": "[if(true(), 'a', nosuch())]", "properties": {"copy": [{"name": "p", "count": 800, "input": "[copyIndex('p')]"}]}}]}`,
+		// Switched off by defaults (evaluated again without them), and structural mistakes.
+		`{"contentVersion": "1.0.0.0", "parameters": {"on": {"type": "bool", "defaultValue": false}, "n": {"type": "int", "defaultValue": 0}}, "variables": {"v": "[and(parameters('on'), variables('w'))]", "w": "[variables('v')]"}, "resources": [{"condition": "[variables('v')]", "type": "Microsoft.Resources/deployments", "name": "d", "properties": {"template": {"parameters": {"r": {"$ref": "#/definitions/t"}}, "definitions": {"t": {"$ref": "#/definitions/t"}}, "resources": [{"type": "A.B/c", "name": "x", "resources": [{"type": "e", "name": "y"}]}]}}}, {"type": "A.B/c", "name": "a/b", "copy": {"name": "l", "count": "[parameters('n')]"}}, {"type": "a.b/C", "name": "A/B"}, {"type": 5, "name": "z"}]}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -94,6 +94,9 @@ func (d *deployment) offByDefaults(rn *jsonpos.Node, c *evalCtx, p *parent, n *j
 	if len(used) == 0 {
 		return
 	}
+	if d.l.notDeployedAt == nil {
+		d.l.notDeployedAt = map[string]bool{}
+	}
 	d.l.notDeployedAt[key] = true
 	quiet := *c
 	quiet.assumed = assumptions{}

@@ -18,6 +18,8 @@ func FuzzEvaluate(f *testing.F) {
 		"resource a 'T@v' = {\n name: 'x'\n identity: {\n",
 		"var a = 1\nvar a = 2\nresource x 'T@v' = {\n name: 'x'\n resource c 'd' = {\n  name: 'c'\n }\n resource c 'd' = {}\n}\nresource x 'T@v' = {}",
 		"@secure()\nparam s object = { a: ['x', { b: 'y' }] }\nresource r 'T@v' = {\n name: s.a[0]\n}",
+		// Switched off by defaults, evaluated again without them.
+		"param on bool = false\nparam xs array = []\nvar v = on && w\nvar w = v\nresource r 'T@v' = if (v) {\n name: 'r'\n}\nresource s 'T@v' = [for x in xs: {\n name: x\n}]\nmodule m 'm.bicep' = if (on) {\n name: 'm'\n}",
 	} {
 		f.Add([]byte(seed))
 	}

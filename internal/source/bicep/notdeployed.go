@@ -101,6 +101,9 @@ func (d *deployment) recordOff(decl ast.Decl, typ, symbol string, body *ast.Obje
 	if len(used) == 0 {
 		return
 	}
+	if d.l.notDeployedAt == nil {
+		d.l.notDeployedAt = map[ast.Decl]bool{}
+	}
 	d.l.notDeployedAt[decl] = true
 	name := symbol
 	if body != nil {
