@@ -656,7 +656,7 @@ const maxSteps = 5_000_000
 
 // tooLarge reports, once per root template, that the evaluation budget is spent.
 func (d *deployment) tooLarge(x ast.Node) any {
-	if !d.l.budgetReported && x != nil {
+	if !d.l.budgetReported && x != nil && d.l.quiet == 0 { // a quiet evaluation would swallow the report
 		d.l.budgetReported = true
 		d.errorAt(x, "The template is too large to evaluate", fmt.Sprintf("lensix evaluates at most %d expressions per template; the values from here on are unknown", maxSteps))
 	}
