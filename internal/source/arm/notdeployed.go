@@ -107,7 +107,8 @@ func (d *deployment) offByDefaults(rn *jsonpos.Node, c *evalCtx, p *parent, n *j
 	if p != nil && !strings.Contains(typ, "/") {
 		typ = p.typ + "/" + typ
 	}
-	if nn := rn.Get("name"); !ok && nn != nil && nn.Kind == jsonpos.String {
+	if nn := rn.Get("name"); (!ok || rn.Get("copy") != nil) && nn != nil && nn.Kind == jsonpos.String {
+		// A copy loop's declaration stands for every copy: its name expression, not the first name.
 		name = nn.Str
 	}
 	d.l.notDeployed = append(d.l.notDeployed, resource.NotDeployed{

@@ -106,12 +106,12 @@ func (d *deployment) recordOff(decl ast.Decl, typ, symbol string, body *ast.Obje
 	}
 	d.l.notDeployedAt[decl] = true
 	name := symbol
-	if body != nil {
+	if body != nil && !isLoop(decl) { // a loop's declaration stands for every copy: its symbolic name
 		for _, item := range body.Items {
 			if prop, ok := item.(*ast.Property); ok && d.file.text(prop.Key) == "name" {
 				d.l.quiet++
 				if s, ok := d.eval(prop.Value, e, &state{}).(string); ok {
-					name = s // else the symbolic name: in an empty loop, the name reads loop variables
+					name = s
 				}
 				d.l.quiet--
 			}
@@ -126,6 +126,18 @@ func (d *deployment) recordOff(decl ast.Decl, typ, symbol string, body *ast.Obje
 		Fix:        d.l.fixDefaults(used, nested),
 		Deploys:    deploys,
 	})
+}
+
+func isLoop(decl ast.Decl) bool {
+	var value ast.Expr
+	switch x := decl.(type) {
+	case *ast.ResourceDecl:
+		value = x.Value
+	case *ast.ModuleDecl:
+		value = x.Value
+	}
+	_, ok := value.(*ast.ForExpr)
+	return ok
 }
 
 // declaredTypes lists the resource types a local Bicep file declares, those of its nested
