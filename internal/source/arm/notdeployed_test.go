@@ -144,11 +144,12 @@ func TestResourcesSwitchedOffByDefaultsAreReported(t *testing.T) {
 	}
 }
 
-func TestAResourceSwitchedOffInEveryCopyIsReportedOnce(t *testing.T) {
+func TestAResourceSwitchedOffInEveryCopyIsReportedOnceByItsNameExpression(t *testing.T) {
 	paths := writeFiles(t, "main.json", template(`"parameters": {"deploy": {"type": "bool", "defaultValue": false}},
-		"resources": [{"condition": "[parameters('deploy')]", "copy": {"name": "l", "count": 3}, `+apimDecl+`}]`))
+		"resources": [{"condition": "[parameters('deploy')]", "copy": {"name": "l", "count": 3},
+			"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "[concat('apim-', copyIndex())]"}]`))
 	r := arm.LoadAll(paths, arm.Options{})
-	if len(r.NotDeployed) != 1 || len(r.Resources) != 0 {
-		t.Errorf("not deployed %+v, resources %d: want one record and no resource", r.NotDeployed, len(r.Resources))
+	if len(r.NotDeployed) != 1 || len(r.Resources) != 0 || r.NotDeployed[0].Name != "[concat('apim-', copyIndex())]" {
+		t.Errorf("not deployed %+v, resources %d: want one record, named by its expression, and no resource", r.NotDeployed, len(r.Resources))
 	}
 }
