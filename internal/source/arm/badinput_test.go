@@ -141,16 +141,20 @@ func TestFiftyMegabyteTemplate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes and evaluates a 50 MB template")
 	}
+	// Far beyond Resource Manager's 4 MB, it holds more resources than lensix evaluates in a scan.
 	path, n := bigTemplate(t, 50<<20)
+	if n <= arm.MaxInstances {
+		t.Fatalf("%d resources do not reach the limit", n)
+	}
 	rs, diags := arm.Load([]string{path}, arm.Options{})
-	if len(diags) > 0 {
+	if len(diags) != 1 || !strings.Contains(diags[0].Summary, "limit of") {
 		t.Fatal(diags)
 	}
-	if len(rs) != n {
-		t.Fatalf("got %d resources, want %d", len(rs), n)
+	if len(rs) != arm.MaxInstances {
+		t.Fatalf("got %d resources, want %d", len(rs), arm.MaxInstances)
 	}
-	if rs[n-1].Name != fmt.Sprintf("apim-%d", n-1) {
-		t.Errorf("last name %q", rs[n-1].Name)
+	if last := rs[len(rs)-1].Name; last != fmt.Sprintf("apim-%d", arm.MaxInstances-1) {
+		t.Errorf("last name %q", last)
 	}
 }
 
@@ -173,7 +177,132 @@ func TestVariablesThatDoubleAValueStop(t *testing.T) {
 	vars = append(vars, `"s": "[string(variables('v64'))]"`)
 	rs, diags := load(t, arm.Options{}, "t.json", template(`"variables": {`+strings.Join(vars, ",")+`},
 		"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "[variables('s')]"}]`))
-	if len(rs) != 1 || !diags.HasErrors() || !strings.Contains(fmt.Sprint(diags), "larger than") {
-		t.Errorf("resources %v, diags %v", rs, diags)
+	if len(rs) != 1 || len(diags) == 0 {
+		t.Fatalf("resources %v, diags %v", rs, diags)
+	}
+	// The expressions are valid: the limit is lensix's, and the message must not blame the user.
+	for _, d := range diags {
+		if !strings.Contains(d.Summary, "larger than lensix's evaluation limit") || strings.Contains(d.Detail, "fix the expression") {
+			t.Errorf("%s: %s", d.Summary, d.Detail)
+		}
+	}
+}
+
+func TestResourceInstancesBeyondTheScanLimitAreNotEvaluated(t *testing.T) {
+	small := template(`"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "small"}]`)
+	// 31 deployments of 800 services, with the deployments themselves, fit the limit; 32 do not.
+	fits, over := copiedDeployments(31, 800), copiedDeployments(32, 800)
+	if 31*801 > arm.MaxInstances || 32*801 <= arm.MaxInstances {
+		t.Fatalf("the templates no longer straddle the limit of %d", arm.MaxInstances)
+	}
+	tests := []struct {
+		name      string
+		files     []string
+		resources int
+		limitHit  bool
+	}{
+		{"copied deployments under the limit are evaluated whole", []string{"a.json", fits}, 31 * 801, false},
+		{"copied deployments over the limit stop with one error", []string{"a.json", over}, arm.MaxInstances, true},
+		{"a template after the limit was reached is not evaluated", []string{"a.json", over, "b.json", small}, arm.MaxInstances, true},
+		{"a template before the limit was reached is kept", []string{"b.json", small, "a.json", over}, arm.MaxInstances, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, diags := arm.Load(writeFiles(t, tt.files...), arm.Options{})
+			if len(rs) != tt.resources {
+				t.Errorf("got %d resources, want %d", len(rs), tt.resources)
+			}
+			if !tt.limitHit {
+				if len(diags) > 0 {
+					t.Errorf("diags %v", diags)
+				}
+				return
+			}
+			if len(diags) != 1 {
+				t.Fatalf("want one error, got %v", diags)
+			}
+			d := diags[0]
+			// The first service past the limit is declared on line 4 of the template.
+			if d.Severity != diag.Error || !strings.HasSuffix(d.Range.Filename, "a.json") || d.Range.Start.Line != 4 ||
+				!strings.Contains(d.Summary, fmt.Sprintf("limit of %d resource instances", arm.MaxInstances)) || !strings.Contains(d.Detail, "not evaluated") {
+				t.Errorf("got %s: %s: %s", d.Range, d.Summary, d.Detail)
+			}
+			names := map[string]bool{}
+			for _, r := range rs {
+				names[r.Provenance.Address] = true
+			}
+			if !names["[concat('d', copyIndex())][0] > [concat('i', copyIndex())][799]"] {
+				t.Errorf("the first deployment's last service is missing")
+			}
+			if names["small"] != (tt.files[0] == "b.json") {
+				t.Errorf("the small template evaluated: %v, want only when it comes first", names["small"])
+			}
+		})
+	}
+}
+
+func TestLoadCallsOfOneScanShareItsInstanceBudget(t *testing.T) {
+	over := copiedDeployments(32, 800)
+	small := template(`"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "small"}]`)
+	tests := []struct {
+		name   string
+		shared bool
+		want   int // resources of the second call
+	}{
+		{"a call drawing on a budget an earlier call used up evaluates nothing", true, 0},
+		{"a call with a budget of its own is evaluated", false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			paths := writeFiles(t, "over.json", over, "small.json", small)
+			budget := &arm.Budget{}
+			if _, diags := arm.Load(paths[:1], arm.Options{Budget: budget}); len(diags) != 1 {
+				t.Fatalf("the first call: %v", diags)
+			}
+			opts := arm.Options{}
+			if tt.shared {
+				opts.Budget = budget
+			}
+			rs, diags := arm.Load(paths[1:], opts)
+			if len(rs) != tt.want || len(diags) > 0 {
+				t.Errorf("the second call: %d resources, diags %v", len(rs), diags)
+			}
+		})
+	}
+}
+
+func TestALargeValueRepeatedInEveryInstanceStopsTheScan(t *testing.T) {
+	// v17 is an array of 2^18 strings, built in 17 doublings from a 2-string array.
+	vars := []string{`"v0": "[createArray('xxxxxxxxxxxxxxxx', 'xxxxxxxxxxxxxxxx')]"`}
+	for i := 1; i <= 17; i++ {
+		vars = append(vars, fmt.Sprintf(`"v%d": "[concat(variables('v%d'), variables('v%d'))]"`, i, i-1, i-1))
+	}
+	tests := []struct {
+		name       string
+		properties string
+		summary    string
+		col        int
+	}{
+		{"a large variable in every instance's body stops at the scan's limit on values",
+			`{"x": "[variables('v17')]"}`, "the resources of the scan hold more than", 1},
+		{"a large variable wrapped again and again stops at the scan's limit on walked values",
+			`{"copy": [{"name": "p", "count": 800, "input": "[length(createArray(variables('v17')))]"}]}`, "the function results of the scan add up to more than", 209},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, diags := load(t, arm.Options{}, "t.json", template(`"variables": {`+strings.Join(vars, ",")+`},
+"resources": [
+{"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "[concat('a', copyIndex())]", "copy": {"name": "c", "count": 800}, "properties": `+tt.properties+`}]`))
+			if len(rs) >= 800 {
+				t.Errorf("all %d instances were evaluated", len(rs))
+			}
+			if len(diags) != 1 {
+				t.Fatalf("want one error, got %v", diags)
+			}
+			if d := diags[0]; d.Severity != diag.Error || d.Range.Start.Line != 3 || d.Range.Start.Column != tt.col ||
+				!strings.Contains(d.Summary, "lensix stopped expanding resources here: "+tt.summary) || !strings.Contains(d.Detail, "not evaluated") {
+				t.Errorf("got %s: %s: %s", d.Range, d.Summary, d.Detail)
+			}
+		})
 	}
 }

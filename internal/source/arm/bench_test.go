@@ -39,3 +39,20 @@ func BenchmarkLoadGenerated5MB(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoadCopiedDeployments evaluates a 700-byte template that a copy loop multiplies into
+// 10,000 API Management services (100 inline deployments of 100 each), to show the memory
+// each evaluated resource instance costs.
+func BenchmarkLoadCopiedDeployments(b *testing.B) {
+	dir := b.TempDir()
+	file := filepath.ToSlash(filepath.Join(dir, "main.json"))
+	if err := os.WriteFile(file, []byte(copiedDeployments(100, 100)), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if rs, diags := arm.Load([]string{file}, arm.Options{}); diags.HasErrors() || len(rs) != 100*101 {
+			b.Fatal(len(rs), diags)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package arm
 
 import (
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -12,7 +13,8 @@ import (
 	"github.com/lensix/lensix/internal/source/arm/jsonpos"
 )
 
-// maxNesting bounds nested and linked deployments, so a template that links to itself ends.
+// maxNesting bounds nested and linked deployments: a chain of distinct linked files, or of
+// inline templates inside each other (a file linked again on its own chain is a cycle).
 const maxNesting = 16
 
 // deployment is one template being evaluated: the root one, or a nested or linked one.
@@ -34,7 +36,6 @@ type deployment struct {
 	params     map[string]*param
 	vars       map[string]*variable
 	fns        map[string]*userFunc
-	parsed     map[*jsonpos.Node]expr.Node
 	// deployments are the nested deployments evaluated so far, by lower-case name and symbolic
 	// name, so reference() can read their outputs.
 	deployments map[string]*deployment
@@ -50,6 +51,15 @@ type deployment struct {
 	// declared maps each resource deployed so far (type, name and where) to the offset of
 	// its declaration, to report one declared twice.
 	declared map[string]int
+	// chain lists the template files of the deployments that led here, outermost first, so a
+	// file that links back to one of them is a cycle rather than an endless expansion.
+	chain []chainLink
+}
+
+// chainLink is a template file on the chain of linked deployments, and the address prefix of
+// the deployment that evaluates it.
+type chainLink struct {
+	file, path string
 }
 
 type state uint8
@@ -66,6 +76,7 @@ type param struct {
 	supplied *suppliedParam
 	state    state
 	value    any
+	err      error // lensix did not evaluate the value: too large, or the scan stopped
 	assumed  assumptions
 }
 
@@ -75,6 +86,7 @@ type variable struct {
 	copy    *jsonpos.Node // a "copy" entry of the variables section that defines it
 	state   state
 	value   any
+	err     error // lensix did not evaluate the value: too large, or the scan stopped
 	assumed assumptions
 }
 
@@ -100,18 +112,19 @@ func (a *assumptions) set(path, msg string) {
 	(*a)[path] = msg
 }
 
-func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.Scope, path string, supplied map[string]suppliedParam, outer *deployment) *deployment {
+func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.Scope, prefix string, supplied map[string]suppliedParam, outer *deployment) *deployment {
 	if cv := tmpl.Get("contentVersion"); cv != nil && cv.Kind == jsonpos.String {
 		scope.ContentVersion = cv.Str
 	}
-	d := &deployment{l: l, src: src, tmpl: tmpl, scope: scope, target: scope, path: path, parsed: map[*jsonpos.Node]expr.Node{}, declared: map[string]int{}}
+	d := &deployment{l: l, src: src, tmpl: tmpl, scope: scope, target: scope, path: prefix, declared: map[string]int{}}
 	if outer != nil {
 		// An outer-scope nested template reads the parameters, variables and functions of the
 		// template it sits in.
 		d.params, d.vars, d.fns, d.depth = outer.params, outer.vars, outer.fns, outer.depth+1
-		d.deployments = outer.deployments
+		d.deployments, d.chain = outer.deployments, outer.chain
 		return d
 	}
+	d.chain = []chainLink{{file: path.Clean(src.name), path: prefix}}
 	d.params, d.vars, d.fns = map[string]*param{}, map[string]*variable{}, map[string]*userFunc{}
 	d.deployments = map[string]*deployment{}
 	if ps := tmpl.Get("parameters"); ps != nil && ps.Kind == jsonpos.Object {
@@ -282,9 +295,13 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 		default:
 			p.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %q has no value and no default: pass --param %s=VALUE or a parameters file", p.name, p.name)}
 		}
+		p.err = d.l.sized(p.value)
 		p.state = done
 	}
 	c.assumed.add(p.assumed)
+	if p.err != nil {
+		return nil, p.err
+	}
 	return p.value, nil
 }
 
@@ -350,9 +367,13 @@ func (d *deployment) variable(c *evalCtx, name string) (any, error) {
 			v.value = vc.value(v.decl)
 		}
 		v.assumed = vc.assumed
+		v.err = d.l.sized(v.value)
 		v.state = done
 	}
 	c.assumed.add(v.assumed)
+	if v.err != nil {
+		return nil, v.err
+	}
 	return v.value, nil
 }
 

@@ -214,7 +214,7 @@ func (c *evalCtx) str(n *jsonpos.Node) any {
 	if !expr.IsExpression(s) {
 		return expr.LiteralValue(s)
 	}
-	ast, ok := c.d.parsed[n]
+	ast, ok := c.d.l.parsed[n]
 	if !ok {
 		var err error
 		ast, err = expr.Parse(s)
@@ -228,7 +228,7 @@ func (c *evalCtx) str(n *jsonpos.Node) any {
 			c.d.reportAt(n, pos, diag.Error, "Invalid expression: "+msg,
 				fmt.Sprintf("in %s: fix the expression; its value is treated as unknown", s))
 		}
-		c.d.parsed[n] = ast
+		c.d.l.parsed[n] = ast
 	}
 	if ast == nil {
 		return &resource.Unknown{Reason: "the expression does not parse", Expr: s}
@@ -246,8 +246,18 @@ func (c *evalCtx) str(n *jsonpos.Node) any {
 				fmt.Sprintf("in %s: Resource Manager stops a deployment whose values do this; lensix treats the value as unknown", s))
 			return &resource.Unknown{Reason: "the deployment would fail here: " + err.Error(), Expr: s}
 		}
-		c.d.reportAt(n, pos, diag.Error, "Cannot evaluate expression: "+err.Error(),
-			fmt.Sprintf("in %s: fix the expression; its value is treated as unknown", s))
+		switch {
+		case errors.Is(err, errStopped):
+			return &resource.Unknown{Reason: "lensix stopped evaluating: the scan reached a limit", Expr: s}
+		case errors.Is(err, errWalked):
+			c.d.l.stop(c.d.src.file, n.Start, fmt.Sprintf("the function results of the scan add up to more than %d values", maxWalked))
+			return &resource.Unknown{Reason: "lensix stopped evaluating: the scan reached a limit", Expr: s}
+		}
+		detail := fmt.Sprintf("in %s: fix the expression; its value is treated as unknown", s)
+		if errors.Is(err, errTooLarge) {
+			detail = fmt.Sprintf("in %s: lensix stops evaluating values this large to bound its memory; its value is treated as unknown", s)
+		}
+		c.d.reportAt(n, pos, diag.Error, "Cannot evaluate expression: "+err.Error(), detail)
 		return &resource.Unknown{Reason: "the expression cannot be evaluated: " + err.Error(), Expr: s}
 	}
 	if u, ok := v.(*resource.Unknown); ok && u.Expr == "" {
@@ -415,46 +425,13 @@ func (c *evalCtx) apply(n *expr.Call, args []any) (any, error) {
 		}
 		return nil, at(n.NamePos, err)
 	}
-	if budget := (sizeBudget{nodes: maxValueNodes, bytes: maxValueBytes}); !budget.fits(v) {
-		return nil, at(n.NamePos, fmt.Errorf("the result is larger than %d values or %d MB", maxValueNodes, maxValueBytes>>20))
+	// The values of parameters and variables were sized once, when they were evaluated.
+	if !strings.EqualFold(n.Name, "parameters") && !strings.EqualFold(n.Name, "variables") {
+		if err := c.d.l.sized(v); err != nil {
+			return nil, at(n.NamePos, err)
+		}
 	}
 	return v, nil
-}
-
-// Limits on one function result: variables that double a value in each step would otherwise
-// grow without bound.
-const (
-	maxValueNodes = 1 << 20
-	maxValueBytes = 64 << 20
-)
-
-type sizeBudget struct{ nodes, bytes int }
-
-// fits walks v (shared parts as often as they are reachable) until the budget runs out.
-func (b *sizeBudget) fits(v any) bool {
-	b.nodes--
-	if b.nodes < 0 {
-		return false
-	}
-	switch x := v.(type) {
-	case string:
-		b.bytes -= len(x)
-		return b.bytes >= 0
-	case []any:
-		for _, e := range x {
-			if !b.fits(e) {
-				return false
-			}
-		}
-	case map[string]any:
-		for k, e := range x {
-			b.bytes -= len(k)
-			if b.bytes < 0 || !b.fits(e) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // deploymentReference reads the outputs of a nested deployment evaluated earlier:

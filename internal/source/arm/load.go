@@ -9,11 +9,12 @@ import (
 
 	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm/expr"
 	"github.com/lensix/lensix/internal/source/arm/funcs"
 	"github.com/lensix/lensix/internal/source/arm/jsonpos"
 )
 
-// Options are the deployment inputs a user gives on the command line.
+// Options are the deployment inputs a user gives on the command line, and the scan's budget.
 type Options struct {
 	// ParameterFiles are deployment parameters files (--parameters FILE), applied to every
 	// template after the parameters file paired with it.
@@ -25,6 +26,9 @@ type Options struct {
 	// --deployment-name); its Level is that of the scope given. Each template takes the part
 	// that fits its own level (see funcs.Scope.For); an empty field stays unknown.
 	Scope funcs.Scope
+	// Budget is the budget to draw on when several Load calls make up one scan (a Bicep module
+	// loop loads its ARM template once per instance); nil gives this call a budget of its own.
+	Budget *Budget
 }
 
 // maxFileSize bounds what is read: larger files are reported, not evaluated.
@@ -66,6 +70,9 @@ type Result struct {
 // LoadAll is Load, and also reports the resources parameter defaults switched off.
 func LoadAll(files []string, opts Options) Result {
 	l := newLoader()
+	if opts.Budget != nil {
+		l.budget = opts.Budget
+	}
 	supplied := map[string]suppliedParam{}
 	for _, name := range opts.ParameterFiles {
 		f := l.read(name)
@@ -203,10 +210,14 @@ func PairedTemplate(params string) string {
 }
 
 type loader struct {
-	files map[string]*sourceFile
-	diags diag.Diagnostics
-	seen  map[diagKey]bool
-	calls int // user-defined function calls so far
+	files  map[string]*sourceFile
+	diags  diag.Diagnostics
+	seen   map[diagKey]bool
+	calls  int // user-defined function calls so far
+	budget *Budget
+	// parsed holds the expressions parsed so far, once per template string however many
+	// deployments evaluate it.
+	parsed map[*jsonpos.Node]expr.Node
 	// secrets are the secure parameter values of the root deployment being evaluated.
 	secrets []string
 	// linkedBy lists, for each linked template file, the files that link to it.
@@ -243,7 +254,7 @@ type suppliedParam struct {
 }
 
 func newLoader() *loader {
-	return &loader{files: map[string]*sourceFile{}, seen: map[diagKey]bool{}, linkedBy: map[string][]string{}}
+	return &loader{files: map[string]*sourceFile{}, seen: map[diagKey]bool{}, linkedBy: map[string][]string{}, parsed: map[*jsonpos.Node]expr.Node{}, budget: &Budget{}}
 }
 
 // read loads and parses a file once; a file that cannot be read or parsed is a diagnostic and nil.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -114,7 +115,7 @@ func (d *deployment) declaration(rn *jsonpos.Node, symbol string, p *parent) []*
 		return d.instance(rn, base.with(loop{name: name, index: u, resource: true}), address+"[*]", "", p)
 	}
 	var out []*resource.Resource
-	for i := 0; i < count; i++ {
+	for i := 0; i < count && !d.l.budget.stopped; i++ {
 		c := base.with(loop{name: name, index: int64(i), resource: true})
 		c.assumed = assumptions{}
 		c.assumed.add(base.assumed)
@@ -139,6 +140,9 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 			d.l.report(d.src.file, cond.Start, diag.Error, fmt.Sprintf("The condition is a %s, not a bool", funcs.TypeName(v)),
 				"make the condition evaluate to true or false; the resource is assumed deployed")
 		}
+	}
+	if !d.l.countInstance(d.src.file, rn.Start) {
+		return nil
 	}
 	typ := d.text(c, rn, "type")
 	if p != nil && !strings.Contains(typ, "/") {
@@ -198,6 +202,9 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 	}
 	id, subscriptionID, resourceGroup := target.Place(typ, idName, extensionOf)
 	d.checkName(rn, typ, idName, extensionOf, target, restsOn(affects, "name"), len(c.loops) > 0)
+	if !d.l.countBody(d.src.file, rn.Start, body) {
+		return nil
+	}
 	r := &resource.Resource{
 		Type:           typ,
 		Name:           name,
@@ -215,7 +222,7 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 	assume(r, c.assumed, wholeResource, affects)
 	out := []*resource.Resource{r}
 	if isDeployment {
-		out = append(out, d.nested(rn, c, address, name, symbol, target, scopeAssumed)...)
+		out = append(out, d.nested(rn, c, r, address, name, symbol, target, scopeAssumed)...)
 	}
 	if children := rn.Get("resources"); children != nil && children.Kind == jsonpos.Array {
 		me := &parent{typ: typ, name: name, address: address, loops: c.loops, assumed: c.assumed}
@@ -247,7 +254,7 @@ func assume(r *resource.Resource, a, wholeResource assumptions, affects map[stri
 // its value rests on, and adds them to c's.
 func (c *evalCtx) valueOf(key string, n *jsonpos.Node, affects map[string][]string) any {
 	own := *c
-	own.assumed = assumptions{}
+	own.assumed = nil // most properties rest on no assumption: allocate only when one is made
 	v := own.value(n)
 	for path := range own.assumed {
 		if !slices.Contains(affects[path], key) { // the name is evaluated twice: for Name and for the body
@@ -321,14 +328,14 @@ func (d *deployment) suppressions(rn *jsonpos.Node) []resource.Suppression {
 
 // nested evaluates the template of a Microsoft.Resources/deployments resource: inline, or
 // linked by a relative path to a local file.
-func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol string, scope funcs.Scope, scopeAssumed assumptions) []*resource.Resource {
+func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, r *resource.Resource, address, name, symbol string, scope funcs.Scope, scopeAssumed assumptions) []*resource.Resource {
 	props := rn.Get("properties")
 	if props == nil {
 		return nil
 	}
 	if d.depth+1 >= maxNesting {
-		d.l.report(d.src.file, rn.Start, diag.Error, fmt.Sprintf("Deployments are nested more than %d deep", maxNesting),
-			"a template probably links to itself; the inner deployment was not evaluated")
+		notEvaluated(r, d.skip(rn, diag.Error, fmt.Sprintf("Deployments are nested more than %d deep", maxNesting),
+			fmt.Sprintf("lensix follows deployments up to %d deep; the resources this one deploys were not checked", maxNesting)))
 		return nil
 	}
 	inner := false
@@ -336,19 +343,21 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 		v, _ := c.value(s).(string)
 		inner = strings.EqualFold(v, "inner")
 	}
-	src, tmpl := d.src, props.Get("template")
+	prefix := address + " > "
+	src, tmpl, chain := d.src, props.Get("template"), d.chain
 	if tmpl == nil {
 		link := props.Get("templateLink")
 		if link == nil {
 			return nil
 		}
-		src = d.linked(c, link)
-		if src == nil {
+		var why string
+		if src, why = d.linked(c, link, address); src == nil {
+			notEvaluated(r, why)
 			return nil
 		}
 		tmpl, inner = src.root, true
+		chain = append(slices.Clip(d.chain), chainLink{file: path.Clean(src.name), path: prefix})
 	}
-	prefix := address + " > "
 	if !inner {
 		nd := d.l.newDeployment(src, tmpl, scope, prefix, nil, d)
 		nd.scope = d.scope // an outer-scope template's functions answer for the parent deployment
@@ -372,7 +381,7 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, address, name, symbol 
 		}
 	}
 	nd := d.l.newDeployment(src, tmpl, scope, prefix, params, nil)
-	nd.depth, nd.passedBy = d.depth+1, address
+	nd.depth, nd.chain, nd.passedBy = d.depth+1, chain, address
 	if props.Get("parametersLink") == nil {
 		d.checkPassed(rn, tmpl, name)
 	}
@@ -459,15 +468,22 @@ func scopeText(v any, property string) any {
 
 // linked loads a linked template from a local file: a relativePath, a relative uri, or the
 // relative part of uri(base, 'nested/x.json') when the base (typically _artifactsLocation) is
-// known only at deployment. A remote or unknown location is a warning: lensix reads only local
-// files.
-func (d *deployment) linked(c *evalCtx, link *jsonpos.Node) *sourceFile {
-	target := link.Get("relativePath")
+// known only at deployment. A remote or unknown location, or a template spec, is a warning:
+// lensix reads only local files. address is the deployment's, to name a cycle.
+func (d *deployment) linked(c *evalCtx, link *jsonpos.Node, address string) (*sourceFile, string) {
+	key := "relativePath"
+	target := link.Get(key)
 	if target == nil {
-		target = link.Get("uri")
+		key = "uri"
+		target = link.Get(key)
 	}
 	if target == nil {
-		return nil
+		if id := link.Get("id"); id != nil {
+			spec, _ := c.value(id).(string)
+			return nil, d.skip(id, diag.Warning, strings.Join(strings.Fields("The linked template spec "+spec+" was not fetched"), " "),
+				"lensix reads only local files, so the resources it deploys were not checked; scan a local copy of the template spec's template as well")
+		}
+		return nil, ""
 	}
 	rel, ok := c.value(target).(string)
 	if !ok {
@@ -477,29 +493,66 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node) *sourceFile {
 			rel, _, _ = strings.Cut(rel, "?")
 			if name := d.localPath(rel); name != "" {
 				if fileExists(name) {
-					return d.readLinked(name)
+					return d.readLinked(name, target, key, rel, address)
 				}
-				d.l.report(d.src.file, target.Start, diag.Warning, "The linked template "+rel+" is not beside the template",
-					"its resources are not evaluated; lensix looked for "+name)
-				return nil
+				return nil, d.skip(target, diag.Warning, "The linked template "+rel+" is not beside the template",
+					"the resources it deploys were not checked; lensix looked for "+name)
 			}
 		}
-		d.l.report(d.src.file, target.Start, diag.Warning, "The linked template's location is not known offline",
-			"its resources are not evaluated; scan the linked template file as well")
-		return nil
+		return nil, d.skip(target, diag.Warning, "The linked template's location is not known offline",
+			"the resources it deploys were not checked; scan the linked template file as well")
 	}
 	if strings.Contains(rel, "://") {
-		d.l.report(d.src.file, target.Start, diag.Warning, "The linked template "+rel+" is remote and was not fetched",
-			"its resources are not evaluated; scan a local copy of the linked template as well")
-		return nil
+		return nil, d.skip(target, diag.Warning, "The linked template "+rel+" is remote and was not fetched",
+			"lensix reads only local files, so the resources it deploys were not checked; scan a local copy of the linked template as well")
 	}
-	return d.readLinked(d.localPath(rel))
+	return d.readLinked(d.localPath(rel), target, key, rel, address)
 }
 
-func (d *deployment) readLinked(name string) *sourceFile {
-	d.l.linkedBy[path.Clean(name)] = append(d.l.linkedBy[path.Clean(name)], path.Clean(d.src.name))
-	return d.l.read(name)
+// readLinked reads the local file name that target (the templateLink's key, written rel)
+// names. A file already on the chain of deployments that led here is a cycle: reported at the
+// link and not evaluated again, as each pass would link it once more.
+func (d *deployment) readLinked(name string, target *jsonpos.Node, key, rel, address string) (*sourceFile, string) {
+	rel = path.Clean(strings.ReplaceAll(rel, "\\", "/"))
+	if name == "" {
+		return nil, d.skip(target, diag.Error, fmt.Sprintf("The linked template's %s is empty", key), "name the linked template file")
+	}
+	name = path.Clean(name)
+	d.l.linkedBy[name] = append(d.l.linkedBy[name], path.Clean(d.src.name))
+	for _, link := range d.chain {
+		if link.file == name {
+			return nil, d.skip(target, diag.Error, fmt.Sprintf("%s links to itself through %s", rel, copyIndex.ReplaceAllString(strings.TrimPrefix(address, link.path), "${2}")),
+				"a deployment that deploys its own template again never ends; lensix did not evaluate the linked template again here")
+		}
+	}
+	if !fileExists(name) {
+		return nil, d.skip(target, diag.Error, fmt.Sprintf("linked template %s (%s) not found", rel, key),
+			"lensix looked for "+name+"; the resources it deploys were not checked")
+	}
+	if f := d.l.read(name); f != nil {
+		return f, ""
+	}
+	return nil, "the linked template " + rel + " cannot be read" // read reported why, in the file
 }
+
+// skip reports why a nested deployment's template is not evaluated, at n, and returns the
+// summary as the reason.
+func (d *deployment) skip(n *jsonpos.Node, sev diag.Severity, summary, detail string) string {
+	d.l.report(d.src.file, n.Start, sev, summary, detail)
+	return summary
+}
+
+// notEvaluated marks a deployment whose template was not evaluated: its template is unknown,
+// so what it deploys shows as unknown rather than as nothing.
+func notEvaluated(r *resource.Resource, why string) {
+	if props, ok := r.Body["properties"].(map[string]any); ok && why != "" {
+		props["template"] = &resource.Unknown{Reason: "the deployment's template was not evaluated: " + strings.ToLower(why[:1]) + why[1:]}
+	}
+}
+
+// copyIndex matches the copy index in an address, left out of a cycle's name so that a copy
+// loop of links is one diagnostic.
+var copyIndex = regexp.MustCompile(`\[(\d+|\*)\]( > |$)`)
 
 // localPath resolves a relative template location against the directory of the template.
 func (d *deployment) localPath(rel string) string {

@@ -463,3 +463,32 @@ func TestAPlainOutputIsNoSecret(t *testing.T) {
 		t.Errorf("resource a: %+v, want it without secrets", a)
 	}
 }
+
+// TestARMModulesInALoopShareOneInstanceBudget: an ARM template used as a module is loaded once
+// per module instance; the instances together, not each load, are held to the scan's limit.
+func TestARMModulesInALoopShareOneInstanceBudget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("evaluates 25,000 resources")
+	}
+	template := `{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01",
+    "name": "[format('st{0}', copyIndex())]", "location": "westeurope",
+    "copy": {"name": "many", "count": 800}}]}`
+	dir := writeFiles(t, map[string]string{
+		"many.json": template,
+		"main.bicep": `module m 'many.json' = [for i in range(0, 40): {
+  name: 'm${i}'
+}]`,
+	})
+	rs, diags := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{})
+	var stops int
+	for _, d := range diags {
+		if strings.Contains(d.Summary, "lensix stopped expanding resources") {
+			stops++
+		}
+	}
+	if stops != 1 || len(rs) > 25000+40 {
+		t.Errorf("%d resources, %d stop errors; want at most 25,040 and one error: %v", len(rs), stops, diags)
+	}
+}

@@ -244,6 +244,8 @@ type loader struct {
 	notDeployedAt map[ast.Decl]bool
 	rootParams    map[string]*symbol
 	quiet         int // while above 0, problems are not reported: a value is evaluated again
+	// armBudget bounds the ARM templates used as modules, together, as one scan.
+	armBudget arm.Budget
 }
 
 // sourceFile is one parsed Bicep or .bicepparam file.

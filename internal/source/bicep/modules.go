@@ -332,7 +332,7 @@ func (d *deployment) deployModule(m *moduleSym) []*resource.Resource {
 			out = append(out, in.dep.run()...)
 		}
 		if in.armFile != "" {
-			resources, diags := arm.Load([]string{in.armFile}, arm.Options{Params: in.armParams, Scope: in.scope})
+			resources, diags := arm.Load([]string{in.armFile}, arm.Options{Params: in.armParams, Scope: in.scope, Budget: &d.l.armBudget})
 			d.l.diags = append(d.l.diags, diags...)
 			for _, res := range resources {
 				res.Provenance.Address = in.address + "." + res.Provenance.Address
