@@ -136,12 +136,18 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 		opts.ARM.AlsoDeclared = append(opts.ARM.AlsoDeclared, bicep.ParameterNames(inputs.bicepFiles)...)
 		opts.Bicep.NamesCheckedElsewhere = true
 	}
+	var off []resource.NotDeployed
 	if len(templates) > 0 {
-		add(arm.Load(templates, opts.ARM))
+		r := arm.LoadAll(templates, opts.ARM)
+		add(r.Resources, r.Diagnostics)
+		off = append(off, r.NotDeployed...)
 	}
 	if len(inputs.bicepFiles) > 0 && ctx.Err() == nil {
-		add(bicep.Load(inputs.bicepFiles, opts.Bicep))
+		r := bicep.LoadAll(inputs.bicepFiles, opts.Bicep)
+		add(r.Resources, r.Diagnostics)
+		off = append(off, r.NotDeployed...)
 	}
+	diags = append(diags, notDeployedWarnings(off, opts.Checks)...)
 	resources = Dedupe(keepNamedFiles(resources, inputs))
 	for _, r := range resources {
 		// Values Redact hides are masked wherever else they flowed, like secure inputs.

@@ -47,6 +47,12 @@ type deployment struct {
 	outputsAssumed assumptions
 	// varStack lists the variables being evaluated, innermost last, to name a cycle.
 	varStack []string
+	// passedBy is the address of the nested deployment that passes this template its
+	// parameters; "" for a template the user deploys.
+	passedBy string
+	// declared maps each resource deployed so far (type, name and where) to the offset of
+	// its declaration, to report one declared twice.
+	declared map[string]int
 	// chain lists the template files of the deployments that led here, outermost first, so a
 	// file that links back to one of them is a cycle rather than an endless expansion.
 	chain []chainLink
@@ -112,7 +118,7 @@ func (l *loader) newDeployment(src *sourceFile, tmpl *jsonpos.Node, scope funcs.
 	if cv := tmpl.Get("contentVersion"); cv != nil && cv.Kind == jsonpos.String {
 		scope.ContentVersion = cv.Str
 	}
-	d := &deployment{l: l, src: src, tmpl: tmpl, scope: scope, target: scope, path: prefix, typeRoot: tmpl}
+	d := &deployment{l: l, src: src, tmpl: tmpl, scope: scope, target: scope, path: prefix, typeRoot: tmpl, declared: map[string]int{}}
 	if outer != nil {
 		// An outer-scope nested template reads the parameters, variables and functions of the
 		// template it sits in.
@@ -250,6 +256,8 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 		case isTrue(d.typeAttr(p.decl, "nullable")):
 			p.value = nil
 			p.assumed.set("parameters('"+p.name+"')", fmt.Sprintf("parameter %q was not given; it is nullable, so null was used", p.name))
+		case d.passedBy != "":
+			p.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %q has no value: nested deployment %s does not pass it", p.name, d.passedBy)}
 		default:
 			p.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %q has no value and no default: pass --param %s=VALUE or a parameters file", p.name, p.name)}
 		}

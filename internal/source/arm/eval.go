@@ -31,6 +31,9 @@ type evalCtx struct {
 	// linkMode evaluates a linked template's location looking for its relative part:
 	// uri(base, rel) with an unknown base gives rel, and variables are evaluated afresh.
 	linkMode bool
+	// withoutDefaults, when set, evaluates as if no parameter default were known: such
+	// parameters are unknown and their names are collected here (see decidedByDefaults).
+	withoutDefaults *counterfactual
 }
 
 type loop struct {
@@ -50,12 +53,18 @@ func (c *evalCtx) Parameter(name string) (any, error) {
 		}
 		return nil, fmt.Errorf("the function has no parameter %q", name)
 	}
+	if c.withoutDefaults != nil {
+		return c.d.parameterWithoutDefaults(c, name)
+	}
 	return c.d.parameter(c, name)
 }
 
 func (c *evalCtx) Variable(name string) (any, error) {
 	if c.fnArgs != nil {
 		return nil, fmt.Errorf("user-defined functions cannot read variables")
+	}
+	if c.withoutDefaults != nil {
+		return c.d.variableWithoutDefaults(c, name)
 	}
 	if c.linkMode {
 		v := c.d.vars[strings.ToLower(name)]

@@ -17,6 +17,8 @@ func FuzzEvaluate(f *testing.F) {
 		`{"contentVersion": "1.0.0.0", "resources": [{"type": "A.B/c", "name": "[if(true(), 'a', nosuch())]", "properties": {"copy": [{"name": "p", "count": 800, "input": "[copyIndex('p')]"}]}}]}`,
 		`{"contentVersion": "1.0.0.0", "resources": [{"type": "Microsoft.Resources/deployments", "name": "self", "copy": {"name": "l", "count": 3}, "properties": {"templateLink": {"relativePath": "fuzz.json"}}}]}`,
 		`{"contentVersion": "1.0.0.0", "resources": [{"type": "Microsoft.Resources/deployments", "name": "[concat('d', copyIndex())]", "copy": {"name": "d", "count": 800}, "properties": {"expressionEvaluationOptions": {"scope": "inner"}, "template": {"contentVersion": "1.0.0.0", "resources": [{"type": "A.B/c", "name": "[concat('i', copyIndex())]", "copy": {"name": "i", "count": 800}}]}}}]}`,
+		// Switched off by defaults (evaluated again without them), and structural mistakes.
+		`{"contentVersion": "1.0.0.0", "parameters": {"on": {"type": "bool", "defaultValue": false}, "n": {"type": "int", "defaultValue": 0}}, "variables": {"v": "[and(parameters('on'), variables('w'))]", "w": "[variables('v')]"}, "resources": [{"condition": "[variables('v')]", "type": "Microsoft.Resources/deployments", "name": "d", "properties": {"template": {"parameters": {"r": {"$ref": "#/definitions/t"}}, "definitions": {"t": {"$ref": "#/definitions/t"}}, "resources": [{"type": "A.B/c", "name": "x", "resources": [{"type": "e", "name": "y"}]}]}}}, {"type": "A.B/c", "name": "a/b", "copy": {"name": "l", "count": "[parameters('n')]"}}, {"type": "a.b/C", "name": "A/B"}, {"type": 5, "name": "z"}]}`,
 	} {
 		f.Add([]byte(seed))
 	}

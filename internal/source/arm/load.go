@@ -61,6 +61,21 @@ func ParseParam(kv string) (name string, value any, d *diag.Diagnostic) {
 // x.json is paired with x.parameters.json in the same directory when that file exists.
 // Problems are returned as diagnostics beside the resources of everything that could be read.
 func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics) {
+	r := LoadAll(files, opts)
+	return r.Resources, r.Diagnostics
+}
+
+// Result is what LoadAll derives from templates.
+type Result struct {
+	Resources []*resource.Resource
+	// NotDeployed are the resource declarations that deploy nothing only because parameters
+	// took their defaults.
+	NotDeployed []resource.NotDeployed
+	Diagnostics diag.Diagnostics
+}
+
+// LoadAll is Load, and also reports the resources parameter defaults switched off.
+func LoadAll(files []string, opts Options) Result {
 	l := newLoader()
 	if opts.Budget != nil {
 		l.budget = opts.Budget
@@ -92,6 +107,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 	var roots, secrets []string
 	byRoot := map[string][]*resource.Resource{}
 	declaredAnywhere := map[string]string{} // the parameters of every template, by lower-case name
+	offByRoot := map[string][]resource.NotDeployed{}
 	for _, name := range files {
 		if _, done := byRoot[name]; done {
 			continue
@@ -124,13 +140,18 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			l.taint.Track(s)
 		}
 		d := l.newDeployment(f, f.root, opts.Scope.For(templateLevel(f.root)), "", params, nil)
+		l.rootParams, l.notDeployed, l.notDeployedAt = d.params, nil, map[string]bool{}
 		rs := d.run()
 		// Every resource of the deployment, nested ones included, may carry any of its secrets.
 		for _, r := range rs {
 			r.Secrets = append(r.Secrets, l.taint.Secrets()...)
 		}
+		for i := range l.notDeployed {
+			l.notDeployed[i].Name = resource.MaskString(l.notDeployed[i].Name, l.taint.Secrets())
+		}
 		secrets = append(secrets, l.taint.Secrets()...)
 		byRoot[name] = rs
+		offByRoot[name] = l.notDeployed
 		roots = append(roots, name)
 	}
 	for _, name := range opts.AlsoDeclared {
@@ -149,15 +170,17 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 			}
 		}
 	}
-	var out []*resource.Resource
+	var out Result
 	for _, name := range roots {
 		if !l.linkedFromRoot(name) {
-			out = append(out, byRoot[name]...)
+			out.Resources = append(out.Resources, byRoot[name]...)
+			out.NotDeployed = append(out.NotDeployed, offByRoot[name]...)
 		}
 	}
 	maskDiagnostics(l.diags, secrets)
 	l.diags.Sort()
-	return out, l.diags
+	out.Diagnostics = l.diags
+	return out
 }
 
 // templateLevel reads the level a template deploys to from its $schema
@@ -242,6 +265,13 @@ type loader struct {
 	taint resource.Taint
 	// linkedBy lists, for each linked template file, the files that link to it.
 	linkedBy map[string][]string
+	// notDeployed are the declarations parameter defaults switched off, once each (by
+	// notDeployedAt, file:offset); rootParams are the parameters of the root template being
+	// evaluated, which --param sets.
+	notDeployed   []resource.NotDeployed
+	notDeployedAt map[string]bool
+	rootParams    map[string]*param
+	quiet         int // while above 0, problems are not reported: a value is evaluated again
 }
 
 type diagKey struct {
@@ -425,7 +455,7 @@ func ClosestName(name string, declared map[string]string) string {
 // report records a diagnostic once per place and message, so a copy loop does not repeat it.
 func (l *loader) report(f *jsonpos.File, offset int, sev diag.Severity, summary, detail string) {
 	key := diagKey{f.Name, offset, summary}
-	if l.seen[key] {
+	if l.seen[key] || l.quiet > 0 {
 		return
 	}
 	l.seen[key] = true

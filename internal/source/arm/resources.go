@@ -104,6 +104,12 @@ func (d *deployment) declaration(rn *jsonpos.Node, symbol string, p *parent) []*
 		name = n.Str
 	}
 	count, u := base.count(cp)
+	if count == 0 && u == nil {
+		d.offByDefaults(rn, base, p, cp.Get("count"), "copy count", "0", func(v any) bool {
+			n, ok := funcs.AsInt(v)
+			return ok && n == 0
+		})
+	}
 	if u != nil {
 		base.assumed.set("copy", "the copy loop's count is unknown ("+u.Reason+"); one instance stands for all")
 		return d.instance(rn, base.with(loop{name: name, index: u, resource: true}), address+"[*]", "", p)
@@ -125,6 +131,7 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 		switch v := c.value(cond).(type) {
 		case bool:
 			if !v {
+				d.offByDefaults(rn, c, p, cond, "condition", "false", func(v any) bool { return v == false })
 				return nil
 			}
 		case *resource.Unknown:
@@ -194,6 +201,7 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 		}
 	}
 	id, subscriptionID, resourceGroup := target.Place(typ, idName, extensionOf)
+	d.checkName(rn, typ, idName, extensionOf, target, restsOn(affects, "name"), len(c.loops) > 0)
 	if !d.l.countBody(d.src.file, rn.Start, body) {
 		return nil
 	}
@@ -271,6 +279,8 @@ func (d *deployment) text(c *evalCtx, rn *jsonpos.Node, key string) string {
 	if n.Kind == jsonpos.String {
 		return n.Str
 	}
+	d.l.report(d.src.file, n.Start, diag.Error, fmt.Sprintf("The resource's %s is a %s, not a string", key, n.Kind),
+		fmt.Sprintf("write the %s as a string, such as \"Microsoft.ApiManagement/service\"; the resource is evaluated without one", key))
 	return ""
 }
 
@@ -366,7 +376,7 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, r *resource.Resource, 
 			case f.Value.Get("reference") != nil:
 				sp.value = &resource.Unknown{Reason: fmt.Sprintf("parameter %q is a Key Vault secret reference, read at deployment", f.Key)}
 			default:
-				continue
+				sp.value = passedValue(pc.value(f.Value), f.Key) // an expression, or a "value" built by a property copy loop
 			}
 			sp.assumed = pc.assumed
 			params[strings.ToLower(f.Key)] = sp
@@ -379,7 +389,10 @@ func (d *deployment) nested(rn *jsonpos.Node, c *evalCtx, r *resource.Resource, 
 		}
 	}
 	nd := d.l.newDeployment(src, tmpl, scope, prefix, params, nil)
-	nd.depth, nd.chain = d.depth+1, chain
+	nd.depth, nd.chain, nd.passedBy = d.depth+1, chain, address
+	if props.Get("parametersLink") == nil {
+		d.checkPassed(rn, tmpl, name)
+	}
 	out := assumeAll(nd.run(), scopeAssumed)
 	if name != "" {
 		d.deployments["name:"+strings.ToLower(name)] = nd

@@ -78,6 +78,9 @@ type importSym struct {
 // state collects the assumptions an evaluation rests on, for the resource being built.
 type state struct {
 	assumed map[string]string
+	// withoutDefaults, when set, evaluates as if no parameter default were known: such
+	// parameters are unknown and their names are collected (see decidedByDefaults).
+	withoutDefaults *counterfactual
 }
 
 func (s *state) assume(path, msg string) {

@@ -173,9 +173,15 @@ func (d *deployment) ident(n *ast.Ident, e *env, st *state) any {
 		return v
 	}
 	if sym := d.params[n.Name]; sym != nil {
+		if st != nil && st.withoutDefaults != nil {
+			return d.paramWithoutDefaults(sym, st)
+		}
 		return d.withExpr(d.param(sym, st), n)
 	}
 	if sym := d.vars[n.Name]; sym != nil {
+		if st != nil && st.withoutDefaults != nil {
+			return d.variableWithoutDefaults(sym, st)
+		}
 		return d.withExpr(d.variable(sym, st), n)
 	}
 	if sym := d.resources[n.Name]; sym != nil {
@@ -654,7 +660,7 @@ const maxSteps = 5_000_000
 
 // tooLarge reports, once per root template, that the evaluation budget is spent.
 func (d *deployment) tooLarge(x ast.Node) any {
-	if !d.l.budgetReported && x != nil {
+	if !d.l.budgetReported && x != nil && d.l.quiet == 0 { // a quiet evaluation would swallow the report
 		d.l.budgetReported = true
 		d.errorAt(x, "The template is too large to evaluate", fmt.Sprintf("lensix evaluates at most %d expressions per template; the values from here on are unknown", maxSteps))
 	}

@@ -20,6 +20,8 @@ func FuzzEvaluate(f *testing.F) {
 		"@secure()\nparam s object = { a: ['x', { b: 'y' }] }\nresource r 'T@v' = {\n name: s.a[0]\n}",
 		// User-defined types: secure ones, properties, and types that name each other.
 		"@secure()\ntype k = string\ntype o = {\n @secure()\n p: string\n q: k[]\n *: o\n}\ntype u = u | o\nparam x u = { p: 'a', q: ['b'], r: { p: 'c' } }\noutput y o = x\nresource r 'T@v' = {\n name: x.p\n}",
+		// Switched off by defaults, evaluated again without them.
+		"param on bool = false\nparam xs array = []\nvar v = on && w\nvar w = v\nresource r 'T@v' = if (v) {\n name: 'r'\n}\nresource s 'T@v' = [for x in xs: {\n name: x\n}]\nmodule m 'm.bicep' = if (on) {\n name: 'm'\n}",
 	} {
 		f.Add([]byte(seed))
 	}

@@ -62,6 +62,21 @@ const maxFileSize = 16 << 20
 // template it names with its values. Problems are returned as diagnostics beside the resources
 // of everything that could be read.
 func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics) {
+	r := LoadAll(files, opts)
+	return r.Resources, r.Diagnostics
+}
+
+// Result is what LoadAll derives from Bicep files.
+type Result struct {
+	Resources []*resource.Resource
+	// NotDeployed are the resource declarations that deploy nothing only because parameters
+	// took their defaults.
+	NotDeployed []resource.NotDeployed
+	Diagnostics diag.Diagnostics
+}
+
+// LoadAll is Load, and also reports the resources parameter defaults switched off.
+func LoadAll(files []string, opts Options) Result {
 	l := &loader{files: map[string]*sourceFile{}, root: scanRoot(opts.Root, files)}
 	supplied := map[string]suppliedParam{}
 	// A .bicepparam file given with --parameters applies to the template its using names only.
@@ -192,6 +207,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		l.taint = resource.Taint{}
 		d := l.newDeployment(r.file, r.params, "", nil)
 		d.scope = opts.Scope.For(targetLevel(r.file))
+		l.rootParams, l.notDeployedAt = d.params, map[ast.Decl]bool{}
 		resources := d.run()
 		// Secure outputs and what functions made of secure values may flow into any resource of
 		// the root; mask them in all.
@@ -207,7 +223,7 @@ func Load(files []string, opts Options) ([]*resource.Resource, diag.Diagnostics)
 		}
 		return a.Start.Byte < b.Start.Byte
 	})
-	return out, l.diags
+	return Result{Resources: out, NotDeployed: l.notDeployed, Diagnostics: l.diags}
 }
 
 // suppliedParam is a parameter value given from outside the template.
@@ -242,6 +258,13 @@ type loader struct {
 	taint resource.Taint
 	// configs caches the bicepconfig.json that applies to each directory.
 	configs map[string]map[string]any
+	// notDeployed are the declarations parameter defaults switched off, once each (by
+	// notDeployedAt); rootParams are the parameters of the root being evaluated, which --param
+	// sets.
+	notDeployed   []resource.NotDeployed
+	notDeployedAt map[ast.Decl]bool
+	rootParams    map[string]*symbol
+	quiet         int // while above 0, problems are not reported: a value is evaluated again
 	// armBudget bounds the ARM templates used as modules, together, as one scan.
 	armBudget arm.Budget
 }
@@ -299,7 +322,7 @@ func (l *loader) report(r resource.Range, sev diag.Severity, summary, detail str
 	if l.reported == nil {
 		l.reported = map[string]bool{}
 	}
-	if l.reported[key] {
+	if l.reported[key] || l.quiet > 0 {
 		return
 	}
 	l.reported[key] = true

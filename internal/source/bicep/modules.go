@@ -86,7 +86,11 @@ func (d *deployment) moduleInstances(m *moduleSym) []*moduleInstance {
 	case *ast.ForExpr:
 		m.loop = true
 		st := &state{}
-		for i, names := range d.loopInstances(v, nil, st, "module") {
+		copies := d.loopInstances(v, nil, st, "module")
+		if len(copies) == 0 {
+			d.moduleOffByDefaults(m, v.Range, nil, "its loop over %s is empty", func(v any) bool { a, ok := v.([]any); return ok && len(a) == 0 })
+		}
+		for i, names := range copies {
 			if in := d.moduleInstance(m, v.Body, (*env)(nil).with(names), fmt.Sprintf("%s[%d]", address, i), st); in != nil {
 				m.insts = append(m.insts, in)
 			}
@@ -107,6 +111,7 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 		switch c := d.eval(cond.Cond, e, st).(type) {
 		case bool:
 			if !c {
+				d.moduleOffByDefaults(m, cond.Cond, e, "its condition %s is false", func(v any) bool { return v == false })
 				return nil
 			}
 		case *resource.Unknown:

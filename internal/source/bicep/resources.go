@@ -183,7 +183,11 @@ func (d *deployment) expand(sym *resourceSym, parent *instance, e *env, address 
 		sym.loop = true
 		st := &state{}
 		var out []*instance
-		for i, names := range d.loopInstances(v, e, st, "resource") {
+		copies := d.loopInstances(v, e, st, "resource")
+		if len(copies) == 0 {
+			d.offByDefaults(sym, v.Range, e, "its loop over %s is empty", func(v any) bool { a, ok := v.([]any); return ok && len(a) == 0 })
+		}
+		for i, names := range copies {
 			in := d.instance(sym, parent, v.Body, e.with(names), fmt.Sprintf("%s[%d]", address, i), st)
 			if in != nil {
 				out = append(out, in)
@@ -209,6 +213,7 @@ func (d *deployment) instance(sym *resourceSym, parent *instance, value ast.Expr
 		switch c := d.eval(cond.Cond, e, st).(type) {
 		case bool:
 			if !c {
+				d.offByDefaults(sym, cond.Cond, e, "its condition %s is false", func(v any) bool { return v == false })
 				return nil
 			}
 		case *resource.Unknown:
