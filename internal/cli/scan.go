@@ -256,7 +256,7 @@ func (g gate) exitCode(r *report.Report) int {
 			return ExitFindings
 		}
 	}
-	if len(r.Errors) > 0 && r.Errors.HasErrors() && !g.ignoreErrors {
+	if !g.ignoreErrors && (r.Errors.HasErrors() || g.unknown == "fail" && r.Errors.HasUnchecked()) {
 		return ExitPartial
 	}
 	return ExitOK

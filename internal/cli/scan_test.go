@@ -21,7 +21,8 @@ func TestExitCode(t *testing.T) {
 		return fs
 	}
 	inputError := diag.Diagnostics{{Severity: diag.Error, Summary: "bad file"}}
-	inputWarning := diag.Diagnostics{{Severity: diag.Warning, Summary: "run terraform init"}}
+	inputWarning := diag.Diagnostics{{Severity: diag.Warning, Summary: "an unused variable"}}
+	unchecked := diag.Diagnostics{{Severity: diag.Warning, Summary: "run terraform init", Unchecked: true}}
 	tests := []struct {
 		name   string
 		opts   ScanOptions
@@ -38,6 +39,9 @@ func TestExitCode(t *testing.T) {
 		{"an unreadable input with no failure exits 3", ScanOptions{}, report.Report{Findings: findings(check.Pass), Errors: inputError}, ExitPartial},
 		{"a warning about the input alone exits 0", ScanOptions{}, report.Report{Errors: inputWarning}, ExitOK},
 		{"failures win over unreadable input", ScanOptions{}, report.Report{Findings: findings(check.Fail), Errors: inputError}, ExitFindings},
+		{"resources left unchecked only warn by default", ScanOptions{}, report.Report{Findings: findings(check.Pass), Errors: unchecked}, ExitOK},
+		{"resources left unchecked exit 3 with --unknown=fail", ScanOptions{Unknown: "fail"}, report.Report{Findings: findings(check.Pass), Errors: unchecked}, ExitPartial},
+		{"--ignore-errors lets unchecked resources pass even with --unknown=fail", ScanOptions{Unknown: "fail", IgnoreErrors: true}, report.Report{Errors: unchecked}, ExitOK},
 		{"--ignore-errors turns exit 3 into 0", ScanOptions{IgnoreErrors: true}, report.Report{Errors: inputError}, ExitOK},
 		{"--soft-fail exits 0 whatever failed", ScanOptions{SoftFail: true}, report.Report{Findings: findings(check.Fail), Errors: inputError}, ExitOK},
 	}

@@ -33,6 +33,10 @@ type Diagnostic struct {
 	Summary  string
 	Detail   string
 	Range    resource.Range
+	// Unchecked marks a warning about resources the input deploys from somewhere lensix does not
+	// read (a remote or template-spec linked template, a module not downloaded): no check saw
+	// them, so a strict gate (--unknown=fail) treats the warning as an error.
+	Unchecked bool
 }
 
 func (d Diagnostic) Error() string {
@@ -58,6 +62,16 @@ func Errorf(rng resource.Range, format string, args ...any) Diagnostic {
 func (ds Diagnostics) HasErrors() bool {
 	for _, d := range ds {
 		if d.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// HasUnchecked reports whether any diagnostic says resources went unchecked (see Unchecked).
+func (ds Diagnostics) HasUnchecked() bool {
+	for _, d := range ds {
+		if d.Unchecked {
 			return true
 		}
 	}

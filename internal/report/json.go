@@ -68,6 +68,8 @@ type jsonError struct {
 	Column   int    `json:"column,omitempty"`
 	Message  string `json:"message"`
 	Detail   string `json:"detail,omitempty"`
+	// Unchecked: resources this input deploys were read by no check (see diag.Diagnostic).
+	Unchecked bool `json:"unchecked,omitempty"`
 }
 
 // writeJSON writes the documented lensix.scan/v1 report: one result per (check, resource),
@@ -89,12 +91,13 @@ func writeJSON(w io.Writer, r *Report, opts Options) error {
 	}
 	for _, d := range r.Errors {
 		out.Errors = append(out.Errors, jsonError{
-			Severity: d.Severity.String(),
-			File:     relPath(d.Range.Filename, opts.WorkDir),
-			Line:     d.Range.Start.Line,
-			Column:   d.Range.Start.Column,
-			Message:  d.Summary,
-			Detail:   d.Detail,
+			Severity:  d.Severity.String(),
+			File:      relPath(d.Range.Filename, opts.WorkDir),
+			Line:      d.Range.Start.Line,
+			Column:    d.Range.Start.Column,
+			Message:   d.Summary,
+			Detail:    d.Detail,
+			Unchecked: d.Unchecked,
 		})
 	}
 	enc := json.NewEncoder(w)

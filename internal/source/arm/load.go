@@ -454,10 +454,16 @@ func ClosestName(name string, declared map[string]string) string {
 
 // report records a diagnostic once per place and message, so a copy loop does not repeat it.
 func (l *loader) report(f *jsonpos.File, offset int, sev diag.Severity, summary, detail string) {
-	key := diagKey{f.Name, offset, summary}
+	l.add(f, offset, diag.Diagnostic{Severity: sev, Summary: summary, Detail: detail})
+}
+
+// add records d at offset of f, once per place and summary.
+func (l *loader) add(f *jsonpos.File, offset int, d diag.Diagnostic) {
+	key := diagKey{f.Name, offset, d.Summary}
 	if l.seen[key] || l.quiet > 0 {
 		return
 	}
 	l.seen[key] = true
-	l.diags = append(l.diags, diag.Diagnostic{Severity: sev, Summary: summary, Detail: detail, Range: f.Range(offset, offset)})
+	d.Range = f.Range(offset, offset)
+	l.diags = append(l.diags, d)
 }

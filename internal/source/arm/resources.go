@@ -488,7 +488,7 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node, address string) (*so
 	if target == nil {
 		if id := link.Get("id"); id != nil {
 			spec, _ := c.value(id).(string)
-			return nil, d.skip(id, diag.Warning, strings.Join(strings.Fields("The linked template spec "+spec+" was not fetched"), " "),
+			return nil, d.skipUnread(id, strings.Join(strings.Fields("The linked template spec "+spec+" was not fetched"), " "),
 				"lensix reads only local files, so the resources it deploys were not checked; scan a local copy of the template spec's template as well")
 		}
 		return nil, ""
@@ -507,11 +507,11 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node, address string) (*so
 					"the resources it deploys were not checked; lensix looked for "+name)
 			}
 		}
-		return nil, d.skip(target, diag.Warning, "The linked template's location is not known offline",
+		return nil, d.skipUnread(target, "The linked template's location is not known offline",
 			"the resources it deploys were not checked; scan the linked template file as well")
 	}
 	if strings.Contains(rel, "://") {
-		return nil, d.skip(target, diag.Warning, "The linked template "+rel+" is remote and was not fetched",
+		return nil, d.skipUnread(target, "The linked template "+rel+" is remote and was not fetched",
 			"lensix reads only local files, so the resources it deploys were not checked; scan a local copy of the linked template as well")
 	}
 	return d.readLinked(d.localPath(rel), target, key, rel, address)
@@ -547,6 +547,13 @@ func (d *deployment) readLinked(name string, target *jsonpos.Node, key, rel, add
 // summary as the reason.
 func (d *deployment) skip(n *jsonpos.Node, sev diag.Severity, summary, detail string) string {
 	d.l.report(d.src.file, n.Start, sev, summary, detail)
+	return summary
+}
+
+// skipUnread reports, as skip does with a warning, a linked template lensix does not read (a
+// remote URL, a template spec): the resources it deploys are unchecked.
+func (d *deployment) skipUnread(n *jsonpos.Node, summary, detail string) string {
+	d.l.add(d.src.file, n.Start, diag.Diagnostic{Severity: diag.Warning, Summary: summary, Detail: detail, Unchecked: true})
 	return summary
 }
 

@@ -318,7 +318,12 @@ func (l *loader) parse(name string, src []byte) *sourceFile {
 }
 
 func (l *loader) report(r resource.Range, sev diag.Severity, summary, detail string) {
-	key := fmt.Sprintf("%s:%d:%s", r.Filename, r.Start.Byte, summary)
+	l.add(diag.Diagnostic{Severity: sev, Summary: summary, Detail: detail, Range: r})
+}
+
+// add records d once per place and summary.
+func (l *loader) add(d diag.Diagnostic) {
+	key := fmt.Sprintf("%s:%d:%s", d.Range.Filename, d.Range.Start.Byte, d.Summary)
 	if l.reported == nil {
 		l.reported = map[string]bool{}
 	}
@@ -326,7 +331,7 @@ func (l *loader) report(r resource.Range, sev diag.Severity, summary, detail str
 		return
 	}
 	l.reported[key] = true
-	l.diags = append(l.diags, diag.Diagnostic{Severity: sev, Summary: summary, Detail: detail, Range: r})
+	l.diags = append(l.diags, d)
 }
 
 // key identifies the file whatever spelling of its path was used.

@@ -452,8 +452,8 @@ module missing 'br:corp.azurecr.io/modules/other:1.0' = {
 	if tier, _ := service.Get("properties.tier"); tier != "Basic" {
 		t.Errorf("properties.tier = %#v, want Basic", tier)
 	}
-	if len(diags) != 1 || !strings.Contains(diags[0].Detail, "bicep restore") {
-		t.Errorf("diagnostics = %v, want one saying how to fetch the missing module", diags)
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail, "bicep restore") || !diags[0].Unchecked {
+		t.Errorf("diagnostics = %v, want one, marked unchecked, saying how to fetch the missing module", diags)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/lensix/lensix/internal/diag"
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/arm"
 	"github.com/lensix/lensix/internal/source/arm/funcs"
@@ -167,8 +168,10 @@ func (d *deployment) moduleInstance(m *moduleSym, value ast.Expr, e *env, addres
 			break
 		}
 		in.reason = fmt.Sprintf("module %s comes from a registry (%s) and was not downloaded", m.decl.Name.Name, path)
-		d.warnAt(m.decl.Path, "The registry module's resources are not read",
-			why+"; lensix does not download modules, so resources it deploys are not checked and its outputs are unknown")
+		d.l.add(diag.Diagnostic{Severity: diag.Warning, Summary: "The registry module's resources are not read",
+			Detail:    why + "; lensix does not download modules, so resources it deploys are not checked and its outputs are unknown",
+			Range:     d.file.rangeOf(m.decl.Path.Pos(), m.decl.Path.End()),
+			Unchecked: true})
 	case strings.HasSuffix(strings.ToLower(path), ".json"):
 		// An ARM template used as a module is evaluated by the ARM source.
 		in.reason = fmt.Sprintf("the outputs of ARM template module %s are not evaluated", m.decl.Name.Name)

@@ -406,6 +406,8 @@ func (ld *loader) lateDiagnostics() diag.Diagnostics {
 		Summary:  fmt.Sprintf("%d remote module call(s) not downloaded", len(ld.remoteUnread)),
 		Detail:   detail,
 		Range:    ld.remoteWarning,
+		// Their resources were seen by no check.
+		Unchecked: true,
 	}}
 }
 

@@ -346,8 +346,8 @@ func TestLocalModules(t *testing.T) {
 
 func TestRemoteModuleWithoutInit(t *testing.T) {
 	byAddr, diags := load(t, terraform.Options{}, "testdata/remote")
-	if len(diags) != 1 || diags[0].Severity != diag.Warning || !strings.Contains(diags[0].Detail, "terraform init") {
-		t.Fatalf("diagnostics = %v, want one warning asking to run terraform init", diags)
+	if len(diags) != 1 || diags[0].Severity != diag.Warning || !diags[0].Unchecked || !strings.Contains(diags[0].Detail, "terraform init") {
+		t.Fatalf("diagnostics = %v, want one warning, marked unchecked, asking to run terraform init", diags)
 	}
 	if !strings.Contains(diags[0].Summary, "2 remote module") {
 		t.Errorf("summary %q does not count both modules", diags[0].Summary)
