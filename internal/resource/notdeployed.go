@@ -1,5 +1,7 @@
 package resource
 
+import "strings"
+
 // NotDeployed is a resource declaration that a source evaluated to no instance only because
 // inputs took their defaults: a condition that is false, or a copy loop or for loop that is empty,
 // because parameters were not given. A scan reports it, since the default it rests on has nothing
@@ -19,4 +21,13 @@ type NotDeployed struct {
 	// Deploys lists, for a nested deployment or a module, the resource types its template
 	// declares (as far as the source can read it offline), which are switched off with it.
 	Deploys []string
+}
+
+// ParameterList names parameters in a sentence, as the messages about NotDeployed do:
+// "parameter a", "parameters a, b and c".
+func ParameterList(names []string) string {
+	if len(names) == 1 {
+		return "parameter " + names[0]
+	}
+	return "parameters " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

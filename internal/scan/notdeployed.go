@@ -35,7 +35,7 @@ func notDeployedWarnings(off []resource.NotDeployed, checks []*check.Check) diag
 		out = append(out, diag.Diagnostic{
 			Severity: diag.Warning,
 			Summary:  fmt.Sprintf("%s (%s) is not deployed with the defaults", nd.Name, nd.Type),
-			Detail:   fmt.Sprintf("%s because %s %s not given%s; %s to check it", nd.Switch, parameterList(nd.Defaults), given, deploys, nd.Fix),
+			Detail:   fmt.Sprintf("%s because %s %s not given%s; %s to check it", nd.Switch, resource.ParameterList(nd.Defaults), given, deploys, nd.Fix),
 			Range:    nd.Provenance.Range,
 		})
 	}
@@ -52,12 +52,4 @@ func checked(typ string, checks []*check.Check) bool {
 		}
 	}
 	return false
-}
-
-// parameterList names parameters in a sentence: "parameter a", "parameters a, b and c".
-func parameterList(names []string) string {
-	if len(names) == 1 {
-		return "parameter " + names[0]
-	}
-	return "parameters " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -205,7 +205,7 @@ func (l *loader) fixDefaults(used []string, nested bool) string {
 	for _, name := range used {
 		p := l.rootParams[strings.ToLower(name)]
 		if nested || p == nil || p.supplied != nil {
-			return fmt.Sprintf("have the nested deployment that deploys it pass %s", paramList(used))
+			return fmt.Sprintf("have the nested deployment that deploys it pass %s", resource.ParameterList(used))
 		}
 		flags = append(flags, fmt.Sprintf("--param %s=%s", p.name, otherValue(p.decl)))
 	}
@@ -224,12 +224,4 @@ func otherValue(decl *jsonpos.Node) string {
 		}
 	}
 	return "VALUE"
-}
-
-// paramList names parameters in a sentence: "parameter a", "parameters a and b".
-func paramList(names []string) string {
-	if len(names) == 1 {
-		return "parameter " + names[0]
-	}
-	return "parameters " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -209,7 +209,7 @@ func (l *loader) fixDefaults(used []string, nested bool) string {
 	for _, name := range used {
 		sym := l.rootParams[name]
 		if nested || sym == nil || sym.assumed["param."+name] == "" {
-			return fmt.Sprintf("have the module declaration that deploys it pass %s", paramList(used))
+			return fmt.Sprintf("have the module declaration that deploys it pass %s", resource.ParameterList(used))
 		}
 		flags = append(flags, fmt.Sprintf("--param %s=%s", name, otherValue(sym.decl.(*ast.ParamDecl).Default)))
 	}
@@ -228,12 +228,4 @@ func otherValue(def ast.Expr) string {
 		}
 	}
 	return "VALUE"
-}
-
-// paramList names parameters in a sentence: "parameter a", "parameters a and b".
-func paramList(names []string) string {
-	if len(names) == 1 {
-		return "parameter " + names[0]
-	}
-	return "parameters " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
