@@ -213,24 +213,29 @@ func (d *deployment) checkDecorators(decl ast.Decl) {
 		list = x.Decorators
 	}
 	for _, dec := range list {
-		call, ok := dec.X.(*ast.CallExpr)
-		if !ok {
-			continue
-		}
-		name := ""
-		switch f := call.Fun.(type) {
-		case *ast.Ident:
-			name = f.Name
-		case *ast.SelectorExpr:
-			if ns, ok := f.X.(*ast.Ident); ok && ns.Name == "sys" {
-				name = f.Sel.Name
-			}
-		}
-		if name != "" && !decorators[name] {
+		if name, _ := decoratorCall(dec); name != "" && !decorators[name] {
 			d.warnAt(dec, fmt.Sprintf("Unknown decorator @%s", name),
 				"Bicep defines @description, @allowed, @secure, @minLength, @maxLength, @minValue, @maxValue, @metadata, @export, @sealed, @discriminator and @batchSize; check the spelling")
 		}
 	}
+}
+
+// decoratorCall returns the name of the function a decorator calls (@secure() and
+// @sys.secure() are both "secure") and the call; "" when it calls no function by name.
+func decoratorCall(dec *ast.Decorator) (string, *ast.CallExpr) {
+	call, ok := dec.X.(*ast.CallExpr)
+	if !ok {
+		return "", nil
+	}
+	switch f := call.Fun.(type) {
+	case *ast.Ident:
+		return f.Name, call
+	case *ast.SelectorExpr:
+		if ns, ok := f.X.(*ast.Ident); ok && ns.Name == "sys" {
+			return f.Sel.Name, call
+		}
+	}
+	return "", call
 }
 
 // duplicateSuffix tells apart the address of a declaration whose name is already taken: the

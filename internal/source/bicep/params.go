@@ -239,18 +239,9 @@ func (d *deployment) constraints(x *ast.ParamDecl) (arm.Constraints, map[string]
 
 // readConstraint sets the constraint a limit decorator states, unless one is set already.
 func (d *deployment) readConstraint(dec *ast.Decorator, c *arm.Constraints, at map[string]*resource.Range) {
-	call, ok := dec.X.(*ast.CallExpr)
-	if !ok || len(call.Args) != 1 {
+	name, call := decoratorCall(dec)
+	if call == nil || len(call.Args) != 1 {
 		return
-	}
-	name := ""
-	switch f := call.Fun.(type) {
-	case *ast.Ident:
-		name = f.Name
-	case *ast.SelectorExpr:
-		if ns, ok := f.X.(*ast.Ident); ok && ns.Name == "sys" {
-			name = f.Sel.Name
-		}
 	}
 	limits := map[string]**int64{"minValue": &c.MinValue, "maxValue": &c.MaxValue, "minLength": &c.MinLength, "maxLength": &c.MaxLength}
 	constraint := name

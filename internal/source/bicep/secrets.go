@@ -48,19 +48,8 @@ func (d *deployment) trackSecret(s string) { d.l.taint.Track(s) }
 // isSecure reports whether the decorators include @secure() (or @sys.secure()).
 func isSecure(decorators []*ast.Decorator) bool {
 	for _, dec := range decorators {
-		call, ok := dec.X.(*ast.CallExpr)
-		if !ok {
-			continue
-		}
-		switch f := call.Fun.(type) {
-		case *ast.Ident:
-			if f.Name == "secure" {
-				return true
-			}
-		case *ast.SelectorExpr:
-			if ns, ok := f.X.(*ast.Ident); ok && ns.Name == "sys" && f.Sel.Name == "secure" {
-				return true
-			}
+		if name, _ := decoratorCall(dec); name == "secure" {
+			return true
 		}
 	}
 	return false
