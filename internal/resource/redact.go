@@ -149,8 +149,8 @@ func redactable(v any) bool {
 
 // sensitive reports whether the value of key is a secret.
 func sensitive(key string, v any) bool {
-	if !redactable(v) {
-		return false
+	if _, flag := v.(bool); flag || !redactable(v) {
+		return false // a bool under a secret's name is a setting (a named value's "secret": true)
 	}
 	if k := strings.ToLower(key); isLocationKey(k) && !strings.Contains(k, "keyvault") {
 		return anyString(v, HasCredentialQuery)

@@ -25,6 +25,14 @@ func TestRedactHidesSecretsAndKeepsTheRest(t *testing.T) {
 			secrets: []string{"Kv-Secret-42"},
 		},
 		{
+			name:    "a named value's secret flag stays readable while its value is redacted",
+			typ:     "Microsoft.ApiManagement/service/namedValues",
+			body:    `{"name": "apim/db", "properties": {"displayName": "db", "secret": true, "value": "Nv-Secret-7"}}`,
+			hidden:  []string{"Nv-Secret-7"},
+			kept:    []string{`"secret":true`},
+			secrets: []string{"Nv-Secret-7"},
+		},
+		{
 			name:    "an app setting named DB_PASSWORD has its value redacted",
 			typ:     "Microsoft.Web/sites",
 			body:    `{"properties": {"siteConfig": {"appSettings": [{"name": "DB_PASSWORD", "value": "Hunter2!x"}]}}}`,
