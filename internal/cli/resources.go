@@ -120,16 +120,26 @@ func resourcesRun(ctx context.Context, opts *ResourcesOptions) error {
 	}
 	resources, diags := scan.Resources(ctx, scanOpts)
 	out := struct {
-		Resources []resourceJSON `json:"resources"`
-		Errors    []errorJSON    `json:"errors"`
-	}{Resources: []resourceJSON{}, Errors: []errorJSON{}}
+		Resources []json.RawMessage `json:"resources"`
+		Errors    []errorJSON       `json:"errors"`
+	}{Resources: []json.RawMessage{}, Errors: []errorJSON{}}
+	var secrets []string
 	for _, r := range resources {
 		body := resource.Redact(r.Type, r.Body)
-		out.Resources = append(out.Resources, resourceJSON{
+		raw, err := marshal(resourceJSON{
 			Type: r.Type, Name: r.Name, ResourceGroup: r.ResourceGroup, ID: r.ID,
 			Body: body, Unknowns: nonNil(resource.Unknowns(body)), Assumptions: nonNil(r.Assumptions),
 			Suppressions: suppressionsOf(r.Suppressions), Source: sourceOf(r.Provenance),
 		})
+		if err != nil {
+			return fmt.Errorf("write resources: %w", err)
+		}
+		// Each resource with all of its own secrets; the whole output with the distinctive ones.
+		if raw, err = maskJSON(raw, r.Secrets); err != nil {
+			return fmt.Errorf("write resources: %w", err)
+		}
+		out.Resources = append(out.Resources, raw)
+		secrets = append(secrets, r.Secrets...)
 	}
 	for _, d := range diags {
 		out.Errors = append(out.Errors, errorJSON{File: d.Range.Filename, Line: d.Range.Start.Line, Column: d.Range.Start.Column, Severity: d.Severity.String(), Message: messageOf(d.Summary, d.Detail)})
@@ -141,11 +151,7 @@ func resourcesRun(ctx context.Context, opts *ResourcesOptions) error {
 	if err := enc.Encode(out); err != nil {
 		return fmt.Errorf("write resources: %w", err)
 	}
-	var secrets []string
-	for _, r := range resources {
-		secrets = append(secrets, r.Secrets...)
-	}
-	if _, err := opts.IO.Out.Write(resource.MaskSecrets(buf.Bytes(), secrets)); err != nil {
+	if _, err := opts.IO.Out.Write(resource.MaskSecrets(buf.Bytes(), resource.ReportWide(secrets))); err != nil {
 		return fmt.Errorf("write resources: %w", err)
 	}
 	if diags.HasErrors() {
@@ -174,4 +180,48 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// marshal encodes v as JSON without escaping <, > and &, as the resources output is written.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// maskJSON masks secrets in every string and key of a JSON document, so the mask never cuts
+// across its syntax.
+func maskJSON(raw []byte, secrets []string) ([]byte, error) {
+	if len(secrets) == 0 {
+		return raw, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return marshal(maskStrings(v, secrets))
+}
+
+func maskStrings(v any, secrets []string) any {
+	switch x := v.(type) {
+	case string:
+		return resource.MaskString(x, secrets)
+	case []any:
+		for i := range x {
+			x[i] = maskStrings(x[i], secrets)
+		}
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[resource.MaskString(k, secrets)] = maskStrings(e, secrets)
+		}
+		return out
+	}
+	return v
 }

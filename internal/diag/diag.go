@@ -68,6 +68,17 @@ func (ds Diagnostics) HasErrors() bool {
 	return false
 }
 
+// Mask hides secrets in the summaries and details (see resource.MaskSecrets).
+func (ds Diagnostics) Mask(secrets []string) {
+	if len(secrets) == 0 {
+		return
+	}
+	for i := range ds {
+		ds[i].Summary = resource.MaskString(ds[i].Summary, secrets)
+		ds[i].Detail = resource.MaskString(ds[i].Detail, secrets)
+	}
+}
+
 // HasUnchecked reports whether any diagnostic says resources went unchecked (see Unchecked).
 func (ds Diagnostics) HasUnchecked() bool {
 	for _, d := range ds {

@@ -105,13 +105,25 @@ func Write(w io.Writer, format string, r *Report, opts Options) error {
 	return err
 }
 
-// secrets gathers the sensitive values of every resource a finding is about.
+// secrets gathers the sensitive values of every resource a finding is about, once each, that
+// are long enough to mask across the whole report: the findings themselves were masked with all
+// of their resource's secrets when they were made (check.Run).
 func (r *Report) secrets() []string {
-	var out []string
+	// Resources of one template share their secrets: gather each once, not once per finding.
+	var all []string
+	seen := map[string]bool{}
 	for _, f := range r.Findings {
-		out = append(out, f.Resource.Secrets...)
+		if f.Resource == nil {
+			continue
+		}
+		for _, s := range f.Resource.Secrets {
+			if !seen[s] {
+				seen[s] = true
+				all = append(all, s)
+			}
+		}
 	}
-	return out
+	return resource.ReportWide(all)
 }
 
 // Formats lists the format names, sorted.

@@ -177,7 +177,7 @@ func LoadAll(files []string, opts Options) Result {
 			out.NotDeployed = append(out.NotDeployed, offByRoot[name]...)
 		}
 	}
-	maskDiagnostics(l.diags, secrets)
+	l.diags.Mask(secrets)
 	l.diags.Sort()
 	out.Diagnostics = l.diags
 	return out
@@ -199,17 +199,6 @@ func templateLevel(tmpl *jsonpos.Node) funcs.Level {
 		return funcs.TenantLevel
 	}
 	return funcs.ResourceGroupLevel
-}
-
-// maskDiagnostics hides secure parameter values that an expression carried into a message.
-func maskDiagnostics(diags diag.Diagnostics, secrets []string) {
-	if len(secrets) == 0 {
-		return
-	}
-	for i := range diags {
-		diags[i].Summary = string(resource.MaskSecrets([]byte(diags[i].Summary), secrets))
-		diags[i].Detail = string(resource.MaskSecrets([]byte(diags[i].Detail), secrets))
-	}
 }
 
 // linkedFromRoot reports whether a template was deployed as a linked template by a template

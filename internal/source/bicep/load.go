@@ -208,7 +208,10 @@ func LoadAll(files []string, opts Options) Result {
 		d := l.newDeployment(r.file, r.params, "", nil)
 		d.scope = opts.Scope.For(targetLevel(r.file))
 		l.rootParams, l.notDeployedAt = d.params, map[ast.Decl]bool{}
+		first := len(l.diags)
 		resources := d.run()
+		// A message may quote a value made of a secure one.
+		l.diags[first:].Mask(l.taint.Secrets())
 		// Secure outputs and what functions made of secure values may flow into any resource of
 		// the root; mask them in all.
 		for _, res := range resources {
