@@ -14,18 +14,33 @@ import (
 // the scan stops expanding, with one error, where a limit is met. The zero value is a full
 // budget.
 type Budget struct {
-	instances  int
+	instances int // in the scan
+	// template counts the instances of the root template being evaluated, which stops expanding
+	// alone when it passes MaxInstances (templateStopped).
+	template        int
+	templateStopped bool
+	// scanLimit replaces MaxScanInstances when set (tests).
+	scanLimit  int
 	bodyValues int
 	bodyBytes  int
 	walked     int
 	stopped    bool
 }
 
-// MaxInstances bounds the resource instances one scan evaluates. Copy loops around nested
-// deployments multiply (800 × 800 is 640,000 instances from 900 bytes) and each instance costs
-// about 20 KB by the time it is in a JSON report; 25,000 is 31 templates at Resource Manager's
-// limit of 800 resources, and about 0.5 GB.
+// MaxInstances bounds the resource instances one root template (with what it deploys and
+// links) evaluates. Copy loops around nested deployments multiply (800 × 800 is 640,000 instances
+// from 900 bytes) and each instance costs about 20 KB by the time it is in a JSON report with a
+// finding; 25,000 is 31 templates at Resource Manager's limit of 800 resources.
 const MaxInstances = 25000
+
+// MaxScanInstances bounds the resource instances of a whole scan: a repository of many templates
+// holds far more plain resources than one template may multiply into (30,000 resources in 300
+// templates cost 141 MB), but not without end.
+const MaxScanInstances = 250000
+
+// NewTemplate starts counting the instances of another root template: each may have
+// MaxInstances of its own, within the scan's MaxScanInstances.
+func (b *Budget) NewTemplate() { b.template, b.templateStopped = 0, false }
 
 const (
 	// A resource body holding a large variable costs little to evaluate (the value is shared)
@@ -58,18 +73,32 @@ func (l *loader) stop(f *jsonpos.File, offset int, reason string) {
 	l.budget.stopped = true
 	l.report(f, offset, diag.Error, "lensix stopped expanding resources here: "+reason,
 		"this resource and every resource after it, in this template and the templates after it, were not evaluated, so no check has a result for them; "+
-			"those before it were. Resource Manager allows 800 resources per template: look for copy loops around nested deployments, "+
+			"those before it were. Scan the repository in parts, or look for copy loops around nested deployments, "+
 			"templates linked many times, or a large value repeated in every instance")
 }
 
-// countInstance takes one resource instance, declared at offset of f, from the scan's budget.
+// countInstance takes one resource instance, declared at offset of f, from the template's and
+// the scan's budgets.
 func (l *loader) countInstance(f *jsonpos.File, offset int) bool {
-	if l.budget.stopped {
+	b := l.budget
+	if b.stopped || b.templateStopped {
 		return false
 	}
-	l.budget.instances++
-	if l.budget.instances > MaxInstances {
-		l.stop(f, offset, fmt.Sprintf("the scan reached its limit of %d resource instances", MaxInstances))
+	b.instances++
+	b.template++
+	if b.template > MaxInstances {
+		b.templateStopped = true
+		l.report(f, offset, diag.Error, fmt.Sprintf("lensix stopped expanding this template's resources here: it reached the limit of %d resource instances per template", MaxInstances),
+			"this resource and every later one of the template were not evaluated, so no check has a result for them; those before it were, and other templates are. "+
+				"Resource Manager allows 800 resources per template: look for copy loops around nested deployments or templates linked many times")
+		return false
+	}
+	limit := MaxScanInstances
+	if b.scanLimit > 0 {
+		limit = b.scanLimit
+	}
+	if b.instances > limit {
+		l.stop(f, offset, fmt.Sprintf("the scan reached its limit of %d resource instances", limit))
 		return false
 	}
 	return true

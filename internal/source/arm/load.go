@@ -139,6 +139,9 @@ func LoadAll(files []string, opts Options) Result {
 		for _, s := range opts.Secrets {
 			l.taint.Track(s)
 		}
+		if opts.Budget == nil {
+			l.budget.NewTemplate() // a caller's budget counts its own templates (a Bicep root's modules)
+		}
 		d := l.newDeployment(f, f.root, opts.Scope.For(templateLevel(f.root)), "", params, nil)
 		l.rootParams, l.notDeployed, l.notDeployedAt = d.params, nil, map[string]bool{}
 		rs := d.run()

@@ -486,7 +486,7 @@ func TestARMModulesInALoopShareOneInstanceBudget(t *testing.T) {
 	rs, diags := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{})
 	var stops int
 	for _, d := range diags {
-		if strings.Contains(d.Summary, "lensix stopped expanding resources") {
+		if strings.Contains(d.Summary, "lensix stopped expanding this template's resources") {
 			stops++
 		}
 	}

@@ -204,6 +204,7 @@ func LoadAll(files []string, opts Options) Result {
 	var out []*resource.Resource
 	for _, r := range roots {
 		l.steps, l.budgetReported = 0, false
+		l.armBudget.NewTemplate() // the ARM templates a root uses as modules count as one template
 		l.taint = resource.Taint{}
 		d := l.newDeployment(r.file, r.params, "", nil)
 		d.scope = opts.Scope.For(targetLevel(r.file))
