@@ -127,6 +127,7 @@ func (d *deployment) declaration(rn *jsonpos.Node, symbol string, p *parent) []*
 // instance evaluates one deployed instance of a declaration; symbol is its symbolic name when it
 // has one and is not in a loop.
 func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol string, p *parent) []*resource.Resource {
+	maybeDeployed := false // its condition is unknown
 	if cond := rn.Get("condition"); cond != nil {
 		switch v := c.value(cond).(type) {
 		case bool:
@@ -135,6 +136,7 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 				return nil
 			}
 		case *resource.Unknown:
+			maybeDeployed = true
 			c.assumed.set("condition", "the resource's condition is unknown ("+v.Reason+"); it is assumed deployed")
 		default:
 			d.l.report(d.src.file, cond.Start, diag.Error, fmt.Sprintf("The condition is a %s, not a bool", funcs.TypeName(v)),
@@ -201,7 +203,7 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 		}
 	}
 	id, subscriptionID, resourceGroup := target.Place(typ, idName, extensionOf)
-	d.checkName(rn, typ, idName, extensionOf, target, restsOn(affects, "name"), len(c.loops) > 0)
+	d.checkName(rn, typ, idName, extensionOf, target, restsOn(affects, "name"), len(c.loops) > 0 || maybeDeployed)
 	if !d.l.countBody(d.src.file, rn.Start, body) {
 		return nil
 	}

@@ -13,9 +13,11 @@ import (
 // checkName reports what Resource Manager refuses in a resource's evaluated name: a number of
 // segments that does not fit its type ("incorrect segment lengths"), and a type and name
 // declared twice in one deployment ("defined multiple times"). A name that rests on defaults
-// is left alone: the values it is deployed with may differ. So are copies of loops, which the
-// Bicep compiler emits with names alike in templates it accepts.
-func (d *deployment) checkName(rn *jsonpos.Node, typ, name, extensionOf string, target funcs.Scope, restsOnDefaults, inLoop bool) {
+// is left alone: the values it is deployed with may differ. Duplicates are not looked for among
+// copies of loops, which the Bicep compiler emits with names alike in templates it accepts, nor
+// where a condition is unknown: two resources of one name behind conditions that exclude each
+// other ("new or existing") deploy one of them (Azure/bicep#15909).
+func (d *deployment) checkName(rn *jsonpos.Node, typ, name, extensionOf string, target funcs.Scope, restsOnDefaults, notOnce bool) {
 	nameNode := rn.Get("name")
 	if name == "" || nameNode == nil || restsOnDefaults {
 		return
@@ -27,7 +29,7 @@ func (d *deployment) checkName(rn *jsonpos.Node, typ, name, extensionOf string, 
 			fmt.Sprintf("The name %q has %s; a %s needs %d", name, segments(got), typ, want),
 			fmt.Sprintf("Resource Manager rejects the template (incorrect segment lengths): a name has one segment per type after the namespace, %s; a child's starts with its parent's name. lensix checks the resource as named", segmentsExample(typ)))
 	}
-	if inLoop {
+	if notOnce {
 		return
 	}
 	key := strings.ToLower(typ + "\x00" + name + "\x00" + extensionOf)

@@ -73,6 +73,21 @@ func TestStructuralErrorsResourceManagerRejects(t *testing.T) {
 			resources: 2,
 		},
 		{
+			name: "the same name behind conditions not known offline is fine, as new-or-existing templates have it",
+			template: template(`"parameters": {"useNew": {"type": "bool"}}, "resources": [
+				{"condition": "[parameters('useNew')]", "type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "apim-c"},
+				{"condition": "[not(parameters('useNew'))]", "type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "apim-c"}]`),
+			resources: 2,
+		},
+		{
+			name: "the same name behind conditions both true is an error",
+			template: template(`"resources": [
+				{"condition": "[equals(1, 1)]", "type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "apim-c"},
+				{"condition": true, "type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "apim-c"}]`),
+			want:      []string{`3: The resource Microsoft.ApiManagement/service "apim-c" is defined multiple times in the template`},
+			resources: 2,
+		},
+		{
 			name: "the same name for different types, scopes or copies is fine",
 			template: template(`"resources": [
 				` + svc("apim1") + `,
