@@ -23,6 +23,11 @@ type Taint struct {
 // secure value that is too short to mask.
 const DerivedReason = "derived from a secure value: too short to mask in reports, so lensix does not use it"
 
+// DerivedNumberReason is the reason of the unknown value that stands for a number derived from a
+// secure value (its length, where a character is in it): printed, such numbers could spell the
+// secret out. Booleans (equals, startsWith, empty) stay: one bit each, and conditions need them.
+const DerivedNumberReason = "derived from a secure value: a number made of it could spell it out, so lensix does not use it"
+
 // maxDerived bounds the strings Derive tracks: each is masked in every output line, so a loop
 // that makes thousands of them would make every report slow. Beyond it, derived strings are
 // unknown.
@@ -75,7 +80,8 @@ func (t *Taint) Secrets() []string { return slices.Clip(t.secrets) }
 //
 // A derived string shorter than MaskSecrets masks (first(pw) is one character; masking every
 // "a" would garble every report) becomes an unknown value with DerivedReason instead, so it is
-// neither printed nor judged; so does one beyond maxDerived. An empty string stays: it holds no
+// neither printed nor judged; so does one beyond maxDerived, and a derived number
+// (DerivedNumberReason). An empty string stays: it holds no
 // character of the secret. Object keys of the result are not tracked: functions make them from
 // names (items() gives "key" and "value"), not from values. result is not changed: what
 // changes is copied.
@@ -146,6 +152,9 @@ func contains(s string, forms []string) bool {
 // derive tracks the new strings of v and reports whether v had to change.
 func (t *Taint) derive(v any, d *derivation) (any, bool) {
 	switch x := v.(type) {
+	case int64, float64:
+		// length() and indexOf() of a secret, and their like, would spell it out number by number.
+		return &Unknown{Reason: DerivedNumberReason}, true
 	case string:
 		if x == "" || d.passed[x] || t.seen[x] || t.plainAround(x, d.plain.String()) {
 			return x, false

@@ -34,7 +34,9 @@ func TestDeriveTracksWhatAFunctionMakesOfASecret(t *testing.T) {
 			[]any{map[string]any{"key": "name", "value": pw}}, nil},
 		{"a hash of the secret becomes a secret", "ddcwpprjexkuo", []any{pw}, "ddcwpprjexkuo", []string{"ddcwpprjexkuo"}},
 		{"what a function makes of plain values is no secret", "WESTEUROPE", []any{"westeurope"}, "WESTEUROPE", nil},
-		{"a number made of the secret is no secret", int64(19), []any{pw}, int64(19), nil},
+		{"a number made of the secret becomes unknown, as numbers could spell it out", int64(19), []any{pw}, &Unknown{Reason: DerivedNumberReason}, nil},
+		{"a number made of plain values stays", int64(19), []any{"westeurope"}, int64(19), nil},
+		{"a bool made of the secret stays, for conditions", true, []any{pw}, true, nil},
 		{"an argument with the secret in an object carries it", "Other-Value", []any{map[string]any{"a": []any{pw}}}, "Other-Value", []string{"Other-Value"}},
 	}
 	for _, tt := range tests {
