@@ -117,6 +117,17 @@ func TargetOf(r *resource.Resource) Target {
 	}
 }
 
+// SubscriptionFlag is " --subscription <id>" for an Azure CLI command when the resource's
+// subscription is known, and "" when it is not. A command that names its subscription acts on
+// the right resource whatever the CLI's current subscription is; one that cannot name it acts in
+// the current one, where the deployment that the file describes most likely goes too.
+func (t Target) SubscriptionFlag() string {
+	if !azureName.MatchString(t.Subscription) {
+		return ""
+	}
+	return " --subscription " + t.Subscription
+}
+
 // azureName matches the characters Azure allows in resource, group and subscription names; an
 // expression or unresolved text never matches, so it never reaches a shell command.
 var azureName = regexp.MustCompile(`^[\pL\pN][\pL\pN._()-]*$`)

@@ -20,7 +20,7 @@ func (c *Check) Markdown() string {
 		fix = c.Remediation
 	}
 	p("## How to fix it\n\n%s\n\n", fix.Summary)
-	p("Findings fill in the resource's real name and resource group where lensix knows them.\n\n")
+	p("Findings fill in the resource's real name and resource group where lensix knows them, and name its subscription (`--subscription`) where that is known.\n\n")
 	p("### Azure CLI\n\n```sh\n%s\n```\n\n", fix.CLI)
 	p("### Terraform\n\n```hcl\n%s\n```\n\n", fix.Terraform)
 	p("### Bicep\n\n```bicep\n%s\n```\n\n", fix.Bicep)

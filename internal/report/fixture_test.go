@@ -20,7 +20,7 @@ var testCheck = &check.Check{
 		Rationale:     "Without a managed identity the service cannot read secrets from Key Vault.",
 		Remediation: check.Remediation{
 			Summary:   "Give the service a system-assigned managed identity.",
-			CLI:       "# Enable a system-assigned identity\naz apim update --name {{.Name}} --resource-group {{.ResourceGroup}} --set identity.type=SystemAssigned",
+			CLI:       "# Enable a system-assigned identity\naz apim update --name {{.Name}} --resource-group {{.ResourceGroup}}{{.SubscriptionFlag}} --set identity.type=SystemAssigned",
 			Terraform: "identity {\n  type = \"SystemAssigned\"\n}",
 			Bicep:     "identity: {\n  type: 'SystemAssigned'\n}",
 			ARM:       "\"identity\": { \"type\": \"SystemAssigned\" }",

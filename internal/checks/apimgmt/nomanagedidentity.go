@@ -39,10 +39,10 @@ var NoManagedIdentity = &check.Check{
 				"identity read access to the secrets it needs in one Key Vault, and move secrets in named " +
 				"values to Key Vault references.",
 			CLI: `# Enable a system-assigned identity on the service
-az apim update --name {{.Name}} --resource-group {{.ResourceGroup}} --set identity.type=SystemAssigned
+az apim update --name {{.Name}} --resource-group {{.ResourceGroup}}{{.SubscriptionFlag}} --set identity.type=SystemAssigned
 
 # Let that identity read secrets from one Key Vault (Azure RBAC permission model)
-principal_id=$(az apim show --name {{.Name}} --resource-group {{.ResourceGroup}} --query identity.principalId --output tsv)
+principal_id=$(az apim show --name {{.Name}} --resource-group {{.ResourceGroup}}{{.SubscriptionFlag}} --query identity.principalId --output tsv)
 az role assignment create \
   --assignee-object-id "$principal_id" --assignee-principal-type ServicePrincipal \
   --role "Key Vault Secrets User" \

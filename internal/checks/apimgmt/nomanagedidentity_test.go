@@ -93,6 +93,39 @@ func TestRemediationCarriesTheResourceNames(t *testing.T) {
 	}
 }
 
+func TestRemediationNamesTheSubscriptionWhenKnown(t *testing.T) {
+	const sub = "22222222-2222-2222-2222-222222222222"
+	inOtherSubscription := service(nil)
+	inOtherSubscription.SubscriptionID = sub
+	tests := []struct {
+		name     string
+		resource *resource.Resource
+		want     []string
+	}{
+		{"a service whose subscription is known is updated and read in that subscription", inOtherSubscription, []string{
+			"az apim update --name apim-prod --resource-group rg-api --subscription " + sub + " --set identity.type=SystemAssigned",
+			"az apim show --name apim-prod --resource-group rg-api --subscription " + sub + " --query identity.principalId",
+		}},
+		{"a service whose subscription is not known is updated in the current one", service(nil), []string{
+			"az apim update --name apim-prod --resource-group rg-api --set identity.type=SystemAssigned",
+			"az apim show --name apim-prod --resource-group rg-api --query identity.principalId",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fix, err := NoManagedIdentity.Fix(tt.resource)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(fix.CLI, want) {
+					t.Errorf("CLI remediation lacks %q:\n%s", want, fix.CLI)
+				}
+			}
+		})
+	}
+}
+
 func TestRemediationUsesPlaceholdersForUnknownNames(t *testing.T) {
 	for _, r := range []*resource.Resource{
 		{Type: ServiceType, Name: "[parameters('name')]"},

@@ -73,6 +73,10 @@ func TestLinkedTemplateProblemsAreReportedAtTheLink(t *testing.T) {
 		{"a missing linked template is an error at its link",
 			[]string{"a.json", template(`"resources": [` + linkTo("missing", `{"relativePath": "nested/missing.json"}`) + "]")},
 			1, []want{{diag.Error, "a.json", 2, 34, "linked template nested/missing.json (relativePath) not found"}}, 1},
+		{"a linked template under _artifactsLocation that is not beside the template is a warning at its uri",
+			[]string{"a.json", template(`"parameters": {"_artifactsLocation": {"type": "string", "defaultValue": "[deployment().properties.templateLink.uri]"}},
+"resources": [` + linkTo("staged", `{"uri": "[uri(parameters('_artifactsLocation'), 'nested/missing.json')]"}`) + "]")},
+			1, []want{{diag.Warning, "a.json", 3, 25, "The linked template nested/missing.json is not beside the template"}}, 1},
 		{"a remote linked template is a warning at its uri",
 			[]string{"a.json", template(`"resources": [` + linkTo("remote", `{"uri": "https://example.com/t.json"}`) + "]")},
 			1, []want{{diag.Warning, "a.json", 2, 25, "The linked template https://example.com/t.json is remote and was not fetched"}}, 1},
@@ -112,6 +116,58 @@ func TestLinkedTemplateProblemsAreReportedAtTheLink(t *testing.T) {
 				if !strings.Contains(d.Detail, "not") {
 					t.Errorf("the detail %q does not say what lensix left out", d.Detail)
 				}
+			}
+		})
+	}
+}
+
+func TestTemplatesLinkedFromARootAreNotScannedOnTheirOwn(t *testing.T) {
+	leaf := template(`"resources": [{"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "leaf", "location": "w", "properties": {}}]`)
+	tests := []struct {
+		name  string
+		files []string // name, content pairs; all are scanned
+		// want lists the addresses of the resources named leaf, in order.
+		want []string
+	}{
+		{"a template linked one link deep is reported only as deployed by its parent",
+			[]string{
+				"a.json", template(`"resources": [` + linkTo("toLeaf", `{"relativePath": "leaf.json"}`) + "]"),
+				"leaf.json", leaf,
+			},
+			[]string{"toLeaf > leaf"}},
+		{"a template linked two links deep is reported only as deployed through its parents",
+			[]string{
+				"a.json", template(`"resources": [` + linkTo("one", `{"relativePath": "nested/a.json"}`) + ",\n" +
+					linkTo("two", `{"relativePath": "nested/a.json"}`) + ",\n" + linkTo("three", `{"relativePath": "./nested/../b.json"}`) + "]"),
+				"nested/a.json", template(`"resources": [` + linkTo("inner", `{"relativePath": "leaf.json"}`) + "]"),
+				"b.json", template(`"resources": [` + linkTo("toLeaf", `{"relativePath": "nested/leaf.json"}`) + "]"),
+				"nested/leaf.json", leaf,
+			},
+			[]string{"one > inner > leaf", "two > inner > leaf", "three > toLeaf > leaf"}},
+		{"a template linked three links deep is reported only as deployed through its parents",
+			[]string{
+				"a.json", template(`"resources": [` + linkTo("toB", `{"relativePath": "b.json"}`) + "]"),
+				"b.json", template(`"resources": [` + linkTo("toC", `{"relativePath": "c.json"}`) + "]"),
+				"c.json", template(`"resources": [` + linkTo("toLeaf", `{"relativePath": "leaf.json"}`) + "]"),
+				"leaf.json", leaf,
+			},
+			[]string{"toB > toC > toLeaf > leaf"}},
+		{"a template that links only to itself stays a root",
+			[]string{"leaf.json", template(`"resources": [{"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "leaf", "location": "w", "properties": {}},
+` + linkTo("self", `{"relativePath": "leaf.json"}`) + "]")},
+			[]string{"leaf"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, _ := arm.Load(writeFiles(t, tt.files...), arm.Options{})
+			var got []string
+			for _, r := range rs {
+				if r.Name == "leaf" {
+					got = append(got, r.Provenance.Address)
+				}
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("got leaf at %q, want %q", got, tt.want)
 			}
 		})
 	}

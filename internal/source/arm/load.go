@@ -174,8 +174,9 @@ func LoadAll(files []string, opts Options) Result {
 		}
 	}
 	var out Result
+	linked := l.linkedFromRoots(roots)
 	for _, name := range roots {
-		if !l.linkedFromRoot(name) {
+		if !linked[path.Clean(name)] {
 			out.Resources = append(out.Resources, byRoot[name]...)
 			out.NotDeployed = append(out.NotDeployed, offByRoot[name]...)
 		}
@@ -204,17 +205,39 @@ func templateLevel(tmpl *jsonpos.Node) funcs.Level {
 	return funcs.ResourceGroupLevel
 }
 
-// linkedFromRoot reports whether a template was deployed as a linked template by a template
-// that no other links to: its resources were evaluated there, with the values passed in, so its
-// evaluation on its own (with defaults) is left out rather than reported twice.
-func (l *loader) linkedFromRoot(name string) bool {
-	name = path.Clean(name)
-	for _, from := range l.linkedBy[name] {
-		if from != name && len(l.linkedBy[from]) == 0 {
-			return true
+// linkedFromRoots gives the templates deployed as linked templates, at any depth, by a root that
+// no other template links to: their resources were evaluated there, with the values passed in, so
+// their evaluation on their own (with defaults) is left out rather than reported twice. A
+// template that links only to itself stays a root.
+func (l *loader) linkedFromRoots(roots []string) map[string]bool {
+	links := map[string][]string{} // each template's linked templates, itself left out
+	linkedByOthers := map[string]bool{}
+	for to, froms := range l.linkedBy {
+		for _, from := range froms {
+			if from != to {
+				links[from] = append(links[from], to)
+				linkedByOthers[to] = true
+			}
 		}
 	}
-	return false
+	linked := map[string]bool{}
+	var stack []string
+	for _, name := range roots {
+		if name = path.Clean(name); !linkedByOthers[name] {
+			stack = append(stack, name)
+		}
+	}
+	for len(stack) > 0 {
+		from := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, to := range links[from] {
+			if !linked[to] {
+				linked[to] = true
+				stack = append(stack, to)
+			}
+		}
+	}
+	return linked
 }
 
 // pairedParameters names the parameters file that goes with a template (azuredeploy.json →

@@ -505,7 +505,8 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node, address string) (*so
 				if fileExists(name) {
 					return d.readLinked(name, target, key, rel, address)
 				}
-				return nil, d.skip(target, diag.Warning, "The linked template "+rel+" is not beside the template",
+				// It may be staged at the artifacts location only, so this is a link not read, not an error.
+				return nil, d.skipUnread(target, "The linked template "+rel+" is not beside the template",
 					"the resources it deploys were not checked; lensix looked for "+name)
 			}
 		}
@@ -553,7 +554,8 @@ func (d *deployment) skip(n *jsonpos.Node, sev diag.Severity, summary, detail st
 }
 
 // skipUnread reports, as skip does with a warning, a linked template lensix does not read (a
-// remote URL, a template spec): the resources it deploys are unchecked.
+// remote URL, a template spec, a file staged at the artifacts location only): the resources it
+// deploys are unchecked.
 func (d *deployment) skipUnread(n *jsonpos.Node, summary, detail string) string {
 	d.l.add(d.src.file, n.Start, diag.Diagnostic{Severity: diag.Warning, Summary: summary, Detail: detail, Unchecked: true})
 	return summary

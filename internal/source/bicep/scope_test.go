@@ -284,6 +284,18 @@ resource pa 'Microsoft.Authorization/policyAssignments@2022-06-01' = {
 			},
 		},
 		{
+			name: "resourceId in a management group or subscription file gives the form Resource Manager gives there",
+			files: map[string]string{
+				"main.bicep": "targetScope = 'managementGroup'\nresource pd 'Microsoft.Authorization/policyDefinitions@2021-06-01' = {\n  name: 'pd1'\n  properties: { description: resourceId('Microsoft.Authorization/policyDefinitions', 'pd1') }\n}\nmodule sub 'sub.bicep' = {\n  name: 'd'\n  scope: subscription('" + subA + "')\n}",
+				"sub.bicep":  "targetScope = 'subscription'\nresource rg 'Microsoft.Resources/resourceGroups@2022-09-01' = {\n  name: 'rg-x'\n  location: 'westeurope'\n  tags: { rid: resourceId('Microsoft.Resources/resourceGroups', 'rg-x') }\n}",
+			},
+			scope: funcs.Scope{Level: funcs.ManagementGroupLevel, ManagementGroup: "contoso"},
+			expects: []expect{
+				{address: "pd", path: "properties.description", value: "/providers/Microsoft.Authorization/policyDefinitions/pd1"},
+				{address: "module.sub.rg", path: "tags.rid", value: "/subscriptions/" + subA + "/providers/Microsoft.Resources/resourceGroups/rg-x"},
+			},
+		},
+		{
 			name: "a management group file deploys a module to a subscription it names",
 			files: map[string]string{
 				"main.bicep": "targetScope = 'managementGroup'\nmodule sub 'mod.bicep' = {\n  name: 'd'\n  scope: subscription('" + subB + "')\n}",

@@ -672,6 +672,22 @@ func resourceID(ctx Context, a []any, scope string) (any, error) {
 		}
 		return "/subscriptions/" + sub + id, nil
 	}
+	// Resource Manager's resourceId names no resource group where the deployment has none: at
+	// subscription scope an optional subscription comes first, at management group or tenant scope
+	// nothing does.
+	switch {
+	case sc.Level == SubscriptionLevel && len(prefix) < 2:
+		sub := sc.SubscriptionID
+		if len(prefix) == 1 {
+			sub = prefix[0]
+		}
+		if sub == "" {
+			return unknown("%s", sc.Reason(FieldSubscription)), nil
+		}
+		return "/subscriptions/" + sub + id, nil
+	case (sc.Level == ManagementGroupLevel || sc.Level == TenantLevel) && len(prefix) == 0:
+		return id, nil
+	}
 	sub, group := sc.SubscriptionID, sc.ResourceGroup
 	switch len(prefix) {
 	case 1:

@@ -256,3 +256,50 @@ func TestLikeIgnoresLetterCase(t *testing.T) {
 		})
 	}
 }
+
+func TestResourceIDAtEachScope(t *testing.T) {
+	const sub = "11111111-1111-1111-1111-111111111111"
+	given := Scope{SubscriptionID: sub, ResourceGroup: "rg", ManagementGroup: "mg"}
+	tests := []struct {
+		name  string
+		scope Scope
+		args  []any
+		want  any // a string, or nil for an unknown whose reason holds reason
+		// reason is part of the unknown's reason when want is nil.
+		reason string
+	}{
+		{"a resource group deployment puts the group in the ID", given.For(ResourceGroupLevel), arr("Microsoft.Storage/storageAccounts", "st"),
+			"/subscriptions/" + sub + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st", ""},
+		{"a subscription deployment gives the subscription's form", given.For(SubscriptionLevel), arr("Microsoft.Resources/resourceGroups", "rg-x"),
+			"/subscriptions/" + sub + "/providers/Microsoft.Resources/resourceGroups/rg-x", ""},
+		{"a subscription deployment reads one leading argument as the subscription", given.For(SubscriptionLevel), arr("22222222-2222-2222-2222-222222222222", "Microsoft.Resources/resourceGroups", "rg-x"),
+			"/subscriptions/22222222-2222-2222-2222-222222222222/providers/Microsoft.Resources/resourceGroups/rg-x", ""},
+		{"a subscription deployment given a subscription and a group names both", given.For(SubscriptionLevel), arr(sub, "rg2", "Microsoft.Storage/storageAccounts", "st"),
+			"/subscriptions/" + sub + "/resourceGroups/rg2/providers/Microsoft.Storage/storageAccounts/st", ""},
+		{"a subscription deployment with no subscription given is unknown and names the flag", Scope{}.For(SubscriptionLevel), arr("Microsoft.Resources/resourceGroups", "rg-x"),
+			nil, "--deployment-scope"},
+		{"a management group deployment needs no scope at all", Scope{}.For(ManagementGroupLevel), arr("Microsoft.Authorization/policyDefinitions", "pd1"),
+			"/providers/Microsoft.Authorization/policyDefinitions/pd1", ""},
+		{"a tenant deployment needs no scope at all", Scope{}.For(TenantLevel), arr("Microsoft.Management/managementGroups", "mg1"),
+			"/providers/Microsoft.Management/managementGroups/mg1", ""},
+		{"a management group deployment given a group alone has no subscription for it", given.For(ManagementGroupLevel), arr("rg", "Microsoft.Storage/storageAccounts", "st"),
+			nil, "has no subscription"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Call(fakeContext{scope: tt.scope}, "resourceId", tt.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.want != nil {
+				if got != tt.want {
+					t.Errorf("got %#v, want %q", got, tt.want)
+				}
+				return
+			}
+			if u, ok := got.(*resource.Unknown); !ok || !strings.Contains(u.Reason, tt.reason) {
+				t.Errorf("got %#v, want an unknown whose reason says %q", got, tt.reason)
+			}
+		})
+	}
+}
