@@ -333,7 +333,11 @@ func (c *evalCtx) operand(n expr.Node) (v any, what string, err error) {
 // resource part the value is, if any.
 func (c *evalCtx) part(v any, err error, what, sub string, pos expr.Pos) (any, string, error) {
 	if err == nil {
-		if what != "" {
+		switch {
+		case what == "" || strings.HasSuffix(what, ".properties") && strings.EqualFold(sub, ".outputs"):
+			// The outputs of a nested deployment are all known: one it lacks is a mistake.
+			what = ""
+		default:
 			what += sub
 		}
 		return v, what, nil

@@ -118,26 +118,61 @@ func (c *evalCtx) declaredReference(n *expr.Call, t refTarget) (v any, what stri
 		full = strings.EqualFold(s, "Full")
 	}
 	d := c.d
+	var nd *deployment
+	var r *declared
 	for {
-		if nd := d.deployments[t.deployment]; t.deployment != "" && nd != nil && nd.outputs != nil {
-			c.assumed.add(nd.outputsAssumed)
-			props := map[string]any{"outputs": nd.outputs, "provisioningState": "Succeeded"}
-			if full {
-				return map[string]any{"properties": props}, "", true, nil
-			}
-			return props, "", true, nil
+		if nd = d.deployments[t.deployment]; t.deployment == "" || nd == nil || nd.outputs == nil {
+			nd = nil
 		}
-		if r, ok := d.lookup(t); ok {
-			v, what := c.declaredValue(r, t, full)
-			if err := d.l.sized(v); err != nil {
-				return nil, "", false, at(n.NamePos, err)
-			}
-			return v, what, true, nil
+		r, found = d.lookup(t)
+		if found || nd != nil {
+			break
 		}
 		if !d.evalPending(t) {
 			return nil, "", false, nil
 		}
 	}
+	if nd != nil {
+		v, what = c.deploymentValue(nd, r, full)
+	} else {
+		v, what = c.declaredValue(r, t, full)
+	}
+	if err := d.l.sized(v); err != nil {
+		return nil, "", false, at(n.NamePos, err)
+	}
+	return v, what, true, nil
+}
+
+// deploymentValue is what reference() gives of a nested deployment: its declared properties
+// (r, when found), with the outputs of its template and the state a finished deployment has.
+func (c *evalCtx) deploymentValue(nd *deployment, r *declared, full bool) (any, string) {
+	c.assumed.add(nd.outputsAssumed)
+	props := map[string]any{}
+	body := map[string]any{}
+	what := ""
+	if r != nil && r.ready && r.body != nil {
+		c.assumed.add(r.assumed)
+		for k, v := range r.body {
+			body[k] = v
+		}
+		if declared, ok := resource.Lookup(r.body, "properties"); ok {
+			if m, ok := declared.(map[string]any); ok {
+				for k, v := range m {
+					props[k] = v
+				}
+			}
+		}
+		what = r.address
+	}
+	props["outputs"], props["provisioningState"] = nd.outputs, "Succeeded"
+	if full {
+		body["properties"] = props
+		return body, what
+	}
+	if what != "" {
+		what += ".properties"
+	}
+	return props, what
 }
 
 // lookup finds the resource t names among those evaluated so far; r is nil when it names more
