@@ -7,6 +7,7 @@ import (
 
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/arm"
+	"github.com/lensix/lensix/internal/source/arm/funcs"
 )
 
 // service declares an API Management service named name with the given extra members.
@@ -197,4 +198,29 @@ func TestReferenceCarriesWhatTheResourceRestsOn(t *testing.T) {
 			t.Errorf("diagnostics = %v, want one about the missing output", diags)
 		}
 	})
+}
+
+func TestReferenceByResourceID(t *testing.T) {
+	body := `"variables": {"apimId": "[resourceId('Microsoft.ApiManagement/service', 'apim-a')]"},
+		"resources": [` + service("b", `"identity": {"type": "[reference(variables('apimId'), '2022-08-01', 'full').identity.type]"}`) + `, ` + service("apim-a", first) + `]`
+	tests := []struct {
+		name  string
+		scope funcs.Scope
+		want  any // nil wants an unknown
+	}{
+		{"an ID reads the resource when the deployment scope is given", funcs.Scope{SubscriptionID: "s", ResourceGroup: "rg"}, "SystemAssigned"},
+		{"an ID is unknown offline without the deployment scope", funcs.Scope{}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, diags := load(t, arm.Options{Scope: tt.scope}, "t.json", template(body))
+			if len(diags) > 0 {
+				t.Fatal(diags)
+			}
+			got := get(t, byAddress(rs)["b"], "identity.type")
+			if tt.want == nil && !resource.IsUnknown(got) || tt.want != nil && got != tt.want {
+				t.Errorf("identity.type = %#v, want %#v", got, tt.want)
+			}
+		})
+	}
 }
