@@ -32,44 +32,41 @@ func (d *deployment) evalDecl(dc *declState) []*resource.Resource {
 // declared is a resource the deployment deploys, as reference() reads it: its declared body
 // once evaluated, and the assumptions that body rests on.
 type declared struct {
-	d       *deployment
-	address string
-	body    map[string]any
-	id      string
-	assumed assumptions
-	ready   bool
+	typ, name, symbol string
+	ownScope          bool
+	address           string
+	body              map[string]any
+	id                string
+	assumed           assumptions
+	ready             bool
 }
 
-// declare registers a resource about to be evaluated under the keys reference() finds it by: its
-// type and name, its name, its symbolic name, and (once known) its ID. An extension resource
-// (ownScope false) is found only by its symbolic name, as its type and name do not place it.
+// declare registers a resource about to be evaluated, for reference() to find by its type and
+// name, its name, its symbolic name, or (once known) its ID. An extension resource (ownScope
+// false) is found only by its symbolic name, as its type and name do not place it. The keys are
+// made only when a template calls reference() (see lookup).
 func (d *deployment) declare(typ, name, symbol string, ownScope bool, address string) *declared {
-	r := &declared{d: d, address: address}
-	if name != "" && ownScope {
-		d.addRef("type:"+strings.ToLower(typ)+"|"+strings.ToLower(name), r)
-		d.addRef("name:"+strings.ToLower(name), r)
-	}
-	if symbol != "" {
-		d.addRef("symbol:"+strings.ToLower(symbol), r)
-	}
+	r := &declared{typ: typ, name: name, symbol: symbol, ownScope: ownScope, address: address}
+	d.evaluated = append(d.evaluated, r)
 	return r
 }
 
-func (d *deployment) addRef(key string, r *declared) {
-	if d.refs == nil {
-		d.refs = map[string][]*declared{}
-	}
-	d.refs[key] = append(d.refs[key], r)
+// done records the evaluated body (nil when lensix did not evaluate it), the resource's ID
+// ("" when unknown) and its assumptions, shared with the evaluation that made them.
+func (r *declared) done(body map[string]any, id string, assumed assumptions) {
+	r.body, r.id, r.assumed, r.ready = body, id, assumed, true
 }
 
-// done records the evaluated body (nil when lensix did not evaluate it) and the resource's ID.
-func (r *declared) done(body map[string]any, id string, assumed assumptions) {
-	r.body, r.id, r.ready = body, id, true
-	r.assumed = assumptions{}
-	r.assumed.add(assumed)
-	if id != "" {
-		r.d.addRef("id:"+strings.ToLower(id), r)
+// keys are the keys of deployment.refs that find r, but for its ID, which it may not have yet.
+func (r *declared) keys() []string {
+	var out []string
+	if r.name != "" && r.ownScope {
+		out = append(out, "type:"+strings.ToLower(r.typ)+"|"+strings.ToLower(r.name), "name:"+strings.ToLower(r.name))
 	}
+	if r.symbol != "" {
+		out = append(out, "symbol:"+strings.ToLower(r.symbol))
+	}
+	return out
 }
 
 // refTarget is what a reference() names: the keys of deployment.refs to look it up by, the key
@@ -178,8 +175,28 @@ func (c *evalCtx) deploymentValue(nd *deployment, r *declared, full bool) (any, 
 // lookup finds the resource t names among those evaluated so far; r is nil when it names more
 // than one.
 func (d *deployment) lookup(t refTarget) (r *declared, found bool) {
+	if d.refs == nil {
+		d.refs = map[string][]*declared{}
+	}
+	for ; d.indexed < len(d.evaluated); d.indexed++ {
+		r := d.evaluated[d.indexed]
+		for _, k := range r.keys() {
+			d.refs[k] = append(d.refs[k], r)
+		}
+	}
 	for _, k := range t.keys {
-		switch rs := d.refs[k]; len(rs) {
+		rs := d.refs[k]
+		if id, ok := strings.CutPrefix(k, "id:"); ok {
+			// Few references name an ID, known only when the deployment scope is given: a scan
+			// serves them.
+			rs = nil
+			for _, r := range d.evaluated {
+				if r.id != "" && strings.EqualFold(r.id, id) {
+					rs = append(rs, r)
+				}
+			}
+		}
+		switch len(rs) {
 		case 0:
 			continue
 		case 1:
