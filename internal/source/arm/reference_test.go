@@ -224,3 +224,30 @@ func TestReferenceByResourceID(t *testing.T) {
 		})
 	}
 }
+
+func TestReferenceAtSubscriptionScope(t *testing.T) {
+	sub := `{"$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#", "contentVersion": "1.0.0.0",
+		"resources": [
+			{"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2021-04-01", "name": "rg1", "location": "westeurope", "tags": {"t": "[reference(%s, '2021-04-01', 'full').location]"}},
+			{"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2021-04-01", "name": "rg2", "location": "northeurope"}]}`
+	tests := []struct {
+		name, id string
+		want     any // nil wants an unknown
+	}{
+		{"subscriptionResourceId names a resource of a subscription deployment", "subscriptionResourceId('Microsoft.Resources/resourceGroups', 'rg2')", "northeurope"},
+		{"resourceId names one too", "resourceId('Microsoft.Resources/resourceGroups', 'rg2')", "northeurope"},
+		{"subscriptionResourceId in another subscription names another resource", "subscriptionResourceId('other-sub', 'Microsoft.Resources/resourceGroups', 'rg2')", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, diags := load(t, arm.Options{}, "t.json", strings.Replace(sub, "%s", tt.id, 1))
+			if len(diags) > 0 {
+				t.Fatal(diags)
+			}
+			got := get(t, byAddress(rs)["rg1"], "tags.t")
+			if tt.want == nil && !resource.IsUnknown(got) || tt.want != nil && got != tt.want {
+				t.Errorf("tags.t = %#v, want %#v", got, tt.want)
+			}
+		})
+	}
+}
