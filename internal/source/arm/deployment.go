@@ -41,6 +41,13 @@ type deployment struct {
 	// deployments are the nested deployments evaluated so far, by lower-case name and symbolic
 	// name, so reference() can read their outputs.
 	deployments map[string]*deployment
+	// decls are the top-level resource declarations, in the order they are evaluated;
+	// evaluated are the resources evaluated so far, for reference(), which finds the first
+	// indexed of them in refs by their keys.
+	decls     []*declState
+	evaluated []*declared
+	refs      map[string][]*declared
+	indexed   int
 	// outputs are the deployment's evaluated outputs ({"type", "value"} by name) and what they
 	// rest on.
 	outputs        map[string]any

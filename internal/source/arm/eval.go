@@ -288,34 +288,65 @@ func (c *evalCtx) eval(n expr.Node) (any, error) {
 		return n.Value, nil
 	case *expr.Literal:
 		return n.Value, nil
-	case *expr.Member:
-		x, err := c.eval(n.X)
-		if err != nil {
-			return nil, err
-		}
-		v, err := funcs.Property(x, n.Name)
-		if err != nil {
-			return c.absent(n.NamePos, err)
-		}
-		return v, nil
-	case *expr.Index:
-		x, err := c.eval(n.X)
-		if err != nil {
-			return nil, err
-		}
-		i, err := c.eval(n.Index)
-		if err != nil {
-			return nil, err
-		}
-		v, err := funcs.Index(x, i)
-		if err != nil {
-			return c.absent(n.Lbrack, err)
-		}
-		return v, nil
+	case *expr.Member, *expr.Index:
+		v, _, err := c.operand(n)
+		return v, err
 	case *expr.Call:
 		return c.call(n)
 	}
 	return nil, fmt.Errorf("unsupported expression")
+}
+
+// operand evaluates an expression whose property or element may be read. what names the part
+// of a declared resource read through reference() it is ("" for any other value): what that
+// part lacks is runtime state, unknown rather than absent.
+func (c *evalCtx) operand(n expr.Node) (v any, what string, err error) {
+	switch n := n.(type) {
+	case *expr.Member:
+		x, what, err := c.operand(n.X)
+		if err != nil {
+			return nil, "", err
+		}
+		v, err := funcs.Property(x, n.Name)
+		return c.part(v, err, what, "."+n.Name, n.NamePos)
+	case *expr.Index:
+		x, what, err := c.operand(n.X)
+		if err != nil {
+			return nil, "", err
+		}
+		i, err := c.eval(n.Index)
+		if err != nil {
+			return nil, "", err
+		}
+		v, err := funcs.Index(x, i)
+		return c.part(v, err, what, fmt.Sprintf("[%v]", i), n.Lbrack)
+	case *expr.Call:
+		if strings.EqualFold(n.Name, "reference") {
+			return c.reference(n)
+		}
+	}
+	v, err = c.eval(n)
+	return v, "", err
+}
+
+// part is the result of reading sub (".name" or "[i]") of a value; what names the declared
+// resource part the value is, if any.
+func (c *evalCtx) part(v any, err error, what, sub string, pos expr.Pos) (any, string, error) {
+	if err == nil {
+		switch {
+		case what == "" || strings.HasSuffix(what, ".properties") && strings.EqualFold(sub, ".outputs"):
+			// The outputs of a nested deployment are all known: one it lacks is a mistake.
+			what = ""
+		default:
+			what += sub
+		}
+		return v, what, nil
+	}
+	if what != "" {
+		return &resource.Unknown{Reason: what + sub + " is not declared: it is known only after deployment"}, "", nil
+	}
+	v, err = c.absent(pos, err)
+	return v, "", err
 }
 
 // absent handles a property or element that is not there. When the value rests on assumed
@@ -373,9 +404,8 @@ func (c *evalCtx) call(n *expr.Call) (any, error) {
 		}
 		return c.apply(n, args)
 	case "reference":
-		if v, ok, err := c.deploymentReference(n); ok || err != nil {
-			return v, err
-		}
+		v, _, err := c.reference(n)
+		return v, err
 	case "lambda":
 		return c.lambdaValue(n)
 	case "lambdavariables":
@@ -438,61 +468,6 @@ func (c *evalCtx) apply(n *expr.Call, args []any) (any, error) {
 	}
 	// What a function makes of a secure value (skip, substring, split...) is secret too.
 	return c.d.l.taint.Derive(v, args), nil
-}
-
-// deploymentReference reads the outputs of a nested deployment evaluated earlier:
-// reference('symbol'), reference('name') or reference(resourceId('Microsoft.Resources/deployments',
-// name)), with 'Full' giving them under properties. ok is false for any other reference.
-func (c *evalCtx) deploymentReference(n *expr.Call) (any, bool, error) {
-	if len(n.Args) == 0 {
-		return nil, false, nil
-	}
-	var key any
-	// A plain name is a symbolic name in languageVersion 2 templates, a resource name before.
-	kind := "name:"
-	if lv := c.d.tmpl.Get("languageVersion"); lv != nil && lv.Kind == jsonpos.String && strings.HasPrefix(lv.Str, "2.") {
-		kind = "symbol:"
-	}
-	if id, isCall := n.Args[0].(*expr.Call); isCall && strings.EqualFold(id.Name, "resourceId") {
-		kind = "name:"
-		for i, a := range id.Args[:len(id.Args)-1] {
-			v, err := c.eval(a)
-			if err != nil {
-				return nil, false, err
-			}
-			if s, _ := v.(string); strings.EqualFold(s, deploymentsType) && i == len(id.Args)-2 {
-				if key, err = c.eval(id.Args[i+1]); err != nil {
-					return nil, false, err
-				}
-			}
-		}
-	} else {
-		v, err := c.eval(n.Args[0])
-		if err != nil {
-			return nil, false, err
-		}
-		key = v
-	}
-	name, _ := key.(string)
-	nd := c.d.deployments[kind+strings.ToLower(name)]
-	if nd == nil || nd.outputs == nil {
-		return nil, false, nil
-	}
-	full := false
-	if len(n.Args) == 3 {
-		v, err := c.eval(n.Args[2])
-		if err != nil {
-			return nil, false, err
-		}
-		s, _ := v.(string)
-		full = strings.EqualFold(s, "Full")
-	}
-	c.assumed.add(nd.outputsAssumed)
-	props := map[string]any{"outputs": nd.outputs, "provisioningState": "Succeeded"}
-	if full {
-		return map[string]any{"properties": props}, true, nil
-	}
-	return props, true, nil
 }
 
 func (c *evalCtx) lambdaValue(n *expr.Call) (any, error) {

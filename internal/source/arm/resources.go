@@ -33,32 +33,32 @@ func (d *deployment) resources() []*resource.Resource {
 	if res == nil {
 		return nil
 	}
-	type decl struct {
-		node   *jsonpos.Node
-		symbol string
-	}
-	var decls []decl
+	var decls []*declState
 	switch res.Kind {
 	case jsonpos.Array:
 		for _, rn := range res.Elems {
-			decls = append(decls, decl{rn, ""})
+			decls = append(decls, &declState{node: rn})
 		}
 	case jsonpos.Object:
 		for _, f := range res.Fields {
-			decls = append(decls, decl{f.Value, f.Key})
+			decls = append(decls, &declState{node: f.Value, symbol: f.Key})
 		}
 	default:
 		d.l.report(d.src.file, res.Start, diag.Error, "\"resources\" must be an array or an object", "list the resources in an array")
 	}
 	// Nested deployments go first, so the other resources can read their outputs through
-	// reference(); each group keeps the template's order.
-	var out []*resource.Resource
+	// reference(); each group keeps the template's order. A declaration reference() reads
+	// before its turn is evaluated then (see evalPending), and its turn reuses the result.
 	for _, deployments := range []bool{true, false} {
 		for _, dc := range decls {
 			if isDeploymentDecl(dc.node) == deployments {
-				out = append(out, d.declaration(dc.node, dc.symbol, nil)...)
+				d.decls = append(d.decls, dc)
 			}
 		}
+	}
+	var out []*resource.Resource
+	for _, dc := range d.decls {
+		out = append(out, d.evalDecl(dc)...)
 	}
 	return out
 }
@@ -119,13 +119,17 @@ func (d *deployment) declaration(rn *jsonpos.Node, symbol string, p *parent) []*
 		c := base.with(loop{name: name, index: int64(i), resource: true})
 		c.assumed = assumptions{}
 		c.assumed.add(base.assumed)
-		out = append(out, d.instance(rn, c, fmt.Sprintf("%s[%d]", address, i), "", p)...)
+		copySymbol := ""
+		if symbol != "" {
+			copySymbol = fmt.Sprintf("%s[%d]", symbol, i)
+		}
+		out = append(out, d.instance(rn, c, fmt.Sprintf("%s[%d]", address, i), copySymbol, p)...)
 	}
 	return out
 }
 
 // instance evaluates one deployed instance of a declaration; symbol is its symbolic name when it
-// has one and is not in a loop.
+// has one ("name[i]" for a copy of a loop).
 func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol string, p *parent) []*resource.Resource {
 	maybeDeployed := false // its condition is unknown
 	if cond := rn.Get("condition"); cond != nil {
@@ -178,6 +182,9 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 		// The deployment resource lives in the scope it deploys to, as its resources do.
 		target, scopeAssumed = d.nestedScope(rn, c, address)
 	}
+	// reference() may read it from now on; until its body is done, it refers to itself.
+	declaredName, _ := nameValue.(string)
+	decl := d.declare(typ, declaredName, symbol, rn.Get("scope") == nil, address)
 	body := make(map[string]any, len(rn.Fields))
 	for _, f := range rn.Fields {
 		switch strings.ToLower(f.Key) {
@@ -205,8 +212,10 @@ func (d *deployment) instance(rn *jsonpos.Node, c *evalCtx, address, symbol stri
 	id, subscriptionID, resourceGroup := target.Place(typ, idName, extensionOf)
 	d.checkName(rn, typ, idName, extensionOf, target, restsOn(affects, "name"), len(c.loops) > 0 || maybeDeployed)
 	if !d.l.countBody(d.src.file, rn.Start, body) {
+		decl.done(nil, "", nil)
 		return nil
 	}
+	decl.done(body, id, c.assumed)
 	r := &resource.Resource{
 		Type:           typ,
 		Name:           name,

@@ -3,6 +3,7 @@ package bicep_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -168,6 +169,76 @@ func TestBaselinesPlaceResourcesWhereTheCompiledTemplatePlacesThem(t *testing.T)
 			got, want := ids(fromBicep), ids(fromARM)
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("from main.bicep:\n  %s\nfrom main.json:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+			}
+		})
+	}
+}
+
+// readThroughReference lists the paths of a where the compiled template reads a resource through
+// reference() and leaves the value unknown, while b, from main.bicep, knows it.
+func readThroughReference(path string, b, a any, out *[]string) {
+	if u, ok := a.(*resource.Unknown); ok {
+		if b != nil && !resource.IsUnknown(b) && strings.Contains(u.Expr, "reference(") {
+			*out = append(*out, fmt.Sprintf("%s: %s (%s)", path, u.Expr, u.Reason))
+		}
+		return
+	}
+	switch x := a.(type) {
+	case map[string]any:
+		if y, ok := b.(map[string]any); ok {
+			for _, k := range slices.Sorted(maps.Keys(x)) {
+				readThroughReference(path+"."+k, y[k], x[k], out)
+			}
+		}
+	case []any:
+		if y, ok := b.([]any); ok && len(y) == len(x) {
+			for i := range x {
+				readThroughReference(fmt.Sprintf("%s[%d]", path, i), y[i], x[i], out)
+			}
+		}
+	}
+}
+
+// byTypeAndName indexes resources by type and name, leaving out those that share both.
+func byTypeAndName(rs []*resource.Resource) map[string]*resource.Resource {
+	out := map[string]*resource.Resource{}
+	seen := map[string]bool{}
+	for _, r := range rs {
+		name, _ := r.Body["name"].(string)
+		k := strings.ToLower(r.Type) + " " + name
+		if seen[k] {
+			delete(out, k)
+			continue
+		}
+		seen[k] = true
+		out[k] = r
+	}
+	return out
+}
+
+func TestBaselinesReadDeclaredResourcesAsTheCompiledTemplateDoes(t *testing.T) {
+	dir := corpus.Dir(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "bicep-baselines", "valid", "*", "main.bicep"))
+	if len(files) == 0 {
+		t.Skip("no valid Bicep baselines")
+	}
+	for _, file := range files {
+		name := filepath.Base(filepath.Dir(file))
+		t.Run(name, func(t *testing.T) {
+			if why, ok := leftOut[name]; ok {
+				t.Skip(why)
+			}
+			fromBicep, _ := bicep.Load([]string{filepath.ToSlash(file)}, bicep.Options{})
+			fromARM, _ := arm.Load([]string{filepath.ToSlash(filepath.Join(filepath.Dir(file), "main.json"))}, arm.Options{})
+			bs, as := byTypeAndName(fromBicep), byTypeAndName(fromARM)
+			var out []string
+			for _, k := range slices.Sorted(maps.Keys(as)) {
+				if b := bs[k]; b != nil {
+					readThroughReference(k, b.Body, as[k].Body, &out)
+				}
+			}
+			if len(out) > 0 {
+				t.Errorf("main.json leaves unknown what main.bicep reads:\n  %s", strings.Join(out, "\n  "))
 			}
 		})
 	}

@@ -416,16 +416,25 @@ func (d *deployment) selector(n *ast.SelectorExpr, e *env, st *state) any {
 			}
 		}
 	}
-	return d.property(d.eval(n.X, e, st), n.Sel.Name, n.Safe, n)
+	return d.property(d.eval(n.X, e, st), n.Sel.Name, n.Safe, n, st)
 }
 
 // property reads v.name. A property an object lacks is unknown, not an error: in valid Bicep it
 // is a runtime property (a resource's principalId) or comes from an input lensix does not have.
-func (d *deployment) property(v any, name string, safe bool, at ast.Node) any {
+// A resource's declared property rests on what the resource rests on, as reference() does in
+// the ARM it compiles to; its id, name, type and API version are written into that ARM as they are.
+func (d *deployment) property(v any, name string, safe bool, at ast.Node, st *state) any {
 	switch x := v.(type) {
 	case *resource.Unknown:
 		return x
 	case *resourceRef:
+		switch strings.ToLower(name) {
+		case "id", "name", "type", "apiversion":
+		default:
+			if x.unknownCopy == nil {
+				st.add(x.inst.assumed)
+			}
+		}
 		return x.property(name)
 	case *moduleRef:
 		return x.property(name, at)
@@ -488,7 +497,7 @@ func (d *deployment) index(n *ast.IndexExpr, e *env, st *state) any {
 		if !ok {
 			return d.fail(n, fmt.Errorf("an object index must be a string, not %s", funcs.TypeName(i)))
 		}
-		return d.property(arr, key, n.Safe, n)
+		return d.property(arr, key, n.Safe, n, st)
 	}
 	return d.fail(n, fmt.Errorf("cannot index %s", funcs.TypeName(x)))
 }
