@@ -67,6 +67,25 @@ func TestBadInputIsADiagnosticAndTheRestIsEvaluated(t *testing.T) {
 	}
 }
 
+func TestACopyCountThatIsNoWholeNumberIsNamedForWhatItIs(t *testing.T) {
+	tests := []struct {
+		name, count, summary string
+	}{
+		{"a count written as a string says it is a string", `"3"`, `The copy loop's count is a string ("3")`},
+		{"a count past the limit gives the number", `801`, "The copy loop's count is 801"},
+		{"a fractional count gives the number", `1.5`, "The copy loop's count is 1.5"},
+		{"a count that is an array says so", `[3]`, "The copy loop's count is an array"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags := load(t, arm.Options{}, "t.json", template(`"resources": [{"copy": {"name": "l", "count": `+tt.count+`}, "type": "A.B/c", "apiVersion": "1", "name": "[concat('a', copyIndex())]"}]`))
+			if len(diags) != 1 || diags[0].Severity != diag.Error || diags[0].Summary != tt.summary {
+				t.Errorf("got %v, want one error %q", diags, tt.summary)
+			}
+		})
+	}
+}
+
 func TestMissingPropertyOfAnAssumedDefaultIsUnknown(t *testing.T) {
 	body := template(`"parameters": {"cfg": {"type": "object", "defaultValue": {}}},
 		"resources": [{"type": "A.B/c", "apiVersion": "1", "name": "x", "properties": {"tier": "[parameters('cfg').tier]"}}]`)

@@ -201,7 +201,14 @@ func (c *evalCtx) count(entry *jsonpos.Node) (int, *resource.Unknown) {
 	}
 	n, ok := funcs.AsInt(v)
 	if !ok || n < 0 || n > maxCopy {
-		c.d.l.report(c.d.src.file, cn.Start, diag.Error, fmt.Sprintf("The copy loop's count is %v", v),
+		got := describeType(v)
+		switch v := v.(type) {
+		case int64, float64, bool:
+			got = fmt.Sprint(v)
+		case string:
+			got = fmt.Sprintf("%s (%q)", got, v)
+		}
+		c.d.l.report(c.d.src.file, cn.Start, diag.Error, "The copy loop's count is "+got,
 			fmt.Sprintf("the count must be a whole number from 0 to %d", maxCopy))
 		return 0, &resource.Unknown{Reason: "the copy loop's count is invalid"}
 	}
