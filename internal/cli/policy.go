@@ -298,6 +298,7 @@ func policyReport(ctx context.Context, opts *PolicyEvalOptions, cfg *suppress.Co
 		policyIDs = append(policyIDs, c.ID)
 	}
 	diags = append(diags, suppress.UnknownChecks(resources, policyIDs)...)
+	diags = append(diags, suppress.Unused(eval.Findings, resources, cfg, policyIDs, false)...)
 	diags.Sort()
 	return &report.Report{
 		Version:   opts.Version,
