@@ -244,7 +244,7 @@ func (c *evalCtx) fixDefaults(n *jsonpos.Node, what string, used []string, neste
 		if nested || p == nil || p.supplied != nil {
 			return fmt.Sprintf("have the nested deployment that deploys it pass %s", resource.ParameterList(used))
 		}
-		choices[i] = c.d.otherValues(p.decl)
+		choices[i] = c.d.constraints(p).OtherValues(p.value)
 	}
 	deploys, want := func(v any) bool { return v == true }, "true"
 	if what == "copy count" {
@@ -253,7 +253,7 @@ func (c *evalCtx) fixDefaults(n *jsonpos.Node, what string, used []string, neste
 	if values := c.firstThatDeploys(n, used, choices, deploys); values != nil {
 		flags := make([]string, len(used))
 		for i, name := range used {
-			flags[i] = fmt.Sprintf("--param %s=%s", l.rootParams[strings.ToLower(name)].name, flagValue(values[i]))
+			flags[i] = fmt.Sprintf("--param %s=%s", l.rootParams[strings.ToLower(name)].name, FlagValue(values[i]))
 		}
 		return "pass " + strings.Join(flags, " ")
 	}
@@ -293,8 +293,8 @@ func (c *evalCtx) firstThatDeploys(n *jsonpos.Node, used []string, choices [][]a
 		if deploys(again.value(n)) {
 			return values
 		}
-		i := 0 // the next combination, the last parameter's choices turning fastest
-		for i = len(pick) - 1; i >= 0; i-- {
+		i := len(pick) - 1 // the next combination, the last parameter's choices turning fastest
+		for ; i >= 0; i-- {
 			if pick[i]++; pick[i] < len(choices[i]) {
 				break
 			}
@@ -306,50 +306,3 @@ func (c *evalCtx) firstThatDeploys(n *jsonpos.Node, used []string, choices [][]a
 	}
 	return nil
 }
-
-// otherValues lists values to try for a parameter instead of its default: the other bool, the
-// other allowed values, or a count of one for an integer that defaults to 0.
-func (d *deployment) otherValues(decl *jsonpos.Node) []any {
-	var def any
-	if n := decl.Get("defaultValue"); n != nil {
-		def = n.Value()
-	}
-	var out []any
-	if allowed := d.typeAttr(decl, "allowedValues"); allowed != nil && allowed.Kind == jsonpos.Array {
-		for _, v := range allowed.Value().([]any) {
-			switch v.(type) {
-			case string, bool, int64, float64:
-				if !funcs.Equal(v, def) {
-					out = append(out, v)
-				}
-			}
-		}
-		return out
-	}
-	switch d.typeName(decl) {
-	case "bool":
-		if b, ok := def.(bool); ok {
-			return []any{!b}
-		}
-		return []any{true, false}
-	case "int":
-		if n, ok := funcs.AsInt(def); ok && n == 0 {
-			return []any{int64(1)}
-		}
-	}
-	return nil
-}
-
-// flagValue writes a suggested value as --param takes it, quoted for a shell where it must be.
-func flagValue(v any) string {
-	if n, ok := funcs.AsInt(v); ok {
-		return fmt.Sprint(n)
-	}
-	s := fmt.Sprint(v)
-	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return !strings.ContainsRune(shellSafe, r) }) {
-		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-	}
-	return s
-}
-
-const shellSafe = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:/@+,"
