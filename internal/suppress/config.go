@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/lensix/lensix/internal/resource"
 )
 
 // Config is the content of a .lensix.yaml file.
@@ -66,7 +68,7 @@ type Rule struct {
 
 	expires time.Time
 	pattern *regexp.Regexp
-	line    int // of the entry in File, for messages; 0 when unknown
+	at      resource.Pos // of the entry in File, for messages; zero when unknown
 }
 
 // DefaultFile is the config file lensix looks for when none is named.
@@ -171,7 +173,7 @@ func globRegexp(glob string, segments bool) *regexp.Regexp {
 	return regexp.MustCompile(flags + b.String())
 }
 
-// lineSuppressions records the line of each suppressions entry, so warnings about one can point
+// lineSuppressions records the position of each suppressions entry, so warnings about one can point
 // at it; Decode has already rejected a file this cannot read.
 func (c *Config) lineSuppressions(data []byte) {
 	var doc yaml.Node
@@ -185,7 +187,7 @@ func (c *Config) lineSuppressions(data []byte) {
 		}
 		for j, entry := range top[i+1].Content {
 			if j < len(c.Suppressions) {
-				c.Suppressions[j].line = entry.Line
+				c.Suppressions[j].at = resource.Pos{Line: entry.Line, Column: entry.Column}
 			}
 		}
 	}

@@ -80,7 +80,7 @@ func Unused(findings []check.Finding, resources []*resource.Resource, cfg *Confi
 			Severity: diag.Warning,
 			Summary:  fmt.Sprintf("Suppression of %s for %s in %s matches no result; remove it", rule.Check, rule.Resource, cfg.File),
 			Detail:   detail,
-			Range:    resource.Range{Filename: cfg.File, Start: resource.Pos{Line: rule.line}},
+			Range:    resource.Range{Filename: cfg.File, Start: rule.at},
 		})
 	}
 	return out

@@ -129,6 +129,9 @@ suppressions:
 					!strings.Contains(d.Summary, w.summary) || !strings.Contains(d.Detail, w.detail) {
 					t.Errorf("got %s at %v: %s / %s, want a warning at %s:%d: %s / %s", d.Severity, d.Range, d.Summary, d.Detail, file, w.line, w.summary, w.detail)
 				}
+				if tt.config && d.Range.Start.Column != 5 {
+					t.Errorf("warning at column %d, want 5, where the entry starts", d.Range.Start.Column)
+				}
 			}
 		})
 	}
