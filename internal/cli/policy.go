@@ -293,11 +293,9 @@ func policyReport(ctx context.Context, opts *PolicyEvalOptions, cfg *suppress.Co
 	eval := policy.EvaluateAll(defs, resources, params, &policy.Env{Resources: resources, Now: opts.Now()})
 	diags = append(diags, eval.Diags...)
 	suppress.Apply(eval.Findings, cfg, opts.Now())
-	var policyIDs []string
-	for _, c := range eval.Checks {
-		policyIDs = append(policyIDs, c.ID)
-	}
+	policyIDs := checkIDs(eval.Checks)
 	diags = append(diags, suppress.UnknownChecks(resources, policyIDs)...)
+	diags = append(diags, suppress.Unused(eval.Findings, resources, cfg, policyIDs, false)...)
 	diags.Sort()
 	return &report.Report{
 		Version:   opts.Version,
@@ -328,6 +326,8 @@ func addPolicyFindings(rep *report.Report, resources []*resource.Resource, defs 
 	check.SortFindings(rep.Findings)
 	rep.Checks = append(rep.Checks, eval.Checks...)
 	rep.Errors = append(rep.Errors, append(diags, eval.Diags...)...)
+	// The scan judged the suppressions of the built-in checks; these are the definitions'.
+	rep.Errors = append(rep.Errors, suppress.Unused(eval.Findings, resources, cfg, checkIDs(eval.Checks), false)...)
 	rep.Errors.Sort()
 }
 
@@ -354,4 +354,12 @@ func skipRunningChecks(defs []*policy.Definition, running []*check.Check) ([]*po
 		})
 	}
 	return kept, diags
+}
+
+func checkIDs(checks []*check.Check) []string {
+	ids := make([]string, len(checks))
+	for i, c := range checks {
+		ids[i] = c.ID
+	}
+	return ids
 }

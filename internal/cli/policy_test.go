@@ -267,6 +267,16 @@ func TestScanPoliciesCountAsChecksSuppressionsMayName(t *testing.T) {
 		{"a suppression naming a policy definition that runs is no warning", "deny-eastus", false},
 		{"a suppression naming a misspelled policy definition is warned", "deny-eastsu", true},
 	}
+	t.Run("a suppression of a definition the resource complies with is warned", func(t *testing.T) {
+		tmpl := filepath.Join(t.TempDir(), "main.json")
+		_ = os.WriteFile(tmpl, []byte(`{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0", "resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "sa",
+  "location": "westeurope", "metadata": {"lensix": {"ignore": [{"check": "deny-eastus", "reason": "r"}]}}}]}`), 0o644)
+		_, out, stderr := run(t, "scan", tmpl, "--policies", policies, "-o", "json")
+		if !strings.Contains(out, "Suppression of deny-eastus matches no result") {
+			t.Errorf("no unused-suppression warning\n%s%s", out, stderr)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tmpl := filepath.Join(t.TempDir(), "main.json")
@@ -276,6 +286,42 @@ func TestScanPoliciesCountAsChecksSuppressionsMayName(t *testing.T) {
 			_, out, stderr := run(t, "scan", tmpl, "--policies", policies, "-o", "json")
 			if warned := strings.Contains(out, `unknown check \"`+tt.checkID+`\"`); warned != tt.warned {
 				t.Errorf("warned %v, want %v\n%s%s", warned, tt.warned, out, stderr)
+			}
+			if !tt.warned && strings.Contains(out, "matches no result") {
+				t.Errorf("a suppression that silenced a definition's failure is reported unused\n%s", out)
+			}
+		})
+	}
+}
+
+func TestPolicyEvalWarnsAtSuppressionsOfADefinitionThatMatchNoResult(t *testing.T) {
+	defs := t.TempDir()
+	_ = os.WriteFile(filepath.Join(defs, "deny.json"), []byte(`{"name": "deny-eastus", "properties": {"mode": "All",
+		"policyRule": {"if": {"field": "location", "equals": "eastus"}, "then": {"effect": "deny"}}}}`), 0o644)
+	tests := []struct {
+		name, location string
+		warned         bool
+	}{
+		{"a suppression of a definition the resource complies with is warned", "westeurope", true},
+		{"a suppression that silenced a denied resource is no warning", "eastus", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			_ = os.WriteFile(filepath.Join(dir, "main.json"), []byte(`{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0", "resources": [{"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "sa",
+  "location": "`+tt.location+`", "metadata": {"lensix": {"ignore": [{"check": "deny-eastus", "reason": "r"}]}}}]}`), 0o644)
+			opts := &PolicyEvalOptions{Definitions: []string{defs}, Paths: []string{dir}, Now: func() time.Time { return time.Unix(0, 0) }}
+			rep, err := policyReport(context.Background(), opts, &suppress.Config{}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			warned := false
+			for _, d := range rep.Errors {
+				warned = warned || strings.Contains(d.Summary, "Suppression of deny-eastus matches no result")
+			}
+			if warned != tt.warned {
+				t.Errorf("warned %v, want %v; diagnostics %v", warned, tt.warned, rep.Errors)
 			}
 		})
 	}

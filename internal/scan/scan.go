@@ -64,6 +64,7 @@ func Evaluate(resources []*resource.Resource, diags diag.Diagnostics, opts Optio
 		others = append(others, c.ID)
 	}
 	diags = append(diags, suppress.UnknownChecks(resources, others)...)
+	diags = append(diags, suppress.Unused(findings, resources, opts.Config, checkIDs(opts.Checks), len(opts.PolicyIDs) == 0 && allChecks(opts.Checks))...)
 	diags.Sort()
 	return &report.Report{
 		Version:   opts.Version,
@@ -72,6 +73,29 @@ func Evaluate(resources []*resource.Resource, diags diag.Diagnostics, opts Optio
 		Checks:    opts.Checks,
 		Resources: len(resources),
 	}
+}
+
+func checkIDs(checks []*check.Check) []string {
+	ids := make([]string, len(checks))
+	for i, c := range checks {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// allChecks reports whether checks holds every registered check: only then is a suppression of
+// all checks ("*") that matched nothing known to be stale.
+func allChecks(checks []*check.Check) bool {
+	running := map[string]bool{}
+	for _, c := range checks {
+		running[c.ID] = true
+	}
+	for _, c := range check.All() {
+		if !running[c.ID] {
+			return false
+		}
+	}
+	return true
 }
 
 // Resources derives the ARM-shaped resources of every input below opts.Paths, without judging

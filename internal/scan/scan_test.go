@@ -188,3 +188,50 @@ func TestParameterNamesAreCheckedAcrossARMAndBicepTemplates(t *testing.T) {
 		})
 	}
 }
+
+func TestRunWarnsAtSuppressionsThatMatchNoResultOfACheckThatRan(t *testing.T) {
+	ignore := func(check string) string {
+		return `"metadata": {"lensix": {"ignore": [{"check": "` + check + `", "reason": "r"}]}}`
+	}
+	template := func(resources ...string) string {
+		return `{` + armSchema + `, "resources": [` + strings.Join(resources, ",\n") + `]}`
+	}
+	const fixed = `{"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "fixed", "location": "x", "identity": {"type": "SystemAssigned"}, `
+	const loop = `{"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "[concat('a', copyIndex())]", "location": "x",
+  "copy": {"name": "l", "count": 2}, "identity": "[if(equals(copyIndex(), 0), createObject('type', 'SystemAssigned'), null())]", `
+	tests := []struct {
+		name     string
+		src      string
+		checks   []*check.Check
+		policies []string
+		want     int
+	}{
+		{"a suppression on a resource that passes is warned", template(fixed + ignore("apimgmt_nomanagedidentity") + `}`), check.All(), nil, 1},
+		{"a suppression of a check deselected by --skip-checks is no warning", template(fixed + ignore("apimgmt_nomanagedidentity") + `}`), nil, nil, 0},
+		{"a suppression that silenced one copy of a loop is used", template(loop + ignore("apimgmt_nomanagedidentity") + `}`), check.All(), nil, 0},
+		{"a wildcard on a resource that passes every check is warned", template(fixed + ignore("*") + `}`), check.All(), nil, 1},
+		{"a wildcard is no warning while policy definitions run beside the checks", template(fixed + ignore("*") + `}`), check.All(), []string{"deny-eastus"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			write(t, "main.json", []byte(tt.src))
+			rep, err := Run(context.Background(), Options{Paths: []string{"."}, Checks: tt.checks, PolicyIDs: tt.policies, Config: &suppress.Config{}, Now: time.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got int
+			for _, d := range rep.Errors {
+				if strings.Contains(d.Summary, "matches no result") {
+					got++
+					if d.Range.Filename != "main.json" || d.Range.Start.Line == 0 {
+						t.Errorf("warning %v is not at the suppression", d)
+					}
+				}
+			}
+			if got != tt.want {
+				t.Errorf("got %d unused-suppression warnings, want %d; diagnostics %v", got, tt.want, rep.Errors)
+			}
+		})
+	}
+}

@@ -54,10 +54,13 @@ func inline(f *check.Finding) (resource.Suppression, bool) {
 	return resource.Suppression{}, false
 }
 
+// matches compares check IDs without letter case, as inline suppressions do.
 func (r *Rule) matches(checkID string, res *resource.Resource) bool {
-	if r.Check != "*" && r.Check != checkID {
-		return false
-	}
+	return (r.Check == "*" || strings.EqualFold(r.Check, checkID)) && r.names(res)
+}
+
+// names reports whether the rule's resource glob matches res's address, name or ID.
+func (r *Rule) names(res *resource.Resource) bool {
 	for _, candidate := range []string{res.Provenance.Address, res.Name, res.ID} {
 		if candidate != "" && r.pattern.MatchString(candidate) {
 			return true

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/lensix/lensix/internal/resource"
 )
 
 // Config is the content of a .lensix.yaml file.
@@ -66,6 +68,7 @@ type Rule struct {
 
 	expires time.Time
 	pattern *regexp.Regexp
+	at      resource.Pos // of the entry in File, for messages; zero when unknown
 }
 
 // DefaultFile is the config file lensix looks for when none is named.
@@ -92,6 +95,7 @@ func Parse(file string, data []byte) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w (see docs/configuration.md)", file, err)
 	}
 	cfg.File = file
+	cfg.lineSuppressions(data)
 	for i, p := range cfg.Policies {
 		if !filepath.IsAbs(p) {
 			cfg.Policies[i] = filepath.Join(filepath.Dir(file), p)
@@ -167,4 +171,24 @@ func globRegexp(glob string, segments bool) *regexp.Regexp {
 		flags = "(?i)" // resource IDs and names compare without case in Azure
 	}
 	return regexp.MustCompile(flags + b.String())
+}
+
+// lineSuppressions records the position of each suppressions entry, so warnings about one can point
+// at it; Decode has already rejected a file this cannot read.
+func (c *Config) lineSuppressions(data []byte) {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return
+	}
+	top := doc.Content[0].Content
+	for i := 0; i+1 < len(top); i += 2 {
+		if top[i].Value != "suppressions" {
+			continue
+		}
+		for j, entry := range top[i+1].Content {
+			if j < len(c.Suppressions) {
+				c.Suppressions[j].at = resource.Pos{Line: entry.Line, Column: entry.Column}
+			}
+		}
+	}
 }

@@ -84,6 +84,9 @@ suppressions:
     resource: azurerm_api_management.old
     reason: was fixed long ago
     expires: 2020-01-01
+  - check: APIMGMT_NoManagedIdentity
+    resource: azurerm_api_management.shouty
+    reason: legacy
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -119,6 +122,8 @@ suppressions:
 			time.Now(), check.Suppressed, "config", ""},
 		{"a rule past its expiry lets the failure return with a note", finding(check.Fail, &resource.Resource{Provenance: resource.Provenance{Address: "azurerm_api_management.old"}}),
 			time.Now(), check.Fail, "", "expired on 2020-01-01"},
+		{"a config rule naming the check in another case suppresses", finding(check.Fail, &resource.Resource{Provenance: resource.Provenance{Address: "azurerm_api_management.shouty"}}),
+			time.Now(), check.Suppressed, "config", ""},
 		{"a rule for another resource does not apply", finding(check.Fail, &resource.Resource{Provenance: resource.Provenance{Address: "azurerm_api_management.new"}}),
 			time.Now(), check.Fail, "", ""},
 	}

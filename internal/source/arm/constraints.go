@@ -143,3 +143,47 @@ func utf16Length(s string) int {
 	}
 	return n
 }
+
+// OtherValues lists values to try for a parameter instead of def, its default, to switch on a
+// resource the default switches off: the other allowed values (scalars), else the other bool, or
+// a count of one for an integer whose default is 0. nil when lensix cannot guess one.
+func (c Constraints) OtherValues(def any) []any {
+	if c.AllowedValues != nil {
+		var out []any
+		for _, v := range c.AllowedValues {
+			switch v.(type) {
+			case string, bool, int64, float64:
+				if !funcs.Equal(v, def) {
+					out = append(out, v)
+				}
+			}
+		}
+		return out
+	}
+	switch c.Type {
+	case "bool":
+		if b, ok := def.(bool); ok {
+			return []any{!b}
+		}
+		return []any{true, false}
+	case "int":
+		if n, ok := funcs.AsInt(def); ok && n == 0 {
+			return []any{int64(1)}
+		}
+	}
+	return nil
+}
+
+// FlagValue writes a scalar as --param takes it, quoted for a shell where it must be.
+func FlagValue(v any) string {
+	if n, ok := funcs.AsInt(v); ok {
+		return fmt.Sprint(n)
+	}
+	s := fmt.Sprint(v)
+	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return !strings.ContainsRune(shellSafe, r) }) {
+		return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	}
+	return s
+}
+
+const shellSafe = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:/@+,"

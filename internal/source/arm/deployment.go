@@ -283,17 +283,22 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 // allowedValues, as Resource Manager would reject it. The value itself is not shown: it may be a
 // secret.
 func (d *deployment) checkValue(p *param) {
+	for _, v := range d.constraints(p).Check(p.value) {
+		d.reportValue(p, d.typeAttr(p.decl, v.Constraint),
+			fmt.Sprintf("The value given for parameter %q (from %s) %s", p.name, p.supplied.from, v.Problem),
+			"Resource Manager would reject the deployment; lensix evaluated the value as given")
+	}
+}
+
+// constraints reads what p's declaration asks of a value, through "$ref" types.
+func (d *deployment) constraints(p *param) Constraints {
 	c := Constraints{Type: d.typeName(p.decl)}
 	c.MinValue, c.MaxValue = d.intAttr(p.decl, "minValue"), d.intAttr(p.decl, "maxValue")
 	c.MinLength, c.MaxLength = d.intAttr(p.decl, "minLength"), d.intAttr(p.decl, "maxLength")
 	if allowed := d.typeAttr(p.decl, "allowedValues"); allowed != nil && allowed.Kind == jsonpos.Array {
 		c.AllowedValues = allowed.Value().([]any)
 	}
-	for _, v := range c.Check(p.value) {
-		d.reportValue(p, d.typeAttr(p.decl, v.Constraint),
-			fmt.Sprintf("The value given for parameter %q (from %s) %s", p.name, p.supplied.from, v.Problem),
-			"Resource Manager would reject the deployment; lensix evaluated the value as given")
-	}
+	return c
 }
 
 // reportValue reports a problem with a given value where it is written, or, for a --param value,

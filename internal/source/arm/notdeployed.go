@@ -2,6 +2,7 @@ package arm
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -20,6 +21,9 @@ type counterfactual struct {
 	// variables holds the variables evaluated again so far (nil while one is being evaluated),
 	// so a diamond of variables is evaluated once and a cycle ends.
 	variables map[*variable]any
+	// try gives parameters of the root template (by lower-case name) a value, to test whether a
+	// suggested value deploys the resource.
+	try map[string]any
 }
 
 // defaultParams lists the parameters whose defaults assumptions rest on: their keys are
@@ -42,6 +46,9 @@ func (d *deployment) parameterWithoutDefaults(c *evalCtx, name string) (any, err
 		return v, err
 	}
 	p := d.params[strings.ToLower(name)]
+	if v, ok := d.tried(c.withoutDefaults.try, p); ok {
+		return v, nil
+	}
 	used := defaultParams(p.assumed)
 	if p.supplied != nil {
 		used = defaultParams(p.supplied.assumed)
@@ -54,6 +61,33 @@ func (d *deployment) parameterWithoutDefaults(c *evalCtx, name string) (any, err
 		c.withoutDefaults.nested = true
 	}
 	return &resource.Unknown{Reason: fmt.Sprintf("parameter %q rests on a default", p.name)}, nil
+}
+
+// passThrough matches a value a nested deployment passes that is a parameter of its own, as is.
+var passThrough = regexp.MustCompile(`^"\[\s*parameters\(\s*'([^']+)'\s*\)\s*\]"`)
+
+// tried is the value try gives p: p's own when it is the root template's, else the one of the root
+// parameter a nested deployment passes to p as is.
+func (d *deployment) tried(try map[string]any, p *param) (any, bool) {
+	if try == nil {
+		return nil, false
+	}
+	if p.supplied == nil {
+		v, ok := try[strings.ToLower(p.name)]
+		return v, ok && d.l.rootParams[strings.ToLower(p.name)] == p
+	}
+	used := defaultParams(p.supplied.assumed)
+	if p.supplied.file == nil || len(used) != 1 {
+		return nil, false
+	}
+	// The root parameter's value passed on unchanged (through a nested template between them too).
+	root := d.l.rootParams[strings.ToLower(used[0])]
+	m := passThrough.FindSubmatch(p.supplied.file.Source()[p.supplied.valueAt:])
+	if m == nil || !strings.EqualFold(string(m[1]), used[0]) || root == nil || !funcs.Equal(root.value, p.supplied.value) {
+		return nil, false
+	}
+	v, ok := try[strings.ToLower(used[0])]
+	return v, ok
 }
 
 // variableWithoutDefaults evaluates a variable that rests on parameter defaults again, without them.
@@ -117,7 +151,7 @@ func (d *deployment) offByDefaults(rn *jsonpos.Node, c *evalCtx, p *parent, n *j
 		Provenance: resource.Provenance{Source: "arm", Range: d.src.file.Range(rn.Start, rn.End)},
 		Switch:     fmt.Sprintf("its %s %s is %s", what, n.Str, value),
 		Defaults:   used,
-		Fix:        d.l.fixDefaults(used, nested),
+		Fix:        c.fixDefaults(n, what, used, nested),
 		Deploys:    d.deployedTypes(rn, quiet, 0),
 	})
 }
@@ -198,30 +232,77 @@ func (c *evalCtx) decidedByDefaults(n *jsonpos.Node, off func(any) bool) ([]stri
 	return slices.Compact(cf.used), cf.nested
 }
 
-// fixDefaults says how to give the parameters in used a value: --param for those of the
-// template the user deploys; a nested template's own come from the deployment that deploys it.
-func (l *loader) fixDefaults(used []string, nested bool) string {
-	var flags []string
-	for _, name := range used {
+// fixDefaults says how to give the parameters in used a value so that n (what: the condition or
+// the copy count) deploys the resource: --param for those of the template the user deploys, with
+// values that were tried and do, else a placeholder; a nested template's own come from the
+// deployment that deploys it.
+func (c *evalCtx) fixDefaults(n *jsonpos.Node, what string, used []string, nested bool) string {
+	l := c.d.l
+	choices := make([][]any, len(used))
+	for i, name := range used {
 		p := l.rootParams[strings.ToLower(name)]
 		if nested || p == nil || p.supplied != nil {
 			return fmt.Sprintf("have the nested deployment that deploys it pass %s", resource.ParameterList(used))
 		}
-		flags = append(flags, fmt.Sprintf("--param %s=%s", p.name, otherValue(p.decl)))
+		choices[i] = c.d.constraints(p).OtherValues(p.value)
 	}
-	return "pass " + strings.Join(flags, " ")
+	deploys, want := func(v any) bool { return v == true }, "true"
+	if what == "copy count" {
+		deploys, want = func(v any) bool { n, ok := funcs.AsInt(v); return ok && n > 0 }, "more than 0"
+	}
+	if values := c.firstThatDeploys(n, used, choices, deploys); values != nil {
+		flags := make([]string, len(used))
+		for i, name := range used {
+			flags[i] = fmt.Sprintf("--param %s=%s", l.rootParams[strings.ToLower(name)].name, FlagValue(values[i]))
+		}
+		return "pass " + strings.Join(flags, " ")
+	}
+	flags := make([]string, len(used))
+	for i, name := range used {
+		flags[i] = fmt.Sprintf("--param %s=VALUE", l.rootParams[strings.ToLower(name)].name)
+	}
+	values := "a value that makes"
+	if len(used) > 1 {
+		values = "values that make"
+	}
+	return fmt.Sprintf("pass %s with %s %s %s", strings.Join(flags, " "), values, n.Str, want)
 }
 
-// otherValue suggests a value for a parameter other than its default: the other bool, a count
-// of one, else a placeholder.
-func otherValue(decl *jsonpos.Node) string {
-	switch def := decl.Get("defaultValue"); {
-	case def != nil && def.Kind == jsonpos.Bool:
-		return fmt.Sprint(!def.Bool)
-	case def != nil && def.Kind == jsonpos.Number:
-		if n, ok := funcs.AsInt(def.Value()); ok && n == 0 {
-			return "1"
+// maxTries bounds the combinations of suggested values evaluated for one declaration.
+const maxTries = 64
+
+// firstThatDeploys evaluates n again with each combination of the choices for the parameters in
+// used and returns the first whose value deploys, or nil.
+func (c *evalCtx) firstThatDeploys(n *jsonpos.Node, used []string, choices [][]any, deploys func(any) bool) []any {
+	c.d.l.quiet++ // n's problems were reported when it was evaluated
+	defer func() { c.d.l.quiet-- }()
+	pick := make([]int, len(used))
+	for tries := 0; tries < maxTries; tries++ {
+		try := map[string]any{}
+		values := make([]any, len(used))
+		for i, name := range used {
+			if len(choices[i]) == 0 {
+				return nil // a value lensix cannot guess
+			}
+			values[i] = choices[i][pick[i]]
+			try[strings.ToLower(name)] = values[i]
+		}
+		again := *c
+		again.assumed = assumptions{}
+		again.withoutDefaults = &counterfactual{variables: map[*variable]any{}, try: try}
+		if deploys(again.value(n)) {
+			return values
+		}
+		i := len(pick) - 1 // the next combination, the last parameter's choices turning fastest
+		for ; i >= 0; i-- {
+			if pick[i]++; pick[i] < len(choices[i]) {
+				break
+			}
+			pick[i] = 0
+		}
+		if i < 0 {
+			return nil
 		}
 	}
-	return "VALUE"
+	return nil
 }

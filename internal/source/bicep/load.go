@@ -208,7 +208,7 @@ func LoadAll(files []string, opts Options) Result {
 		l.taint = resource.Taint{}
 		d := l.newDeployment(r.file, r.params, "", nil)
 		d.scope = opts.Scope.For(targetLevel(r.file))
-		l.rootParams, l.notDeployedAt = d.params, map[ast.Decl]bool{}
+		l.rootDeployment, l.rootParams, l.notDeployedAt = d, d.params, map[ast.Decl]bool{}
 		first := len(l.diags)
 		resources := d.run()
 		// A message may quote a value made of a secure one.
@@ -241,6 +241,8 @@ type suppliedParam struct {
 	at *resource.Range
 	// raw is the text of a --param value, used as is for a string parameter ("--param tag=123").
 	raw *string
+	// passes names what a module declaration passes as is ("deployApim: prod"), else "".
+	passes string
 }
 
 type loader struct {
@@ -265,10 +267,11 @@ type loader struct {
 	// notDeployed are the declarations parameter defaults switched off, once each (by
 	// notDeployedAt); rootParams are the parameters of the root being evaluated, which --param
 	// sets.
-	notDeployed   []resource.NotDeployed
-	notDeployedAt map[ast.Decl]bool
-	rootParams    map[string]*symbol
-	quiet         int // while above 0, problems are not reported: a value is evaluated again
+	notDeployed    []resource.NotDeployed
+	notDeployedAt  map[ast.Decl]bool
+	rootParams     map[string]*symbol
+	rootDeployment *deployment // the root being evaluated, whose parameters rootParams are
+	quiet          int         // while above 0, problems are not reported: a value is evaluated again
 	// armBudget bounds the ARM templates used as modules, together, as one scan.
 	armBudget arm.Budget
 }

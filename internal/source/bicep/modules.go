@@ -269,6 +269,11 @@ func (d *deployment) moduleParams(x ast.Expr, e *env, st *state, into map[string
 			ps := &state{}
 			v := d.propertyValue(it, e, ps)
 			into[key] = suppliedParam{value: v, assumed: ps.assumed}
+			if id, ok := it.Value.(*ast.Ident); ok {
+				sp := into[key]
+				sp.passes = id.Name
+				into[key] = sp
+			}
 		case *ast.SpreadExpr:
 			if v, ok := d.eval(it.X, e, st).(map[string]any); ok {
 				for k, val := range v {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/lensix/lensix/internal/resource"
+	"github.com/lensix/lensix/internal/source/arm"
+	"github.com/lensix/lensix/internal/source/arm/funcs"
 	"github.com/lensix/lensix/internal/source/bicep/ast"
 )
 
@@ -18,6 +20,9 @@ type counterfactual struct {
 	// variables holds the variables evaluated again so far (nil while one is being evaluated),
 	// so a diamond of variables is evaluated once and a cycle ends.
 	variables map[*symbol]any
+	// try gives parameters of the root (by name) a value, to test whether a suggested value
+	// deploys the resource.
+	try map[string]any
 }
 
 // defaultParams lists the parameters whose defaults assumptions rest on: their keys are
@@ -36,6 +41,9 @@ func defaultParams(assumed map[string]string) []string {
 // or one of those a module's caller passed it.
 func (d *deployment) paramWithoutDefaults(sym *symbol, st *state) any {
 	v := d.param(sym, st)
+	if v, ok := d.tried(st.withoutDefaults.try, sym); ok {
+		return v
+	}
 	used := defaultParams(sym.assumed)
 	if len(used) == 0 {
 		return v
@@ -46,6 +54,30 @@ func (d *deployment) paramWithoutDefaults(sym *symbol, st *state) any {
 		cf.nested[name] = true
 	}
 	return &resource.Unknown{Reason: "the parameter rests on a default"}
+}
+
+// tried is the value try gives sym: its own when it is the root's parameter, else the one of the
+// root parameter a module declaration passes to it as is.
+func (d *deployment) tried(try map[string]any, sym *symbol) (any, bool) {
+	if try == nil {
+		return nil, false
+	}
+	name := sym.decl.(*ast.ParamDecl).Name.Name
+	if d.l.rootParams[name] == sym {
+		v, ok := try[name]
+		return v, ok
+	}
+	sp, ok := d.suppliedValue(name)
+	used := defaultParams(sp.assumed)
+	if !ok || len(used) != 1 || sp.passes != used[0] {
+		return nil, false
+	}
+	// The root parameter's value passed on unchanged (through a module between them too).
+	if root := d.l.rootParams[used[0]]; root == nil || !funcs.Equal(root.value, sp.value) {
+		return nil, false
+	}
+	v, ok := try[used[0]]
+	return v, ok
 }
 
 // variableWithoutDefaults evaluates a variable that rests on parameter defaults again, without
@@ -123,7 +155,7 @@ func (d *deployment) recordOff(decl ast.Decl, typ, symbol string, body *ast.Obje
 		Provenance: resource.Provenance{Source: "bicep", Range: d.file.rangeOf(decl.Pos(), decl.End()), Address: d.prefix + symbol},
 		Switch:     fmt.Sprintf(sw, d.file.text(x)),
 		Defaults:   used,
-		Fix:        d.l.fixDefaults(used, nested),
+		Fix:        d.fixDefaults(x, e, strings.Contains(sw, "loop"), used, nested),
 		Deploys:    deploys,
 	})
 }
@@ -202,30 +234,85 @@ func (d *deployment) decidedByDefaults(x ast.Expr, e *env, off func(any) bool) (
 	return slices.Compact(cf.used), len(cf.nested) > 0
 }
 
-// fixDefaults says how to give the parameters in used a value: --param for those of the root
-// template; a module's own (nested) come from the module declaration that deploys it.
-func (l *loader) fixDefaults(used []string, nested bool) string {
-	var flags []string
-	for _, name := range used {
+// fixDefaults says how to give the parameters in used a value so that x (a condition, or a loop's
+// range when loop is set) deploys the resource: --param for those of the root template, with
+// values that were tried and do, else a placeholder; a module's own (nested) come from the module
+// declaration that deploys it.
+func (d *deployment) fixDefaults(x ast.Expr, e *env, loop bool, used []string, nested bool) string {
+	l := d.l
+	choices := make([][]any, len(used))
+	for i, name := range used {
 		sym := l.rootParams[name]
 		if nested || sym == nil || sym.assumed["param."+name] == "" {
 			return fmt.Sprintf("have the module declaration that deploys it pass %s", resource.ParameterList(used))
 		}
-		flags = append(flags, fmt.Sprintf("--param %s=%s", name, otherValue(sym.decl.(*ast.ParamDecl).Default)))
+		choices[i] = l.rootDeployment.otherValues(sym)
 	}
-	return "pass " + strings.Join(flags, " ")
+	deploys, want := func(v any) bool { return v == true }, "true"
+	if loop {
+		deploys, want = func(v any) bool { a, ok := v.([]any); return ok && len(a) > 0 }, "not empty"
+	}
+	if values := d.firstThatDeploys(x, e, used, choices, deploys); values != nil {
+		flags := make([]string, len(used))
+		for i, name := range used {
+			flags[i] = fmt.Sprintf("--param %s=%s", name, arm.FlagValue(values[i]))
+		}
+		return "pass " + strings.Join(flags, " ")
+	}
+	flags := make([]string, len(used))
+	for i, name := range used {
+		flags[i] = fmt.Sprintf("--param %s=VALUE", name)
+	}
+	values := "a value that makes"
+	if len(used) > 1 {
+		values = "values that make"
+	}
+	if p, ok := x.(*ast.ParenExpr); ok { // an if's parentheses are no part of the condition
+		x = p.X
+	}
+	return fmt.Sprintf("pass %s with %s %s %s", strings.Join(flags, " "), values, d.file.text(x), want)
 }
 
-// otherValue suggests a value for a parameter other than its default: the other bool, a count
-// of one, else a placeholder.
-func otherValue(def ast.Expr) string {
-	switch x := def.(type) {
-	case *ast.BoolLit:
-		return fmt.Sprint(!x.Value)
-	case *ast.IntLit:
-		if x.Value == 0 {
-			return "1"
+// maxTries bounds the combinations of suggested values evaluated for one declaration.
+const maxTries = 64
+
+// firstThatDeploys evaluates x again with each combination of the choices for the parameters in
+// used and returns the first whose value deploys, or nil.
+func (d *deployment) firstThatDeploys(x ast.Expr, e *env, used []string, choices [][]any, deploys func(any) bool) []any {
+	d.l.quiet++ // x's problems were reported when it was evaluated
+	defer func() { d.l.quiet-- }()
+	pick := make([]int, len(used))
+	for tries := 0; tries < maxTries; tries++ {
+		try := map[string]any{}
+		values := make([]any, len(used))
+		for i, name := range used {
+			if len(choices[i]) == 0 {
+				return nil // a value lensix cannot guess
+			}
+			values[i] = choices[i][pick[i]]
+			try[name] = values[i]
+		}
+		cf := &counterfactual{variables: map[*symbol]any{}, nested: map[string]bool{}, try: try}
+		if deploys(d.eval(x, e, &state{withoutDefaults: cf})) {
+			return values
+		}
+		i := len(pick) - 1 // the next combination, the last parameter's choices turning fastest
+		for ; i >= 0; i-- {
+			if pick[i]++; pick[i] < len(choices[i]) {
+				break
+			}
+			pick[i] = 0
+		}
+		if i < 0 {
+			return nil
 		}
 	}
-	return "VALUE"
+	return nil
+}
+
+// otherValues lists values to try for a root parameter instead of its default: the other allowed
+// values, the other bool, or a count of one for an integer that defaults to 0.
+func (d *deployment) otherValues(sym *symbol) []any {
+	c, _ := d.constraints(sym.decl.(*ast.ParamDecl))
+	return c.OtherValues(sym.value)
 }

@@ -38,7 +38,7 @@ resource apims 'Microsoft.ApiManagement/service@2022-08-01' = [for n in names: {
   location: 'westeurope'
 }]`},
 			want: []resource.NotDeployed{{Type: "Microsoft.ApiManagement/service", Name: "apims",
-				Switch: "its loop over names is empty", Defaults: []string{"names"}, Fix: "pass --param names=VALUE"}},
+				Switch: "its loop over names is empty", Defaults: []string{"names"}, Fix: "pass --param names=VALUE with a value that makes names not empty"}},
 			line: 2,
 		},
 		{
@@ -47,8 +47,44 @@ resource apims 'Microsoft.ApiManagement/service@2022-08-01' = [for n in names: {
 var isProd = env == 'prod'
 resource apim 'Microsoft.ApiManagement/service@2022-08-01' = if (isProd) ` + apimBody},
 			want: []resource.NotDeployed{{Type: "Microsoft.ApiManagement/service", Name: "apim-prod",
-				Switch: "its condition (isProd) is false", Defaults: []string{"env"}, Fix: "pass --param env=VALUE"}},
+				Switch: "its condition (isProd) is false", Defaults: []string{"env"}, Fix: "pass --param env=VALUE with a value that makes isProd true"}},
 			line: 3,
+		},
+		{
+			name: "a count of one that still leaves the condition false is not offered",
+			files: map[string]string{"main.bicep": `param cnt int = 0
+resource apim 'Microsoft.ApiManagement/service@2022-08-01' = if (cnt > 2) ` + apimBody},
+			want: []resource.NotDeployed{{Type: "Microsoft.ApiManagement/service", Name: "apim-prod",
+				Switch: "its condition (cnt > 2) is false", Defaults: []string{"cnt"}, Fix: "pass --param cnt=VALUE with a value that makes cnt > 2 true"}},
+			line: 2,
+		},
+		{
+			name: "an allowed value that makes the condition true is offered",
+			files: map[string]string{"main.bicep": `@allowed(['dev', 'test', 'prod'])
+param env string = 'dev'
+resource apim 'Microsoft.ApiManagement/service@2022-08-01' = if (env == 'prod') ` + apimBody},
+			want: []resource.NotDeployed{{Type: "Microsoft.ApiManagement/service", Name: "apim-prod",
+				Switch: "its condition (env == 'prod') is false", Defaults: []string{"env"}, Fix: "pass --param env=prod"}},
+			line: 3,
+		},
+		{
+			name: "values for two parameters are offered when together they deploy it",
+			files: map[string]string{"main.bicep": `@allowed(['dev', 'prod'])
+param env string = 'dev'
+param cnt int = 0
+resource apim 'Microsoft.ApiManagement/service@2022-08-01' = if (env == 'prod' && cnt > 0) ` + apimBody},
+			want: []resource.NotDeployed{{Type: "Microsoft.ApiManagement/service", Name: "apim-prod",
+				Switch: "its condition (env == 'prod' && cnt > 0) is false", Defaults: []string{"cnt", "env"}, Fix: "pass --param cnt=1 --param env=prod"}},
+			line: 4,
+		},
+		{
+			name: "a value a module is passed through an expression is not offered",
+			files: map[string]string{
+				"main.bicep": "param prod bool = false\nmodule m 'mod.bicep' = {\n  name: 'm'\n  params: { deployApim: prod == true }\n}",
+				"mod.bicep":  "param deployApim bool\nresource apim 'Microsoft.ApiManagement/service@2022-08-01' = if (deployApim) " + apimBody},
+			want: []resource.NotDeployed{{Type: "Microsoft.ApiManagement/service", Name: "apim-prod",
+				Switch: "its condition (deployApim) is false", Defaults: []string{"prod"}, Fix: "pass --param prod=VALUE with a value that makes deployApim true"}},
+			line: 2,
 		},
 		{
 			name: "a module's own default is to be passed by the module declaration, not by --param",
@@ -98,7 +134,7 @@ resource apim 'Microsoft.ApiManagement/service@2022-08-01' = {
 				"main.bicep": "param regions array = []\nmodule apims 'apim.bicep' = [for r in regions: {\n  name: 'apim-${r}'\n}]",
 				"apim.bicep": "resource apim 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 'apim-prod'\n}"},
 			want: []resource.NotDeployed{{Type: "Microsoft.Resources/deployments", Name: "apims",
-				Switch: "its loop over regions is empty", Defaults: []string{"regions"}, Fix: "pass --param regions=VALUE",
+				Switch: "its loop over regions is empty", Defaults: []string{"regions"}, Fix: "pass --param regions=VALUE with a value that makes regions not empty",
 				Deploys: []string{"Microsoft.ApiManagement/service"}}},
 			line: 2,
 		},

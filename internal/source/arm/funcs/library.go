@@ -864,13 +864,18 @@ func arith(op func(x, y int64) (int64, error)) func(Context, []any) (any, error)
 	}
 }
 
+// extreme is min (sign -1) and max (sign 1) of an array or a comma-separated list of integers,
+// which may have a single element: min(5) is 5.
 func extreme(a []any, sign int) (any, error) {
 	if len(a) == 1 {
-		arr, err := asArray("the argument", a[0])
-		if err != nil {
-			return nil, err
+		switch v := a[0].(type) {
+		case []any:
+			a = v
+		default:
+			if _, ok := AsInt(v); !ok {
+				return nil, typeErr("the argument", "an integer or an array of integers", v)
+			}
 		}
-		a = arr
 	}
 	if len(a) == 0 {
 		return nil, fmt.Errorf("no values")

@@ -86,6 +86,10 @@ func TestCall(t *testing.T) {
 		{"replace every occurrence", "replace", arr("a-b-c", "-", "+"), "a+b+c"},
 		{"substring", "substring", arr("abcdef", int64(1), int64(3)), "bcd"},
 		{"range", "range", arr(int64(5), int64(3)), arr(int64(5), int64(6), int64(7))},
+		{"min of one integer is that integer", "min", arr(int64(5)), int64(5)},
+		{"max of one integer is that integer", "max", arr(int64(4)), int64(4)},
+		{"min of an array is its least element", "min", arr(arr(int64(3), int64(-1), int64(2))), int64(-1)},
+		{"max of a comma-separated list is its greatest", "max", arr(int64(3), int64(7), int64(2)), int64(7)},
 		{"copyIndex adds an offset", "copyIndex", arr(int64(1)), int64(3)},
 		{"items lists entries sorted by key", "items", arr(obj("b", int64(2), "a", int64(1))), arr(obj("key", "a", "value", int64(1)), obj("key", "b", "value", int64(2)))},
 		{"objectKeys", "objectKeys", arr(obj("b", 1, "a", 2)), arr("a", "b")},
@@ -186,6 +190,8 @@ func TestCallErrors(t *testing.T) {
 		{"json that does not parse", "json", arr("{"), "invalid JSON", false},
 		{"int of a non-number does not quote it", "int", arr("s3cret"), "the string is not an integer", false},
 		{"a huge padLeft", "padLeft", arr("a", int64(1<<40)), "over", false},
+		{"min of one string says it needs integers", "min", arr("5"), "must be an integer or an array of integers, not string", false},
+		{"max of an empty array has no values", "max", arr(arr()), "no values", false},
 		{"a substring beyond the end", "substring", arr("abc", int64(2), int64(5)), "beyond the string", true},
 	}
 	for _, tt := range tests {
