@@ -271,29 +271,23 @@ func (c *evalCtx) fixDefaults(n *jsonpos.Node, what string, used []string, neste
 // maxTries bounds the combinations of suggested values evaluated for one declaration.
 const maxTries = 64
 
-// firstThatDeploys evaluates n again with each combination of the choices for the parameters in
-// used and returns the first whose value deploys, or nil.
-func (c *evalCtx) firstThatDeploys(n *jsonpos.Node, used []string, choices [][]any, deploys func(any) bool) []any {
-	c.d.l.quiet++ // n's problems were reported when it was evaluated
-	defer func() { c.d.l.quiet-- }()
-	pick := make([]int, len(used))
+// FirstCombination calls accept with combinations of choices, one value for each slot (the last
+// slot's choices turning fastest), at most maxTries of them, and returns the first it accepts;
+// nil when none is, or a slot has no choice. Both front ends search suggested values with it.
+func FirstCombination(choices [][]any, accept func(values []any) bool) []any {
+	pick := make([]int, len(choices))
 	for tries := 0; tries < maxTries; tries++ {
-		try := map[string]any{}
-		values := make([]any, len(used))
-		for i, name := range used {
+		values := make([]any, len(choices))
+		for i := range choices {
 			if len(choices[i]) == 0 {
 				return nil // a value lensix cannot guess
 			}
 			values[i] = choices[i][pick[i]]
-			try[strings.ToLower(name)] = values[i]
 		}
-		again := *c
-		again.assumed = assumptions{}
-		again.withoutDefaults = &counterfactual{variables: map[*variable]any{}, try: try}
-		if deploys(again.value(n)) {
+		if accept(values) {
 			return values
 		}
-		i := len(pick) - 1 // the next combination, the last parameter's choices turning fastest
+		i := len(pick) - 1
 		for ; i >= 0; i-- {
 			if pick[i]++; pick[i] < len(choices[i]) {
 				break
@@ -305,4 +299,21 @@ func (c *evalCtx) firstThatDeploys(n *jsonpos.Node, used []string, choices [][]a
 		}
 	}
 	return nil
+}
+
+// firstThatDeploys evaluates n again with each combination of the choices for the parameters in
+// used and returns the first whose value deploys, or nil.
+func (c *evalCtx) firstThatDeploys(n *jsonpos.Node, used []string, choices [][]any, deploys func(any) bool) []any {
+	c.d.l.quiet++ // n's problems were reported when it was evaluated
+	defer func() { c.d.l.quiet-- }()
+	return FirstCombination(choices, func(values []any) bool {
+		try := map[string]any{}
+		for i, name := range used {
+			try[strings.ToLower(name)] = values[i]
+		}
+		again := *c
+		again.assumed = assumptions{}
+		again.withoutDefaults = &counterfactual{variables: map[*variable]any{}, try: try}
+		return deploys(again.value(n))
+	})
 }

@@ -273,41 +273,19 @@ func (d *deployment) fixDefaults(x ast.Expr, e *env, loop bool, used []string, n
 	return fmt.Sprintf("pass %s with %s %s %s", strings.Join(flags, " "), values, d.file.text(x), want)
 }
 
-// maxTries bounds the combinations of suggested values evaluated for one declaration.
-const maxTries = 64
-
 // firstThatDeploys evaluates x again with each combination of the choices for the parameters in
 // used and returns the first whose value deploys, or nil.
 func (d *deployment) firstThatDeploys(x ast.Expr, e *env, used []string, choices [][]any, deploys func(any) bool) []any {
 	d.l.quiet++ // x's problems were reported when it was evaluated
 	defer func() { d.l.quiet-- }()
-	pick := make([]int, len(used))
-	for tries := 0; tries < maxTries; tries++ {
+	return arm.FirstCombination(choices, func(values []any) bool {
 		try := map[string]any{}
-		values := make([]any, len(used))
 		for i, name := range used {
-			if len(choices[i]) == 0 {
-				return nil // a value lensix cannot guess
-			}
-			values[i] = choices[i][pick[i]]
 			try[name] = values[i]
 		}
 		cf := &counterfactual{variables: map[*symbol]any{}, nested: map[string]bool{}, try: try}
-		if deploys(d.eval(x, e, &state{withoutDefaults: cf})) {
-			return values
-		}
-		i := len(pick) - 1 // the next combination, the last parameter's choices turning fastest
-		for ; i >= 0; i-- {
-			if pick[i]++; pick[i] < len(choices[i]) {
-				break
-			}
-			pick[i] = 0
-		}
-		if i < 0 {
-			return nil
-		}
-	}
-	return nil
+		return deploys(d.eval(x, e, &state{withoutDefaults: cf}))
+	})
 }
 
 // otherValues lists values to try for a root parameter instead of its default: the other allowed
