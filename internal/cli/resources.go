@@ -151,7 +151,19 @@ func resourcesRun(ctx context.Context, opts *ResourcesOptions) error {
 	if err := enc.Encode(out); err != nil {
 		return fmt.Errorf("write resources: %w", err)
 	}
-	if _, err := opts.IO.Out.Write(resource.MaskSecrets(buf.Bytes(), resource.ReportWide(secrets))); err != nil {
+	// A secret may have flowed from one resource into another (a Key Vault secret into a name).
+	masked, err := maskJSON(buf.Bytes(), secrets)
+	if err != nil {
+		return fmt.Errorf("write resources: %w", err)
+	}
+	if len(secrets) > 0 { // maskJSON wrote it anew, compact
+		var indented bytes.Buffer
+		if err := json.Indent(&indented, masked, "", "  "); err != nil {
+			return fmt.Errorf("write resources: %w", err)
+		}
+		masked = append(indented.Bytes(), '\n')
+	}
+	if _, err := opts.IO.Out.Write(masked); err != nil {
 		return fmt.Errorf("write resources: %w", err)
 	}
 	if diags.HasErrors() {

@@ -210,3 +210,80 @@ func apimTags(t *testing.T, out string) map[string]any {
 	t.Fatalf("no API Management service in\n%s", out)
 	return nil
 }
+
+// TestSecretsThatFlowElsewhereAreMaskedInEveryOutput: a secret that reaches another resource's
+// name, resource group or assumptions — from a Key Vault secret, an app setting, a secure
+// parameter used as a deployment's resource group or in a condition — is printed by no format.
+func TestSecretsThatFlowElsewhereAreMaskedInEveryOutput(t *testing.T) {
+	const armSchema = `"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0"`
+	apimARM := func(name, more string) string {
+		return `{"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "` + name + `", "location": "westeurope",` + more +
+			` "sku": {"name": "Developer", "capacity": 1}, "properties": {"publisherEmail": "a@b.c", "publisherName": "x"}}`
+	}
+	tests := []struct {
+		name   string
+		file   string
+		src    string
+		secret string
+		args   []string
+	}{
+		{"a Terraform Key Vault secret's value in a service's name", "main.tf", `resource "azurerm_key_vault_secret" "s" {
+  name         = "s1"
+  value        = "Kv5ab"
+  key_vault_id = "kv"
+}
+resource "azurerm_api_management" "a" {
+  name                = "apim-${azurerm_key_vault_secret.s.value}"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  publisher_name      = "x"
+  publisher_email     = "a@b.c"
+  sku_name            = "Developer_1"
+}
+`, "Kv5ab", nil},
+		{"a Terraform app setting as a service's resource group", "main.tf", `resource "azurerm_linux_web_app" "w" {
+  name                = "w"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  service_plan_id     = "x"
+  site_config {}
+  app_settings = { API_KEY = "Ak1zz" }
+}
+resource "azurerm_api_management" "a" {
+  name                = "apim"
+  location            = "westeurope"
+  resource_group_name = azurerm_linux_web_app.w.app_settings["API_KEY"]
+  publisher_name      = "x"
+  publisher_email     = "a@b.c"
+  sku_name            = "Developer_1"
+}
+`, "Ak1zz", nil},
+		{"a short secure parameter as a nested deployment's resource group", "main.json", `{` + armSchema + `,
+  "parameters": {"pw": {"type": "securestring", "defaultValue": "Qz7k"}},
+  "resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "nested", "resourceGroup": "[parameters('pw')]",
+    "properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+      "template": {` + armSchema + `, "resources": [` + apimARM("apimA", "") + `]}}}]}`,
+			"Qz7k", []string{"--deployment-scope", "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg1"}},
+		{"a short secure parameter quoted in an assumption", "main.json", `{` + armSchema + `,
+  "parameters": {"pw": {"type": "securestring", "defaultValue": "Qz7k"}},
+  "resources": [` + apimARM("apimB", ` "condition": "[equals(cidrSubnet(parameters('pw'), 24, 0), 'x')]",`) + `]}`, "Qz7k", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, tt.file), []byte(tt.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, out, stderr := run(t, append([]string{"resources", dir}, tt.args...)...)
+			if strings.Contains(out+stderr, tt.secret) {
+				t.Errorf("resources prints %s:\n%s", tt.secret, out+stderr)
+			}
+			for _, format := range report.Formats() {
+				_, out, stderr := run(t, append([]string{"scan", dir, "--format", format}, tt.args...)...)
+				if strings.Contains(out+stderr, tt.secret) {
+					t.Errorf("scan -o %s prints %s:\n%s", format, tt.secret, out+stderr)
+				}
+			}
+		})
+	}
+}

@@ -25,6 +25,9 @@ type Report struct {
 	Checks []*check.Check
 	// Resources is how many resources the sources derived.
 	Resources int
+	// Secrets are the secrets of every resource the scan derived, with or without findings (a
+	// Key Vault secret's value may flow into a service's name): every format masks them all.
+	Secrets []string
 }
 
 // Summary counts a report's findings by status.
@@ -105,25 +108,25 @@ func Write(w io.Writer, format string, r *Report, opts Options) error {
 	return err
 }
 
-// secrets gathers the sensitive values of every resource a finding is about, once each, that
-// are long enough to mask across the whole report: the findings themselves were masked with all
-// of their resource's secrets when they were made (check.Run).
+// secrets gathers, once each, the scan's secrets and those of every resource a finding is about.
 func (r *Report) secrets() []string {
-	// Resources of one template share their secrets: gather each once, not once per finding.
 	var all []string
 	seen := map[string]bool{}
-	for _, f := range r.Findings {
-		if f.Resource == nil {
-			continue
-		}
-		for _, s := range f.Resource.Secrets {
+	add := func(secrets []string) {
+		for _, s := range secrets {
 			if !seen[s] {
 				seen[s] = true
 				all = append(all, s)
 			}
 		}
 	}
-	return resource.ReportWide(all)
+	add(r.Secrets)
+	for _, f := range r.Findings {
+		if f.Resource != nil {
+			add(f.Resource.Secrets)
+		}
+	}
+	return all
 }
 
 // Formats lists the format names, sorted.

@@ -278,26 +278,6 @@ func MaskSecrets(text []byte, secrets []string) []byte {
 	return re.ReplaceAllLiteral(text, []byte(Redacted))
 }
 
-// minReportWideSecret is the shortest secret masked across a whole output, beyond the findings
-// and resources that carry it. Shorter ones are often common words ("prod", "main", "medium"):
-// masked everywhere, they would hide file paths, severities and other resources' names. Each
-// finding and resource is masked with all of its own secrets, however short.
-const minReportWideSecret = 8
-
-// ReportWide returns the distinct secrets, in the order given, long enough to mask across a
-// whole output (see minReportWideSecret).
-func ReportWide(secrets []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range secrets {
-		if len(s) >= minReportWideSecret && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // MaskString is MaskSecrets for a string.
 func MaskString(text string, secrets []string) string {
 	if len(secrets) == 0 {

@@ -72,7 +72,23 @@ func Evaluate(resources []*resource.Resource, diags diag.Diagnostics, opts Optio
 		Errors:    diags,
 		Checks:    opts.Checks,
 		Resources: len(resources),
+		Secrets:   SecretsOf(resources),
 	}
+}
+
+// SecretsOf lists the secrets of resources, once each.
+func SecretsOf(resources []*resource.Resource) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range resources {
+		for _, s := range r.Secrets {
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 func checkIDs(checks []*check.Check) []string {
@@ -181,8 +197,9 @@ func Resources(ctx context.Context, opts Options) ([]*resource.Resource, diag.Di
 	return resources, distinct(diags)
 }
 
-// MaskNames masks the secrets of each resource in its name, address and ID: a secret may flow into a
-// name, and the store, diff and notifications print names as they are.
+// MaskNames masks the secrets of each resource in its name, address, ID, resource group,
+// subscription and assumptions: a secret may flow into any of them, and the store, diff and
+// notifications print them as they are.
 func MaskNames(resources []*resource.Resource) {
 	for _, r := range resources {
 		if len(r.Secrets) == 0 {
@@ -191,6 +208,11 @@ func MaskNames(resources []*resource.Resource) {
 		r.Name = resource.MaskString(r.Name, r.Secrets)
 		r.Provenance.Address = resource.MaskString(r.Provenance.Address, r.Secrets)
 		r.ID = resource.MaskString(r.ID, r.Secrets)
+		r.ResourceGroup = resource.MaskString(r.ResourceGroup, r.Secrets)
+		r.SubscriptionID = resource.MaskString(r.SubscriptionID, r.Secrets)
+		for i := range r.Assumptions {
+			r.Assumptions[i].Message = resource.MaskString(r.Assumptions[i].Message, r.Secrets)
+		}
 	}
 }
 

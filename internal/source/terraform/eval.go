@@ -499,8 +499,23 @@ func (in *instance) resourceAttr(rd *resourceDef, attr string, key instanceKey) 
 	}
 	lv.busy = true
 	lv.val = in.eval(a.Expr, key.scope)
+	if secretAttr(rd.typ, attr) {
+		lv.val = lv.val.Mark(sensitiveMark{}) // whatever reads it carries the secret
+	}
 	lv.busy, lv.done = false, true
 	return lv.val
+}
+
+// secretAttr reports whether a resource's attribute holds a secret: one the azurerm provider
+// marks sensitive for its type (a Key Vault secret's or a named value's value, app settings), or
+// one named as secrets are (administrator_login_password, primary_key, client_secret).
+func secretAttr(typ, attr string) bool {
+	switch typ + "." + attr {
+	case "azurerm_key_vault_secret.value", "azurerm_api_management_named_value.value":
+		return true
+	}
+	// Every app setting of an App Service or Function App may be a secret, as Redact holds.
+	return attr == "app_settings" || resource.IsSensitiveKey(attr)
 }
 
 func (in *instance) local(name string) cty.Value {
