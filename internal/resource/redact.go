@@ -205,6 +205,12 @@ func (r *redactor) redactPair(listKey string, pair, out map[string]any) {
 	}
 }
 
+// MaskCredentials replaces the credentials of URL queries and connection strings in s (a SAS
+// token's sig=, a password=) with Redacted, for messages that quote a URL.
+func MaskCredentials(s string) string {
+	return credentialQuery.ReplaceAllString(s, "${1}${2}${3}"+Redacted)
+}
+
 // maskQuery replaces the credentials of queries and connection strings in s.
 func (r *redactor) maskQuery(s string) string {
 	matches := credentialQuery.FindAllStringSubmatch(s, -1)

@@ -523,7 +523,7 @@ func (d *deployment) linked(c *evalCtx, link *jsonpos.Node, address string) (*so
 			"the resources it deploys were not checked; scan the linked template file as well")
 	}
 	if strings.Contains(rel, "://") {
-		return nil, d.skipUnread(target, "The linked template "+rel+" is remote and was not fetched",
+		return nil, d.skipUnread(target, "The linked template "+resource.MaskCredentials(rel)+" is remote and was not fetched",
 			"lensix reads only local files, so the resources it deploys were not checked; scan a local copy of the linked template as well")
 	}
 	return d.readLinked(d.localPath(rel), target, key, rel, address)
