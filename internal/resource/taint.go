@@ -74,9 +74,11 @@ func (t *Taint) Secrets() []string { return slices.Clip(t.secrets) }
 // would find it), every string of result is taken to be made of the secret — a part or a
 // transformation of it: substring, skip, take, split, trim, replace, a hash — and becomes a
 // tracked secret itself, unless it was passed through from an argument, or what remains of it
-// once every tracked secret in it is cut out is text the arguments hold outside their secrets
-// (concat('apim-', pw) leaves "apim-", split(concat('apim-', pw), '-') gives "apim"): masking
-// the secrets in it is then enough, and the rest stays readable.
+// once every tracked secret in it is cut out is text that stands in the arguments only outside
+// their secrets (concat('apim-', pw) leaves "apim-", split(concat('apim-', pw), '-') gives
+// "apim"): masking the secrets in it is then enough, and the rest stays readable. Text that also
+// stands inside a secret may have been cut from it (substring(concat(pw, 'abc…'), 5, 1) gives
+// "e", found in the alphabet too), so it is derived.
 //
 // A derived string shorter than MaskSecrets masks (first(pw) is one character; masking every
 // "a" would garble every report) becomes an unknown value with DerivedReason instead, so it is
@@ -90,24 +92,25 @@ func (t *Taint) Derive(result any, args []any) any {
 		return result
 	}
 	d := derivation{passed: map[string]bool{}}
+	var text strings.Builder
 	for _, a := range args {
 		eachString(a, func(s string) {
 			d.passed[s] = true
-			lower := strings.ToLower(s)
-			for _, run := range t.plainRuns(lower) {
-				d.plain.WriteString(lower[run[0]:run[1]])
-			}
+			text.WriteString(strings.ToLower(s))
+			d.secret = append(d.secret, t.covered(strings.ToLower(s))...)
 		})
 	}
+	d.text = text.String()
 	v, _ := t.derive(result, &d)
 	return v
 }
 
-// derivation is what Derive knows of the arguments: their strings, and the text they hold
-// outside tracked secrets, lower-cased and run together as concat would.
+// derivation is what Derive knows of the arguments: their strings, and their text lower-cased
+// and run together as concat would, with the bytes that tracked secrets cover.
 type derivation struct {
 	passed map[string]bool
-	plain  strings.Builder
+	text   string
+	secret []bool
 }
 
 func (t *Taint) carriesAny(values []any) bool {
@@ -156,7 +159,7 @@ func (t *Taint) derive(v any, d *derivation) (any, bool) {
 		// length() and indexOf() of a secret, and their like, would spell it out number by number.
 		return &Unknown{Reason: DerivedNumberReason}, true
 	case string:
-		if x == "" || d.passed[x] || t.seen[x] || t.plainAround(x, d.plain.String()) {
+		if x == "" || d.passed[x] || t.seen[x] || t.plainAround(x, d) {
 			return x, false
 		}
 		if len(x) < minSecretLength || t.derived >= maxDerived {
@@ -194,20 +197,36 @@ func (t *Taint) derive(v any, d *derivation) (any, bool) {
 	return v, false
 }
 
-// plainAround reports whether s, outside the tracked secrets it holds, is only text found in
-// plain.
-func (t *Taint) plainAround(s, plain string) bool {
+// plainAround reports whether s, outside the tracked secrets it holds, is only text that stands
+// in the arguments, and there only outside their secrets.
+func (t *Taint) plainAround(s string, d *derivation) bool {
 	lower := strings.ToLower(s)
-	for _, run := range t.plainRuns(lower) {
-		if !strings.Contains(plain, lower[run[0]:run[1]]) {
+	for _, run := range plainRuns(t.covered(lower)) {
+		if !onlyOutside(d.text, d.secret, lower[run[0]:run[1]]) {
 			return false
 		}
 	}
 	return true
 }
 
-// plainRuns returns the [start, end) byte ranges of lower that no tracked secret covers.
-func (t *Taint) plainRuns(lower string) [][2]int {
+// onlyOutside reports whether sub stands in text, and never where secret covers a byte of it.
+func onlyOutside(text string, secret []bool, sub string) bool {
+	found := false
+	for from := 0; ; {
+		i := strings.Index(text[from:], sub)
+		if i < 0 {
+			return found
+		}
+		if slices.Contains(secret[from+i:from+i+len(sub)], true) {
+			return false
+		}
+		found = true
+		from += i + 1
+	}
+}
+
+// covered reports, for each byte of lower, whether a tracked secret covers it.
+func (t *Taint) covered(lower string) []bool {
 	covered := make([]bool, len(lower))
 	for _, f := range t.forms {
 		for from := 0; ; {
@@ -221,14 +240,19 @@ func (t *Taint) plainRuns(lower string) [][2]int {
 			from += i + 1
 		}
 	}
+	return covered
+}
+
+// plainRuns returns the [start, end) byte ranges that covered does not cover.
+func plainRuns(covered []bool) [][2]int {
 	var runs [][2]int
-	for start := 0; start < len(lower); {
+	for start := 0; start < len(covered); {
 		if covered[start] {
 			start++
 			continue
 		}
 		end := start
-		for end < len(lower) && !covered[end] {
+		for end < len(covered) && !covered[end] {
 			end++
 		}
 		runs = append(runs, [2]int{start, end})

@@ -1,10 +1,13 @@
 package arm_test
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
+	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/arm"
 )
 
@@ -145,4 +148,56 @@ func TestDiagnosticsDoNotQuoteSecureParameters(t *testing.T) {
 			t.Errorf("diagnostic quotes the secure value: %v", d)
 		}
 	}
+}
+
+func TestASecureValueCannotBeSpelledOutThroughPlainText(t *testing.T) {
+	const pw = "Qz7kXw9Jm2Rt5Lp8"
+	tests := []struct {
+		name string
+		expr string // the publisherName; variable s is pw followed by an alphabet
+	}{
+		{"characters cut by index and concatenated are not printed",
+			"[concat('apim-', substring(variables('s'), 0, 1), '-', substring(variables('s'), 1, 1), '-', substring(variables('s'), 2, 1), '-', substring(variables('s'), 3, 1), '-', substring(variables('s'), 4, 1))]"},
+		{"characters cut by a lambda and joined are not printed", "[join(map(range(0, 16), lambda('i', substring(variables('s'), lambdaVariables('i'), 1))), '.')]"},
+		{"characters gathered by reduce are not printed", "[reduce(range(0, 16), '', lambda('acc', 'i', concat(lambdaVariables('acc'), '.', take(skip(variables('s'), lambdaVariables('i')), 1))))]"},
+		{"an array of characters made a string is not printed", "[string(createArray(first(variables('s')), substring(variables('s'), 1, 1), substring(variables('s'), 2, 1), substring(variables('s'), 3, 1)))]"},
+		{"characters formatted into one string are not printed",
+			"[format('{0}.{1}.{2}.{3}.{4}', substring(variables('s'), 0, 1), substring(variables('s'), 1, 1), substring(variables('s'), 2, 1), substring(variables('s'), 3, 1), substring(variables('s'), 4, 1))]"},
+		{"pairs cut by index and joined are not printed", "[join(map(range(0, 8), lambda('i', substring(variables('s'), mul(lambdaVariables('i'), 2), 2))), '.')]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body, _ := json.Marshal(tt.expr)
+			rs, _ := load(t, arm.Options{}, "t.json", template(`"parameters": {"pw": {"type": "securestring", "defaultValue": "`+pw+`"}},
+				"variables": {"s": "[concat(parameters('pw'), 'abcdefghijklmnopqrstuvwxyz0123456789')]"},
+				"resources": [`+apim(string(body))+`]`))
+			if len(rs) != 1 {
+				t.Fatalf("resources %v", rs)
+			}
+			printed, _ := json.Marshal(get(t, rs[0], "properties.publisherName"))
+			if spelled := spelledOut(resource.MaskString(string(printed), rs[0].Secrets), pw); spelled != "" {
+				t.Errorf("publisherName %s, masked, spells %q of the secret", printed, spelled)
+			}
+		})
+	}
+}
+
+// spelledOut returns the longest run (of 3 characters or more) of secret that text holds once
+// everything but letters and digits is cut out of it, ignoring case, or "".
+func spelledOut(text, secret string) string {
+	var b strings.Builder
+	for _, c := range strings.ToLower(text) {
+		if unicode.IsLetter(c) || unicode.IsDigit(c) {
+			b.WriteRune(c)
+		}
+	}
+	secret = strings.ToLower(secret)
+	for n := len(secret); n >= 3; n-- {
+		for i := 0; i+n <= len(secret); i++ {
+			if strings.Contains(b.String(), secret[i:i+n]) {
+				return secret[i : i+n]
+			}
+		}
+	}
+	return ""
 }

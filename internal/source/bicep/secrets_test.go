@@ -1,9 +1,12 @@
 package bicep_test
 
 import (
+	"encoding/json"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/lensix/lensix/internal/resource"
 	"github.com/lensix/lensix/internal/source/bicep"
@@ -71,4 +74,56 @@ func TestATemplateWithoutSecureValuesHasNoSecrets(t *testing.T) {
 	if len(rs[0].Secrets) != 0 || get(t, rs[0], "tags.b") != "P" {
 		t.Errorf("secrets %q, tags.b %v: want none and P", rs[0].Secrets, get(t, rs[0], "tags.b"))
 	}
+}
+
+func TestASecureValueCannotBeSpelledOutThroughPlainText(t *testing.T) {
+	const pw = "Qz7kXw9Jm2Rt5Lp8"
+	tests := []struct {
+		name string
+		expr string // the name of resource r; s is pw followed by an alphabet
+	}{
+		{"characters cut by index and joined are not printed", "join(map(range(0, 16), i => substring(s, i, 1)), '.')"},
+		{"characters split apart and joined are not printed", "join(split(s, ''), '.')"},
+		{"characters mapped one by one are not printed", "join(map(split(s, ''), c => '${c}.'), '')"},
+		{"characters gathered by reduce are not printed", "reduce(range(0, 16), '', (acc, i) => '${acc}.${take(skip(s, i), 1)}')"},
+		{"an array of characters made a string is not printed", "string(map(range(0, 16), i => last(take(s, i + 1))))"},
+		{"characters formatted into one string are not printed",
+			"format('{0}.{1}.{2}.{3}.{4}.{5}.{6}.{7}', substring(s, 0, 1), substring(s, 1, 1), substring(s, 2, 1), substring(s, 3, 1), substring(s, 4, 1), substring(s, 5, 1), substring(s, 6, 1), substring(s, 7, 1))"},
+		{"pairs cut by index and joined are not printed", "join(map(range(0, 8), i => substring(s, i * 2, 2)), '.')"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"main.bicep": "@secure()\nparam pw string = '" + pw + "'\nvar s = '${pw}abcdefghijklmnopqrstuvwxyz0123456789'\n" +
+				"resource r 'T/u@1' = {\n  name: 'r'\n  tags: { t: " + tt.expr + " }\n}\n"})
+			rs, _ := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{})
+			r := byAddress(rs)["r"]
+			if r == nil {
+				t.Fatalf("resources %v", rs)
+			}
+			printed, _ := json.Marshal(get(t, r, "tags.t"))
+			if spelled := spelledOut(resource.MaskString(string(printed), r.Secrets), pw); spelled != "" {
+				t.Errorf("tag %s, masked, spells %q of the secret", printed, spelled)
+			}
+		})
+	}
+}
+
+// spelledOut returns the longest run (of 3 characters or more) of secret that text holds once
+// everything but letters and digits is cut out of it, ignoring case, or "".
+func spelledOut(text, secret string) string {
+	var b strings.Builder
+	for _, c := range strings.ToLower(text) {
+		if unicode.IsLetter(c) || unicode.IsDigit(c) {
+			b.WriteRune(c)
+		}
+	}
+	secret = strings.ToLower(secret)
+	for n := len(secret); n >= 3; n-- {
+		for i := 0; i+n <= len(secret); i++ {
+			if strings.Contains(b.String(), secret[i:i+n]) {
+				return secret[i : i+n]
+			}
+		}
+	}
+	return ""
 }
