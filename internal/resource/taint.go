@@ -33,6 +33,55 @@ const DerivedNumberReason = "derived from a secure value: a number made of it co
 // unknown.
 const maxDerived = 1000
 
+// SecureNumberReason is the reason of the unknown value that stands for a number of a secure
+// value (a member of a secureObject): outputs mask strings only, so a number printed as it is
+// (a capacity, or string() of it in a name) would show the secret.
+const SecureNumberReason = "a number of a secure value: reports could print it, so lensix does not use it"
+
+// Secure tracks v as a secure value, as Track does, and returns it with every number, however
+// deep in arrays and objects, replaced by an unknown value with SecureNumberReason, and whether
+// it had to change. Booleans stay: one bit each, and conditions need them. v is not changed:
+// what changes is copied.
+func (t *Taint) Secure(v any) (any, bool) {
+	t.Track(v)
+	return withoutNumbers(v)
+}
+
+// withoutNumbers returns v with its numbers unknown (SecureNumberReason), and whether it changed.
+func withoutNumbers(v any) (any, bool) {
+	switch x := v.(type) {
+	case int64, float64, int:
+		return &Unknown{Reason: SecureNumberReason}, true
+	case []any:
+		var out []any
+		for i, e := range x {
+			if nv, changed := withoutNumbers(e); changed {
+				if out == nil {
+					out = slices.Clone(x)
+				}
+				out[i] = nv
+			}
+		}
+		if out != nil {
+			return out, true
+		}
+	case map[string]any:
+		var out map[string]any
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			if nv, changed := withoutNumbers(x[k]); changed {
+				if out == nil {
+					out = maps.Clone(x)
+				}
+				out[k] = nv
+			}
+		}
+		if out != nil {
+			return out, true
+		}
+	}
+	return v, false
+}
+
 // Track adds every string of v, however deep in arrays and objects (not keys), as a secret.
 func (t *Taint) Track(v any) {
 	switch x := v.(type) {

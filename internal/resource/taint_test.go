@@ -151,3 +151,41 @@ func BenchmarkDeriveWithASecretNotInTheArguments(b *testing.B) {
 		_ = taint.Derive("x", args)
 	}
 }
+
+func TestSecureHidesTheNumbersOfASecureValue(t *testing.T) {
+	unknown := &Unknown{Reason: SecureNumberReason}
+	tests := []struct {
+		name    string
+		value   any
+		want    any
+		secrets []string
+	}{
+		{"a number of a secure object becomes unknown", map[string]any{"port": int64(98765), "user": "LeafUser1"},
+			map[string]any{"port": unknown, "user": "LeafUser1"}, []string{"LeafUser1"}},
+		{"a number deep in a secure array becomes unknown", []any{map[string]any{"n": 4.5}}, []any{map[string]any{"n": unknown}}, nil},
+		{"a secure number becomes unknown", int64(424242), unknown, nil},
+		{"a bool of a secure object stays, for conditions", map[string]any{"on": true}, map[string]any{"on": true}, nil},
+		{"a secure string stays and is tracked", "Xq7SuperSecret", "Xq7SuperSecret", []string{"Xq7SuperSecret"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var taint Taint
+			got, _ := taint.Secure(tt.value)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Secure = %#v, want %#v", got, tt.want)
+			}
+			if !slices.Equal(taint.Secrets(), tt.secrets) {
+				t.Errorf("secrets %q, want %q", taint.Secrets(), tt.secrets)
+			}
+		})
+	}
+}
+
+func TestSecureDoesNotChangeTheValueItWasGiven(t *testing.T) {
+	var taint Taint
+	value := map[string]any{"a": []any{int64(98765)}}
+	_, _ = taint.Secure(value)
+	if value["a"].([]any)[0] != int64(98765) {
+		t.Errorf("value changed to %v: a parameter's default may share it", value)
+	}
+}

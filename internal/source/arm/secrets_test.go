@@ -201,3 +201,31 @@ func spelledOut(text, secret string) string {
 	}
 	return ""
 }
+
+func TestNumbersOfASecureObjectAreNotPrinted(t *testing.T) {
+	tests := []struct {
+		name string
+		expr string // the publisherName
+	}{
+		{"a number of a secureObject made a string is not printed", `"[concat('apim-', string(parameters('so').a))]"`},
+		{"a secureObject made a string does not print its numbers", `"[string(parameters('so'))]"`},
+		{"a number of a secureObject used as it is is not printed", `"[parameters('so').a]"`},
+		{"a number of a secureObject passed through an output is not printed", `"[reference('nested').outputs.o.value.a]"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs, _ := load(t, arm.Options{}, "t.json", template(`"parameters": {"so": {"type": "secureObject", "defaultValue": {"a": 98765, "b": true}}},
+				"resources": [{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "nested",
+					"properties": {"mode": "Incremental", "expressionEvaluationOptions": {"scope": "inner"},
+						"template": {`+schema+`, "resources": [], "outputs": {"o": {"type": "secureObject", "value": {"a": 98765}}}}}}, `+apim(tt.expr)+`]`))
+			r := byAddress(rs)["apim"]
+			if r == nil {
+				t.Fatalf("resources %v", rs)
+			}
+			printed, _ := json.Marshal(get(t, r, "properties.publisherName"))
+			if masked := resource.MaskString(string(printed), r.Secrets); strings.Contains(masked, "98765") {
+				t.Errorf("publisherName %s prints the secure number", masked)
+			}
+		})
+	}
+}

@@ -127,3 +127,66 @@ func spelledOut(text, secret string) string {
 	}
 	return ""
 }
+
+func TestNumbersOfASecureValueAreNotPrinted(t *testing.T) {
+	tests := []struct {
+		name   string
+		params string
+		tag    string
+	}{
+		{"a number of a @secure() object made a string is not printed", "@secure()\nparam so object = { a: 98765, b: true }\n", "'apim-${so.a}'"},
+		{"a @secure() object made a string does not print its numbers", "@secure()\nparam so object = { a: 98765, b: true }\n", "string(so)"},
+		{"a number of a @secure() object used as it is is not printed", "@secure()\nparam so object = { a: 98765 }\n", "so.a"},
+		{"a @secure() int is not printed", "@secure()\nparam n int = 98765\n", "'apim-${n}'"},
+		{"a number of a @secure() object output of a module is not printed", "", "m.outputs.o.a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{
+				"main.bicep": tt.params + "module m 'mod.bicep' = {\n  name: 'm'\n}\nresource r 'T/u@1' = {\n  name: 'r'\n  tags: { t: " + tt.tag + " }\n}\n",
+				"mod.bicep":  "@secure()\noutput o object = { a: 98765 }\n"})
+			rs, _ := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{})
+			r := byAddress(rs)["r"]
+			if r == nil {
+				t.Fatalf("resources %v", rs)
+			}
+			printed, _ := json.Marshal(get(t, r, "tags.t"))
+			if masked := resource.MaskString(string(printed), r.Secrets); strings.Contains(masked, "98765") {
+				t.Errorf("tag %s prints the secure number", masked)
+			}
+		})
+	}
+}
+
+func TestSecureOnATypeOtherThanStringOrObjectIsWarned(t *testing.T) {
+	tests := []struct {
+		name string
+		decl string
+		warn bool
+	}{
+		{"@secure() on an int parameter is warned", "@secure()\nparam n int = 4242\n", true},
+		{"@secure() on a nullable bool parameter is warned", "@secure()\nparam b bool?\n", true},
+		{"@secure() on an array output is warned", "@secure()\noutput a array = []\n", true},
+		{"@secure() on a string parameter is not warned", "@secure()\nparam s string = 'x'\n", false},
+		{"@secure() on an object parameter is not warned", "@secure()\nparam o object = {}\n", false},
+		{"@secure() on a nullable string parameter is not warned", "@secure()\nparam s string?\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"main.bicep": tt.decl})
+			_, diags := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{})
+			var warned []string
+			for _, d := range diags {
+				if strings.Contains(d.Summary, "@secure()") {
+					warned = append(warned, d.Summary)
+					if d.Range.Start.Line != 1 {
+						t.Errorf("warned at line %d, want the decorator's line 1: %v", d.Range.Start.Line, d)
+					}
+				}
+			}
+			if (len(warned) > 0) != tt.warn {
+				t.Errorf("warnings %q, want a warning: %v", warned, tt.warn)
+			}
+		})
+	}
+}
