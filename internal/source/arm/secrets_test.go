@@ -229,3 +229,48 @@ func TestNumbersOfASecureObjectAreNotPrinted(t *testing.T) {
 		})
 	}
 }
+
+func TestValuesRedactHidesAreNotQuotedInErrorsOrAssumptions(t *testing.T) {
+	namedValue := `{"type": "Microsoft.ApiManagement/service/namedValues", "apiVersion": "2022-08-01", "name": "apimB/nv1", "properties": {"displayName": "nv1", "value": "Nv8hj", "secret": true}}`
+	keyVaultSecret := `{"type": "Microsoft.KeyVault/vaults/secrets", "apiVersion": "2023-07-01", "name": "kv/s1", "properties": {"value": "Kv5ab"}}`
+	tests := []struct {
+		name     string
+		declared string // the resource holding the secret
+		read     string // an expression that reads it
+		secret   string
+	}{
+		{"a named value's value quoted by a failing function is masked", namedValue,
+			"reference(resourceId('Microsoft.ApiManagement/service/namedValues', 'apimB', 'nv1')).value", "Nv8hj"},
+		{"a Key Vault secret's value quoted by a failing function is masked", keyVaultSecret,
+			"reference(resourceId('Microsoft.KeyVault/vaults/secrets', 'kv', 's1')).value", "Kv5ab"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			service := `{"type": "Microsoft.ApiManagement/service", "apiVersion": "2022-08-01", "name": "apimB", "location": "x",
+				"condition": "[equals(cidrSubnet(` + tt.read + `, 24, 0), 'x')]",
+				"tags": {"t": "[cidrSubnet(` + tt.read + `, 24, 0)]"}, "properties": {"publisherName": "x"}}`
+			rs, diags := load(t, arm.Options{}, "t.json", template(`"resources": [`+tt.declared+`, `+service+`]`))
+			if len(diags) == 0 {
+				t.Fatal("want a diagnostic for cidrSubnet of a value that is no network")
+			}
+			for _, d := range diags {
+				if strings.Contains(d.Summary+d.Detail, tt.secret) {
+					t.Errorf("diagnostic quotes the secret: %v", d)
+				}
+			}
+			r := byAddress(rs)["apimB"]
+			if r == nil {
+				t.Fatalf("resources %v", rs)
+			}
+			for _, a := range r.Assumptions {
+				if strings.Contains(a.Message, tt.secret) {
+					t.Errorf("assumption quotes the secret: %s", a.Message)
+				}
+			}
+			reason, _ := json.Marshal(get(t, r, "tags.t"))
+			if strings.Contains(resource.MaskString(string(reason), r.Secrets), tt.secret) {
+				t.Errorf("unknown reason %s, masked with the resource's secrets %q, quotes the secret", reason, r.Secrets)
+			}
+		})
+	}
+}

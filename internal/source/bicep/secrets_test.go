@@ -190,3 +190,50 @@ func TestSecureOnATypeOtherThanStringOrObjectIsWarned(t *testing.T) {
 		})
 	}
 }
+
+func TestValuesRedactHidesAreNotQuotedInErrorsOrAssumptions(t *testing.T) {
+	tests := []struct {
+		name     string
+		declared string // the resource s holding the secret
+		read     string // an expression that reads it
+		secret   string
+	}{
+		{"a named value's value quoted by a failing function is masked",
+			"resource s 'Microsoft.ApiManagement/service/namedValues@2022-08-01' = {\n  name: 'apimX/nv1'\n  properties: { displayName: 'nv1', value: 'Nv8hj', secret: true }\n}\n",
+			"s.properties.value", "Nv8hj"},
+		{"a Key Vault secret's value quoted by a failing function is masked",
+			"resource s 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {\n  name: 'kv/s1'\n  properties: { value: 'Kv5ab' }\n}\n",
+			"s.properties.value", "Kv5ab"},
+		{"an app setting's value quoted by a failing function is masked",
+			"resource s 'Microsoft.Web/sites@2022-03-01' = {\n  name: 'site1'\n  location: 'x'\n  properties: { siteConfig: { appSettings: [ { name: 'DB_PASSWORD', value: 'Db9kk' } ] } }\n}\n",
+			"s.properties.siteConfig.appSettings[0].value", "Db9kk"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"main.bicep": tt.declared +
+				"resource r 'Microsoft.ApiManagement/service@2022-08-01' = if (cidrSubnet(" + tt.read + ", 24, 0) == 'x') {\n  name: 'r'\n  location: 'x'\n  tags: { t: cidrSubnet(" + tt.read + ", 24, 0) }\n}\n"})
+			rs, diags := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{})
+			if len(diags) == 0 {
+				t.Fatal("want a diagnostic for cidrSubnet of a value that is no network")
+			}
+			for _, d := range diags {
+				if strings.Contains(d.Summary+d.Detail, tt.secret) {
+					t.Errorf("diagnostic quotes the secret: %v", d)
+				}
+			}
+			r := byAddress(rs)["r"]
+			if r == nil {
+				t.Fatalf("resources %v", rs)
+			}
+			for _, a := range r.Assumptions {
+				if strings.Contains(a.Message, tt.secret) {
+					t.Errorf("assumption quotes the secret: %s", a.Message)
+				}
+			}
+			reason, _ := json.Marshal(get(t, r, "tags.t"))
+			if strings.Contains(resource.MaskString(string(reason), r.Secrets), tt.secret) {
+				t.Errorf("unknown reason %s, masked with the resource's secrets %q, quotes the secret", reason, r.Secrets)
+			}
+		})
+	}
+}
