@@ -25,8 +25,14 @@ const DerivedReason = "derived from a secure value: too short to mask in reports
 
 // DerivedNumberReason is the reason of the unknown value that stands for a number derived from a
 // secure value (its length, where a character is in it): printed, such numbers could spell the
-// secret out. Booleans (equals, startsWith, empty) stay: one bit each, and conditions need them.
+// secret out.
 const DerivedNumberReason = "derived from a secure value: a number made of it could spell it out, so lensix does not use it"
+
+// DerivedBoolReason is the reason of the unknown value that stands for a boolean that compares a
+// secure value with another value (startsWith(pw, 'a'), pw == x): one such bit per character
+// tried, each choosing a letter to print, spells the secret out. Booleans that ask only whether
+// it is empty, or whether a secure object has a key, stay: conditions need them.
+const DerivedBoolReason = "derived from a secure value: comparing it with other values could spell it out, so lensix does not use it"
 
 // maxDerived bounds the strings Derive tracks: each is masked in every output line, so a loop
 // that makes thousands of them would make every report slow. Beyond it, derived strings are
@@ -140,6 +146,9 @@ func (t *Taint) Derive(result any, args []any) any {
 	if len(t.forms) == 0 || !t.carriesAny(args) {
 		return result
 	}
+	if _, ok := result.(bool); ok && !t.asksOnlyEmptyOrKeys(args) {
+		return &Unknown{Reason: DerivedBoolReason}
+	}
 	d := derivation{passed: map[string]bool{}}
 	var text strings.Builder
 	for _, a := range args {
@@ -152,6 +161,41 @@ func (t *Taint) Derive(result any, args []any) any {
 	d.text = text.String()
 	v, _ := t.derive(result, &d)
 	return v
+}
+
+// asksOnlyEmptyOrKeys reports whether a boolean made of args, some of which carry a secret, says
+// no more than whether one secret value is empty (empty(pw), or pw equal to the empty string) or
+// whether a secure object has a key (contains(so, 'name')). A comparand that carries a secret too
+// may be made of it (endsWith(pw, concat('a', skip(pw, 5))) tells its fifth letter), so it counts.
+func (t *Taint) asksOnlyEmptyOrKeys(args []any) bool {
+	carriers, object, allEmpty, plainStrings := 0, false, true, true
+	for _, a := range args {
+		if t.carries(a) {
+			carriers++
+			_, object = a.(map[string]any)
+			continue
+		}
+		switch x := a.(type) {
+		case string:
+			allEmpty = allEmpty && x == ""
+		case nil:
+		default:
+			plainStrings = false
+			allEmpty = allEmpty && isEmptyContainer(x)
+		}
+	}
+	return carriers == 1 && (allEmpty || object && plainStrings)
+}
+
+// isEmptyContainer reports whether v is an empty array or object.
+func isEmptyContainer(v any) bool {
+	switch x := v.(type) {
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
 }
 
 // derivation is what Derive knows of the arguments: their strings, and their text lower-cased
