@@ -432,7 +432,7 @@ func (d *deployment) param(sym *symbol, st *state) any {
 		if isSecure(x.Decorators) {
 			sym.value, _ = d.l.taint.Secure(sym.value)
 		} else if d.declaresSecure(x.Type) {
-			d.secretsIn(x.Type, sym.value, d.trackSecret, 0, nil)
+			sym.value, _ = d.secretsIn(x.Type, sym.value, d.l.taint.Secure, 0, nil)
 		}
 	}
 	st.add(sym.assumed)
@@ -500,7 +500,7 @@ func (d *deployment) output(sym *symbol, st *state) any {
 		if isSecure(x.Decorators) {
 			sym.value, _ = d.l.taint.Secure(sym.value)
 		} else if d.declaresSecure(x.Type) {
-			d.secretsIn(x.Type, sym.value, d.trackSecret, 0, nil)
+			sym.value, _ = d.secretsIn(x.Type, sym.value, d.l.taint.Secure, 0, nil)
 		}
 	}
 	st.add(sym.assumed)

@@ -190,6 +190,10 @@ func TestNumbersOfASecureValueAreNotPrinted(t *testing.T) {
 		{"a @secure() object made a string does not print its numbers", "@secure()\nparam so object = { a: 98765, b: true }\n", "string(so)"},
 		{"a number of a @secure() object used as it is is not printed", "@secure()\nparam so object = { a: 98765 }\n", "so.a"},
 		{"a @secure() int is not printed", "@secure()\nparam n int = 98765\n", "'apim-${n}'"},
+		{"a number in a @secure() object property of a declared type is not printed",
+			"type conf = {\n  name: string\n  @secure()\n  db: object\n}\nparam c conf = { name: 'n', db: { port: 98765 } }\n", "'apim-${c.db.port}'"},
+		{"a number in a @secure() object element of a tuple type is not printed",
+			"param c [string, @secure() object] = ['n', { port: 98765 }]\n", "string(c)"},
 		{"a number of a @secure() object output of a module is not printed", "", "m.outputs.o.a"},
 	}
 	for _, tt := range tests {
