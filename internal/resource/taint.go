@@ -128,12 +128,13 @@ func (t *Taint) Secrets() []string { return slices.Clip(t.secrets) }
 // argument carries a secret (one of its strings or keys contains a tracked one as MaskSecrets
 // would find it), every string of result is taken to be made of the secret — a part or a
 // transformation of it: substring, skip, take, split, trim, replace, a hash — and becomes a
-// tracked secret itself, unless it was passed through from an argument, or what remains of it
-// once every tracked secret in it is cut out is text that stands in the arguments only outside
-// their secrets (concat('apim-', pw) leaves "apim-", split(concat('apim-', pw), '-') gives
-// "apim"): masking the secrets in it is then enough, and the rest stays readable. Text that also
-// stands inside a secret may have been cut from it (substring(concat(pw, 'abc…'), 5, 1) gives
-// "e", found in the alphabet too), so it is derived.
+// tracked secret itself, unless it was passed through from an argument, or it holds a tracked
+// secret and what remains of it once every tracked secret in it is cut out is text that stands in
+// the arguments only outside their secrets (concat('apim-', pw) leaves "apim-"): masking the
+// secrets in it is then enough, and the rest stays readable. A string that holds no secret is
+// derived even when its text stands in the arguments: the secret may have chosen where it was
+// cut (substring(concat(pw, 'abc…'), 5, 1) gives "e", split(text, take(pw, 4)) cuts text where
+// the secret's first letters stand in it).
 //
 // A derived string shorter than MaskSecrets masks (first(pw) is one character; masking every
 // "a" would garble every report) becomes an unknown value with DerivedReason instead, so it is
@@ -252,7 +253,7 @@ func (t *Taint) derive(v any, d *derivation) (any, bool) {
 		// length() and indexOf() of a secret, and their like, would spell it out number by number.
 		return &Unknown{Reason: DerivedNumberReason}, true
 	case string:
-		if x == "" || d.passed[x] || t.seen[x] || t.plainAround(x, d) {
+		if x == "" || d.passed[x] || t.seen[x] || contains(x, t.forms) && t.plainAround(x, d) {
 			return x, false
 		}
 		if len(x) < minSecretLength || t.derived >= maxDerived {

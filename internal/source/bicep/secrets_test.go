@@ -28,6 +28,8 @@ func TestWhatFunctionsMakeOfSecureValuesIsSecret(t *testing.T) {
 		{name: "a plain parameter beside a secure one in a call is no secret", tag: "concat([pw], [plain])", not: []string{"PlainValue1"}},
 		{name: "what a function makes of a plain parameter is no secret", tag: "toUpper(plain)", not: []string{"PLAINVALUE1"}, value: "PLAINVALUE1"},
 		{name: "an interpolation around a part stays readable", tag: "'${plain}-${skip(pw, 15)}'", want: []string{"Pw1z"}, not: []string{"PlainValue1-Pw1z"}, value: "PlainValue1-Pw1z"},
+		{name: "plain text split where the secret's first letters stand in it gives secrets, as where it was cut tells them",
+			tag: "split('0123456789Xq7Sabcdefghij', take(pw, 4))", want: []string{"0123456789", "abcdefghij"}},
 		{name: "a part made by a lambda is a secret", tag: "map(split(pw, '-'), s => skip(s, 1))", want: []string{"q7SuperSecret"}},
 		{name: "a part of a @secure() output a module gives is a secret",
 			files: map[string]string{"mod.bicep": "@secure()\noutput o string = 'ModuleSecret-Outer'\n"},
