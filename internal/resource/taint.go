@@ -144,13 +144,25 @@ func (t *Taint) Secrets() []string { return slices.Clip(t.secrets) }
 // names (items() gives "key" and "value"), not from values. result is not changed: what
 // changes is copied.
 func (t *Taint) Derive(result any, args []any) any {
+	return t.derivation(result, args, false)
+}
+
+// DeriveCuts is Derive for a function that cuts or rewrites text where pattern stands in it
+// (split at a separator, replace a pattern): when the pattern carries a secret, where the cuts fall
+// tells it (split(text, take(pw, 4)), with text holding every run of four letters), so every
+// string of result not passed through from an argument is derived, plain-looking text included.
+func (t *Taint) DeriveCuts(result any, args []any, pattern any) any {
+	return t.derivation(result, args, len(t.forms) > 0 && t.carries(pattern))
+}
+
+func (t *Taint) derivation(result any, args []any, cut bool) any {
 	if len(t.forms) == 0 || !t.carriesAny(args) {
 		return result
 	}
 	if _, ok := result.(bool); ok && !t.asksOnlyEmptyOrKeys(args) {
 		return &Unknown{Reason: DerivedBoolReason}
 	}
-	d := derivation{passed: map[string]bool{}}
+	d := derivation{passed: map[string]bool{}, cut: cut}
 	var text strings.Builder
 	for _, a := range args {
 		eachString(a, func(s string) {
@@ -205,6 +217,7 @@ type derivation struct {
 	passed map[string]bool
 	text   string
 	secret []bool
+	cut    bool // a secret chose where the result's strings were cut: none is plain
 }
 
 func (t *Taint) carriesAny(values []any) bool {
@@ -253,7 +266,7 @@ func (t *Taint) derive(v any, d *derivation) (any, bool) {
 		// length() and indexOf() of a secret, and their like, would spell it out number by number.
 		return &Unknown{Reason: DerivedNumberReason}, true
 	case string:
-		if x == "" || d.passed[x] || t.seen[x] || contains(x, t.forms) && t.plainAround(x, d) {
+		if x == "" || d.passed[x] || t.seen[x] || !d.cut && contains(x, t.forms) && t.plainAround(x, d) {
 			return x, false
 		}
 		if len(x) < minSecretLength || t.derived >= maxDerived {

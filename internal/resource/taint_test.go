@@ -202,3 +202,34 @@ func TestSecureDoesNotChangeTheValueItWasGiven(t *testing.T) {
 		t.Errorf("value changed to %v: a parameter's default may share it", value)
 	}
 }
+
+func TestDeriveCutsTracksEveryStringCutWhereASecretStands(t *testing.T) {
+	const pw, other = "Xq7SuperSecret-Pw1z", "Zz9OtherSecret"
+	tests := []struct {
+		name    string
+		result  any
+		args    []any
+		pattern any
+		secrets []string // the secrets tracked after pw and other
+	}{
+		{"a part cut at the secret that holds another secret becomes a secret whole", []any{"0123", "abcd-" + other},
+			[]any{"0123" + pw + "abcd-" + other, pw}, pw, []string{"0123", "abcd-" + other}},
+		{"text rewritten where the secret stands becomes a secret whole", "0123" + other + "abcd",
+			[]any{"0123" + pw + "abcd", pw, other}, pw, []string{"0123" + other + "abcd"}},
+		{"text rewritten at a plain pattern keeps its plain text beside the secret", "apim-" + pw,
+			[]any{"apim-" + pw + "!", "!", ""}, "!", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var taint Taint
+			taint.Track(pw)
+			taint.Track(other)
+			if got := taint.DeriveCuts(tt.result, tt.args, tt.pattern); !reflect.DeepEqual(got, tt.result) {
+				t.Errorf("DeriveCuts = %#v, want %#v", got, tt.result)
+			}
+			if want := append([]string{pw, other}, tt.secrets...); !slices.Equal(taint.Secrets(), want) {
+				t.Errorf("secrets %q, want %q", taint.Secrets(), want)
+			}
+		})
+	}
+}

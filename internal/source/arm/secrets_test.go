@@ -228,6 +228,33 @@ func spelledOut(text, secret string) string {
 	return ""
 }
 
+func TestTextCutWhereASecretStandsIsASecretWhole(t *testing.T) {
+	const pw = "Xq7SuperSecret-Pw1z"
+	tests := []struct {
+		name string
+		expr string // the publisherName
+		want string // the secret it must be tracked as
+	}{
+		{"text split where the secret's first letters stand, beside the secret, is a secret whole",
+			"[split(concat('0123456789Xq7Sabcdefghij-', skip(parameters('pw'), 1)), take(parameters('pw'), 4))[1]]", "abcdefghij-" + pw[1:]},
+		{"text whose part where the secret's first letters stand is replaced by the secret is a secret whole",
+			"[replace('0123456789Xq7Sabcdefghij', take(parameters('pw'), 4), parameters('pw'))]", "0123456789" + pw + "abcdefghij"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body, _ := json.Marshal(tt.expr)
+			rs, _ := load(t, arm.Options{}, "t.json", template(`"parameters": {"pw": {"type": "securestring", "defaultValue": "`+pw+`"}},
+				"resources": [`+apim(string(body))+`]`))
+			if len(rs) != 1 {
+				t.Fatalf("resources %v", rs)
+			}
+			if got := get(t, rs[0], "properties.publisherName"); got != tt.want || !slices.Contains(rs[0].Secrets, tt.want) {
+				t.Errorf("publisherName %v, secrets %q: want %q tracked whole, as its plain text says where the secret stood", got, rs[0].Secrets, tt.want)
+			}
+		})
+	}
+}
+
 func TestNumbersOfASecureObjectAreNotPrinted(t *testing.T) {
 	tests := []struct {
 		name string

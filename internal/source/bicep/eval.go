@@ -663,7 +663,11 @@ func (d *deployment) call(n *ast.CallExpr, e *env, st *state) any {
 	// What a function makes of a secure value (skip, substring, split...) is secret too. Bicep's
 	// own functions above give names, file contents or unknowns, nothing made of their arguments;
 	// operators give bools and ints, and index and property access pass values through.
-	v = d.l.taint.Derive(v, args)
+	if (name == "split" || name == "replace") && len(args) > 1 {
+		v = d.l.taint.DeriveCuts(v, args, args[1])
+	} else {
+		v = d.l.taint.Derive(v, args)
+	}
 	if u, ok := v.(*resource.Unknown); ok && u.Expr == "" {
 		return &resource.Unknown{Reason: u.Reason, Expr: d.file.text(n)}
 	}
