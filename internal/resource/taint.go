@@ -149,8 +149,9 @@ func (t *Taint) Derive(result any, args []any) any {
 
 // DeriveCuts is Derive for a function that cuts or rewrites text where pattern stands in it
 // (split at a separator, replace a pattern): when the pattern carries a secret, where the cuts fall
-// tells it (split(text, take(pw, 4)), with text holding every run of four letters), so every
-// string of result not passed through from an argument is derived, plain-looking text included.
+// tells it (split(text, take(pw, 4)), with text holding every run of four letters), and so does
+// whether text came back whole or empty, so every string of result is derived, plain-looking,
+// passed-through and empty ones included.
 func (t *Taint) DeriveCuts(result any, args []any, pattern any) any {
 	return t.derivation(result, args, len(t.forms) > 0 && t.carries(pattern))
 }
@@ -217,7 +218,7 @@ type derivation struct {
 	passed map[string]bool
 	text   string
 	secret []bool
-	cut    bool // a secret chose where the result's strings were cut: none is plain
+	cut    bool // a secret chose where (and whether) the result's strings were cut: none is plain
 }
 
 func (t *Taint) carriesAny(values []any) bool {
@@ -266,7 +267,7 @@ func (t *Taint) derive(v any, d *derivation) (any, bool) {
 		// length() and indexOf() of a secret, and their like, would spell it out number by number.
 		return &Unknown{Reason: DerivedNumberReason}, true
 	case string:
-		if x == "" || d.passed[x] || t.seen[x] || !d.cut && contains(x, t.forms) && t.plainAround(x, d) {
+		if t.seen[x] || !d.cut && (x == "" || d.passed[x] || contains(x, t.forms) && t.plainAround(x, d)) {
 			return x, false
 		}
 		if len(x) < minSecretLength || t.derived >= maxDerived {

@@ -203,6 +203,15 @@ func TestSecureDoesNotChangeTheValueItWasGiven(t *testing.T) {
 	}
 }
 
+func TestDeriveCutsHidesAnEmptyResult(t *testing.T) {
+	var taint Taint
+	taint.Track("Xq7SuperSecret-Pw1z")
+	taint.Track("Xq7S") // take(pw, 4)
+	if got := taint.DeriveCuts("", []any{"Xq7S", "Xq7S", ""}, "Xq7S"); !reflect.DeepEqual(got, &Unknown{Reason: DerivedReason}) {
+		t.Errorf("DeriveCuts = %#v, want unknown: replace(c, take(pw, 4), '') empty tells c is the secret's start", got)
+	}
+}
+
 func TestDeriveCutsTracksEveryStringCutWhereASecretStands(t *testing.T) {
 	const pw, other = "Xq7SuperSecret-Pw1z", "Zz9OtherSecret"
 	tests := []struct {
@@ -216,6 +225,8 @@ func TestDeriveCutsTracksEveryStringCutWhereASecretStands(t *testing.T) {
 			[]any{"0123" + pw + "abcd-" + other, pw}, pw, []string{"0123", "abcd-" + other}},
 		{"text rewritten where the secret stands becomes a secret whole", "0123" + other + "abcd",
 			[]any{"0123" + pw + "abcd", pw, other}, pw, []string{"0123" + other + "abcd"}},
+		{"text the secret's pattern left whole becomes a secret, as that tells the pattern is not in it", []any{"abcd"},
+			[]any{"abcd", pw}, pw, []string{"abcd"}},
 		{"text rewritten at a plain pattern keeps its plain text beside the secret", "apim-" + pw,
 			[]any{"apim-" + pw + "!", "!", ""}, "!", nil},
 	}
