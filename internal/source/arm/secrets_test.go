@@ -327,3 +327,16 @@ func TestValuesRedactHidesAreNotQuotedInErrorsOrAssumptions(t *testing.T) {
 		})
 	}
 }
+
+func TestValuesRedactHidesAreSecretsOfEveryResourceTheyFlowInto(t *testing.T) {
+	rs, _ := load(t, arm.Options{}, "t.json", template(`"resources": [
+		{"type": "Microsoft.ApiManagement/service/namedValues", "apiVersion": "2022-08-01", "name": "apimB/nv1", "properties": {"displayName": "nv1", "value": "Nv8hj", "secret": true}},
+		`+apim(`"[concat('apim-', reference(resourceId('Microsoft.ApiManagement/service/namedValues', 'apimB', 'nv1')).value)]"`)+`]`))
+	r := byAddress(rs)["apim"]
+	if r == nil {
+		t.Fatalf("resources %v", rs)
+	}
+	if name := get(t, r, "properties.publisherName").(string); strings.Contains(resource.MaskString(name, r.Secrets), "Nv8hj") {
+		t.Errorf("publisherName %s, masked with the resource's secrets %q, shows the named value's value", name, r.Secrets)
+	}
+}

@@ -299,3 +299,32 @@ func TestValuesRedactHidesAreNotQuotedInErrorsOrAssumptions(t *testing.T) {
 		})
 	}
 }
+
+func TestValuesRedactHidesAreSecretsOfEveryResourceTheyFlowInto(t *testing.T) {
+	tests := []struct {
+		name     string
+		declared string
+		read     string
+		secret   string
+	}{
+		{"a named value's value in another resource's name is its secret",
+			"resource s 'Microsoft.ApiManagement/service/namedValues@2022-08-01' = {\n  name: 'apimX/nv1'\n  properties: { displayName: 'nv1', value: 'Nv8hj', secret: true }\n}\n",
+			"s.properties.value", "Nv8hj"},
+		{"a Key Vault secret's value in another resource's name is its secret",
+			"resource s 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {\n  name: 'kv/s1'\n  properties: { value: 'Kv5ab' }\n}\n",
+			"s.properties.value", "Kv5ab"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"main.bicep": tt.declared + "resource r 'Microsoft.ApiManagement/service@2022-08-01' = {\n  name: 'apim-${" + tt.read + "}'\n  location: 'x'\n}\n"})
+			rs, _ := bicep.Load([]string{dir + "/main.bicep"}, bicep.Options{})
+			r := byAddress(rs)["r"]
+			if r == nil {
+				t.Fatalf("resources %v", rs)
+			}
+			if name, _ := r.Get("name"); strings.Contains(resource.MaskString(name.(string), r.Secrets), tt.secret) {
+				t.Errorf("name %v, masked with the resource's secrets %q, shows the secret", name, r.Secrets)
+			}
+		})
+	}
+}
