@@ -236,11 +236,19 @@ func (d *deployment) checkSecureTarget(decl ast.Decl, dec *ast.Decorator) {
 	if n, ok := t.(*ast.NullableType); ok {
 		t = n.X
 	}
-	id, ok := t.(*ast.Ident)
-	if !ok || d.types[id.Name] != nil || (id.Name != "int" && id.Name != "bool" && id.Name != "array") {
+	var name string
+	switch x := t.(type) {
+	case *ast.Ident:
+		if d.types[x.Name] == nil && (x.Name == "int" || x.Name == "bool" || x.Name == "array") {
+			name = x.Name
+		}
+	case *ast.ArrayType:
+		name = d.file.text(x)
+	}
+	if name == "" {
 		return
 	}
-	d.warnAt(dec, fmt.Sprintf("The decorator @secure() can only be attached to targets of type string or object, but the target has type %s", id.Name),
+	d.warnAt(dec, fmt.Sprintf("The decorator @secure() can only be attached to targets of type string or object, but the target has type %s", name),
 		"Bicep rejects the file (BCP124): declare the value as a string or an object, or remove @secure(); lensix treats it as secure")
 }
 

@@ -229,6 +229,7 @@ func TestSecureOnATypeOtherThanStringOrObjectIsWarned(t *testing.T) {
 		{"@secure() on an int parameter is warned", "@secure()\nparam n int = 4242\n", true},
 		{"@secure() on a nullable bool parameter is warned", "@secure()\nparam b bool?\n", true},
 		{"@secure() on an array output is warned", "@secure()\noutput a array = []\n", true},
+		{"@secure() on a typed array parameter is warned", "@secure()\nparam a string[] = []\n", true},
 		{"@secure() on a string parameter is not warned", "@secure()\nparam s string = 'x'\n", false},
 		{"@secure() on an object parameter is not warned", "@secure()\nparam o object = {}\n", false},
 		{"@secure() on a nullable string parameter is not warned", "@secure()\nparam s string?\n", false},
