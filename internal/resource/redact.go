@@ -24,12 +24,13 @@ var sensitiveKeyParts = []string{"password", "secret", "token", "connectionstrin
 
 // IsSensitiveKey reports whether a property called key holds a secret. Names that end in "key"
 // or "keys" (primaryKey, subscriptionKeys, instrumentationKey) are secrets; names that merely
-// mention a key vault (keyVaultId, keyVault) are references, not secrets. Names that end in url
+// mention a key vault (keyVaultId, keyVault) are references, not secrets, and names that end in
+// "name" or "version" (a Key Vault reference's secretName, secretVersion) name a secret. Names that end in url
 // or uri are not secrets by name alone: Redact judges them by their value (see
 // HasCredentialQuery).
 func IsSensitiveKey(key string) bool {
 	k := strings.ToLower(strings.ReplaceAll(key, "_", ""))
-	if strings.Contains(k, "keyvault") || strings.HasSuffix(k, "id") || isLocationKey(k) {
+	if strings.Contains(k, "keyvault") || strings.HasSuffix(k, "id") || strings.HasSuffix(k, "name") || strings.HasSuffix(k, "version") || isLocationKey(k) {
 		return false
 	}
 	if strings.HasSuffix(k, "key") || strings.HasSuffix(k, "keys") {

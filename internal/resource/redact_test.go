@@ -33,6 +33,12 @@ func TestRedactHidesSecretsAndKeepsTheRest(t *testing.T) {
 			secrets: []string{"Nv-Secret-7"},
 		},
 		{
+			name: "a Key Vault reference's secret name and version stay readable: they name the secret",
+			typ:  "Microsoft.Resources/deployments",
+			body: `{"properties": {"parameters": {"pw": {"reference": {"keyVault": {"id": "/x/vaults/kv"}, "secretName": "secret01", "secretVersion": "v1"}}}}}`,
+			kept: []string{"secret01", "v1"},
+		},
+		{
 			name:    "an app setting named DB_PASSWORD has its value redacted",
 			typ:     "Microsoft.Web/sites",
 			body:    `{"properties": {"siteConfig": {"appSettings": [{"name": "DB_PASSWORD", "value": "Hunter2!x"}]}}}`,

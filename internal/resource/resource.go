@@ -3,7 +3,10 @@
 // with unknown values, the assumptions a source made, and where each resource was declared.
 package resource
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Resource is one Azure resource instance. Body holds the ARM JSON object (type, apiVersion,
 // name, location, tags, sku, identity, properties, ...) as a source derived it; the other fields
@@ -109,4 +112,18 @@ func (r *Resource) Assume(path, message string, affects ...string) {
 		}
 	}
 	r.Assumptions = append(r.Assumptions, Assumption{Path: path, Message: message, Affects: affects})
+}
+
+// MaskAssumptions returns assumptions with the secrets masked in their paths and messages: a
+// message may quote a value (an error from evaluating a condition). The input is not changed.
+func MaskAssumptions(assumptions []Assumption, secrets []string) []Assumption {
+	if len(assumptions) == 0 || len(secrets) == 0 {
+		return assumptions
+	}
+	out := slices.Clone(assumptions)
+	for i := range out {
+		out[i].Path = MaskString(out[i].Path, secrets)
+		out[i].Message = MaskString(out[i].Message, secrets)
+	}
+	return out
 }

@@ -204,12 +204,12 @@ func (d *deployment) run() []*resource.Resource {
 			} else {
 				v = c.value(o.Value.Get("value"))
 			}
+			// A consumer reads it through reference(): mask it in the root's resources.
+			v, _ = d.trackSecrets(o.Value, v, 0)
 			output := map[string]any{"value": v}
 			if t := o.Value.Get("type"); t != nil && t.Kind == jsonpos.String {
 				output["type"] = t.Str
 			}
-			// A consumer reads it through reference(): mask it in the root's resources.
-			d.trackSecrets(o.Value, v, 0)
 			d.outputs[o.Key] = output
 			d.outputsAssumed.add(c.assumed)
 		}
@@ -270,7 +270,7 @@ func (d *deployment) parameter(c *evalCtx, name string) (any, error) {
 		}
 		p.err = d.l.sized(p.value)
 		p.state = done
-		d.trackSecrets(p.decl, p.value, 0)
+		p.value, _ = d.trackSecrets(p.decl, p.value, 0)
 	}
 	c.assumed.add(p.assumed)
 	if p.err != nil {

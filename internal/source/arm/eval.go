@@ -474,6 +474,9 @@ func (c *evalCtx) apply(n *expr.Call, args []any) (any, error) {
 		return v, nil
 	}
 	// What a function makes of a secure value (skip, substring, split...) is secret too.
+	if (strings.EqualFold(n.Name, "split") || strings.EqualFold(n.Name, "replace")) && len(args) > 1 {
+		return c.d.l.taint.DeriveCuts(v, args, args[1]), nil
+	}
 	return c.d.l.taint.Derive(v, args), nil
 }
 

@@ -145,14 +145,21 @@ func LoadAll(files []string, opts Options) Result {
 		d := l.newDeployment(f, f.root, opts.Scope.For(templateLevel(f.root)), "", params, nil)
 		l.rootParams, l.notDeployed, l.notDeployedAt = d.params, nil, map[string]bool{}
 		rs := d.run()
-		// Every resource of the deployment, nested ones included, may carry any of its secrets.
+		// Every resource of the deployment, nested ones included, may carry any of its secrets:
+		// its secure inputs, what functions made of them, and the values Redact hides in any of
+		// its resources (a named value's value read through reference() and quoted in an error).
+		rootSecrets := l.taint.Secrets()
 		for _, r := range rs {
-			r.Secrets = append(r.Secrets, l.taint.Secrets()...)
+			rootSecrets = append(rootSecrets, resource.SecretsOf(r.Type, r.Body)...)
+		}
+		for _, r := range rs {
+			r.Secrets = append(r.Secrets, rootSecrets...)
+			r.Assumptions = resource.MaskAssumptions(r.Assumptions, r.Secrets)
 		}
 		for i := range l.notDeployed {
-			l.notDeployed[i].Name = resource.MaskString(l.notDeployed[i].Name, l.taint.Secrets())
+			l.notDeployed[i].Name = resource.MaskString(l.notDeployed[i].Name, rootSecrets)
 		}
-		secrets = append(secrets, l.taint.Secrets()...)
+		secrets = append(secrets, rootSecrets...)
 		byRoot[name] = rs
 		offByRoot[name] = l.notDeployed
 		roots = append(roots, name)

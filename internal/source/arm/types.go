@@ -1,6 +1,8 @@
 package arm
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/lensix/lensix/internal/source/arm/jsonpos"
@@ -66,10 +68,11 @@ func (d *deployment) isStringType(t *jsonpos.Node) bool {
 
 // trackSecrets tracks the strings of v that its type t declares secure: all of them for a
 // securestring or secureObject, else those under properties (at any depth) declared so. Outputs
-// mask them wherever they flow, and what functions make of them is secret too.
-func (d *deployment) trackSecrets(t *jsonpos.Node, v any, depth int) {
+// mask them wherever they flow, and what functions make of them is secret too. It returns v with
+// the numbers of its secure parts unknown (see resource.Taint.Secure), and whether it changed.
+func (d *deployment) trackSecrets(t *jsonpos.Node, v any, depth int) (any, bool) {
 	if t == nil || depth > maxRefs {
-		return
+		return v, false
 	}
 	if obj, ok := v.(map[string]any); ok {
 		// A tagged union's member declares the properties; one step, so members that name the
@@ -79,8 +82,7 @@ func (d *deployment) trackSecrets(t *jsonpos.Node, v any, depth int) {
 		}
 	}
 	if d.isSecureType(t) {
-		d.l.taint.Track(v)
-		return
+		return d.l.taint.Secure(v)
 	}
 	switch v := v.(type) {
 	case map[string]any:
@@ -89,12 +91,21 @@ func (d *deployment) trackSecrets(t *jsonpos.Node, v any, depth int) {
 		if additional != nil && additional.Kind != jsonpos.Object {
 			additional = nil
 		}
+		var out map[string]any
 		for _, k := range sortedKeys(v) {
 			pt := props.Get(k)
 			if pt == nil {
 				pt = additional
 			}
-			d.trackSecrets(pt, v[k], depth+1)
+			if nv, changed := d.trackSecrets(pt, v[k], depth+1); changed {
+				if out == nil {
+					out = maps.Clone(v)
+				}
+				out[k] = nv
+			}
+		}
+		if out != nil {
+			return out, true
 		}
 	case []any:
 		prefix := d.typeAttr(t, "prefixItems")
@@ -102,14 +113,24 @@ func (d *deployment) trackSecrets(t *jsonpos.Node, v any, depth int) {
 		if items != nil && items.Kind != jsonpos.Object {
 			items = nil
 		}
+		var out []any
 		for i, e := range v {
 			et := items
 			if prefix != nil && prefix.Kind == jsonpos.Array && i < len(prefix.Elems) {
 				et = prefix.Elems[i]
 			}
-			d.trackSecrets(et, e, depth+1)
+			if nv, changed := d.trackSecrets(et, e, depth+1); changed {
+				if out == nil {
+					out = slices.Clone(v)
+				}
+				out[i] = nv
+			}
+		}
+		if out != nil {
+			return out, true
 		}
 	}
+	return v, false
 }
 
 // discriminatedType is the member of a tagged union ("discriminator": {"propertyName",

@@ -213,11 +213,43 @@ func (d *deployment) checkDecorators(decl ast.Decl) {
 		list = x.Decorators
 	}
 	for _, dec := range list {
+		if name, _ := decoratorCall(dec); name == "secure" {
+			d.checkSecureTarget(decl, dec)
+		}
 		if name, _ := decoratorCall(dec); name != "" && !decorators[name] {
 			d.warnAt(dec, fmt.Sprintf("Unknown decorator @%s", name),
 				"Bicep defines @description, @allowed, @secure, @minLength, @maxLength, @minValue, @maxValue, @metadata, @export, @sealed, @discriminator and @batchSize; check the spelling")
 		}
 	}
+}
+
+// checkSecureTarget warns at a @secure() on a parameter or output of a type that is neither
+// string nor object, which Bicep rejects (BCP124); lensix still takes the value as secure.
+func (d *deployment) checkSecureTarget(decl ast.Decl, dec *ast.Decorator) {
+	var t ast.Expr
+	switch x := decl.(type) {
+	case *ast.ParamDecl:
+		t = x.Type
+	case *ast.OutputDecl:
+		t = x.Type
+	}
+	if n, ok := t.(*ast.NullableType); ok {
+		t = n.X
+	}
+	var name string
+	switch x := t.(type) {
+	case *ast.Ident:
+		if d.types[x.Name] == nil && (x.Name == "int" || x.Name == "bool" || x.Name == "array") {
+			name = x.Name
+		}
+	case *ast.ArrayType:
+		name = d.file.text(x)
+	}
+	if name == "" {
+		return
+	}
+	d.warnAt(dec, fmt.Sprintf("The decorator @secure() can only be attached to targets of type string or object, but the target has type %s", name),
+		"Bicep rejects the file (BCP124): declare the value as a string or an object, or remove @secure(); lensix treats it as secure")
 }
 
 // decoratorCall returns the name of the function a decorator calls (@secure() and
@@ -406,9 +438,9 @@ func (d *deployment) param(sym *symbol, st *state) any {
 		sym.state = done
 		// Functions applied to it make secrets too; see resource.Taint.
 		if isSecure(x.Decorators) {
-			d.l.taint.Track(sym.value)
+			sym.value, _ = d.l.taint.Secure(sym.value)
 		} else if d.declaresSecure(x.Type) {
-			d.secretsIn(x.Type, sym.value, d.trackSecret, 0, nil)
+			sym.value, _ = d.secretsIn(x.Type, sym.value, d.l.taint.Secure, 0, nil)
 		}
 	}
 	st.add(sym.assumed)
@@ -474,9 +506,9 @@ func (d *deployment) output(sym *symbol, st *state) any {
 		// A @secure() output (or one of a secure type) read by a consumer is a secret wherever it
 		// flows there.
 		if isSecure(x.Decorators) {
-			d.l.taint.Track(sym.value)
+			sym.value, _ = d.l.taint.Secure(sym.value)
 		} else if d.declaresSecure(x.Type) {
-			d.secretsIn(x.Type, sym.value, d.trackSecret, 0, nil)
+			sym.value, _ = d.secretsIn(x.Type, sym.value, d.l.taint.Secure, 0, nil)
 		}
 	}
 	st.add(sym.assumed)

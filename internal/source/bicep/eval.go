@@ -304,18 +304,25 @@ func (d *deployment) binary(n *ast.BinaryExpr, e *env, st *state) any {
 		return &resource.Unknown{Reason: u.Reason, Expr: d.file.text(n)}
 	}
 	x, y = plain(x), plain(y)
+	// A comparison of a secure value is secret as a function's result is; see resource.Taint.
+	compared := func(b bool) any {
+		if u, ok := d.l.taint.Derive(b, []any{x, y}).(*resource.Unknown); ok {
+			return &resource.Unknown{Reason: u.Reason, Expr: d.file.text(n)}
+		}
+		return b
+	}
 	switch n.Op {
 	case token.EQ:
-		return funcs.Equal(x, y)
+		return compared(funcs.Equal(x, y))
 	case token.NEQ:
-		return !funcs.Equal(x, y)
+		return compared(!funcs.Equal(x, y))
 	case token.EQI, token.NEQI:
 		xs, ok1 := x.(string)
 		ys, ok2 := y.(string)
 		if !ok1 || !ok2 {
 			return d.fail(n, fmt.Errorf("%s compares strings, not %s and %s", n.Op, funcs.TypeName(x), funcs.TypeName(y)))
 		}
-		return strings.EqualFold(xs, ys) == (n.Op == token.EQI)
+		return compared(strings.EqualFold(xs, ys) == (n.Op == token.EQI))
 	case token.LT, token.LEQ, token.GT, token.GEQ:
 		c, err := compare(x, y)
 		if err != nil {
@@ -323,13 +330,13 @@ func (d *deployment) binary(n *ast.BinaryExpr, e *env, st *state) any {
 		}
 		switch n.Op {
 		case token.LT:
-			return c < 0
+			return compared(c < 0)
 		case token.LEQ:
-			return c <= 0
+			return compared(c <= 0)
 		case token.GT:
-			return c > 0
+			return compared(c > 0)
 		}
-		return c >= 0
+		return compared(c >= 0)
 	}
 	a, ok1 := funcs.AsInt(x)
 	b, ok2 := funcs.AsInt(y)
@@ -656,7 +663,11 @@ func (d *deployment) call(n *ast.CallExpr, e *env, st *state) any {
 	// What a function makes of a secure value (skip, substring, split...) is secret too. Bicep's
 	// own functions above give names, file contents or unknowns, nothing made of their arguments;
 	// operators give bools and ints, and index and property access pass values through.
-	v = d.l.taint.Derive(v, args)
+	if (name == "split" || name == "replace") && len(args) > 1 {
+		v = d.l.taint.DeriveCuts(v, args, args[1])
+	} else {
+		v = d.l.taint.Derive(v, args)
+	}
 	if u, ok := v.(*resource.Unknown); ok && u.Expr == "" {
 		return &resource.Unknown{Reason: u.Reason, Expr: d.file.text(n)}
 	}

@@ -209,14 +209,22 @@ func LoadAll(files []string, opts Options) Result {
 		d := l.newDeployment(r.file, r.params, "", nil)
 		d.scope = opts.Scope.For(targetLevel(r.file))
 		l.rootDeployment, l.rootParams, l.notDeployedAt = d, d.params, map[ast.Decl]bool{}
-		first := len(l.diags)
+		first, firstOff := len(l.diags), len(l.notDeployed)
 		resources := d.run()
-		// A message may quote a value made of a secure one.
-		l.diags[first:].Mask(l.taint.Secrets())
-		// Secure outputs and what functions made of secure values may flow into any resource of
-		// the root; mask them in all.
+		// Secure outputs, what functions made of secure values, and the values Redact hides in
+		// any resource of the root (a named value's value read through a symbol) may flow into
+		// any resource of the root, and a message may quote them; mask them in all.
+		rootSecrets := l.taint.Secrets()
 		for _, res := range resources {
-			res.Secrets = mergeSecrets(slices.Clip(res.Secrets), l.taint.Secrets())
+			rootSecrets = append(rootSecrets, resource.SecretsOf(res.Type, res.Body)...)
+		}
+		l.diags[first:].Mask(rootSecrets)
+		for i := firstOff; i < len(l.notDeployed); i++ {
+			l.notDeployed[i].Name = resource.MaskString(l.notDeployed[i].Name, rootSecrets)
+		}
+		for _, res := range resources {
+			res.Secrets = mergeSecrets(slices.Clip(res.Secrets), rootSecrets)
+			res.Assumptions = resource.MaskAssumptions(res.Assumptions, res.Secrets)
 		}
 		out = append(out, resources...)
 	}

@@ -1,6 +1,7 @@
 package bicep
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -35,15 +36,15 @@ func (d *deployment) secrets() []string {
 		if isSecure(x.Decorators) {
 			leafStrings(d.param(d.params[x.Name.Name], nil), add)
 		} else if d.declaresSecure(x.Type) {
-			d.secretsIn(x.Type, d.param(d.params[x.Name.Name], nil), add, 0, nil)
+			d.secretsIn(x.Type, d.param(d.params[x.Name.Name], nil), func(v any) (any, bool) {
+				leafStrings(v, add)
+				return v, false
+			}, 0, nil)
 		}
 	}
 	sort.Strings(d.secretValues)
 	return slices.Clip(d.secretValues)
 }
-
-// trackSecret tracks one secure string of the current root; see resource.Taint.
-func (d *deployment) trackSecret(s string) { d.l.taint.Track(s) }
 
 // isSecure reports whether the decorators include @secure() (or @sys.secure()).
 func isSecure(decorators []*ast.Decorator) bool {
@@ -112,60 +113,60 @@ func (d *deployment) typeDecl(t ast.Expr) (*ast.TypeDecl, *deployment) {
 	return nil, nil
 }
 
-// secretsIn calls add with the strings of v that its type t declares secure: all of them for a
-// @secure() type, else those of @secure() properties and elements, at any depth. seen holds the
-// declared types already applied to v, so aliases and unions that name each other end; it starts
-// afresh for each property or element.
-func (d *deployment) secretsIn(t ast.Expr, v any, add func(string), depth int, seen map[*ast.TypeDecl]bool) {
+// secretsIn applies secure to the parts of v that its type t declares secure: all of v for a
+// @secure() type, else the values of @secure() properties and elements, at any depth. It returns
+// v with those parts replaced by what secure gives, and whether it changed; v is not changed.
+// seen holds the declared types already applied to v, so aliases and unions that name each other
+// end; it starts afresh for each property or element.
+func (d *deployment) secretsIn(t ast.Expr, v any, secure func(any) (any, bool), depth int, seen map[*ast.TypeDecl]bool) (any, bool) {
 	if depth > maxTypeDepth || t == nil {
-		return
+		return v, false
 	}
 	if seen == nil {
 		seen = map[*ast.TypeDecl]bool{}
 	}
 	switch x := t.(type) {
 	case *ast.NullableType:
-		d.secretsIn(x.X, v, add, depth+1, seen)
+		return d.secretsIn(x.X, v, secure, depth+1, seen)
 	case *ast.Ident, *ast.SelectorExpr:
 		td, owner := d.typeDecl(x)
 		if td == nil || seen[td] {
-			return
+			return v, false
 		}
 		if isSecure(td.Decorators) {
-			leafStrings(v, add)
-			return
+			return secure(v)
 		}
 		seen[td] = true
-		owner.secretsIn(td.Type, v, add, depth+1, seen)
+		return owner.secretsIn(td.Type, v, secure, depth+1, seen)
 	case *ast.UnionType:
 		// The member a value matches is not worked out: a property secure in any member is.
+		changed := false
 		for _, m := range x.Members {
-			d.secretsIn(m, v, add, depth+1, seen)
+			var c bool
+			v, c = d.secretsIn(m, v, secure, depth+1, seen)
+			changed = changed || c
 		}
+		return v, changed
 	case *ast.ArrayType:
-		if arr, ok := v.([]any); ok {
-			for _, e := range arr {
-				d.secretsIn(x.Elem, e, add, depth+1, nil)
-			}
-		}
+		arr, _ := v.([]any)
+		return replaceElems(arr, v, func(_ int, e any) (any, bool) { return d.secretsIn(x.Elem, e, secure, depth+1, nil) })
 	case *ast.ArrayLit:
 		arr, _ := v.([]any)
-		for i, item := range x.Items {
-			if i >= len(arr) {
-				break
+		return replaceElems(arr, v, func(i int, e any) (any, bool) {
+			switch {
+			case i >= len(x.Items):
+				return e, false
+			case isSecure(x.Items[i].Decorators):
+				return secure(e)
 			}
-			if isSecure(item.Decorators) {
-				leafStrings(arr[i], add)
-			} else {
-				d.secretsIn(item.Value, arr[i], add, depth+1, nil)
-			}
-		}
+			return d.secretsIn(x.Items[i].Value, e, secure, depth+1, nil)
+		})
 	case *ast.ObjectLit:
 		obj, ok := v.(map[string]any)
 		if !ok {
-			return
+			return v, false
 		}
-		declared := map[string]bool{}
+		declared := map[string]*ast.Property{}
 		var additional *ast.Property
 		for _, item := range x.Items {
 			p, ok := item.(*ast.Property)
@@ -177,32 +178,58 @@ func (d *deployment) secretsIn(t ast.Expr, v any, add func(string), depth int, s
 				additional = p
 				continue
 			}
-			for k, pv := range obj {
-				if !strings.EqualFold(k, name) {
-					continue
-				}
-				declared[k] = true
-				if isSecure(p.Decorators) {
-					leafStrings(pv, add)
-				} else {
-					d.secretsIn(p.Value, pv, add, depth+1, nil)
+			for k := range obj {
+				if strings.EqualFold(k, name) {
+					declared[k] = p
 				}
 			}
 		}
-		if additional == nil {
-			return
-		}
-		for k, pv := range obj {
-			if declared[k] {
+		var out map[string]any
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			p := declared[k]
+			if p == nil {
+				p = additional
+			}
+			if p == nil {
 				continue
 			}
-			if isSecure(additional.Decorators) {
-				leafStrings(pv, add)
+			var nv any
+			var changed bool
+			if isSecure(p.Decorators) {
+				nv, changed = secure(obj[k])
 			} else {
-				d.secretsIn(additional.Value, pv, add, depth+1, nil)
+				nv, changed = d.secretsIn(p.Value, obj[k], secure, depth+1, nil)
+			}
+			if changed {
+				if out == nil {
+					out = maps.Clone(obj)
+				}
+				out[k] = nv
 			}
 		}
+		if out != nil {
+			return out, true
+		}
 	}
+	return v, false
+}
+
+// replaceElems returns v, the array arr, with each element replaced by what f gives, copied
+// when one changes, and whether one did; v as it is when it is no array.
+func replaceElems(arr []any, v any, f func(int, any) (any, bool)) (any, bool) {
+	var out []any
+	for i, e := range arr {
+		if nv, changed := f(i, e); changed {
+			if out == nil {
+				out = slices.Clone(arr)
+			}
+			out[i] = nv
+		}
+	}
+	if out != nil {
+		return out, true
+	}
+	return v, false
 }
 
 // declaresSecure reports whether a type is @secure(), or holds a @secure() property or element
