@@ -137,6 +137,7 @@ func Load(dirs []string, opts Options) ([]*resource.Resource, diag.Diagnostics) 
 		}
 	}
 	diags = append(diags, ld.lateDiagnostics()...)
+	diags.Mask(secrets) // a message may quote a sensitive value (a file() path built of one)
 	diags.Sort()
 	return out, diags
 }

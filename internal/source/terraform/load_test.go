@@ -838,3 +838,24 @@ output "out" {
 		})
 	}
 }
+
+func TestDiagnosticsDoNotQuoteSensitiveValues(t *testing.T) {
+	root := writeFiles(t, map[string]string{"main.tf": `variable "s" {
+  sensitive = true
+  default   = "Qz7kSecret"
+}
+resource "azurerm_api_management" "a" {
+  name           = "a"
+  publisher_name = file("${var.s}.txt")
+}
+`})
+	_, diags := load(t, terraform.Options{}, root)
+	if len(diags) == 0 {
+		t.Fatal("want the diagnostic of the failing file() call")
+	}
+	for _, d := range diags {
+		if strings.Contains(d.Error(), "Qz7kSecret") {
+			t.Errorf("the diagnostic quotes the sensitive value: %v", d)
+		}
+	}
+}
