@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/xml"
+	"io"
 	"strings"
 	"testing"
 )
@@ -128,5 +129,22 @@ func TestJUnitBodiesSurviveCDATATerminators(t *testing.T) {
 	in := readJUnit(t, r)
 	if f := in.Suites[0].Cases[0].Failure; f == nil || !strings.Contains(f.Text, "message: value ]]> <![CDATA[ injected") {
 		t.Errorf("failure body %+v", f)
+	}
+}
+
+func TestJUnitStaysWellFormedWhereASecretIsMasked(t *testing.T) {
+	rep := fixtureReport()
+	rep.Secrets = []string{"rg-live"} // stands in classname attributes and in CDATA
+	out := writeString(t, "junit", rep, Options{WorkDir: testWorkDir})
+	if strings.Contains(out, "rg-live") {
+		t.Fatalf("the secret is not masked:\n%s", out)
+	}
+	dec := xml.NewDecoder(strings.NewReader(out))
+	for {
+		if _, err := dec.Token(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("the masked report is not well-formed XML: %v", err)
+		}
 	}
 }

@@ -278,11 +278,17 @@ const minSecretLength = 4
 // transformations (replace, substring, hashes) are secrets of their own: the ARM and Bicep
 // evaluators track them with a Taint, Terraform with cty marks.
 func MaskSecrets(text []byte, secrets []string) []byte {
+	return MaskSecretsAs(text, secrets, Redacted)
+}
+
+// MaskSecretsAs is MaskSecrets with a mask the output's syntax allows where Redacted's angle
+// brackets would break it (an XML attribute).
+func MaskSecretsAs(text []byte, secrets []string, mask string) []byte {
 	re := secretsPattern(secrets)
 	if re == nil {
 		return text
 	}
-	return re.ReplaceAllLiteral(text, []byte(Redacted))
+	return re.ReplaceAllLiteral(text, []byte(mask))
 }
 
 // MaskString is MaskSecrets for a string.
