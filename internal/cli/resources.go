@@ -120,49 +120,34 @@ func resourcesRun(ctx context.Context, opts *ResourcesOptions) error {
 	}
 	resources, diags := scan.Resources(ctx, scanOpts)
 	out := struct {
-		Resources []json.RawMessage `json:"resources"`
-		Errors    []errorJSON       `json:"errors"`
-	}{Resources: []json.RawMessage{}, Errors: []errorJSON{}}
-	var secrets []string
+		Resources []resourceJSON `json:"resources"`
+		Errors    []errorJSON    `json:"errors"`
+	}{Resources: []resourceJSON{}, Errors: []errorJSON{}}
 	for _, r := range resources {
 		body := resource.Redact(r.Type, r.Body)
-		raw, err := marshal(resourceJSON{
+		out.Resources = append(out.Resources, resourceJSON{
 			Type: r.Type, Name: r.Name, ResourceGroup: r.ResourceGroup, ID: r.ID,
 			Body: body, Unknowns: nonNil(resource.Unknowns(body)), Assumptions: nonNil(r.Assumptions),
 			Suppressions: suppressionsOf(r.Suppressions), Source: sourceOf(r.Provenance),
 		})
-		if err != nil {
-			return fmt.Errorf("write resources: %w", err)
-		}
-		// Each resource with all of its own secrets; the whole output with the distinctive ones.
-		if raw, err = maskJSON(raw, r.Secrets); err != nil {
-			return fmt.Errorf("write resources: %w", err)
-		}
-		out.Resources = append(out.Resources, raw)
-		secrets = append(secrets, r.Secrets...)
 	}
 	for _, d := range diags {
 		out.Errors = append(out.Errors, errorJSON{File: d.Range.Filename, Line: d.Range.Start.Line, Column: d.Range.Start.Column, Severity: d.Severity.String(), Message: messageOf(d.Summary, d.Detail)})
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("write resources: %w", err)
-	}
-	// A secret may have flowed from one resource into another (a Key Vault secret into a name).
-	masked, err := maskJSON(buf.Bytes(), secrets)
+	raw, err := marshal(out)
 	if err != nil {
 		return fmt.Errorf("write resources: %w", err)
 	}
-	if len(secrets) > 0 { // maskJSON wrote it anew, compact
-		var indented bytes.Buffer
-		if err := json.Indent(&indented, masked, "", "  "); err != nil {
-			return fmt.Errorf("write resources: %w", err)
-		}
-		masked = append(indented.Bytes(), '\n')
+	// Every secret of the scan, in every resource: one may have flowed from one resource into
+	// another (a Key Vault secret into a name).
+	if raw, err = maskJSON(raw, scan.SecretsOf(resources)); err != nil {
+		return fmt.Errorf("write resources: %w", err)
 	}
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, raw, "", "  "); err != nil {
+		return fmt.Errorf("write resources: %w", err)
+	}
+	masked := append(indented.Bytes(), '\n')
 	if _, err := opts.IO.Out.Write(masked); err != nil {
 		return fmt.Errorf("write resources: %w", err)
 	}
