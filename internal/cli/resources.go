@@ -140,7 +140,7 @@ func resourcesRun(ctx context.Context, opts *ResourcesOptions) error {
 	}
 	// Every secret of the scan, in every resource: one may have flowed from one resource into
 	// another (a Key Vault secret into a name).
-	if raw, err = maskJSON(raw, scan.SecretsOf(resources)); err != nil {
+	if raw, err = maskJSON(raw, scan.AllSecrets(resources)); err != nil {
 		return fmt.Errorf("write resources: %w", err)
 	}
 	var indented bytes.Buffer

@@ -72,12 +72,12 @@ func Evaluate(resources []*resource.Resource, diags diag.Diagnostics, opts Optio
 		Errors:    diags,
 		Checks:    opts.Checks,
 		Resources: len(resources),
-		Secrets:   SecretsOf(resources),
+		Secrets:   AllSecrets(resources),
 	}
 }
 
-// SecretsOf lists the secrets of resources, once each.
-func SecretsOf(resources []*resource.Resource) []string {
+// AllSecrets lists the secrets of resources, once each.
+func AllSecrets(resources []*resource.Resource) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, r := range resources {
