@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"html"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -56,7 +57,13 @@ var credentialQuery = regexp.MustCompile(`(?i)(^|[?&;]|--|%3F|%26|%3B)(sig|code|
 
 // HasCredentialQuery reports whether s carries a credential in a query or connection string
 // ("...&sig=...", "?code=...", ";AccountKey=...").
-func HasCredentialQuery(s string) bool { return credentialQuery.MatchString(s) }
+func HasCredentialQuery(s string) bool { return mayHoldCredential(s) && credentialQuery.MatchString(s) }
+
+// mayHoldCredential is a cheap test that s could match credentialQuery, which needs "=" or its
+// escape "%3D": most strings of a template have neither, and the pattern backtracks.
+func mayHoldCredential(s string) bool {
+	return strings.IndexByte(s, '=') >= 0 || strings.Contains(s, "%3D") || strings.Contains(s, "%3d")
+}
 
 // secretValueTypes are resource types whose properties.value is a secret: an API Management
 // named value (unless it is a Key Vault reference, which has no value) and a Key Vault secret.
@@ -92,16 +99,27 @@ type redactor struct {
 }
 
 func (r *redactor) body(resourceType string, body map[string]any) map[string]any {
-	out, _ := r.walk("", body).(map[string]any)
-	props, _ := out["properties"].(map[string]any)
-	if props == nil {
+	walked, _ := r.walk("", body)
+	out, _ := walked.(map[string]any)
+	original, _ := body["properties"].(map[string]any)
+	if original == nil {
 		return out
 	}
-	original, _ := body["properties"].(map[string]any)
+	// props is made writable (a copy, in a copy of out) on the first change below: the walk
+	// shares what it did not change with body.
+	var props map[string]any
+	set := func(k string, v any) {
+		if props == nil {
+			out = maps.Clone(out)
+			props = maps.Clone(out["properties"].(map[string]any))
+			out["properties"] = props
+		}
+		props[k] = v
+	}
 	for _, t := range secretValueTypes {
 		if strings.EqualFold(resourceType, t) && redactable(original["value"]) {
 			r.record(original["value"])
-			props["value"] = Redacted
+			set("value", Redacted)
 		}
 	}
 	if settings := webConfigSettings(resourceType, body["name"]); settings != "" {
@@ -113,14 +131,15 @@ func (r *redactor) body(resourceType string, body map[string]any) map[string]any
 				r.record(v)
 			}
 			if entry, ok := v.(map[string]any); ok && settings == "connectionstrings" {
-				copied := r.walk(k, entry).(map[string]any)
+				walked, _ := r.walk(k, entry)
+				copied := maps.Clone(walked.(map[string]any))
 				if redactable(entry["value"]) {
 					copied["value"] = Redacted
 				}
-				props[k] = copied
+				set(k, copied)
 				continue
 			}
-			props[k] = Redacted
+			set(k, Redacted)
 		}
 	}
 	return out
@@ -159,61 +178,94 @@ func sensitive(key string, v any) bool {
 	return IsSensitiveKey(key)
 }
 
-// walk copies v, found under key, with its secrets replaced.
-func (r *redactor) walk(key string, v any) any {
+// walk returns v, found under key, with its secrets replaced, and whether anything was: it
+// copies only the maps and arrays that change, and shares the rest with v (most bodies hold no
+// secret, and SecretsOf walks every body of a scan).
+func (r *redactor) walk(key string, v any) (any, bool) {
 	switch node := v.(type) {
 	case map[string]any:
-		out := make(map[string]any, len(node))
+		var out map[string]any // made on the first change
 		for k, child := range node {
+			nv, changed := any(Redacted), true
 			if sensitive(k, child) {
 				r.record(child)
-				out[k] = Redacted
-				continue
+			} else {
+				nv, changed = r.walk(k, child)
 			}
-			out[k] = r.walk(k, child)
+			if changed {
+				if out == nil {
+					out = maps.Clone(node)
+				}
+				out[k] = nv
+			}
 		}
-		return out
+		if out == nil {
+			return node, false
+		}
+		return out, true
 	case []any:
-		out := make([]any, len(node))
+		var out []any // made on the first change
 		for i, child := range node {
-			out[i] = r.walk(key, child)
+			nv, changed := r.walk(key, child)
 			if pair, ok := child.(map[string]any); ok {
-				r.redactPair(key, pair, out[i].(map[string]any))
+				if p, redacted := r.redactPair(key, pair, nv.(map[string]any)); redacted {
+					nv, changed = p, true
+				}
+			}
+			if changed {
+				if out == nil {
+					out = slices.Clone(node)
+				}
+				out[i] = nv
 			}
 		}
-		return out
+		if out == nil {
+			return node, false
+		}
+		return out, true
 	case string:
-		return r.maskQuery(node)
+		masked := r.maskQuery(node)
+		return masked, masked != node
 	default:
-		return v
+		return v, false
 	}
 }
 
-// redactPair redacts the value of a {name, value} pair (an app setting, an environment variable)
-// when its name is sensitive or it belongs to a list of settings.
-func (r *redactor) redactPair(listKey string, pair, out map[string]any) {
+// redactPair returns walked, the walked copy of a {name, value} pair (an app setting, an
+// environment variable), with its value redacted when its name is sensitive or it belongs to a
+// list of settings, and whether it was.
+func (r *redactor) redactPair(listKey string, pair, walked map[string]any) (map[string]any, bool) {
 	name, ok := pair["name"].(string)
 	value, has := pair["value"]
 	if !ok || !has || !redactable(value) {
-		return
+		return walked, false
 	}
 	sensitiveName := IsSensitiveKey(name)
-	if sensitiveName || settingsLists[strings.ToLower(listKey)] {
-		if sensitiveName || strings.EqualFold(listKey, "connectionStrings") {
-			r.record(value)
-		}
-		out["value"] = Redacted
+	if !sensitiveName && !settingsLists[strings.ToLower(listKey)] {
+		return walked, false
 	}
+	if sensitiveName || strings.EqualFold(listKey, "connectionStrings") {
+		r.record(value)
+	}
+	out := maps.Clone(walked)
+	out["value"] = Redacted
+	return out, true
 }
 
 // MaskCredentials replaces the credentials of URL queries and connection strings in s (a SAS
 // token's sig=, a password=) with Redacted, for messages that quote a URL.
 func MaskCredentials(s string) string {
+	if !mayHoldCredential(s) {
+		return s
+	}
 	return credentialQuery.ReplaceAllString(s, "${1}${2}${3}"+Redacted)
 }
 
 // maskQuery replaces the credentials of queries and connection strings in s.
 func (r *redactor) maskQuery(s string) string {
+	if !mayHoldCredential(s) {
+		return s
+	}
 	matches := credentialQuery.FindAllStringSubmatch(s, -1)
 	if matches == nil {
 		return s
@@ -232,6 +284,9 @@ func (r *redactor) record(v any) {
 			r.secrets = append(r.secrets, node)
 		}
 		// The credential of a redacted URL may also flow on its own.
+		if !mayHoldCredential(node) {
+			break
+		}
 		for _, m := range credentialQuery.FindAllStringSubmatch(node, -1) {
 			r.record(m[4])
 		}

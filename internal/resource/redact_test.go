@@ -158,9 +158,14 @@ func TestRedactHidesSecretsAndKeepsTheRest(t *testing.T) {
 			if err := json.Unmarshal([]byte(tt.body), &body); err != nil {
 				t.Fatal(err)
 			}
+			before, _ := json.Marshal(body)
 			out, err := json.Marshal(Redact(tt.typ, body))
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Redact copies what it changes and shares the rest: the body itself stays as it was.
+			if after, _ := json.Marshal(body); string(after) != string(before) {
+				t.Errorf("Redact changed its input:\n%s\nwas\n%s", after, before)
 			}
 			text := strings.ReplaceAll(string(out), `\u003c`, "<")
 			text = strings.ReplaceAll(text, `\u003e`, ">")
